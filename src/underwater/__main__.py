@@ -1,0 +1,5 @@
+"""``python -m underwater`` runs the CLI."""
+
+from underwater.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""The ``underwater`` command: a thin front over the library.
+
+Each job in :func:`underwater.ops.operations` becomes a subcommand whose options are built
+from the job's form, so the CLI validates nothing itself. Output is a readable table, or the
+same result as JSON with ``--json`` (the keys the web API uses). Bad input prints one line
+naming the option and the rule, and exits with status 2; there is never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from underwater import __version__
+from underwater.errors import InputError, NoSolutionError
+from underwater.forms import Kind
+from underwater.ops import Operation, operations
+
+__all__ = ["build_parser", "main"]
+
+EXIT_BAD_INPUT = 2
+EXIT_NO_SOLUTION = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but every usage error is one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _flag_label(field: str) -> str:
+    return "--" + field.replace("_", "-")
+
+
+def _add_operation(subparsers: Any, op: Operation) -> None:
+    epilog = "examples:\n" + "\n".join(f"  {example}" for example in op.examples)
+    parser = subparsers.add_parser(
+        op.name,
+        help=op.summary,
+        description=op.summary,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    for f in op.form.fields:
+        help_text = f.help + (" (required)" if f.required else "")
+        if f.default is not None and f.kind is not Kind.FLAG:
+            help_text += f" [default: {f.default}]"
+        if f.kind is Kind.FLAG:
+            parser.add_argument(f.flag, dest=f.name, action="store_true", help=help_text)
+        elif f.repeat:
+            parser.add_argument(f.flag, dest=f.name, action="append", metavar=f.name.upper(), help=help_text)
+        else:
+            metavar = "{" + ",".join(f.choices) + "}" if f.choices else f.name.upper()
+            parser.add_argument(f.flag, dest=f.name, metavar=metavar, help=help_text)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON (the web API's keys)")
+    if op.csv is not None:
+        parser.add_argument("--csv", action="store_true", help="print the table as CSV")
+    parser.set_defaults(_operation=op)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = _Parser(
+        prog="underwater",
+        description="How far under water a secured loan is, why, when it surfaces, and what every way out costs.",
+        epilog="Run 'underwater COMMAND --help' for a command's options and an example.",
+    )
+    parser.add_argument("--version", action="version", version=f"underwater {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    for op in operations().values():
+        _add_operation(subparsers, op)
+    for name, (summary, adder) in _EXTRA_COMMANDS.items():
+        sub = subparsers.add_parser(
+            name, help=summary, description=summary, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        adder(sub)
+    return parser
+
+
+def _run_operation(op: Operation, args: argparse.Namespace) -> int:
+    raw = {f.name: getattr(args, f.name) for f in op.form.fields if getattr(args, f.name) is not None}
+    if any(f.kind is Kind.FLAG for f in op.form.fields):
+        raw = {k: v for k, v in raw.items() if v is not False}
+    result = op.run(raw)
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+    elif getattr(args, "csv", False) and op.csv is not None:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows(op.csv(result))
+    else:
+        sys.stdout.write(op.render(result) + "\n")
+    return 0
+
+
+# Commands that are not a single form → result job (serving the web app, batch runs).
+# Each entry: name → (summary, function that adds arguments and sets ``_handler``).
+_EXTRA_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default: the process arguments); returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors (already printed as one line)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    prog = "underwater"
+    try:
+        op: Operation | None = getattr(args, "_operation", None)
+        if op is not None:
+            prog = f"underwater {op.name}"
+            return _run_operation(op, args)
+        handler: Callable[[argparse.Namespace], int] | None = getattr(args, "_handler", None)
+        if handler is not None:
+            return handler(args)
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    except InputError as exc:
+        sys.stderr.write(f"{prog}: error: {exc.describe(_flag_label(exc.field))}\n")
+        return EXIT_BAD_INPUT
+    except NoSolutionError as exc:
+        sys.stderr.write(f"{prog}: no solution: {exc.describe(_flag_label(exc.field))}\n")
+        return EXIT_NO_SOLUTION
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{prog}: interrupted\n")
+        return 130

@@ -1,0 +1,274 @@
+"""The one set of input models that the CLI, the web API and the batch engine share.
+
+A :class:`Form` is a list of :class:`Field` s; each field knows its kind (money, percent,
+months, a date …), its bounds and its help text. Every front hands the raw text or JSON it
+received to :meth:`Form.parse`, which validates each field once and raises
+:class:`~underwater.errors.InputError` naming the field and the rule. The CLI builds its
+options from the same fields (``selling_costs`` → ``--selling-costs``) and the web app builds
+its OpenAPI schema from them, so a field is described and validated in exactly one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from underwater.errors import InputError
+from underwater.money import parse_decimal, parse_money, parse_percent
+
+__all__ = ["Field", "Form", "Kind", "parse_date", "parse_int", "parse_pair"]
+
+
+class Kind(StrEnum):
+    """What a field holds, which fixes how it is parsed and described."""
+
+    MONEY = "money"
+    """Dollars, never negative: ``18000``, ``$18,000.50``."""
+    PERCENT = "percent"
+    """A percentage as typed: ``6.9`` is 6.9 %."""
+    DECIMAL = "decimal"
+    """A plain number with decimals."""
+    INT = "int"
+    """A whole number (months, payments, days)."""
+    DATE = "date"
+    """A calendar date, ``YYYY-MM-DD``."""
+    CHOICE = "choice"
+    """One word from a fixed list."""
+    PAIR = "pair"
+    """``NAME=AMOUNT``: a named amount of money, such as a lien ``HELOC=30000``."""
+    FLAG = "flag"
+    """On or off."""
+    TEXT = "text"
+    """Free text."""
+
+
+def parse_int(value: object, field: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Read a whole number such as a count of months; bounds are inclusive.
+
+    >>> parse_int("72", "term_months", minimum=1)
+    72
+    """
+    if isinstance(value, (bool, float)):
+        raise InputError(field, "must be a whole number", got=value)
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip().replace(",", "").replace("_", "")
+        if not text.lstrip("+-").isdigit():
+            raise InputError(field, "must be a whole number", got=value)
+        number = int(text)
+    if minimum is not None and number < minimum:
+        raise InputError(field, f"must be at least {minimum}", got=value)
+    if maximum is not None and number > maximum:
+        raise InputError(field, f"must be at most {maximum}", got=value)
+    return number
+
+
+def parse_date(value: object, field: str) -> dt.date:
+    """Read a calendar date written ``YYYY-MM-DD``; a date that does not exist is refused.
+
+    >>> parse_date("2026-03-01", "first_payment_date")
+    datetime.date(2026, 3, 1)
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(field, "must be a real calendar date written YYYY-MM-DD", got=value) from None
+
+
+def parse_pair(value: object, field: str) -> tuple[str, Decimal]:
+    """Read ``NAME=AMOUNT`` (a named amount of money, e.g. a lien) as ``(name, dollars)``.
+
+    >>> parse_pair("HELOC=30,000", "lien")
+    ('HELOC', Decimal('30000.00'))
+    """
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        name, amount = value
+    elif isinstance(value, Mapping) and {"name", "amount"} <= set(value):
+        name, amount = value["name"], value["amount"]
+    else:
+        text = str(value)
+        if "=" not in text:
+            raise InputError(field, "must be written NAME=AMOUNT, e.g. HELOC=30000", got=value)
+        name, amount = text.split("=", 1)
+    label = str(name).strip()
+    if not label:
+        raise InputError(field, "must be written NAME=AMOUNT with a name before '='", got=value)
+    return label, parse_money(amount, field)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One input: its name (snake_case, the same in Python, JSON and — dashed — the CLI)."""
+
+    name: str
+    kind: Kind
+    help: str
+    required: bool = False
+    repeat: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    minimum: Decimal | int | None = None
+    maximum: Decimal | int | None = None
+    example: str | None = None
+    allow_negative: bool = False
+
+    @property
+    def flag(self) -> str:
+        """The CLI option: ``selling_costs`` → ``--selling-costs``."""
+        return "--" + self.name.replace("_", "-")
+
+    def parse_one(self, value: object) -> Any:
+        """Validate and convert one raw value (text or JSON) of this field."""
+        name = self.name
+        if self.kind is Kind.MONEY:
+            return parse_money(value, name, allow_negative=self.allow_negative)
+        if self.kind is Kind.PERCENT:
+            lo = Decimal(self.minimum) if self.minimum is not None else Decimal(0)
+            hi = Decimal(self.maximum) if self.maximum is not None else Decimal(100)
+            return parse_percent(value, name, minimum=lo, maximum=hi)
+        if self.kind is Kind.DECIMAL:
+            lo_d = None if self.minimum is None else Decimal(self.minimum)
+            hi_d = None if self.maximum is None else Decimal(self.maximum)
+            return parse_decimal(value, name, minimum=lo_d, maximum=hi_d)
+        if self.kind is Kind.INT:
+            lo_i = None if self.minimum is None else int(self.minimum)
+            hi_i = None if self.maximum is None else int(self.maximum)
+            return parse_int(value, name, minimum=lo_i, maximum=hi_i)
+        if self.kind is Kind.DATE:
+            return parse_date(value, name)
+        if self.kind is Kind.CHOICE:
+            text = str(value).strip().lower()
+            if text not in self.choices:
+                raise InputError(name, "must be one of " + ", ".join(self.choices), got=value)
+            return text
+        if self.kind is Kind.PAIR:
+            return parse_pair(value, name)
+        if self.kind is Kind.FLAG:
+            return _parse_flag(value, name)
+        text = str(value).strip()
+        if not text:
+            raise InputError(name, "must not be empty")
+        return text
+
+    def parse(self, raw: object) -> Any:
+        """Validate the raw value; a repeated field takes a list and gives a tuple."""
+        if self.repeat:
+            values = list(raw) if isinstance(raw, (list, tuple)) else [raw]
+            return tuple(self.parse_one(v) for v in values if not _is_blank(v))
+        if isinstance(raw, (list, tuple)) and self.kind is not Kind.PAIR:
+            if len(raw) != 1:
+                raise InputError(self.name, "takes one value, not several", got=raw)
+            raw = raw[0]
+        return self.parse_one(raw)
+
+    def json_schema(self) -> dict[str, Any]:
+        """A JSON Schema fragment describing this field (for the OpenAPI document)."""
+        schema: dict[str, Any]
+        if self.kind in (Kind.MONEY, Kind.PERCENT, Kind.DECIMAL):
+            schema = {"type": ["string", "number"], "pattern": r"^[-+$0-9,.%]+$"}
+        elif self.kind is Kind.INT:
+            schema = {"type": "integer"}
+        elif self.kind is Kind.DATE:
+            schema = {"type": "string", "format": "date"}
+        elif self.kind is Kind.CHOICE:
+            schema = {"type": "string", "enum": list(self.choices)}
+        elif self.kind is Kind.FLAG:
+            schema = {"type": "boolean"}
+        elif self.kind is Kind.PAIR:
+            schema = {"type": "string", "pattern": "^[^=]+=.+$"}
+        else:
+            schema = {"type": "string"}
+        if self.minimum is not None and self.kind in (Kind.INT,):
+            schema["minimum"] = int(self.minimum)
+        if self.maximum is not None and self.kind in (Kind.INT,):
+            schema["maximum"] = int(self.maximum)
+        if self.example is not None:
+            schema["examples"] = [self.example]
+        schema["description"] = self.help
+        if self.repeat:
+            return {"type": "array", "items": schema, "description": self.help}
+        return schema
+
+
+def _parse_flag(value: object, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise InputError(field, "must be true or false", got=value)
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """The inputs of one job (``equity``, ``loan`` …) and how to check them together.
+
+    ``check`` runs after every field parsed, for rules that tie fields together
+    (e.g. "give owed or at least one lien").
+    """
+
+    fields: tuple[Field, ...]
+    check: Callable[[dict[str, Any]], None] | None = field(default=None)
+
+    def field(self, name: str) -> Field:
+        """The field called ``name``."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def parse(self, raw: Mapping[str, object]) -> dict[str, Any]:
+        """Validate raw inputs (text from a CLI or query string, or JSON values).
+
+        Unknown names are refused, missing required fields are named, empty strings count
+        as not given, and defaults fill the rest. Returns the parsed values by field name.
+        """
+        known = {f.name for f in self.fields}
+        for key in raw:
+            if key not in known:
+                raise InputError(
+                    key, "is not an input of this job; known inputs: " + ", ".join(sorted(known))
+                )
+        parsed: dict[str, Any] = {}
+        for f in self.fields:
+            value = raw.get(f.name)
+            if _is_blank(value):
+                if f.required:
+                    raise InputError(f.name, "is required: " + f.help)
+                parsed[f.name] = () if f.repeat else f.default
+                continue
+            parsed[f.name] = f.parse(value)
+        if self.check is not None:
+            self.check(parsed)
+        return parsed
+
+    def json_schema(self) -> dict[str, Any]:
+        """A JSON Schema object for a request body holding these fields."""
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {f.name: f.json_schema() for f in self.fields},
+            "required": [f.name for f in self.fields if f.required],
+        }
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return all(_is_blank(v) for v in value)
+    return False

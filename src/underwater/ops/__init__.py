@@ -1,0 +1,50 @@
+"""The jobs underwater does, each described once for every front.
+
+An :class:`Operation` ties a job's :class:`~underwater.forms.Form` (its inputs) to the
+domain function that computes it and to its human rendering. The CLI makes one subcommand
+per operation and the web app one ``/api/<name>`` endpoint per operation, both from this
+registry, so a job's inputs, JSON keys and errors are the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from underwater.forms import Form
+
+__all__ = ["Operation", "Result", "operations"]
+
+
+class Result(Protocol):
+    """What every job returns: something that can be shown as JSON."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as JSON-ready values (money as two-decimal strings)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One job: its name, what it answers, examples, inputs, computation and rendering."""
+
+    name: str
+    summary: str
+    examples: tuple[str, ...]
+    form: Form
+    compute: Callable[[dict[str, Any]], Any]
+    render: Callable[[Any], str]
+    csv: Callable[[Any], list[list[str]]] | None = None
+
+    def run(self, raw: Mapping[str, object]) -> Any:
+        """Parse ``raw`` inputs with the form, then compute the result."""
+        return self.compute(self.form.parse(raw))
+
+
+def operations() -> dict[str, Operation]:
+    """Every job by name, in the order the CLI lists them."""
+    from underwater.ops import equity
+
+    found = [equity.OPERATION]
+    return {op.name: op for op in found}

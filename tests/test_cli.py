@@ -1,0 +1,156 @@
+"""The CLI: seed examples through the command line, JSON keys, one-line errors, help examples."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+import pytest
+
+from underwater.cli import build_parser, main
+from underwater.ops import operations
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_done_when_example(capsys: pytest.CaptureFixture[str]) -> None:
+    # The foundation issue's "done when": two liens 150,000 + 30,000 on a home worth 170,000.
+    code, out, _ = run(
+        ["equity", "--owed", "150000", "--owed", "30000", "--value", "170000", "--json"], capsys
+    )
+    data = json.loads(out)
+    assert code == 0
+    assert data["negative_equity"] == "10000.00"
+    assert data["cltv"] == "1.0588"
+    assert data["status"] == "underwater"
+
+
+@pytest.mark.parametrize(
+    ("args", "negative_equity", "positive_equity"),
+    [
+        (["--owed", "18000", "--value", "15000"], "3000.00", "0.00"),
+        (["--owed", "200000", "--value", "175000"], "25000.00", "0.00"),
+        (["--owed", "10000", "--value", "10000"], "0.00", "0.00"),
+        (["--owed", "150000", "--value", "180000"], "0.00", "30000.00"),
+        (["--owed", "30000", "--value", "28000"], "2000.00", "0.00"),
+        (["--owed", "65000", "--value", "58000"], "7000.00", "0.00"),
+        (["--owed", "45000", "--value", "50000"], "0.00", "5000.00"),
+        (
+            ["--lien", "first mortgage=150000", "--lien", "HELOC=30000", "--value", "170000"],
+            "10000.00",
+            "0.00",
+        ),
+        (["--owed", "7500", "--value", "6000", "--value-source", "offer"], "1500.00", "0.00"),
+        (["--owed", "36000", "--value", "34000"], "2000.00", "0.00"),
+        (["--owed", "19000", "--value", "15500"], "3500.00", "0.00"),
+        (["--owed", "$90,000", "--value", "$65,000"], "25000.00", "0.00"),
+    ],
+)
+def test_seed_examples_through_the_cli(
+    args: list[str], negative_equity: str, positive_equity: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["equity", *args, "--json"], capsys)
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["negative_equity"] == negative_equity
+    assert data["positive_equity"] == positive_equity
+
+
+def test_truck_gap_table_output(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["equity", "--owed", "80000", "--value", "60000", "--offer", "58000"], capsys)
+    assert code == 0
+    assert out.splitlines()[0] == "Position"
+    assert "  gap to bring to closing   22,000.00" in out
+    assert "  negative equity           20,000.00" in out
+    assert "  status                   underwater" in out
+
+
+def test_exact_table_for_the_glossary_car(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["equity", "--owed", "19000", "--value", "15500"], capsys)
+    assert code == 0
+    assert out == (
+        "Position\n"
+        "  owed: loan        19,000.00\n"
+        "  value (market)    15,500.00\n"
+        "  equity            -3,500.00\n"
+        "  negative equity    3,500.00\n"
+        "  positive equity        0.00\n"
+        "  LTV                  1.2258\n"
+        "  CLTV                 1.2258\n"
+        "  status           underwater\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--owed", "18000", "--value", "-5"], "--value"),
+        (["--owed", "abc", "--value", "15000"], "--owed"),
+        (["--owed", "1.005", "--value", "15000"], "--owed"),
+        (["--owed", "18000"], "--value"),
+        (["--value", "15000"], "--owed"),
+        (["--owed", "18000", "--value", "15000", "--offer", "x"], "--offer"),
+        (["--lien", "=5", "--value", "15000"], "--lien"),
+        (["--owed", "18000", "--value", "15000", "--value-source", "guess"], "--value-source"),
+        (["--owed", "18000", "--value"], "--value"),
+        (["--owed", "18000", "--value", "1", "--bogus", "2"], "--bogus"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_naming_the_field(
+    args: list[str], flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["equity", *args], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert flag in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["equity", "--value", "-5", "--owed", "1"],
+        ["equity", "--owed", "abc", "--value", "1"],
+        ["equity", "--owed", "1.005", "--value", "1"],
+        ["equity", "--owed", "1"],
+        ["equity", "--owed", "1", "--value"],
+        ["equity", "--nope"],
+    ],
+)
+def test_bad_input_in_a_real_process(args: list[str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "underwater", *args], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("underwater")
+
+
+def test_version() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "underwater", "--version"], capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.startswith("underwater ")
+
+
+def test_every_command_help_shows_an_example() -> None:
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in subparsers.choices.items():
+        examples = sub.format_help().split("examples:")
+        assert len(examples) == 2, f"{name} --help has no examples section"
+        assert f"underwater {name}" in examples[1], name
+    for name, op in operations().items():
+        help_text = subparsers.choices[name].format_help()
+        assert "examples:" in help_text
+        for example in op.examples:
+            assert example in help_text
