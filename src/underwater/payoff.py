@@ -1,0 +1,124 @@
+"""The payoff of a simple-interest loan on a given date, as a lender's payoff letter states it.
+
+A simple-interest loan (most car, truck and personal loans) charges interest by the day on the
+principal balance. To close it on a date, the borrower pays the balance left after the last
+payment, the interest accrued since that payment, and any fees.
+
+**The per-diem rule.** The per diem (one day's interest) is ``balance × rate_percent / 100 /
+day_basis`` rounded to the cent by the one rounding rule, and the accrued interest is that
+printed per diem times the number of days. That is how payoff letters are written and read: the
+letter shows the per diem to the cent, and a reader extends a quote by one per diem for every
+day it is late, so the arithmetic on the page must add up. (Accruing the unrounded daily rate
+instead would differ by less than half a cent a day.) ``days`` are the actual calendar days
+from the last payment date to the payoff date (the day of the last payment not counted, the
+payoff day counted). ``day_basis`` is the year the lender divides by: 365 (actual/365, most
+consumer loans) or 360 (some commercial and older contracts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from underwater.errors import InputError
+from underwater.money import format_money, parse_money, parse_percent, round_cents
+
+__all__ = ["PayoffQuote", "payoff_quote"]
+
+Number = Decimal | int | str
+
+
+@dataclass(frozen=True, slots=True)
+class PayoffQuote:
+    """A payoff quote (dollars; ``rate_percent`` in percent per year; ``days`` calendar days).
+
+    ``payoff`` = ``balance`` + ``accrued_interest`` + ``fees`` and ``accrued_interest`` =
+    ``per_diem`` × ``days``.
+    """
+
+    balance: Decimal
+    rate_percent: Decimal
+    day_basis: int
+    last_payment_date: date
+    payoff_date: date
+    days: int
+    per_diem: Decimal
+    accrued_interest: Decimal
+    fees: Decimal
+    payoff: Decimal
+
+    def to_json(self) -> dict[str, Any]:
+        """Keys: ``balance``, ``rate_percent``, ``day_basis``, ``last_payment_date``,
+        ``payoff_date``, ``days``, ``per_diem``, ``accrued_interest``, ``fees``, ``payoff``.
+        Money is a string with two decimals, the rate a string as given, dates ISO text."""
+        return {
+            "balance": format_money(self.balance),
+            "rate_percent": str(self.rate_percent),
+            "day_basis": self.day_basis,
+            "last_payment_date": self.last_payment_date.isoformat(),
+            "payoff_date": self.payoff_date.isoformat(),
+            "days": self.days,
+            "per_diem": format_money(self.per_diem),
+            "accrued_interest": format_money(self.accrued_interest),
+            "fees": format_money(self.fees),
+            "payoff": format_money(self.payoff),
+        }
+
+
+def _date(value: object, field: str) -> date:
+    if not isinstance(value, date):
+        raise InputError(field, "must be a date such as 2025-03-15", got=value)
+    return value
+
+
+def payoff_quote(
+    balance: Number,
+    rate_percent: Number,
+    last_payment_date: date,
+    payoff_date: date,
+    *,
+    day_basis: int = 365,
+    fees: Number = 0,
+) -> PayoffQuote:
+    """What it takes (dollars) to pay off a simple-interest loan on ``payoff_date``.
+
+    ``balance`` is the principal owed after the payment made on ``last_payment_date`` (dollars),
+    ``rate_percent`` the contract rate in percent per year (18 means 18 %), ``day_basis`` 365 or
+    360, ``fees`` anything else owed (dollars). The rule is in this module's docstring.
+
+    $10,000 owed at 18 % accrues 4.93 a day; paid off 10 days after the last payment:
+
+    >>> quote = payoff_quote(10000, 18, date(2025, 3, 1), date(2025, 3, 11))
+    >>> quote.per_diem, quote.accrued_interest, quote.payoff
+    (Decimal('4.93'), Decimal('49.30'), Decimal('10049.30'))
+    """
+    owed = parse_money(balance, "balance")
+    rate = parse_percent(rate_percent, "rate_percent", maximum=Decimal(1000))
+    start = _date(last_payment_date, "last_payment_date")
+    end = _date(payoff_date, "payoff_date")
+    if end < start:
+        raise InputError(
+            "payoff_date",
+            f"must not be before the last payment date {start.isoformat()}",
+            got=end.isoformat(),
+        )
+    if isinstance(day_basis, bool) or day_basis not in (360, 365):
+        raise InputError("day_basis", "must be 365 (actual/365) or 360 (a 360-day year)", got=day_basis)
+    charges = parse_money(fees, "fees")
+    days = (end - start).days
+    per_diem = round_cents(owed * rate / (100 * day_basis))
+    accrued = per_diem * days
+    return PayoffQuote(
+        balance=owed,
+        rate_percent=rate,
+        day_basis=day_basis,
+        last_payment_date=start,
+        payoff_date=end,
+        days=days,
+        per_diem=per_diem,
+        accrued_interest=accrued,
+        fees=charges,
+        payoff=owed + accrued + charges,
+    )
