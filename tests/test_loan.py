@@ -196,6 +196,18 @@ def test_interest_only_then_amortizing() -> None:
     assert schedule.n_payments == 12
 
 
+def test_recast_after_an_extra_during_interest_only_periods() -> None:
+    # 12,000 at 6 %, 3 interest-only months then 9 amortizing; 1,000 extra with month 2 leaves
+    # 11,000.00, re-amortized over the 9 amortizing months: PMT(0.5 %, 9, 11000) = 1252.98.
+    extra = [ExtraPayment.once(1000, period=2)]
+    schedule = amortize(12000, 6, 12, interest_only_periods=3, extra_payments=extra, recast=True)
+    assert [r.payment for r in schedule.rows[:3]] == [D("60.00"), D("60.00"), D("55.00")]
+    expected = round_cents(D(str(npf.pmt(0.005, 9, -11000))))
+    assert expected == D("1252.98")
+    assert all(r.payment == expected for r in schedule.rows[3:-1])
+    assert schedule.n_payments == 12
+
+
 def test_recurring_extra_every_third_payment_within_a_window() -> None:
     extra = ExtraPayment(D("50"), start_period=2, end_period=8, every=3)
     schedule = amortize(5000, 5, 24, extra_payments=[extra])
