@@ -50,6 +50,7 @@ def _add_operation(subparsers: Any, op: Operation) -> None:
         help_text = f.help + (" (required)" if f.required else "")
         if f.default is not None and f.kind is not Kind.FLAG:
             help_text += f" [default: {f.default}]"
+        help_text = help_text.replace("%", "%%")  # argparse treats % as a format directive
         if f.kind is Kind.FLAG:
             parser.add_argument(f.flag, dest=f.name, action="store_true", help=help_text)
         elif f.repeat:

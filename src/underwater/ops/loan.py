@@ -1,0 +1,191 @@
+"""The ``loan`` job: payment, totals and the amortization schedule, or a solved term or rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from underwater.errors import InputError
+from underwater.forms import Field, Form, Kind
+from underwater.loan import FREQUENCIES, ExtraPayment, Schedule, amortize, solve_rate, solve_term
+from underwater.money import format_money_human
+from underwater.ops import Operation
+from underwater.textfmt import grid, key_values
+
+
+@dataclass(frozen=True, slots=True)
+class LoanResult:
+    """A schedule plus what was solved for to build it (``None`` when nothing was)."""
+
+    schedule: Schedule
+    rate_percent: Decimal
+    solved_for: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The schedule's keys plus ``rate_percent`` and ``solved_for``."""
+        data = self.schedule.to_json()
+        data["rate_percent"] = str(self.rate_percent)
+        data["solved_for"] = self.solved_for
+        return data
+
+
+def _extra_once(pair: tuple[str, Decimal]) -> ExtraPayment:
+    when, amount = pair
+    if when.isdigit():
+        return ExtraPayment.once(amount, period=int(when))
+    try:
+        return ExtraPayment.once(amount, on_date=date.fromisoformat(when))
+    except ValueError:
+        raise InputError(
+            "extra_once", "must be PAYMENT_NUMBER=AMOUNT or YYYY-MM-DD=AMOUNT, e.g. 12=1000", got=when
+        ) from None
+
+
+FORM = Form(
+    (
+        Field("principal", Kind.MONEY, "amount borrowed, in dollars", required=True, example="30000"),
+        Field(
+            "rate_percent",
+            Kind.PERCENT,
+            "yearly interest rate in percent (6.9 means 6.9 %)",
+            maximum=1000,
+            example="9.5",
+        ),
+        Field("n_payments", Kind.INT, "number of payments (the term)", minimum=1, maximum=5200, example="72"),
+        Field(
+            "frequency",
+            Kind.CHOICE,
+            "how often payments are made",
+            default="monthly",
+            choices=tuple(FREQUENCIES),
+        ),
+        Field(
+            "first_payment_date", Kind.DATE, "date of the first payment, YYYY-MM-DD (gives each row a date)"
+        ),
+        Field("payment", Kind.MONEY, "the regular payment in dollars (default: the level payment)"),
+        Field("balloon", Kind.MONEY, "amount left to pay with the last payment, in dollars"),
+        Field("solve_balloon", Kind.FLAG, "with --payment: report as the balloon what the payment leaves"),
+        Field(
+            "interest_only_periods",
+            Kind.INT,
+            "number of interest-only payments at the start",
+            default=0,
+            minimum=0,
+        ),
+        Field("extra", Kind.MONEY, "extra dollars paid with every payment from --extra-start on"),
+        Field(
+            "extra_start", Kind.INT, "payment number the recurring extra starts with", default=1, minimum=1
+        ),
+        Field(
+            "extra_once",
+            Kind.PAIR,
+            "a one-off extra payment N=AMOUNT or YYYY-MM-DD=AMOUNT (repeatable)",
+            repeat=True,
+            example="12=1000",
+        ),
+        Field("recast", Kind.FLAG, "re-amortize after extras to a lower payment instead of a shorter term"),
+    )
+)
+
+
+def compute(values: dict[str, Any]) -> LoanResult:
+    """Build the schedule, solving for the term or the rate when one of them is missing."""
+    principal: Decimal = values["principal"]
+    rate: Decimal | None = values["rate_percent"]
+    n: int | None = values["n_payments"]
+    payment: Decimal | None = values["payment"]
+    frequency: str = values["frequency"]
+    solved: str | None = None
+    if rate is None:
+        if n is None or payment is None:
+            raise InputError(
+                "rate_percent", "is required unless --n-payments and --payment are given to solve it"
+            )
+        rate = solve_rate(principal, n, payment, frequency)
+        solved = "rate_percent"
+    elif n is None:
+        if payment is None:
+            raise InputError("n_payments", "is required unless --payment is given to solve for the term")
+        n = solve_term(principal, rate, payment, frequency)
+        solved = "n_payments"
+    extras = [_extra_once(pair) for pair in values["extra_once"]]
+    if values["extra"] is not None:
+        extras.append(ExtraPayment(values["extra"], start_period=values["extra_start"]))
+    schedule = amortize(
+        principal,
+        rate,
+        n,
+        frequency=frequency,
+        first_payment_date=values["first_payment_date"],
+        payment=payment,
+        balloon=values["balloon"],
+        solve_balloon=values["solve_balloon"] or False,
+        interest_only_periods=values["interest_only_periods"],
+        extra_payments=extras,
+        recast=values["recast"] or False,
+    )
+    return LoanResult(schedule, rate, solved)
+
+
+def _row_cells(row: Any) -> list[str]:
+    return [
+        str(row.number),
+        row.date.isoformat() if row.date else "",
+        format_money_human(row.payment),
+        format_money_human(row.interest),
+        format_money_human(row.principal),
+        format_money_human(row.extra),
+        format_money_human(row.balance),
+    ]
+
+
+HEADERS = ["#", "date", "payment", "interest", "principal", "extra", "balance"]
+
+
+def render(result: LoanResult) -> str:
+    """Summary and schedule as text tables."""
+    s = result.schedule
+    rows = [
+        ("principal", format_money_human(s.principal)),
+        ("rate (percent per year)", str(result.rate_percent)),
+        ("frequency", s.frequency),
+        ("payment", format_money_human(s.payment)),
+        ("number of payments", str(s.n_payments)),
+        ("total paid", format_money_human(s.total_paid)),
+        ("total interest", format_money_human(s.total_interest)),
+    ]
+    if s.balloon:
+        rows.append(("balloon", format_money_human(s.balloon)))
+    if s.payoff_date:
+        rows.append(("payoff date", s.payoff_date.isoformat()))
+    if result.solved_for:
+        rows.append(("solved for", result.solved_for))
+    table = grid(HEADERS, [_row_cells(r) for r in s.rows], left=2)
+    return key_values("Loan", rows) + "\n\nSchedule\n" + table
+
+
+def csv_rows(result: LoanResult) -> list[list[str]]:
+    """The schedule as CSV rows (money with two decimals, no separators)."""
+    out = [["number", "date", "payment", "interest", "principal", "extra", "balance"]]
+    for row in result.schedule.rows:
+        data = row.to_json()
+        out.append([str(data[k]) if data[k] is not None else "" for k in out[0]])
+    return out
+
+
+OPERATION = Operation(
+    name="loan",
+    summary="Payment, totals and the amortization schedule in exact cents; solves a missing term or rate.",
+    examples=(
+        "underwater loan --principal 30000 --rate-percent 9.5 --n-payments 72",
+        "underwater loan --principal 200000 --rate-percent 6.5 --n-payments 360 --extra 200 --json",
+        "underwater loan --principal 10000 --rate-percent 6 --payment 500",
+        "underwater loan --principal 18800 --n-payments 48 --payment 467.84 --csv",
+    ),
+    form=FORM,
+    compute=compute,
+    render=render,
+    csv=csv_rows,
+)

@@ -1,0 +1,93 @@
+"""The ``payoff`` job: a simple-interest loan's payoff on a date, as a payoff letter states it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from underwater.forms import Field, Form, Kind
+from underwater.money import format_money_human
+from underwater.ops import Operation
+from underwater.payoff import PayoffQuote, payoff_quote
+from underwater.textfmt import key_values
+
+FORM = Form(
+    (
+        Field(
+            "balance",
+            Kind.MONEY,
+            "principal owed after the last payment, in dollars",
+            required=True,
+            example="18250.40",
+        ),
+        Field(
+            "rate_percent",
+            Kind.PERCENT,
+            "contract rate in percent per year",
+            required=True,
+            maximum=1000,
+            example="7.9",
+        ),
+        Field(
+            "last_payment_date",
+            Kind.DATE,
+            "date of the last payment, YYYY-MM-DD",
+            required=True,
+            example="2026-11-01",
+        ),
+        Field(
+            "payoff_date",
+            Kind.DATE,
+            "date the loan is to be paid off, YYYY-MM-DD",
+            required=True,
+            example="2026-11-21",
+        ),
+        Field("day_basis", Kind.CHOICE, "days in the interest year", default="365", choices=("365", "360")),
+        Field("fees", Kind.MONEY, "other amounts owed (late fees, payoff fee), in dollars", default=None),
+    )
+)
+
+
+def compute(values: dict[str, Any]) -> PayoffQuote:
+    """The payoff quote from parsed inputs."""
+    return payoff_quote(
+        values["balance"],
+        values["rate_percent"],
+        values["last_payment_date"],
+        values["payoff_date"],
+        day_basis=int(values["day_basis"]),
+        fees=values["fees"] or 0,
+    )
+
+
+def render(quote: PayoffQuote) -> str:
+    """The quote as a table."""
+    return key_values(
+        "Payoff",
+        [
+            ("balance", format_money_human(quote.balance)),
+            ("rate (percent per year)", str(quote.rate_percent)),
+            ("day basis", str(quote.day_basis)),
+            ("last payment", quote.last_payment_date.isoformat()),
+            ("payoff date", quote.payoff_date.isoformat()),
+            ("days of interest", str(quote.days)),
+            ("per diem", format_money_human(quote.per_diem)),
+            ("accrued interest", format_money_human(quote.accrued_interest)),
+            ("fees", format_money_human(quote.fees)),
+            ("payoff", format_money_human(quote.payoff)),
+        ],
+    )
+
+
+OPERATION = Operation(
+    name="payoff",
+    summary="Payoff of a simple-interest loan on a date: per-diem interest since the last payment, plus fees.",
+    examples=(
+        "underwater payoff --balance 18250.40 --rate-percent 7.9 --last-payment-date 2026-11-01 "
+        "--payoff-date 2026-11-21",
+        "underwater payoff --balance 10000 --rate-percent 18 --last-payment-date 2025-03-01 "
+        "--payoff-date 2025-03-11 --day-basis 360 --fees 25 --json",
+    ),
+    form=FORM,
+    compute=compute,
+    render=render,
+)
