@@ -44,7 +44,7 @@ class Operation:
 
 def operations() -> dict[str, Operation]:
     """Every job by name, in the order the CLI lists them."""
-    from underwater.ops import equity, loan, payoff, rebate
+    from underwater.ops import deficiency, equity, loan, payoff, rebate
 
-    found = [equity.OPERATION, loan.OPERATION, payoff.OPERATION, rebate.OPERATION]
+    found = [equity.OPERATION, loan.OPERATION, payoff.OPERATION, rebate.OPERATION, deficiency.OPERATION]
     return {op.name: op for op in found}
