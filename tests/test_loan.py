@@ -447,7 +447,12 @@ def test_recast_never_lengthens_and_never_raises_the_payment(
     extras = [ExtraPayment(amount, start_period=start, every=every)]
     base = amortize(principal, rate, n)
     recast = amortize(principal, rate, n, extra_payments=extras, recast=True)
-    assert recast.n_payments <= base.n_payments
+    # Recast re-amortizes to the original end (payment n). A level payment rounded up can end the
+    # plain schedule a period or so early on a tiny loan (100.00 over 185 months at 1.06), so the
+    # comparison with the plain schedule holds when that one runs its full term.
+    assert recast.n_payments <= n
+    if base.n_payments == n:
+        assert recast.n_payments <= base.n_payments
     assert all(row.payment <= base.payment for row in recast.rows[:-1])
     for earlier, later in zip(recast.rows[:-2], recast.rows[1:-1], strict=True):
         assert later.payment <= earlier.payment

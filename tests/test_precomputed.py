@@ -157,5 +157,24 @@ def test_rule_of_78_never_beats_actuarial(
     assert quote.rule_of_78_penalty >= D("-0.01")
     if made < n:
         later = precomputed_payoff(amount, None, n, made + 1, add_on_rate_percent=add_on)
-        assert later.rule_of_78_payoff < quote.rule_of_78_payoff
         assert later.actuarial_payoff < quote.actuarial_payoff
+        # Under the Rule of 78s the next payment earns the lender finance charge × m / (n(n+1)/2)
+        # (m = payments left before it), and only the rest of the payment lowers the payoff.
+        paid = quote.final_payment if made == n - 1 else quote.scheduled_payment
+        earned = quote.finance_charge * quote.payments_remaining * 2 / (n * (n + 1))
+        drop = quote.rule_of_78_payoff - later.rule_of_78_payoff
+        assert abs(drop - (paid - earned)) <= D("0.01")
+
+
+def test_rule_of_78_can_raise_the_payoff_on_a_long_loan() -> None:
+    # On a long, costly precomputed loan the Rule of 78s books more interest in month 1 than the
+    # payment (571.90 × 84 / 3570 = 13.46 against a 12.76 payment), so the payoff after the first
+    # payment exceeds the amount financed: one reason 15 U.S.C. § 1615 bars the Rule of 78s on
+    # consumer credit of more than 61 months.
+    # https://www.law.cornell.edu/uscode/text/15/1615
+    fresh = precomputed_payoff(500, None, 84, 0, add_on_rate_percent="16.34")
+    after_one = precomputed_payoff(500, None, 84, 1, add_on_rate_percent="16.34")
+    assert fresh.finance_charge == D("571.90")  # 500 × 16.34 % × 7 years
+    assert fresh.scheduled_payment == D("12.76")
+    assert after_one.rule_of_78_payoff > fresh.rule_of_78_payoff == D("500.00")
+    assert after_one.actuarial_payoff < D("500.00")

@@ -14,6 +14,11 @@ rebate:
   payments still scheduled less that payoff. This is the textbook ``u = k·R·h / (100 + h)``
   with an exact ``h`` instead of one read from an APR table.
 
+On a long, costly loan the Rule of 78s can book more interest in the first months than the
+payments bring in, so its payoff can even rise. 15 U.S.C. § 1615(b) requires a refund at least as
+favourable as the actuarial method on precomputed consumer credit of more than 61 months made
+after 30 September 1993; this module computes both and leaves to the caller which one applies.
+
 The payoff is figured on the due date of the last payment made (after it is made): no interest
 for part of a month is added. Payments are level and rounded to the cent; the last one absorbs
 the rounding so that the payments add up to amount financed + finance charge.
