@@ -103,6 +103,15 @@ def _run_operation(op: Operation, args: argparse.Namespace) -> int:
 _EXTRA_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {}
 
 
+def _add_serve(parser: argparse.ArgumentParser) -> None:
+    from underwater.web.serve import add_arguments  # stdlib only; uvicorn loads when serve runs
+
+    add_arguments(parser)
+
+
+_EXTRA_COMMANDS["serve"] = ("Serve the web pages and the JSON API (OpenAPI at /openapi.json).", _add_serve)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: the process arguments); returns the exit status."""
     parser = build_parser()

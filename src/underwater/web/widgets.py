@@ -1,0 +1,139 @@
+"""What a job's form looks like on a page: one widget per field, filled from the query string.
+
+The page and the API read the same field names, so a page's URL is its API query too
+(``/equity?owed=18000&value=15000`` ↔ ``/api/equity?owed=18000&value=15000``). A repeatable
+field shows every value it was given plus one empty box, so a browser without JavaScript can
+still add one more lien per submission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from underwater.forms import Field, Form, Kind
+
+__all__ = ["Widget", "given_inputs", "label_of", "query_lists", "raw_inputs", "widgets"]
+
+_INPUTMODE = {
+    Kind.MONEY: "decimal",
+    Kind.PERCENT: "decimal",
+    Kind.DECIMAL: "decimal",
+    Kind.INT: "numeric",
+}
+_UNIT = {Kind.MONEY: "$", Kind.PERCENT: "%"}
+
+
+def label_of(name: str) -> str:
+    """A field or JSON key as a person reads it.
+
+    >>> label_of("selling_costs"), label_of("ltv"), label_of("crossover_date")
+    ('Selling costs', 'LTV', 'Crossover date')
+    """
+    words = name.split("_")
+    shown = [w.upper() if w in _ACRONYMS else w for w in words]
+    text = " ".join(shown)
+    return text[:1].upper() + text[1:]
+
+
+_ACRONYMS = frozenset({"ltv", "cltv", "apr", "id", "csv", "ucc", "url"})
+
+
+@dataclass(frozen=True, slots=True)
+class Widget:
+    """One field as the template draws it."""
+
+    name: str
+    label: str
+    help: str
+    kind: str
+    control: str
+    """``input``, ``select`` or ``checkbox``."""
+    input_type: str
+    inputmode: str | None
+    unit: str | None
+    required: bool
+    repeat: bool
+    values: tuple[str, ...]
+    """The text in each box; a repeatable field ends with one empty box."""
+    choices: tuple[str, ...]
+    placeholder: str | None
+    blank_choice: bool
+    """A select that may be left empty (no default) offers an empty choice."""
+    error: str | None
+
+    @property
+    def dom_id(self) -> str:
+        """The id of the first box (``f-owed``); later boxes add ``-2``, ``-3`` …"""
+        return f"f-{self.name}"
+
+
+def _placeholder(field: Field) -> str | None:
+    if field.default is not None and field.kind not in (Kind.CHOICE, Kind.FLAG):
+        return f"default {field.default}"
+    if field.example is not None:
+        return f"e.g. {field.example}"
+    return None
+
+
+def _widget(field: Field, given: Sequence[str] | None, error: str | None) -> Widget:
+    values = tuple(given or ())
+    if field.kind is Kind.CHOICE:
+        control, input_type = "select", ""
+        if not values:
+            values = (str(field.default),) if field.default is not None else ("",)
+    elif field.kind is Kind.FLAG:
+        control, input_type = "checkbox", "checkbox"
+    else:
+        control = "input"
+        input_type = "date" if field.kind is Kind.DATE else "text"
+        if field.repeat:
+            values = (*(v for v in values if v.strip()), "")
+        elif not values:
+            values = ("",)
+    return Widget(
+        name=field.name,
+        label=label_of(field.name),
+        help=field.help,
+        kind=field.kind.value,
+        control=control,
+        input_type=input_type,
+        inputmode=_INPUTMODE.get(field.kind),
+        unit=_UNIT.get(field.kind),
+        required=field.required,
+        repeat=field.repeat,
+        values=values,
+        choices=field.choices,
+        placeholder=_placeholder(field),
+        blank_choice=field.default is None,
+        error=error,
+    )
+
+
+def widgets(form: Form, query: Mapping[str, Sequence[str]], errors: Mapping[str, str]) -> list[Widget]:
+    """The widgets for ``form``, showing the raw ``query`` values and each field's error."""
+    return [_widget(f, query.get(f.name), errors.get(f.name)) for f in form.fields]
+
+
+def given_inputs(form: Form, query: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    """The inputs a person gave, as ``(label, text)`` rows for the printed report."""
+    rows: list[tuple[str, str]] = []
+    for f in form.fields:
+        shown = [v for v in query.get(f.name, ()) if v.strip()]
+        if shown:
+            rows.append((label_of(f.name), ", ".join(shown)))
+    return rows
+
+
+def query_lists(items: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    """Query-string pairs grouped by name, keeping order: ``a=1&a=2`` → ``{"a": ["1", "2"]}``."""
+    grouped: dict[str, list[str]] = {}
+    for key, value in items:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def raw_inputs(grouped: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """Grouped query values as :meth:`Form.parse` takes them: one text, or a list when repeated."""
+    return {k: (v[0] if len(v) == 1 else list(v)) for k, v in grouped.items()}

@@ -1,0 +1,190 @@
+"""Small real operations that the web tests inject into ``create_app(ops)``.
+
+They are not mocks of underwater's code: each is a complete :class:`Operation` with a form,
+a computation and a result, built here so the tests can reach cases the shipped jobs do not
+(a projection before the lead registers ``project``, a CSV full of formula-looking cells, a
+solver with no answer, a job that crashes). ``app`` is an ASGI app serving the real registry
+plus these jobs, for a real uvicorn server: ``uvicorn --app-dir tests web_fakes:app``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from underwater.errors import NoSolutionError
+from underwater.forms import Field, Form, Kind
+from underwater.money import format_money
+from underwater.ops import Operation, operations
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """A straight-line loan against a straight-line value: enough to draw the chart."""
+
+    owed: Decimal
+    value: Decimal
+    months: int
+    value_drop: Decimal
+    start: dt.date
+
+    def rows(self) -> list[dict[str, Any]]:
+        out = []
+        for k in range(self.months + 1):
+            balance = self.owed * (self.months - k) / self.months
+            value = max(self.value - self.value_drop * k, Decimal(0))
+            year, month = divmod(self.start.month - 1 + k, 12)
+            date = dt.date(self.start.year + year, month + 1, 1)
+            out.append(
+                {
+                    "month": k,
+                    "date": date.isoformat(),
+                    "balance": format_money(balance),
+                    "value": format_money(value),
+                    "equity": format_money(value - balance),
+                }
+            )
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        months = self.rows()
+        crossover = next(
+            (
+                r
+                for r in months
+                if Decimal(r["balance"]) <= Decimal(r["value"]) and Decimal(months[0]["equity"]) < 0
+            ),
+            None,
+        )
+        return {
+            "crossover_month": None if crossover is None else crossover["month"],
+            "crossover_date": None if crossover is None else crossover["date"],
+            "months": months,
+        }
+
+
+PROJECT = Operation(
+    name="project",
+    summary="A test projection: a loan paid down in a straight line against a value falling in one.",
+    examples=("underwater project --owed 20000 --value 15000 --months 24",),
+    form=Form(
+        (
+            Field("owed", Kind.MONEY, "what is owed today, in dollars", required=True),
+            Field("value", Kind.MONEY, "what the asset is worth today, in dollars", required=True),
+            Field("months", Kind.INT, "months to project", default=24, minimum=1, maximum=480),
+            Field("value_drop", Kind.MONEY, "value lost each month, in dollars", default=Decimal("200")),
+        )
+    ),
+    compute=lambda v: Projection(v["owed"], v["value"], v["months"], v["value_drop"], dt.date(2026, 1, 1)),
+    render=lambda r: "projection",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cells:
+    """A result whose table holds cells a spreadsheet would run as formulas."""
+
+    cells: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cells": list(self.cells)}
+
+
+SHEET = Operation(
+    name="sheet",
+    summary="A test job whose CSV holds whatever cells it is given.",
+    examples=("underwater sheet --cell x",),
+    form=Form((Field("cell", Kind.TEXT, "one cell of the table", repeat=True),)),
+    compute=lambda v: Cells(v["cell"]),
+    render=lambda r: "cells",
+    csv=lambda r: [["cell"], *([c] for c in r.cells)],
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """A result with a long list of rows, to page through."""
+
+    n: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "count": self.n,
+            "rows": [{"number": i, "amount": f"{i * 1000}.00"} for i in range(1, self.n + 1)],
+        }
+
+
+LONG = Operation(
+    name="long",
+    summary="A test job with a long table.",
+    examples=("underwater long --n 130",),
+    form=Form((Field("n", Kind.INT, "how many rows", required=True, minimum=1, maximum=1000),)),
+    compute=lambda v: Rows(v["n"]),
+    render=lambda r: "rows",
+)
+
+
+def _no_solution(values: dict[str, Any]) -> Any:
+    raise NoSolutionError("payment", "no rate between 0 % and 100 % makes these payments repay the loan")
+
+
+SOLVER = Operation(
+    name="solver",
+    summary="A test job whose solver never finds an answer.",
+    examples=("underwater solver --payment 1",),
+    form=Form((Field("payment", Kind.MONEY, "the payment, in dollars", required=True),)),
+    compute=_no_solution,
+    render=lambda r: "never",
+)
+
+SECRET = "secret-detail-8f3a: /home/owner/bank.csv"
+
+
+def _crash(values: dict[str, Any]) -> Any:
+    raise RuntimeError(SECRET)
+
+
+BOOM = Operation(
+    name="boom",
+    summary="A test job that fails with an unexpected error.",
+    examples=("underwater boom --x 1",),
+    form=Form((Field("x", Kind.TEXT, "anything"),)),
+    compute=_crash,
+    render=lambda r: "never",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BadJson:
+    """A result whose JSON rendering fails: the error escapes the handler itself."""
+
+    def to_json(self) -> dict[str, Any]:
+        raise RuntimeError(SECRET)
+
+
+BADJSON = Operation(
+    name="badjson",
+    summary="A test job whose result cannot be shown.",
+    examples=("underwater badjson --x 1",),
+    form=Form((Field("x", Kind.TEXT, "anything"),)),
+    compute=lambda v: BadJson(),
+    render=lambda r: "never",
+)
+
+FAKES = {op.name: op for op in (PROJECT, SHEET, LONG, SOLVER, BOOM, BADJSON)}
+
+
+def registry() -> dict[str, Operation]:
+    """The real jobs plus the test jobs (the test ``project`` replaces a real one)."""
+    return {**operations(), **FAKES}
+
+
+def _build() -> Any:
+    from underwater.web.app import create_app
+
+    return create_app(registry())
+
+
+app = _build()
