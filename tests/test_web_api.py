@@ -13,7 +13,6 @@ import io
 import json
 import logging
 import re
-import shlex
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -30,7 +29,7 @@ from underwater.cli import main
 from underwater.ops import operations
 from underwater.web.app import BODY_LIMIT, PAGE_ROWS, create_app
 from underwater.web.csvsafe import safe_cell
-from web_fakes import FAKES, SECRET, registry
+from web_fakes import FAKES, SECRET, example_pairs, registry
 
 APP = create_app(registry())
 
@@ -56,7 +55,7 @@ def assert_error(response: httpx.Response, status: int, field: str | None = None
     """The one error shape, with the HTTP status repeated and the field named."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert set(body) == {"ok", "status", "error", "errors"}
     assert body["ok"] is False
     assert body["status"] == status
@@ -72,23 +71,6 @@ def assert_error(response: httpx.Response, status: int, field: str | None = None
 def cli_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> Any:
     assert main([*argv, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
-
-
-def example_pairs(example: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """A CLI example as (argv, query pairs): ``--lien HELOC=1`` → ``("lien", "HELOC=1")``."""
-    argv = [a for a in shlex.split(example)[1:] if a not in ("--json", "--csv")]
-    pairs: list[tuple[str, str]] = []
-    options = argv[1:]
-    i = 0
-    while i < len(options):
-        name = options[i].removeprefix("--").replace("-", "_")
-        if i + 1 < len(options) and not options[i + 1].startswith("--"):
-            pairs.append((name, options[i + 1]))
-            i += 2
-        else:
-            pairs.append((name, "true"))
-            i += 1
-    return argv, pairs
 
 
 def as_body(op_name: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -668,11 +650,7 @@ def test_per_job_template_is_used_when_it_exists() -> None:
     response = get("/project?owed=20000&value=15000&months=24")
     page = Page(response.text)
     assert page.by_id("projection-chart")["data-chart"] == "projection"
-    data_block = re.search(
-        r'<script type="application/json" id="projection-data">(.*?)</script>', response.text, re.S
-    )
-    assert data_block is not None
-    data = json.loads(data_block.group(1))
+    data = json.loads(page.by_id("projection-chart")["data-projection"])
     assert data == get("/api/project?owed=20000&value=15000&months=24").json()
     # 20,000 paid down by 833.33/month against 15,000 losing 200/month meet in month 8.
     assert data["crossover_month"] == 8

@@ -10,6 +10,7 @@ plus these jobs, for a real uvicorn server: ``uvicorn --app-dir tests web_fakes:
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -174,6 +175,23 @@ BADJSON = Operation(
 )
 
 FAKES = {op.name: op for op in (PROJECT, SHEET, LONG, SOLVER, BOOM, BADJSON)}
+
+
+def example_pairs(example: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """A CLI example as (argv, query pairs): ``--lien HELOC=1`` → ``("lien", "HELOC=1")``."""
+    argv = [a for a in shlex.split(example)[1:] if a not in ("--json", "--csv")]
+    pairs: list[tuple[str, str]] = []
+    options = argv[1:]
+    i = 0
+    while i < len(options):
+        name = options[i].removeprefix("--").replace("-", "_")
+        if i + 1 < len(options) and not options[i + 1].startswith("--"):
+            pairs.append((name, options[i + 1]))
+            i += 2
+        else:
+            pairs.append((name, "true"))
+            i += 1
+    return argv, pairs
 
 
 def registry() -> dict[str, Operation]:

@@ -1,6 +1,7 @@
 /* underwater's own script: "add another" boxes for repeatable inputs, short shareable URLs,
    and the projection chart. No inline scripts anywhere: the Content-Security-Policy is
-   default-src 'self'. */
+   default-src 'self'. The chart's figures come from the canvas's data-projection attribute
+   (the result's JSON), so nothing is ever evaluated. */
 (function () {
   "use strict";
 
@@ -62,11 +63,7 @@
   // Balance against value, month by month. The fill between the two lines is coloured only
   // where the balance is above the value: the under-water stretch.
   function drawProjection(canvas) {
-    var source = document.getElementById(canvas.getAttribute("data-source"));
-    if (!source) {
-      return;
-    }
-    var data = JSON.parse(source.textContent);
+    var data = JSON.parse(canvas.getAttribute("data-projection") || "{}");
     var months = data.months || [];
     var labels = months.map(function (m) { return m.date || String(m.month); });
     var balance = months.map(function (m) { return Number(m.balance); });
