@@ -4,6 +4,7 @@ and every CLI command and option is documented there."""
 from __future__ import annotations
 
 import argparse
+import doctest
 import re
 import shlex
 from pathlib import Path
@@ -59,3 +60,12 @@ def test_every_command_and_option_is_documented() -> None:
             for option in action.option_strings:
                 if option.startswith("--") and option != "--help":
                     assert f"`{option}" in README, f"{name} {option} missing from README"
+
+
+def test_python_examples_run() -> None:
+    blocks = "\n".join(re.findall(r"```python\n(.*?)```", README, flags=re.S))
+    test = doctest.DocTestParser().get_doctest(blocks, {}, "README.md", "README.md", 0)
+    assert test.examples, "README has no Python examples"
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0

@@ -44,7 +44,14 @@ class Operation:
 
 def operations() -> dict[str, Operation]:
     """Every job by name, in the order the CLI lists them."""
-    from underwater.ops import deficiency, equity, loan, payoff, rebate
+    from underwater.ops import apr, deficiency, equity, loan, payoff, rebate
 
-    found = [equity.OPERATION, loan.OPERATION, payoff.OPERATION, rebate.OPERATION, deficiency.OPERATION]
+    found = [
+        equity.OPERATION,
+        loan.OPERATION,
+        payoff.OPERATION,
+        rebate.OPERATION,
+        apr.OPERATION,
+        deficiency.OPERATION,
+    ]
     return {op.name: op for op in found}

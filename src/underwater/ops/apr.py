@@ -1,0 +1,158 @@
+"""The ``apr`` job: the annual percentage rate by Regulation Z Appendix J's actuarial method."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from underwater.apr import UNIT_PERIODS, AprResult, is_apr_accurate, loan_apr, solve_apr
+from underwater.errors import InputError
+from underwater.forms import Field, Form, Kind, parse_date
+from underwater.money import format_money_human, parse_money
+from underwater.ops import Operation
+from underwater.textfmt import key_values
+
+
+@dataclass(frozen=True, slots=True)
+class AprCheck:
+    """An APR plus, when a disclosed APR was given, whether it is accurate under 1026.22."""
+
+    result: AprResult
+    disclosed_apr_percent: Decimal | None
+    irregular: bool
+
+    @property
+    def accurate(self) -> bool | None:
+        """Whether the disclosed APR is within tolerance (``None`` when none was given)."""
+        if self.disclosed_apr_percent is None:
+            return None
+        return is_apr_accurate(
+            self.disclosed_apr_percent, self.result.apr_percent_unrounded, irregular=self.irregular
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The APR result's keys, plus ``disclosed_apr_percent``, ``tolerance_percent``, ``accurate``."""
+        data = self.result.to_json()
+        data["disclosed_apr_percent"] = (
+            None if self.disclosed_apr_percent is None else str(self.disclosed_apr_percent)
+        )
+        data["tolerance_percent"] = "0.25" if self.irregular else "0.125"
+        data["accurate"] = self.accurate
+        return data
+
+
+def _flows(pairs: tuple[tuple[str, Decimal], ...], field: str) -> list[tuple[date, Decimal]]:
+    return [(parse_date(when, field), amount) for when, amount in pairs]
+
+
+def _check(values: dict[str, Any]) -> None:
+    if values["advances"]:
+        if not values["payments"]:
+            raise InputError("payments", "is required with --advances: each payment as YYYY-MM-DD=AMOUNT")
+        return
+    for name in ("principal", "payment", "n_payments", "loan_date", "first_payment_date"):
+        if values[name] is None:
+            raise InputError(name, "is required (or give dated --advances and --payments cash flows instead)")
+
+
+FORM = Form(
+    (
+        Field(
+            "principal", Kind.MONEY, "loan amount in dollars, before prepaid finance charges", example="5000"
+        ),
+        Field(
+            "prepaid_finance_charge",
+            Kind.MONEY,
+            "fees that are finance charges, paid at closing or "
+            "financed (they reduce the amount financed), dollars",
+            default=None,
+            example="150",
+        ),
+        Field("payment", Kind.MONEY, "the regular payment, in dollars", example="230"),
+        Field("n_payments", Kind.INT, "number of payments", minimum=1, maximum=1200, example="24"),
+        Field("loan_date", Kind.DATE, "date the money is advanced, YYYY-MM-DD", example="2026-01-10"),
+        Field("first_payment_date", Kind.DATE, "date of the first payment, YYYY-MM-DD", example="2026-02-10"),
+        Field("final_payment", Kind.MONEY, "a last payment different from the others, in dollars"),
+        Field("unit_period", Kind.CHOICE, "Appendix J unit-period", default="month", choices=UNIT_PERIODS),
+        Field(
+            "advances",
+            Kind.PAIR,
+            "a dated advance YYYY-MM-DD=AMOUNT (repeatable; instead of the loan fields)",
+            repeat=True,
+            example="2026-01-10=5000",
+        ),
+        Field(
+            "payments",
+            Kind.PAIR,
+            "a dated payment YYYY-MM-DD=AMOUNT (repeatable; with --advances)",
+            repeat=True,
+            example="2026-02-10=230",
+        ),
+        Field(
+            "disclosed_apr_percent",
+            Kind.PERCENT,
+            "an APR a lender disclosed, to check under 12 CFR 1026.22",
+            maximum=1000,
+        ),
+        Field("irregular", Kind.FLAG, "an irregular transaction (tolerance 1/4 point instead of 1/8)"),
+    ),
+    check=_check,
+)
+
+
+def compute(values: dict[str, Any]) -> AprCheck:
+    """The APR from either a regular loan's terms or dated cash flows."""
+    unit = values["unit_period"]
+    if values["advances"]:
+        result = solve_apr(
+            _flows(values["advances"], "advances"), _flows(values["payments"], "payments"), unit_period=unit
+        )
+    else:
+        result = loan_apr(
+            values["principal"],
+            values["payment"],
+            values["n_payments"],
+            values["loan_date"],
+            values["first_payment_date"],
+            prepaid_finance_charge=values["prepaid_finance_charge"]
+            or parse_money(0, "prepaid_finance_charge"),
+            unit_period=unit,
+            final_payment=values["final_payment"],
+        )
+    return AprCheck(result, values["disclosed_apr_percent"], bool(values["irregular"]))
+
+
+def render(check: AprCheck) -> str:
+    """The APR and the Truth-in-Lending figures."""
+    r = check.result
+    rows = [
+        ("APR (percent per year)", str(r.apr_percent)),
+        ("unit-period", r.unit_period),
+        ("amount financed", format_money_human(r.amount_financed)),
+        ("finance charge", format_money_human(r.finance_charge)),
+        ("total of payments", format_money_human(r.total_of_payments)),
+        ("term", f"{r.term_start.isoformat()} to {r.term_end.isoformat()}"),
+    ]
+    if check.disclosed_apr_percent is not None:
+        verdict = "accurate" if check.accurate else "NOT accurate"
+        tolerance = "1/4" if check.irregular else "1/8"
+        rows.append(("disclosed APR", f"{check.disclosed_apr_percent}: {verdict} (within {tolerance} point)"))
+    return key_values("APR (Regulation Z, Appendix J)", rows)
+
+
+OPERATION = Operation(
+    name="apr",
+    summary="Annual percentage rate by Regulation Z Appendix J (actuarial method), and the 1026.22 tolerance check.",
+    examples=(
+        "underwater apr --principal 5000 --payment 230 --n-payments 24 --loan-date 1978-01-10 "
+        "--first-payment-date 1978-02-10",
+        "underwater apr --advances 1978-01-03=1000 --payments 1978-09-15=1080 --unit-period term --json",
+        "underwater apr --principal 25000 --prepaid-finance-charge 495 --payment 495.28 --n-payments 60 "
+        "--loan-date 2026-11-21 --first-payment-date 2026-12-21 --disclosed-apr-percent 7.5",
+    ),
+    form=FORM,
+    compute=compute,
+    render=render,
+)
