@@ -1,0 +1,784 @@
+"""When will I surface? Month-by-month balance against value, and the solvers built on it.
+
+**The projection.** Month 0 is today: the loan's current ``balance`` against today's known
+``value_today``. Month t ≥ 1 is just after the t-th monthly payment. The balance comes from the
+exact schedule (:func:`underwater.loan.amortize` on the current balance, the yearly rate in
+percent, the remaining payments, the optional payment and a recurring extra payment); after the
+loan is repaid it stays at 0.00. The value comes from the depreciation curve exactly as
+:func:`underwater.depreciation.value_path` defines it, always starting from today's value:
+``value(t) = value_today × (1 − shock/100) × r(age + t) / r(age)`` rounded to the cent. The curve
+is the asset class's default preset, a named preset, or a constant yearly rate. Other liens
+(dollars) stay constant and count in what is **owed** = balance + other liens.
+
+**Definitions** (every row, every month t from 0 to the horizon):
+
+- ``equity`` = value − owed; ``negative_equity`` = max(owed − value, 0); ``under_water`` = owed > value;
+- ``interest``: the interest in payment t (0.00 at month 0);
+- **crossover**: the first month t ≥ 0 with owed ≤ value (0 when not under water today;
+  ``None`` when it does not happen within the horizon);
+- ``peak_negative_equity``: the largest negative equity in the horizon, first reached in ``peak_month``
+  (``None`` when never under water);
+- ``months_under_water``: how many months t in 0..horizon are under water;
+- ``interest_paid_while_under_water``: the interest of every payment t ≥ 1 made while the loan was
+  under water just before it (at month t − 1).
+
+Rates are percent per year as a person types them (``Decimal("6.9")`` is 6.9 %); money is dollars.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, localcontext
+from typing import Any
+
+from underwater.assets import AssetClass, parse_asset_class
+from underwater.depreciation import (
+    MAX_AGE_MONTHS,
+    MAX_HORIZON_MONTHS,
+    RetentionCurve,
+    constant_rate_curve,
+    default_preset,
+    preset,
+    value_path,
+)
+from underwater.errors import InputError, NoSolutionError
+from underwater.loan import ExtraPayment, amortize
+from underwater.money import (
+    ZERO,
+    format_money,
+    format_money_human,
+    parse_decimal,
+    parse_money,
+    parse_percent,
+    round_cents,
+)
+
+__all__ = [
+    "MAX_REMAINING_PAYMENTS",
+    "Prevention",
+    "Projection",
+    "ProjectionRow",
+    "add_months",
+    "extra_to_surface_by",
+    "pick_curve",
+    "prevention",
+    "project",
+    "projected_values",
+]
+
+Number = Decimal | int | str
+
+MAX_REMAINING_PAYMENTS = 1200
+"""Most monthly payments a loan may have left (100 years, as the loan engine allows)."""
+
+MAX_RATE_PERCENT = Decimal(1000)
+_HUNDRED = Decimal(100)
+_PRECISION = 34  # the precision underwater.depreciation computes value paths at
+_TERM_SEARCH = (12, 96)  # the terms prevention tries, in months: one to eight years
+
+
+# ----------------------------------------------------------------------------- value path
+
+
+def pick_curve(
+    asset_class: AssetClass | str = "car",
+    depreciation: str | None = None,
+    depreciation_rate_percent: Number | None = None,
+) -> RetentionCurve:
+    """The depreciation curve to use: a constant yearly rate (percent per year), a named preset,
+    or the asset class's default preset, in that order of preference; giving both a preset and
+    a rate is an error.
+
+    >>> pick_curve("class8_sleeper").name, pick_curve("car", depreciation_rate_percent="12").name
+    ('class8_sleeper', 'constant_rate')
+    """
+    kind = parse_asset_class(asset_class)
+    if depreciation is not None and depreciation_rate_percent is not None:
+        raise InputError(
+            "depreciation_rate_percent",
+            "give a depreciation preset or a constant yearly rate, not both",
+            got=depreciation_rate_percent,
+        )
+    if depreciation_rate_percent is not None:
+        rate = parse_decimal(
+            depreciation_rate_percent,
+            "depreciation_rate_percent",
+            minimum=Decimal(-50),
+            maximum=Decimal(100),
+            unit="percent per year",
+        )
+        if rate == _HUNDRED:
+            raise InputError(
+                "depreciation_rate_percent",
+                "must be below 100 percent per year",
+                got=depreciation_rate_percent,
+            )
+        return constant_rate_curve(rate, asset_class=kind)
+    if depreciation is not None:
+        return preset(depreciation)
+    return default_preset(kind)
+
+
+# Retention ratios r(age + t) / r(age) by (curve, age): the costly part of a value path (a
+# fractional power per month), the same for every value, shock and loan on that curve and age.
+_RATIOS: dict[tuple[RetentionCurve, int], tuple[Decimal, ...]] = {}
+_RATIO_CACHE_SIZE = 512
+
+
+def _ratios(curve: RetentionCurve, age: int, horizon: int) -> tuple[Decimal, ...]:
+    key = (curve, age)
+    known = _RATIOS.get(key, ())
+    if len(known) <= horizon:
+        with localcontext() as ctx:
+            ctx.prec = _PRECISION
+            today = curve.retention(age)
+            more = tuple(curve.retention(age + t) / today for t in range(len(known), horizon + 1))
+        known = known + more
+        if len(_RATIOS) >= _RATIO_CACHE_SIZE:
+            _RATIOS.clear()
+        _RATIOS[key] = known
+    return known
+
+
+def _whole(value: object, field: str, minimum: int, maximum: int) -> int:
+    number = parse_decimal(value, field, minimum=Decimal(minimum), maximum=Decimal(maximum), unit="months")
+    if number != number.to_integral_value():
+        raise InputError(field, "must be a whole number of months", got=value)
+    return int(number)
+
+
+def _shock(value: object) -> Decimal:
+    shock = parse_percent(value, "shock_percent")
+    if shock == _HUNDRED:
+        raise InputError("shock_percent", "must be below 100 percent (a drop to nothing)", got=value)
+    return shock
+
+
+def projected_values(
+    value_today: Number,
+    curve: RetentionCurve,
+    age_months: int,
+    horizon_months: int,
+    *,
+    shock_percent: Number = 0,
+    annual_miles: Number | None = None,
+) -> tuple[Decimal, ...]:
+    """The value (dollars) at months 0..``horizon_months``: exactly
+    :func:`underwater.depreciation.value_path`, with the curve's monthly ratios remembered so
+    that many projections on one curve and age cost one evaluation of the curve.
+
+    A $20,000 car at 12 months on a constant 12 % a year is worth 17,600.00 a year later:
+
+    >>> projected_values(20000, pick_curve(depreciation_rate_percent=12), 12, 12)[12]
+    Decimal('17600.00')
+    """
+    if annual_miles is not None:
+        return value_path(
+            value_today,
+            curve,
+            age_months,
+            horizon_months,
+            shock_percent=shock_percent,
+            annual_miles=annual_miles,
+        )
+    start = parse_money(value_today, "value_today")
+    shock = _shock(shock_percent)
+    age = _whole(age_months, "age_months", 0, MAX_AGE_MONTHS)
+    horizon = _whole(horizon_months, "horizon_months", 0, MAX_HORIZON_MONTHS)
+    ratios = _ratios(curve, age, horizon)
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        shocked = start * (1 - shock / _HUNDRED)
+        raw = [shocked * ratios[t] for t in range(horizon + 1)]
+    return tuple(round_cents(v) for v in raw)
+
+
+# ----------------------------------------------------------------------------- dates
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` moved ``months`` months on, the day moved back to the month's end when shorter.
+
+    >>> add_months(date(2026, 1, 31), 1)
+    datetime.date(2026, 2, 28)
+    """
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectionRow:
+    """One month of a projection (dollars). ``paid`` is the cash paid on the loan that month
+    (payment + extra; 0.00 at month 0 and after payoff); it is not part of the JSON row."""
+
+    month: int
+    date: date | None
+    balance: Decimal
+    owed: Decimal
+    value: Decimal
+    interest: Decimal
+    paid: Decimal
+
+    @property
+    def equity(self) -> Decimal:
+        """Value − owed (dollars): negative when under water."""
+        return self.value - self.owed
+
+    @property
+    def negative_equity(self) -> Decimal:
+        """max(owed − value, 0) in dollars."""
+        return max(self.owed - self.value, ZERO)
+
+    @property
+    def under_water(self) -> bool:
+        """Whether more is owed than the asset is worth this month."""
+        return self.owed > self.value
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly ``month``, ``date``, ``balance``, ``owed``, ``value``, ``equity``,
+        ``negative_equity``, ``interest``."""
+        return {
+            "month": self.month,
+            "date": None if self.date is None else self.date.isoformat(),
+            "balance": format_money(self.balance),
+            "owed": format_money(self.owed),
+            "value": format_money(self.value),
+            "equity": format_money(self.equity),
+            "negative_equity": format_money(self.negative_equity),
+            "interest": format_money(self.interest),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """Balance against value month by month, with the crossover and the cost of the wait.
+
+    Money is dollars; the definitions are in this module's docstring. Build it with :func:`project`.
+    """
+
+    rows: tuple[ProjectionRow, ...]
+    crossover_month: int | None
+    peak_negative_equity: Decimal
+    peak_month: int | None
+    months_under_water: int
+    interest_paid_while_under_water: Decimal
+
+    @property
+    def horizon_months(self) -> int:
+        """The last month projected."""
+        return self.rows[-1].month
+
+    @property
+    def crossover_date(self) -> date | None:
+        """The date of the crossover month, when dates were asked for and it happens."""
+        if self.crossover_month is None:
+            return None
+        return self.rows[self.crossover_month].date
+
+    @property
+    def status_today(self) -> str:
+        """``underwater``, ``even`` or ``above water`` at month 0."""
+        equity = self.rows[0].equity
+        return "underwater" if equity < 0 else "even" if equity == 0 else "above water"
+
+    @property
+    def total_paid(self) -> Decimal:
+        """Cash paid on the loan over the horizon (payments + extras), in dollars."""
+        return sum((row.paid for row in self.rows), ZERO)
+
+    def paid_through(self, month: int) -> Decimal:
+        """Cash paid on the loan in months 1..``month`` (dollars)."""
+        return sum((row.paid for row in self.rows[1 : month + 1]), ZERO)
+
+    @property
+    def summary(self) -> str:
+        """One plain sentence: when the loan surfaces, or that it does not within the horizon."""
+        today = self.rows[0]
+        if self.crossover_month == 0:
+            word = "even" if today.equity == 0 else "above water"
+            return (
+                f"You are {word} today: you owe {format_money_human(today.owed)} on an asset worth "
+                f"{format_money_human(today.value)}."
+            )
+        tail = ""
+        if self.peak_month is not None:
+            tail = (
+                f" Negative equity peaks at {format_money_human(self.peak_negative_equity)} in month "
+                f"{self.peak_month}; {self.months_under_water} months under water cost "
+                f"{format_money_human(self.interest_paid_while_under_water)} of interest."
+            )
+        if self.crossover_month is None:
+            last = self.rows[-1]
+            return (
+                f"Not within the {self.horizon_months}-month horizon: in month {last.month} you would "
+                f"still owe {format_money_human(last.negative_equity)} more than the asset is worth." + tail
+            )
+        row = self.rows[self.crossover_month]
+        when = f"month {row.month}" + ("" if row.date is None else f" ({row.date:%Y-%m})")
+        return (
+            f"You surface in {when}: you would owe {format_money_human(row.owed)} on an asset worth "
+            f"{format_money_human(row.value)}." + tail
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Keys: ``crossover_month``, ``crossover_date``, ``peak_negative_equity``, ``peak_month``,
+        ``months_under_water``, ``interest_paid_while_under_water``, ``status_today``,
+        ``negative_equity_today``, ``horizon_months``, ``summary`` and ``months`` (rows with
+        ``month``, ``date``, ``balance``, ``owed``, ``value``, ``equity``, ``negative_equity``,
+        ``interest``)."""
+        crossover = self.crossover_date
+        return {
+            "crossover_month": self.crossover_month,
+            "crossover_date": None if crossover is None else crossover.isoformat(),
+            "peak_negative_equity": format_money(self.peak_negative_equity),
+            "peak_month": self.peak_month,
+            "months_under_water": self.months_under_water,
+            "interest_paid_while_under_water": format_money(self.interest_paid_while_under_water),
+            "status_today": self.status_today,
+            "negative_equity_today": format_money(self.rows[0].negative_equity),
+            "horizon_months": self.horizon_months,
+            "summary": self.summary,
+            "months": [row.to_json() for row in self.rows],
+        }
+
+
+# ----------------------------------------------------------------------------- projection
+
+
+@dataclass(frozen=True, slots=True)
+class _Loan:
+    balance: Decimal
+    rate: Decimal
+    n: int
+    payment: Decimal | None
+    other_liens: Decimal
+
+
+def _loan(
+    balance: object, rate_percent: object, remaining_payments: object, payment: object, other_liens: object
+) -> _Loan:
+    owed = parse_money(balance, "balance")
+    rate = parse_percent(rate_percent, "rate_percent", maximum=MAX_RATE_PERCENT)
+    if isinstance(remaining_payments, bool) or not isinstance(remaining_payments, int):
+        raise InputError(
+            "remaining_payments", "must be a whole number of monthly payments", got=remaining_payments
+        )
+    if not 1 <= remaining_payments <= MAX_REMAINING_PAYMENTS:
+        raise InputError(
+            "remaining_payments",
+            f"must be from 1 to {MAX_REMAINING_PAYMENTS} monthly payments",
+            got=remaining_payments,
+        )
+    regular = None if payment is None else parse_money(payment, "payment")
+    if regular is not None and regular <= 0:
+        raise InputError("payment", "must be more than 0.00", got=payment)
+    return _Loan(owed, rate, remaining_payments, regular, parse_money(other_liens, "other_liens"))
+
+
+def _balances(
+    loan: _Loan, extra: Decimal, horizon: int
+) -> tuple[list[Decimal], list[Decimal], list[Decimal]]:
+    """Balance, interest and cash paid for months 0..horizon."""
+    balances = [loan.balance]
+    interest = [ZERO]
+    paid = [ZERO]
+    if loan.balance > 0:
+        extras = (ExtraPayment(extra),) if extra > 0 else ()
+        schedule = amortize(loan.balance, loan.rate, loan.n, payment=loan.payment, extra_payments=extras)
+        for row in schedule.rows[:horizon]:
+            balances.append(row.balance)
+            interest.append(row.interest)
+            paid.append(row.payment + row.extra)
+    missing = horizon + 1 - len(balances)
+    balances.extend([ZERO] * missing)
+    interest.extend([ZERO] * missing)
+    paid.extend([ZERO] * missing)
+    return balances, interest, paid
+
+
+def _build(loan: _Loan, values: Sequence[Decimal], extra: Decimal, start_date: date | None) -> Projection:
+    horizon = len(values) - 1
+    balances, interests, paid = _balances(loan, extra, horizon)
+    liens = loan.other_liens
+    rows = tuple(
+        ProjectionRow(
+            t,
+            None if start_date is None else add_months(start_date, t),
+            balances[t],
+            balances[t] + liens,
+            values[t],
+            interests[t],
+            paid[t],
+        )
+        for t in range(horizon + 1)
+    )
+    crossover = next((row.month for row in rows if row.owed <= row.value), None)
+    peak = ZERO
+    peak_month: int | None = None
+    under = 0
+    interest_under = ZERO
+    previous_under = False
+    for row in rows:
+        gap = row.owed - row.value
+        if previous_under:
+            interest_under += row.interest
+        previous_under = gap > 0
+        if gap > 0:
+            under += 1
+            if gap > peak:
+                peak, peak_month = gap, row.month
+    return Projection(rows, crossover, peak, peak_month, under, interest_under)
+
+
+def _setup(
+    balance: Number,
+    rate_percent: Number,
+    remaining_payments: int,
+    value_today: Number,
+    *,
+    asset_class: AssetClass | str,
+    age_months: int,
+    payment: Number | None,
+    other_liens: Number,
+    horizon_months: int | None,
+    shock_percent: Number,
+    depreciation: str | None,
+    depreciation_rate_percent: Number | None,
+    start_date: date | None,
+    annual_miles: Number | None,
+) -> tuple[_Loan, tuple[Decimal, ...]]:
+    loan = _loan(balance, rate_percent, remaining_payments, payment, other_liens)
+    if horizon_months is None:
+        horizon = min(loan.n, MAX_HORIZON_MONTHS)
+    else:
+        horizon = _whole(horizon_months, "horizon_months", 1, MAX_HORIZON_MONTHS)
+    if start_date is not None and not isinstance(start_date, date):
+        raise InputError("start_date", "must be a date such as 2026-12-01", got=start_date)
+    curve = pick_curve(asset_class, depreciation, depreciation_rate_percent)
+    values = projected_values(
+        value_today, curve, age_months, horizon, shock_percent=shock_percent, annual_miles=annual_miles
+    )
+    return loan, values
+
+
+def project(
+    balance: Number,
+    rate_percent: Number,
+    remaining_payments: int,
+    value_today: Number,
+    *,
+    asset_class: AssetClass | str = "car",
+    age_months: int = 0,
+    payment: Number | None = None,
+    extra_monthly: Number = 0,
+    other_liens: Number = 0,
+    horizon_months: int | None = None,
+    shock_percent: Number = 0,
+    depreciation: str | None = None,
+    depreciation_rate_percent: Number | None = None,
+    start_date: date | None = None,
+    annual_miles: Number | None = None,
+) -> Projection:
+    """Project what is owed against what the asset is worth, month by month.
+
+    ``balance`` is the loan's balance today (dollars), ``rate_percent`` its rate in percent per
+    year, ``remaining_payments`` the monthly payments left (1 to 1,200), ``value_today`` what the
+    asset would fetch now (dollars). ``payment`` is the monthly payment (default: the level
+    payment over the remaining payments); ``extra_monthly`` dollars go to principal with every
+    payment; ``other_liens`` (dollars) stay constant and count in what is owed. The value follows
+    ``depreciation_rate_percent`` (a constant percent lost per year), else the preset named
+    ``depreciation``, else the default preset of ``asset_class``, from the asset's ``age_months``
+    today (0 to 600), after a one-time ``shock_percent`` drop today, optionally adjusted for
+    ``annual_miles``. ``horizon_months`` (1 to 600) defaults to the remaining term, at most 600.
+    ``start_date`` (today) dates each month: month t is ``start_date`` + t months.
+
+    $12,000 owed at 0 % over 12 payments of 1,000.00 on a car worth 10,000.00 that loses a
+    constant 12 % a year: the loan surfaces in month 3 (see tests/test_projection.py for the sums):
+
+    >>> p = project(12000, 0, 12, 10000, depreciation_rate_percent=12, start_date=date(2026, 12, 1))
+    >>> p.crossover_month, p.crossover_date, p.rows[3].owed, p.rows[3].value
+    (3, datetime.date(2027, 3, 1), Decimal('9000.00'), Decimal('9685.47'))
+    """
+    loan, values = _setup(
+        balance,
+        rate_percent,
+        remaining_payments,
+        value_today,
+        asset_class=asset_class,
+        age_months=age_months,
+        payment=payment,
+        other_liens=other_liens,
+        horizon_months=horizon_months,
+        shock_percent=shock_percent,
+        depreciation=depreciation,
+        depreciation_rate_percent=depreciation_rate_percent,
+        start_date=start_date,
+        annual_miles=annual_miles,
+    )
+    extra = parse_money(extra_monthly, "extra_monthly")
+    return _build(loan, values, extra, start_date)
+
+
+# ----------------------------------------------------------------------------- solvers
+
+
+def _smallest_cents(works: Callable[[int], bool], high: int) -> int:
+    """The smallest whole number of cents in [0, high] for which ``works`` holds, given that it
+    holds at ``high`` and never stops holding as the amount grows (about 40 steps at most)."""
+    low = 0
+    if works(low):
+        return low
+    while high - low > 1:
+        middle = (low + high) // 2
+        if works(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def extra_to_surface_by(
+    balance: Number,
+    rate_percent: Number,
+    remaining_payments: int,
+    value_today: Number,
+    target_month: int,
+    *,
+    asset_class: AssetClass | str = "car",
+    age_months: int = 0,
+    payment: Number | None = None,
+    other_liens: Number = 0,
+    shock_percent: Number = 0,
+    depreciation: str | None = None,
+    depreciation_rate_percent: Number | None = None,
+    annual_miles: Number | None = None,
+) -> Decimal:
+    """The smallest extra monthly payment (dollars, to the cent) that surfaces the loan by
+    ``target_month`` (1 to 600): the crossover happens in that month or earlier.
+
+    The other arguments are those of :func:`project` (rates in percent per year). The answer is
+    0.00 when the loan surfaces in time without help. Raises
+    :class:`~underwater.errors.NoSolutionError` when even clearing the whole balance with the
+    next payment would not do it (the other liens alone exceed the value).
+
+    $12,000 at 0 % over 12 months on a $10,000 car losing 12 % a year surfaces in month 3 on its
+    own; to surface by month 1 the first payment must bring the balance to the value then:
+
+    >>> extra_to_surface_by(12000, 0, 12, 10000, 1, depreciation_rate_percent=12)
+    Decimal('1105.96')
+    """
+    loan, values = _setup(
+        balance,
+        rate_percent,
+        remaining_payments,
+        value_today,
+        asset_class=asset_class,
+        age_months=age_months,
+        payment=payment,
+        other_liens=other_liens,
+        horizon_months=_whole(target_month, "target_month", 1, MAX_HORIZON_MONTHS),
+        shock_percent=shock_percent,
+        depreciation=depreciation,
+        depreciation_rate_percent=depreciation_rate_percent,
+        start_date=None,
+        annual_miles=annual_miles,
+    )
+
+    def surfaces(cents: int) -> bool:
+        balances, _, _ = _balances(loan, Decimal(cents) / 100, len(values) - 1)
+        return any(owed + loan.other_liens <= value for owed, value in zip(balances, values, strict=True))
+
+    high = int(loan.balance * 100)
+    if not surfaces(high):
+        raise NoSolutionError(
+            "target_month",
+            f"no extra payment surfaces the loan by month {target_month}: even with the balance "
+            f"paid off, the other liens {format_money(loan.other_liens)} stay above the value",
+        )
+    return Decimal(_smallest_cents(surfaces, high)) / 100
+
+
+# ----------------------------------------------------------------------------- prevention
+
+
+@dataclass(frozen=True, slots=True)
+class Prevention:
+    """How to buy without going under water (dollars, months).
+
+    ``total_cost`` = price + taxes and fees financed + add-ons financed + negative equity rolled
+    in; ``amount_financed`` = total_cost − down_payment. ``min_down_payment`` is the smallest down
+    payment that keeps owed ≤ value in every month of ``term_months``; ``longest_term_months`` the
+    longest term from 12 to 96 months that does so with ``down_payment`` (``None`` if none).
+    ``months_under_water`` and ``peak_negative_equity`` describe the deal as given.
+    """
+
+    price: Decimal
+    total_cost: Decimal
+    down_payment: Decimal
+    amount_financed: Decimal
+    term_months: int
+    payment: Decimal
+    months_under_water: int
+    peak_negative_equity: Decimal
+    min_down_payment: Decimal
+    longest_term_months: int | None
+    notes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Keys: ``price``, ``total_cost``, ``down_payment``, ``amount_financed``, ``term_months``,
+        ``payment``, ``months_under_water``, ``peak_negative_equity``, ``min_down_payment``,
+        ``longest_term_months``, ``term_range`` ([12, 96]), ``notes``."""
+        return {
+            "price": format_money(self.price),
+            "total_cost": format_money(self.total_cost),
+            "down_payment": format_money(self.down_payment),
+            "amount_financed": format_money(self.amount_financed),
+            "term_months": self.term_months,
+            "payment": format_money(self.payment),
+            "months_under_water": self.months_under_water,
+            "peak_negative_equity": format_money(self.peak_negative_equity),
+            "min_down_payment": format_money(self.min_down_payment),
+            "longest_term_months": self.longest_term_months,
+            "term_range": list(_TERM_SEARCH),
+            "notes": list(self.notes),
+        }
+
+
+def _term(value: object, field: str = "term_months") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(field, "must be a whole number of months", got=value)
+    if not 1 <= value <= MAX_HORIZON_MONTHS:
+        raise InputError(field, f"must be from 1 to {MAX_HORIZON_MONTHS} months", got=value)
+    return value
+
+
+def _under_months(financed: Decimal, rate: Decimal, term: int, values: Sequence[Decimal]) -> list[Decimal]:
+    """Negative equity (owed − value, may be ≤ 0) in months 0..term of a new loan."""
+    if financed <= 0:
+        return [-values[t] for t in range(term + 1)]
+    balances, _, _ = _balances(_Loan(financed, rate, term, None, ZERO), ZERO, term)
+    return [balances[t] - values[t] for t in range(term + 1)]
+
+
+def prevention(
+    price: Number,
+    *,
+    rate_percent: Number,
+    term_months: int,
+    down_payment: Number | None = None,
+    asset_class: AssetClass | str = "car",
+    age_months: int = 0,
+    taxes_fees_financed: Number = 0,
+    addons_financed: Number = 0,
+    negative_equity_rolled: Number = 0,
+    depreciation: str | None = None,
+    depreciation_rate_percent: Number | None = None,
+) -> Prevention:
+    """For a purchase: the smallest down payment, and the longest term, that never go under water.
+
+    ``price`` is what the asset costs and is worth at signing (dollars); the loan is the price
+    plus ``taxes_fees_financed``, ``addons_financed`` and ``negative_equity_rolled`` (dollars)
+    less ``down_payment`` (default 0), at ``rate_percent`` (percent per year) over
+    ``term_months``, repaid by level monthly payments. The value follows the curve chosen as in
+    :func:`project` from ``age_months`` (0: new). Both answers are found by bisection: a larger
+    down payment or a shorter term only lowers the balance month by month.
+
+    A $40,000 pickup at 7 % over 72 months with $3,000 of taxes and fees financed is under
+    water from the day it is signed unless about $3,500 goes down; with $5,000 down, any term up
+    to 89 months stays above water:
+
+    >>> plan = prevention(40000, rate_percent=7, term_months=72, asset_class="pickup",
+    ...                   taxes_fees_financed=3000, down_payment=5000)
+    >>> plan.min_down_payment, plan.longest_term_months, plan.months_under_water
+    (Decimal('3521.28'), 89, 0)
+    """
+    cost = parse_money(price, "price")
+    if cost <= 0:
+        raise InputError("price", "must be more than 0.00", got=price)
+    rate = parse_percent(rate_percent, "rate_percent", maximum=MAX_RATE_PERCENT)
+    term = _term(term_months)
+    down = ZERO if down_payment is None else parse_money(down_payment, "down_payment")
+    total = (
+        cost
+        + parse_money(taxes_fees_financed, "taxes_fees_financed")
+        + parse_money(addons_financed, "addons_financed")
+        + parse_money(negative_equity_rolled, "negative_equity_rolled")
+    )
+    if down > total:
+        raise InputError(
+            "down_payment", f"must not be more than the total cost {format_money(total)}", got=down_payment
+        )
+    curve = pick_curve(asset_class, depreciation, depreciation_rate_percent)
+    longest_tried = max(term, _TERM_SEARCH[1])
+    values = projected_values(cost, curve, age_months, longest_tried)
+    financed = total - down
+
+    gaps = _under_months(financed, rate, term, values)
+    under = sum(1 for gap in gaps if gap > 0)
+    peak = max((gap for gap in gaps if gap > 0), default=ZERO)
+    payment = ZERO
+    if financed > 0:
+        payment = amortize(financed, rate, term).payment
+
+    def never_under_with_down(cents: int) -> bool:
+        return all(gap <= 0 for gap in _under_months(total - Decimal(cents) / 100, rate, term, values))
+
+    min_down = Decimal(_smallest_cents(never_under_with_down, int(total * 100))) / 100
+
+    def never_under_for_term(months: int) -> bool:
+        return all(gap <= 0 for gap in _under_months(financed, rate, months, values))
+
+    low, high = _TERM_SEARCH
+    longest: int | None = None
+    if never_under_for_term(low):
+        while low < high:  # the longest term that works; shorter terms only pay down faster
+            middle = (low + high + 1) // 2
+            if never_under_for_term(middle):
+                low = middle
+            else:
+                high = middle - 1
+        longest = low
+
+    notes = []
+    if under:
+        notes.append(
+            f"As given, the loan is under water for {under} of its {term + 1} months (month 0 to {term}), "
+            f"by as much as {format_money_human(peak)}."
+        )
+    else:
+        notes.append("As given, the loan never goes under water.")
+    notes.append(
+        f"A down payment of {format_money_human(min_down)} or more keeps it above water over "
+        f"{term} months: put money down."
+    )
+    if longest is None:
+        notes.append(
+            f"With {format_money_human(down)} down, no term from {_TERM_SEARCH[0]} to {_TERM_SEARCH[1]} "
+            "months stays above water: the value falls faster than any of those loans is repaid."
+        )
+    else:
+        notes.append(
+            f"With {format_money_human(down)} down, a term of {longest} months or less stays above water: "
+            "match the term to the asset's working life."
+        )
+    return Prevention(
+        price=cost,
+        total_cost=total,
+        down_payment=down,
+        amount_financed=financed,
+        term_months=term,
+        payment=payment,
+        months_under_water=under,
+        peak_negative_equity=peak,
+        min_down_payment=min_down,
+        longest_term_months=longest,
+        notes=tuple(notes),
+    )
