@@ -1,0 +1,276 @@
+"""Run a whole loan book: read in chunks, validate, compute, write atomically, summarise.
+
+:func:`run_portfolio` streams the book (CSV or Parquet) ``chunk_size`` rows at a time through
+:func:`~underwater.portfolio.schema.validate` and :func:`~underwater.portfolio.kernel.compute`,
+so peak memory depends on the chunk size, not on the book. Good rows go to the output file
+(CSV or Parquet) in input order; bad rows go to the reject file (CSV: ``row``, ``loan_id``,
+``field``, ``reason``); rows in = rows out + rows rejected. Both files are written atomically
+(temporary file, fsync, rename): an interrupted run leaves neither half written. The same input
+and options give byte-identical output.
+
+**Output columns** (money is Decimal(18, 2) dollars in Parquet, ``1234.56`` in CSV; months are
+integers, null when there is none; ratios float64, null when the value is 0):
+``loan_id``, ``asset_class``, ``state``, ``balance``, ``other_liens``, ``owed`` (balance + other
+liens), ``payment`` (the given or level monthly payment), ``value``, ``equity``,
+``negative_equity``, ``ltv``, ``cltv``, ``crossover_month``, ``peak_negative_equity``,
+``peak_month``, ``estimated_deficiency`` (null for a home); then for each shock X:
+``value_shock_X``, ``equity_shock_X``, ``negative_equity_shock_X``, ``ltv_shock_X``,
+``cltv_shock_X``, ``crossover_month_shock_X``, ``peak_negative_equity_shock_X``,
+``peak_month_shock_X``, ``estimated_deficiency_shock_X``. Definitions: see
+:mod:`underwater.portfolio.kernel`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+import polars as pl
+
+from underwater.errors import InputError
+from underwater.money import parse_decimal
+from underwater.portfolio.io import (
+    MONEY,
+    CsvWriter,
+    book_format,
+    columns_of,
+    count_rows,
+    money_series,
+    read_chunks,
+    write_atomic,
+)
+from underwater.portfolio.kernel import Result, compute, shock_suffix
+from underwater.portfolio.schema import (
+    ASSET_CLASSES,
+    REJECT_COLUMNS,
+    STATE_CODES,
+    Book,
+    check_columns,
+    validate,
+)
+from underwater.portfolio.summary import Summary
+
+__all__ = [
+    "DEFAULT_CHUNK",
+    "Progress",
+    "default_rejects_path",
+    "output_frame",
+    "output_schema",
+    "parse_shocks",
+    "process_chunk",
+    "run_portfolio",
+]
+
+DEFAULT_CHUNK = 250_000
+"""Rows per chunk: a few hundred megabytes of working memory at most."""
+
+_SCENARIO_COLUMNS: tuple[tuple[str, pl.DataType], ...] = (
+    ("value", MONEY),
+    ("equity", MONEY),
+    ("negative_equity", MONEY),
+    ("ltv", pl.Float64()),
+    ("cltv", pl.Float64()),
+    ("crossover_month", pl.Int32()),
+    ("peak_negative_equity", MONEY),
+    ("peak_month", pl.Int32()),
+    ("estimated_deficiency", MONEY),
+)
+_CLASS_NAMES = pl.Series("asset_class", ASSET_CLASSES, dtype=pl.String)
+_STATE_NAMES = pl.Series("state", [None, *STATE_CODES], dtype=pl.String)
+
+
+def parse_shocks(values: Sequence[object]) -> tuple[Decimal, ...]:
+    """Shocks in percent as typed (``"10"`` is a 10 % drop in value), 0 ≤ s < 100, in the order
+    given without repeats; a repeat or the base case 0 is left out.
+
+    >>> parse_shocks(["10", "20", "10"])
+    (Decimal('10'), Decimal('20'))
+    """
+    shocks: list[Decimal] = []
+    for value in values:
+        shock = parse_decimal(value, "shock", minimum=Decimal(0), maximum=Decimal(100), unit="percent")
+        if shock == 100:
+            raise InputError("shock", "must be below 100 percent (a 100 % drop leaves nothing)", got=value)
+        if shock != shock.quantize(Decimal("0.0001")):
+            raise InputError("shock", "must have at most 4 decimal places", got=value)
+        if shock != 0 and shock not in shocks:
+            shocks.append(shock)
+    return tuple(shocks)
+
+
+def output_schema(shocks: Sequence[Decimal]) -> pl.Schema:
+    """The output file's columns and types for these shocks (see the module docstring)."""
+    columns: list[tuple[str, pl.DataType]] = [
+        ("loan_id", pl.String()),
+        ("asset_class", pl.String()),
+        ("state", pl.String()),
+        ("balance", MONEY),
+        ("other_liens", MONEY),
+        ("owed", MONEY),
+        ("payment", MONEY),
+    ]
+    for shock in (Decimal(0), *shocks):
+        suffix = "" if shock == 0 else shock_suffix(shock)
+        columns += [(name + suffix, dtype) for name, dtype in _SCENARIO_COLUMNS]
+    return pl.Schema(columns)
+
+
+def _months(name: str, months: np.ndarray) -> pl.Series:
+    return pl.Series(name, months, dtype=pl.Int32).set(pl.Series(months < 0), None)
+
+
+def _ratio(name: str, ratio: np.ndarray) -> pl.Series:
+    return pl.Series(name, ratio, dtype=pl.Float64, nan_to_null=True)
+
+
+def output_frame(book: Book, result: Result, shocks: Sequence[Decimal]) -> pl.DataFrame:
+    """The output rows for a computed chunk, with :func:`output_schema`'s columns."""
+    columns: list[pl.Series] = [
+        book.loan_id.alias("loan_id").cast(pl.String),
+        _CLASS_NAMES.gather(book.asset_class),
+        _STATE_NAMES.gather(book.state),
+        money_series("balance", book.balance),
+        money_series("other_liens", book.other_liens),
+        money_series("owed", result.owed),
+        money_series("payment", result.payment),
+    ]
+    for shock in (Decimal(0), *shocks):
+        suffix = "" if shock == 0 else shock_suffix(shock)
+        figures = result.scenarios[shock]
+        deficiency = money_series("estimated_deficiency" + suffix, figures.estimated_deficiency)
+        columns += [
+            money_series("value" + suffix, figures.value),
+            money_series("equity" + suffix, figures.equity),
+            money_series("negative_equity" + suffix, figures.negative_equity),
+            _ratio("ltv" + suffix, figures.ltv),
+            _ratio("cltv" + suffix, figures.cltv),
+            _months("crossover_month" + suffix, figures.crossover_month),
+            money_series("peak_negative_equity" + suffix, figures.peak_negative_equity),
+            _months("peak_month" + suffix, figures.peak_month),
+            deficiency.set(pl.Series(figures.estimated_deficiency < 0), None),
+        ]
+    return pl.DataFrame(columns)
+
+
+def process_chunk(
+    raw: pl.DataFrame, first_row: int, shocks: Sequence[Decimal], threads: int = 1
+) -> tuple[pl.DataFrame, pl.DataFrame, Book, Result]:
+    """Validate and compute one chunk: (output rows, rejects, the good loans, their result)."""
+    book, rejects = validate(raw, first_row)
+    result = compute(book, shocks, threads=threads)
+    return output_frame(book, result, shocks), rejects, book, result
+
+
+class Progress:
+    """A one-line progress bar on a terminal (stderr by default); silent when not a terminal."""
+
+    def __init__(self, total: int | None, *, stream: TextIO | None = None, enabled: bool = True) -> None:
+        self._stream = sys.stderr if stream is None else stream
+        self._enabled = enabled and self._stream.isatty()
+        self._total = total
+        self._done = 0
+        self._start = time.monotonic()
+        self._shown = 0.0
+
+    def update(self, rows: int) -> None:
+        """Count ``rows`` more rows done and redraw (at most five times a second)."""
+        self._done += rows
+        now = time.monotonic()
+        if self._enabled and (now - self._shown > 0.2 or self._done == self._total):
+            self._shown = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        rate = self._done / max(now - self._start, 1e-9)
+        if self._total:
+            part = min(self._done / self._total, 1.0)
+            bar = "#" * int(part * 30)
+            text = f"\r[{bar:<30}] {part * 100:5.1f} %  {self._done:,}/{self._total:,} loans  {rate:,.0f}/s"
+        else:
+            text = f"\r{self._done:,} loans  {rate:,.0f}/s"
+        self._stream.write(text)
+        self._stream.flush()
+
+    def close(self) -> None:
+        """End the bar's line."""
+        if self._enabled and self._done:
+            self._draw(time.monotonic())
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def default_rejects_path(output: str | Path) -> Path:
+    """Where rejects go when no reject file is named: beside the output, ``OUT.rejects.csv``.
+
+    >>> default_rejects_path("runs/book_out.parquet").as_posix()
+    'runs/book_out.rejects.csv'
+    """
+    path = Path(output)
+    return path.with_name(path.stem + ".rejects.csv")
+
+
+def _check_paths(book: str | Path, output: str | Path, rejects: str | Path) -> None:
+    book_format(book, "book")
+    if not os.path.isfile(book):
+        raise InputError("book", "no such file", got=str(book))
+    book_format(output, "output")
+    if Path(rejects).suffix.lower() != ".csv":
+        raise InputError("rejects", "must be a .csv file", got=str(rejects))
+    for field, path in (("output", output), ("rejects", rejects)):
+        directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            raise InputError(field, "its directory does not exist", got=str(path))
+    if os.path.abspath(output) == os.path.abspath(book):
+        raise InputError("output", "must not be the input book", got=str(output))
+
+
+def run_portfolio(
+    book: str | Path,
+    output: str | Path,
+    *,
+    shocks: Sequence[Decimal] = (),
+    rejects: str | Path | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    threads: int = 1,
+    progress: Progress | None = None,
+) -> Summary:
+    """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet);
+    rejects go to ``rejects`` (default :func:`default_rejects_path`). ``shocks`` are market
+    drops in percent (10 is a 10 % drop); ``threads`` computes blocks of a chunk in parallel.
+    Returns the :class:`~underwater.portfolio.summary.Summary`.
+    """
+    rejects_path = default_rejects_path(output) if rejects is None else Path(rejects)
+    _check_paths(book, output, rejects_path)
+    if chunk_size < 1:
+        raise InputError("chunk_size", "must be at least 1", got=chunk_size)
+    check_columns(columns_of(book))
+    shocks = tuple(shocks)
+    summary = Summary(shocks)
+    meter = progress if progress is not None else Progress(None, enabled=False)
+
+    with CsvWriter(rejects_path, REJECT_COLUMNS) as reject_writer:
+
+        def frames() -> Iterator[pl.DataFrame]:
+            first_row = 1
+            for raw in read_chunks(book, chunk_size):
+                out, bad, good, result = process_chunk(raw, first_row, shocks, threads)
+                reject_writer.write(bad)
+                summary.add(good, result, bad.height)
+                first_row += raw.height
+                meter.update(raw.height)
+                yield out
+
+        write_atomic(output, frames, output_schema(shocks))
+    meter.close()
+    return summary
+
+
+def book_rows(book: str | Path) -> int:
+    """How many data rows a book has (for a progress bar's total)."""
+    return count_rows(book)

@@ -1,0 +1,210 @@
+"""The book's summary, accumulated chunk by chunk: how much of it is under water, and where.
+
+For the base case and each shock: loans, loans under water and their share, total and average
+negative equity (the average over the loans under water), total estimated deficiency, LTV
+buckets (balance ÷ value: ≤ 80 %, 80-100 %, 100-120 %, 120-140 %, > 140 %, and ``no_value``
+when the value is 0; a bucket includes its upper bound), and the same counts and totals by
+asset class and by state (``none`` when the row has no state). Money in JSON is a string with
+two decimals, shares strings with four decimals (0.2692 is 26.92 %), counts integers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from underwater.money import format_money, format_ratio, from_cents
+from underwater.portfolio.kernel import Result
+from underwater.portfolio.schema import ASSET_CLASSES, STATE_CODES, Book
+
+__all__ = ["LTV_BUCKETS", "Summary", "render_summary"]
+
+LTV_BUCKETS: tuple[str, ...] = ("le_80", "80_100", "100_120", "120_140", "gt_140", "no_value")
+"""LTV bucket keys: upper bounds 80, 100, 120, 140 % inclusive; ``no_value`` when value is 0."""
+_BOUNDS = (80, 100, 120, 140)
+_STATES = ("none", *STATE_CODES)
+
+
+@dataclass
+class _Tally:
+    loans: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    under: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    negative: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @classmethod
+    def sized(cls, size: int) -> _Tally:
+        return cls(np.zeros(size, np.int64), np.zeros(size, np.int64), np.zeros(size, np.int64))
+
+    def add(self, key: np.ndarray, negative_equity: np.ndarray) -> None:
+        size = len(self.loans)
+        self.loans += np.bincount(key, minlength=size)
+        self.under += np.bincount(key, weights=negative_equity > 0, minlength=size).astype(np.int64)
+        # Sums of cents stay exact in float64 below 2**53 cents per chunk (90 trillion dollars).
+        self.negative += np.bincount(key, weights=negative_equity, minlength=size).astype(np.int64)
+
+    def merge(self, other: _Tally) -> None:
+        self.loans += other.loans
+        self.under += other.under
+        self.negative += other.negative
+
+    def to_json(self, names: tuple[str, ...]) -> dict[str, Any]:
+        return {
+            name: _group(int(self.loans[k]), int(self.under[k]), int(self.negative[k]))
+            for k, name in enumerate(names)
+            if self.loans[k]
+        }
+
+
+def _share(part: int, whole: int) -> str | None:
+    return format_ratio(Decimal(part) / Decimal(whole)) if whole else None
+
+
+def _group(loans: int, under: int, negative: int) -> dict[str, Any]:
+    return {
+        "loans": loans,
+        "under_water": under,
+        "share_under_water": _share(under, loans),
+        "total_negative_equity": format_money(from_cents(negative)),
+    }
+
+
+@dataclass
+class _Scenario:
+    shock: Decimal
+    total: _Tally = field(default_factory=lambda: _Tally.sized(1))
+    by_class: _Tally = field(default_factory=lambda: _Tally.sized(len(ASSET_CLASSES)))
+    by_state: _Tally = field(default_factory=lambda: _Tally.sized(len(_STATES)))
+    buckets: np.ndarray = field(default_factory=lambda: np.zeros(len(LTV_BUCKETS), dtype=np.int64))
+    deficiency: int = 0
+
+    def merge(self, other: _Scenario) -> None:
+        self.total.merge(other.total)
+        self.by_class.merge(other.by_class)
+        self.by_state.merge(other.by_state)
+        self.buckets += other.buckets
+        self.deficiency += other.deficiency
+
+    def to_json(self) -> dict[str, Any]:
+        loans, under, negative = (
+            int(self.total.loans[0]),
+            int(self.total.under[0]),
+            int(self.total.negative[0]),
+        )
+        average = format_money(from_cents(negative) / under) if under else None
+        return {
+            "shock_percent": format(self.shock.normalize(), "f"),
+            "loans": loans,
+            "under_water": under,
+            "share_under_water": _share(under, loans),
+            "total_negative_equity": format_money(from_cents(negative)),
+            "average_negative_equity": average,
+            "total_estimated_deficiency": format_money(from_cents(self.deficiency)),
+            "ltv_buckets": {name: int(self.buckets[k]) for k, name in enumerate(LTV_BUCKETS)},
+            "by_asset_class": self.by_class.to_json(ASSET_CLASSES),
+            "by_state": self.by_state.to_json(_STATES),
+        }
+
+
+@dataclass
+class Summary:
+    """Counts of rows and the per-scenario figures; :meth:`add` one chunk at a time.
+
+    ``rows_in`` = ``rows_out`` + ``rows_rejected`` always holds for a finished run.
+    """
+
+    shocks: tuple[Decimal, ...]
+    rows_in: int = 0
+    rows_out: int = 0
+    rows_rejected: int = 0
+    scenarios: dict[Decimal, _Scenario] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.scenarios:
+            self.scenarios = {s: _Scenario(s) for s in (Decimal(0), *self.shocks)}
+
+    def add(self, book: Book, result: Result, rejected: int) -> None:
+        """Count a chunk: its good loans with their kernel result, and its rejects."""
+        self.rows_in += len(book) + rejected
+        self.rows_out += len(book)
+        self.rows_rejected += rejected
+        for shock, scenario in self.scenarios.items():
+            figures = result.scenarios[shock]
+            negative = figures.negative_equity
+            scenario.total.add(np.zeros(len(book), dtype=np.int64), negative)
+            scenario.by_class.add(book.asset_class, negative)
+            scenario.by_state.add(book.state, negative)
+            scenario.buckets += _buckets(book.balance, figures.value)
+            deficiency = figures.estimated_deficiency
+            scenario.deficiency += int(deficiency[deficiency > 0].sum())
+
+    def merge(self, other: Summary) -> None:
+        """Add another summary's counts (the same shocks) into this one."""
+        self.rows_in += other.rows_in
+        self.rows_out += other.rows_out
+        self.rows_rejected += other.rows_rejected
+        for shock, scenario in self.scenarios.items():
+            scenario.merge(other.scenarios[shock])
+
+    def to_json(self) -> dict[str, Any]:
+        """Keys: ``rows_in``, ``rows_out``, ``rows_rejected`` and ``scenarios`` (a list, base case
+        first, each with ``shock_percent``, ``loans``, ``under_water``, ``share_under_water``,
+        ``total_negative_equity``, ``average_negative_equity``, ``total_estimated_deficiency``,
+        ``ltv_buckets``, ``by_asset_class`` and ``by_state``)."""
+        return {
+            "rows_in": self.rows_in,
+            "rows_out": self.rows_out,
+            "rows_rejected": self.rows_rejected,
+            "scenarios": [scenario.to_json() for scenario in self.scenarios.values()],
+        }
+
+
+def _buckets(balance: np.ndarray, value: np.ndarray) -> np.ndarray:
+    # Exact in integers: balance / value ≤ b % ⇔ 100·balance ≤ b·value.
+    key = np.full(len(balance), len(_BOUNDS), dtype=np.int64)
+    for k in reversed(range(len(_BOUNDS))):
+        key[100 * balance <= _BOUNDS[k] * value] = k
+    key[value == 0] = len(LTV_BUCKETS) - 1
+    return np.bincount(key, minlength=len(LTV_BUCKETS)).astype(np.int64)
+
+
+def render_summary(summary: Summary) -> str:
+    """The summary as a plain-text table for a terminal."""
+    data = summary.to_json()
+    lines = [
+        f"rows in {data['rows_in']:,}  ·  out {data['rows_out']:,}  ·  rejected {data['rows_rejected']:,}",
+        "",
+        f"{'scenario':<14}{'loans':>12}{'under water':>13}{'share':>9}{'negative equity':>20}{'average':>13}",
+    ]
+    for scenario in data["scenarios"]:
+        name = "base" if scenario["shock_percent"] == "0" else f"shock {scenario['shock_percent']} %"
+        share = (
+            "-"
+            if scenario["share_under_water"] is None
+            else f"{Decimal(scenario['share_under_water']) * 100:.2f} %"
+        )
+        average = scenario["average_negative_equity"] or "-"
+        lines.append(
+            f"{name:<14}{scenario['loans']:>12,}{scenario['under_water']:>13,}{share:>9}"
+            f"{Decimal(scenario['total_negative_equity']):>20,.2f}{average if average == '-' else f'{Decimal(average):,.2f}':>13}"
+        )
+    for scenario in data["scenarios"]:
+        name = "base case" if scenario["shock_percent"] == "0" else f"shock {scenario['shock_percent']} %"
+        lines += [
+            "",
+            f"LTV buckets, {name}: " + ", ".join(f"{k} {v:,}" for k, v in scenario["ltv_buckets"].items()),
+        ]
+        lines.append(
+            f"{'asset class':<16}{'loans':>12}{'under water':>13}{'share':>9}{'negative equity':>20}"
+        )
+        for cls, group in scenario["by_asset_class"].items():
+            cls_share = f"{Decimal(group['share_under_water']) * 100:.2f} %"
+            lines.append(
+                f"{cls:<16}{group['loans']:>12,}{group['under_water']:>13,}{cls_share:>9}"
+                f"{Decimal(group['total_negative_equity']):>20,.2f}"
+            )
+    lines.append("")
+    lines.append("By state: see --summary-json (by_state).")
+    return "\n".join(lines)
