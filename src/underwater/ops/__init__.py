@@ -44,7 +44,7 @@ class Operation:
 
 def operations() -> dict[str, Operation]:
     """Every job by name, in the order the CLI lists them."""
-    from underwater.ops import apr, deficiency, equity, loan, payoff, rebate
+    from underwater.ops import apr, deficiency, equity, loan, options, payoff, project, rebate
 
     found = [
         equity.OPERATION,
@@ -52,6 +52,8 @@ def operations() -> dict[str, Operation]:
         payoff.OPERATION,
         rebate.OPERATION,
         apr.OPERATION,
+        project.OPERATION,
         deficiency.OPERATION,
+        options.OPERATION,
     ]
     return {op.name: op for op in found}

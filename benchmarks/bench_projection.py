@@ -1,0 +1,109 @@
+"""Projection and exits timings: a 360-month projection and a full exits comparison.
+
+Run: ``uv run python benchmarks/bench_projection.py``. Prints the median of repeated runs.
+Targets: a 360-month projection ≤ 5 ms; a full exits comparison ≤ 20 ms.
+
+"Warm" runs reuse the depreciation curve's monthly ratios, which underwater remembers per
+(curve, age) — the usual case in a web app or a batch where many loans share a class and age.
+"Cold" runs clear that memory first, so they pay for evaluating the curve month by month.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from machine import describe
+
+from underwater import projection
+from underwater.exits import compare_exits
+from underwater.projection import project
+
+
+def median_ms(func: Callable[[], object], runs: int, *, before: Callable[[], None] | None = None) -> float:
+    func()  # warm up imports and data files
+    times = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def clear_ratios() -> None:
+    projection._RATIOS.clear()
+
+
+def main() -> None:
+    print(f"machine: {describe()}")
+
+    def mortgage() -> object:
+        return project(
+            Decimal("250000"),
+            Decimal("6.5"),
+            360,
+            Decimal("240000"),
+            asset_class="home",
+            age_months=12,
+            start_date=date(2026, 12, 1),
+        )
+
+    def mortgage_json() -> object:
+        return project(
+            Decimal("250000"),
+            Decimal("6.5"),
+            360,
+            Decimal("240000"),
+            asset_class="home",
+            age_months=12,
+            start_date=date(2026, 12, 1),
+        ).to_json()
+
+    warm = median_ms(mortgage, 200)
+    warm_json = median_ms(mortgage_json, 200)
+    cold = median_ms(mortgage, 20, before=clear_ratios)
+    print(f"360-month projection, warm: median {warm:.2f} ms over 200 runs (target ≤ 5 ms)")
+    print(f"360-month projection + to_json, warm: median {warm_json:.2f} ms over 200 runs")
+    print(f"360-month projection, cold curve: median {cold:.2f} ms over 20 runs")
+
+    def exits() -> object:
+        return compare_exits(
+            Decimal("80000"),
+            Decimal("60000"),
+            rate_percent=Decimal("9"),
+            remaining_payments=48,
+            offer=Decimal("58000"),
+            asset_class="class8_sleeper",
+            age_months=24,
+            state="TX",
+            next_price=Decimal("120000"),
+            new_rate_percent=Decimal("9"),
+            new_term_months=60,
+            plan_months=24,
+            settlement_percent=Decimal("50"),
+            refi_rate_percent=Decimal("8"),
+            refi_term_months=60,
+            as_of=date(2026, 12, 1),
+        )
+
+    exits_warm = median_ms(exits, 200)
+    exits_json = median_ms(lambda: exits().to_json(), 200)  # type: ignore[attr-defined]
+    exits_cold = median_ms(exits, 20, before=clear_ratios)
+    print(
+        f"full exits comparison (11 exits), warm: median {exits_warm:.2f} ms over 200 runs (target ≤ 20 ms)"
+    )
+    print(f"full exits comparison + to_json, warm: median {exits_json:.2f} ms over 200 runs")
+    print(f"full exits comparison, cold curves: median {exits_cold:.2f} ms over 20 runs")
+
+
+if __name__ == "__main__":
+    main()
