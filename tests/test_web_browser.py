@@ -313,7 +313,7 @@ def test_projection_chart_is_drawn(fake_tab: Watch) -> None:
     )
     # 20,000 paid down over 24 months against 15,000 losing 200 a month meet in month 8.
     assert chart["labels"] == 25
-    assert chart["datasets"] == ["Balance owed", "Value", "Crossover"]
+    assert chart["datasets"] == ["Owed", "Value", "Crossover"]
     assert chart["crossover"] == 8
     assert chart["fill"] == 1
     assert chart["painted"] > 1000
@@ -339,3 +339,18 @@ def test_the_csp_watch_catches_an_inline_script(tab: Watch) -> None:
     assert tab.page.evaluate("window.__ran === undefined")
     assert tab.page.evaluate("window.__csp.length") >= 1
     assert any("Content Security Policy" in m for m in tab.console)
+
+
+@pytest.mark.skipif("project" not in operations(), reason="the project job is not registered yet")
+def test_the_real_projection_draws_its_chart(tab: Watch) -> None:
+    _, pairs = example_pairs(operations()["project"].examples[0])
+    tab.goto(f"/project?{urlencode(pairs)}")
+    tab.page.wait_for_function(
+        "() => window.Chart && Chart.getChart(document.getElementById('projection-chart')) !== undefined"
+    )
+    months = tab.page.evaluate(
+        "Chart.getChart(document.getElementById('projection-chart')).data.labels.length"
+    )
+    expected = httpx.get(f"{tab.server.base}/api/project", params=pairs).json()
+    assert months == len(expected["months"])
+    tab.assert_clean()

@@ -137,7 +137,21 @@ def _show(value: object) -> str:
         return format_money_human(Decimal(value))
     if isinstance(value, (list, tuple)):
         return ", ".join(_show(v) for v in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{label_of(str(k))}: {_show(v)}" for k, v in value.items())
     return str(value)
+
+
+_NUMERIC_TEXT = re.compile(r"[-+]?\d[\d,]*(\.\d+)?%?|\d{4}-\d{2}-\d{2}")
+
+
+def _is_numeric(value: object) -> bool:
+    """Whether a cell reads as a number or an ISO date (aligned right, never wrapped)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, Decimal)):
+        return True
+    return isinstance(value, str) and bool(_NUMERIC_TEXT.fullmatch(value))
 
 
 def _is_table(value: object) -> bool:
@@ -168,6 +182,7 @@ class _Site:
         self.env.filters["show"] = _show
         self.env.filters["label"] = label_of
         self.env.tests["table"] = _is_table
+        self.env.tests["numeric"] = _is_numeric
         self.env.globals["columns"] = _columns
         self.env.globals["version"] = __version__
         self.env.globals["PAGE_ROWS"] = PAGE_ROWS

@@ -65,8 +65,10 @@
   function drawProjection(canvas) {
     var data = JSON.parse(canvas.getAttribute("data-projection") || "{}");
     var months = data.months || [];
-    var labels = months.map(function (m) { return m.date || String(m.month); });
-    var balance = months.map(function (m) { return Number(m.balance); });
+    var labels = months.map(function (m) { return m.date || "Month " + m.month; });
+    // "owed" is every lien on the asset (the loan's balance plus any others); a projection
+    // without other liens may give only "balance".
+    var balance = months.map(function (m) { return Number(m.owed !== undefined ? m.owed : m.balance); });
     var value = months.map(function (m) { return Number(m.value); });
     var at = -1;
     if (data.crossover_month !== null && data.crossover_month !== undefined) {
@@ -79,7 +81,7 @@
         labels: labels,
         datasets: [
           {
-            label: "Balance owed",
+            label: "Owed",
             data: balance,
             borderColor: "#b3261e",
             backgroundColor: "rgba(179, 38, 30, 0.18)",
