@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MONEY",
     "CsvWriter",
+    "atomic_path",
     "book_format",
     "columns_of",
     "count_rows",
@@ -116,7 +117,9 @@ def _fsync_dir(directory: str) -> None:
 
 
 @contextlib.contextmanager
-def _temporary_beside(destination: str | Path) -> Iterator[str]:
+def atomic_path(destination: str | Path) -> Iterator[str]:
+    """A temporary path beside ``destination`` to write to; on leaving the ``with`` block it is
+    fsynced and renamed over ``destination``, or removed if the block raised."""
     target = os.path.abspath(destination)
     directory = os.path.dirname(target)
     fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
@@ -149,7 +152,7 @@ def write_atomic(
         yield from frames()
 
     lazy = register_io_source(source, schema=schema)
-    with _temporary_beside(path) as temporary:
+    with atomic_path(path) as temporary:
         if kind == "parquet":
             lazy.sink_parquet(temporary, compression="zstd", statistics=True, row_group_size=ROW_GROUP)
         else:
@@ -161,7 +164,7 @@ class CsvWriter:
     ``with`` block (the header is written even when no rows are)."""
 
     def __init__(self, path: str | Path, columns: Sequence[str]) -> None:
-        self._context = _temporary_beside(path)
+        self._context = atomic_path(path)
         self._columns = list(columns)
         self._temporary = ""
 

@@ -362,8 +362,6 @@ def _numeric(
     )
 
 
-
-
 def _pairs(schema: pl.Schema) -> dict[str, _Pair]:
     money = {"places": 2, "rule": _MONEY_RULE, "places_rule": _CENTS_RULE, "maximum": MAX_MONEY_CENTS}
     whole = {"places": 0, "rule": _WHOLE_RULE, "places_rule": _WHOLE_RULE, "whole_only": True}

@@ -1,0 +1,153 @@
+"""The ``underwater portfolio`` command: a whole loan book in, per-loan figures and a summary out.
+
+The lead registers it with ``_EXTRA_COMMANDS["portfolio"] = (SUMMARY, adder)``; :func:`adder`
+adds the arguments and sets ``_handler``. polars and numpy are imported only when the command
+runs, so the rest of the CLI starts without them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from underwater.errors import InputError
+
+__all__ = ["EXAMPLES", "SUMMARY", "adder", "handle"]
+
+SUMMARY = "run a whole loan book (CSV or Parquet): per-loan equity, crossover, stress, deficiency"
+
+EXAMPLES = (
+    "underwater portfolio book.parquet -o out.parquet",
+    "underwater portfolio book.csv -o out.csv --shock 10 --shock 20 --rejects rejects.csv",
+    "underwater portfolio book.parquet -o out.parquet --summary-json summary.json --no-progress",
+    "underwater portfolio parts/ -o out_parts/ --workers 2",
+    "underwater portfolio book.parquet -o out.parquet --scheduler tcp://10.0.0.5:8786",
+    "underwater portfolio synth 1000000 -o book.parquet --seed 7",
+)
+
+_DESCRIPTION = """\
+Reads a loan book (CSV or Parquet; columns loan_id, balance, rate_percent, remaining_payments,
+value, and optionally payment, asset_class, asset_age_months, other_liens, state) in chunks,
+writes one output row per good loan (equity, negative equity, LTV/CLTV, crossover month, peak
+negative equity, estimated deficiency, and the same under each --shock) atomically, sends bad
+rows to a reject file with the row number and the reason, and prints a summary.
+'synth N' writes a synthetic book of N loans instead."""
+
+
+def adder(parser: argparse.ArgumentParser) -> None:
+    """Add the ``portfolio`` arguments to ``parser`` and set its handler."""
+    parser.description = _DESCRIPTION
+    parser.epilog = "examples:\n" + "\n".join(f"  {example}" for example in EXAMPLES)
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument(
+        "book",
+        metavar="BOOK",
+        help="the loan book: a .parquet or .csv file (or a directory of .parquet parts)",
+    )
+    parser.add_argument("rows", metavar="N", nargs="?", help="with 'synth': how many loans to generate")
+    parser.add_argument("-o", "--output", required=True, help="output file (.parquet or .csv), or directory")
+    parser.add_argument(
+        "--shock",
+        action="append",
+        default=[],
+        metavar="PERCENT",
+        help="also run a one-time market drop of PERCENT %% in every value (0 to below 100; repeatable)",
+    )
+    parser.add_argument("--rejects", help="reject file (.csv) [default: OUTPUT's name + .rejects.csv]")
+    parser.add_argument("--summary-json", help="also write the summary as JSON to this file")
+    parser.add_argument("--chunk-size", default="250000", help="rows per chunk [default: 250000]")
+    parser.add_argument("--threads", default="1", help="threads computing each chunk [default: 1]")
+    parser.add_argument("--workers", help="run on a local Dask cluster of N worker processes")
+    parser.add_argument("--scheduler", help="run on the Dask cluster at this address (tcp://HOST:PORT)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    parser.add_argument("--seed", default="0", help="with 'synth': the random seed [default: 0]")
+    parser.set_defaults(_handler=handle)
+
+
+def _count(text: str, field: str, minimum: int = 1) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise InputError(field, "must be a whole number", got=text) from None
+    if number < minimum:
+        raise InputError(field, f"must be at least {minimum}", got=text)
+    return number
+
+
+def _write_json(path: str, data: dict[str, Any]) -> None:
+    from underwater.portfolio.io import atomic_path
+
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        raise InputError("summary_json", "its directory does not exist", got=path)
+    with atomic_path(path) as temporary, open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run the command; returns the exit status (bad input raises InputError: exit 2)."""
+    if args.book == "synth":
+        return _synth(args)
+    if args.rows is not None:
+        raise InputError("book", "takes one book; N is only for 'synth'", got=args.rows)
+    from underwater.portfolio.engine import Progress, default_rejects_path, parse_shocks, run_portfolio
+    from underwater.portfolio.io import count_rows
+    from underwater.portfolio.summary import render_summary
+
+    shocks = parse_shocks(args.shock)
+    chunk_size = _count(args.chunk_size, "chunk_size")
+    threads = _count(args.threads, "threads")
+    rejects = args.rejects if args.rejects is not None else str(default_rejects_path(Path(args.output)))
+    if args.workers is not None or args.scheduler is not None:
+        from underwater.portfolio.cluster import run_cluster
+
+        workers = None if args.workers is None else _count(args.workers, "workers")
+        if workers is not None and args.scheduler is not None:
+            raise InputError("workers", "give either --workers N or --scheduler ADDRESS, not both")
+        summary = run_cluster(
+            args.book,
+            args.output,
+            shocks=shocks,
+            rejects=rejects,
+            workers=workers,
+            scheduler=args.scheduler,
+            chunk_size=chunk_size,
+        )
+    else:
+        show = not args.no_progress and sys.stderr.isatty()
+        total = count_rows(args.book) if show and os.path.isfile(args.book) else None
+        summary = run_portfolio(
+            args.book,
+            args.output,
+            shocks=shocks,
+            rejects=rejects,
+            chunk_size=chunk_size,
+            threads=threads,
+            progress=Progress(total, enabled=show),
+        )
+    data = summary.to_json() | {"output": str(args.output), "rejects": str(rejects)}
+    if args.summary_json:
+        _write_json(args.summary_json, data)
+    sys.stdout.write(render_summary(summary) + "\n")
+    sys.stdout.write(f"wrote {args.output}; rejects in {rejects}\n")
+    return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from underwater.portfolio.io import book_format
+    from underwater.portfolio.synth import write_synth_book
+
+    if args.rows is None:
+        raise InputError("rows", "synth needs how many loans to write, e.g. 'synth 1000000'")
+    rows = _count(args.rows, "rows")
+    seed = _count(args.seed, "seed", minimum=0)
+    book_format(args.output, "output")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
+        raise InputError("output", "its directory does not exist", got=args.output)
+    write_synth_book(args.output, rows, seed=seed)
+    sys.stdout.write(f"wrote {rows:,} synthetic loans to {args.output} (seed {seed})\n")
+    return 0
