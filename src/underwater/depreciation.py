@@ -128,6 +128,14 @@ class CurvePoint:
         }
 
 
+def _float_power(base: Decimal, exponent: float) -> Decimal:
+    """``base ** exponent`` for a positive ratio: exact in Decimal for a whole exponent (whole
+    years), otherwise through float and back as a Decimal."""
+    if exponent.is_integer():
+        return base ** int(exponent)
+    return Decimal(repr(float(base) ** exponent))
+
+
 @dataclass(frozen=True, slots=True)
 class RetentionCurve:
     """Share of the price new an asset keeps, as a function of its age in months.
@@ -165,16 +173,20 @@ class RetentionCurve:
             return last.retention ** (_TWELVE / Decimal(last.age_months))
 
     def _interpolate(self, age: Decimal) -> Decimal:
+        # The geometric step between two points is worked out in binary floating point (a ratio
+        # of the curve, never money): a Decimal fractional power costs ~55 µs, which made a
+        # 360-month projection 20 ms; float gives the same ratio to ~1e-16, far below a cent,
+        # and is what the vectorised portfolio engine computes too.
         previous_age, previous = Decimal(0), _ONE
         for point in self.points:
             if age == point.age_months:
                 return point.retention
             if age < point.age_months:
-                share = (age - previous_age) / (point.age_months - previous_age)
-                return previous * (point.retention / previous) ** share
+                share = float((age - previous_age) / (point.age_months - previous_age))
+                return previous * _float_power(point.retention / previous, share)
             previous_age, previous = Decimal(point.age_months), point.retention
-        years_past = (age - previous_age) / _TWELVE
-        return previous * self._tail_ratio**years_past
+        years_past = float((age - previous_age) / _TWELVE)
+        return previous * _float_power(self._tail_ratio, years_past)
 
     def retention(self, age_months: int | Decimal) -> Decimal:
         """Retention (value ÷ price new) at ``age_months`` (0 to 1,200 months; fractions allowed).
