@@ -354,3 +354,30 @@ def test_the_real_projection_draws_its_chart(tab: Watch) -> None:
     expected = httpx.get(f"{tab.server.base}/api/project", params=pairs).json()
     assert months == len(expected["months"])
     tab.assert_clean()
+
+
+SHOWS = "(figure) => document.querySelector(\"td[data-key='negative_equity']\")?.innerText === figure"
+
+
+def test_back_button_returns_to_the_previous_result(tab: Watch) -> None:
+    page = tab.page
+    tab.goto("/equity")
+    page.fill("#f-owed", "18000")
+    page.fill("#f-value", "15000")
+    page.click("#submit-equity")
+    page.wait_for_function(
+        "document.querySelector(\"td[data-key='negative_equity']\")?.innerText === '3,000.00'"
+    )
+    page.fill("#f-owed", "19000")
+    page.fill("#f-value", "15500")
+    page.click("#submit-equity")
+    page.wait_for_function(
+        "document.querySelector(\"td[data-key='negative_equity']\")?.innerText === '3,500.00'"
+    )
+    page.go_back()
+    page.wait_for_function(
+        "document.querySelector(\"td[data-key='negative_equity']\")?.innerText === '3,000.00'"
+    )
+    assert ("owed", "18000") in parse_qsl(urlsplit(page.url).query)
+    assert page.locator("#f-owed").input_value() == "18000"
+    tab.assert_clean()
