@@ -41,7 +41,6 @@ from underwater.portfolio.io import (
     book_format,
     columns_of,
     count_rows,
-    money_series,
     read_chunks,
     write_atomic,
 )
@@ -81,6 +80,7 @@ _SCENARIO_COLUMNS: tuple[tuple[str, pl.DataType], ...] = (
     ("peak_month", pl.Int32()),
     ("estimated_deficiency", MONEY),
 )
+_CENT_VALUE = Decimal("0.01")
 _CLASS_NAMES = pl.Series("asset_class", ASSET_CLASSES, dtype=pl.String)
 _STATE_NAMES = pl.Series("state", [None, *STATE_CODES], dtype=pl.String)
 
@@ -121,41 +121,56 @@ def output_schema(shocks: Sequence[Decimal]) -> pl.Schema:
     return pl.Schema(columns)
 
 
-def _months(name: str, months: np.ndarray) -> pl.Series:
-    return pl.Series(name, months, dtype=pl.Int32).set(pl.Series(months < 0), None)
-
-
-def _ratio(name: str, ratio: np.ndarray) -> pl.Series:
-    return pl.Series(name, ratio, dtype=pl.Float64, nan_to_null=True)
-
-
 def output_frame(book: Book, result: Result, shocks: Sequence[Decimal]) -> pl.DataFrame:
     """The output rows for a computed chunk, with :func:`output_schema`'s columns."""
-    columns: list[pl.Series] = [
-        book.loan_id.alias("loan_id").cast(pl.String),
-        _CLASS_NAMES.gather(book.asset_class),
-        _STATE_NAMES.gather(book.state),
-        money_series("balance", book.balance),
-        money_series("other_liens", book.other_liens),
-        money_series("owed", result.owed),
-        money_series("payment", result.payment),
-    ]
+    money: dict[str, np.ndarray] = {
+        "balance": book.balance,
+        "other_liens": book.other_liens,
+        "owed": result.owed,
+        "payment": result.payment,
+    }
+    months: dict[str, np.ndarray] = {}
+    ratios: dict[str, np.ndarray] = {}
     for shock in (Decimal(0), *shocks):
         suffix = "" if shock == 0 else shock_suffix(shock)
         figures = result.scenarios[shock]
-        deficiency = money_series("estimated_deficiency" + suffix, figures.estimated_deficiency)
-        columns += [
-            money_series("value" + suffix, figures.value),
-            money_series("equity" + suffix, figures.equity),
-            money_series("negative_equity" + suffix, figures.negative_equity),
-            _ratio("ltv" + suffix, figures.ltv),
-            _ratio("cltv" + suffix, figures.cltv),
-            _months("crossover_month" + suffix, figures.crossover_month),
-            money_series("peak_negative_equity" + suffix, figures.peak_negative_equity),
-            _months("peak_month" + suffix, figures.peak_month),
-            deficiency.set(pl.Series(figures.estimated_deficiency < 0), None),
+        money["value" + suffix] = figures.value
+        money["equity" + suffix] = figures.equity
+        money["negative_equity" + suffix] = figures.negative_equity
+        ratios["ltv" + suffix] = figures.ltv
+        ratios["cltv" + suffix] = figures.cltv
+        months["crossover_month" + suffix] = figures.crossover_month
+        money["peak_negative_equity" + suffix] = figures.peak_negative_equity
+        months["peak_month" + suffix] = figures.peak_month
+        money["estimated_deficiency" + suffix] = figures.estimated_deficiency
+    raw = pl.DataFrame(
+        [
+            book.loan_id.alias("loan_id").cast(pl.String),
+            _CLASS_NAMES.gather(book.asset_class),
+            _STATE_NAMES.gather(book.state),
+            *[pl.Series(name, array) for name, array in (money | months | ratios).items()],
         ]
-    return pl.DataFrame(columns)
+    )
+    # One select converts every column at once, in parallel: cents → Decimal(18, 2) dollars,
+    # -1 → null for months (and for the deficiency of a home), NaN → null for ratios.
+    nullable = {name for name in money if name.startswith("estimated_deficiency")}
+    expressions: list[pl.Expr] = []
+    for name in output_schema(shocks).names():
+        column = pl.col(name)
+        if name in money:
+            converted = (column.cast(pl.Decimal(18, 0)) * pl.lit(_CENT_VALUE, dtype=pl.Decimal(18, 2))).cast(
+                MONEY
+            )
+            if name in nullable:
+                converted = pl.when(column >= 0).then(converted)
+            expressions.append(converted.alias(name))
+        elif name in months:
+            expressions.append(pl.when(column >= 0).then(column).cast(pl.Int32).alias(name))
+        elif name in ratios:
+            expressions.append(column.fill_nan(None).alias(name))
+        else:
+            expressions.append(column)
+    return raw.select(expressions)
 
 
 def process_chunk(

@@ -33,11 +33,12 @@ r(age))`` in :mod:`decimal` at its 34-digit precision). Money leaves the kernel 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -105,17 +106,6 @@ def _near_half(x: NDArray[np.float64]) -> NDArray[np.bool_]:
     shifted = x + 0.5
     distance = np.abs(shifted - np.floor(shifted) - 0.5)
     return distance > 0.5 - (_TOLERANCE * np.abs(x) + 1e-9)
-
-
-def _round_checked(x: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """Round half up, and flag the figures too close to a half cent for float to decide."""
-    shifted = x + 0.5
-    rounded = np.floor(shifted)
-    shifted -= rounded
-    shifted -= 0.5
-    np.abs(shifted, out=shifted)
-    tolerance = _TOLERANCE * float(np.max(x, initial=0.0)) + 1e-9
-    return rounded, shifted > 0.5 - tolerance
 
 
 def level_payments(
@@ -194,8 +184,13 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
     outputs = {s: _empty_scenario(count) for s in all_shocks}
     blocks = [order[start : start + BLOCK] for start in range(0, count, BLOCK)]
 
+    size = BLOCK * (int(book.remaining_payments.max(initial=0)) + 1)
+    local = threading.local()
+
     def run(index: NDArray[np.int64]) -> None:
-        _block(book, payment, index, all_shocks, t, outputs)
+        if not hasattr(local, "space"):
+            local.space = _Workspace(size)
+        _block(book, payment, index, all_shocks, t, outputs, local.space)
 
     if threads > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(max_workers=threads) as pool:
@@ -216,6 +211,24 @@ def _empty_scenario(count: int) -> dict[str, NDArray[np.int64]]:
     }
 
 
+class _Workspace:
+    """Scratch matrices reused block after block: fresh large arrays would cost a page fault
+    per 4 KiB on every operation."""
+
+    def __init__(self, size: int) -> None:
+        self.balance = np.empty(size, dtype=I64)
+        self.owed = np.empty(size, dtype=F64)
+        self.retention = np.empty(size, dtype=F64)
+        self.raw = np.empty(size, dtype=F64)
+        self.values = np.empty(size, dtype=F64)
+        self.beyond = np.empty(size, dtype=np.bool_)
+        self.flags = np.empty(size, dtype=np.bool_)
+
+    def take(self, name: str, rows: int, columns: int) -> NDArray[Any]:
+        buffer: NDArray[Any] = getattr(self, name)
+        return buffer[: rows * columns].reshape(rows, columns)
+
+
 def _block(
     book: Book,
     payment: NDArray[np.int64],
@@ -223,11 +236,12 @@ def _block(
     shocks: tuple[Decimal, ...],
     t: Tables,
     outputs: dict[Decimal, dict[str, NDArray[np.int64]]],
+    space: _Workspace,
 ) -> None:
     n = book.remaining_payments[index]
     months = int(n[0]) + 1 if len(n) else 1
     width = len(index)
-    balance = np.zeros((months, width), dtype=I64)
+    balance = space.take("balance", months, width)
     balance[0] = book.balance[index]
     twice_rate = 2 * book.rate_units[index]
     pay = payment[index]
@@ -236,50 +250,59 @@ def _block(
     active = np.searchsorted(-n, -np.arange(months + 1), side="right")
     for m in range(1, months):
         k = int(active[m])
-        if k == 0:
-            break
         previous = balance[m - 1, :k]
-        row = previous * twice_rate[:k]
+        row = balance[m, :k]
+        np.multiply(previous, twice_rate[:k], out=row)
         row += _DIVISOR
         row //= 2 * _DIVISOR
         row += previous
         row -= pay[:k]
         np.maximum(row, 0, out=row)
         row[int(active[m + 1]) : k] = 0
-        balance[m, :k] = row
+        balance[m, k:] = 0
     # From here on loans are rows and months columns, so that per-loan reductions are contiguous.
-    owed = balance.T + book.other_liens[index][:, None]
-    owed_float = owed.astype(F64)
-    cls = book.asset_class[index]
-    age = book.asset_age_months[index]
     month_numbers = np.arange(months)
-    base_index = cls * AGES + age
+    beyond = space.take("beyond", width, months)
+    np.greater(month_numbers[None, :], n[:, None], out=beyond)
+    owed = space.take("owed", width, months)
+    np.add(balance.T, book.other_liens[index][:, None], out=owed)
+    # Months after a loan's last payment count as surfaced and never as a peak.
+    np.copyto(owed, -np.inf, where=beyond)
+    cls = book.asset_class[index]
+    base_index = cls * AGES + book.asset_age_months[index]
     flat = t.retention.ravel()
     ratio_today = flat[base_index]
-    retention = np.take(flat, base_index[:, None] + month_numbers[None, :])
-    beyond = month_numbers[None, :] > n[:, None]
+    retention = space.take("retention", width, months)
+    np.take(flat, base_index[:, None] + month_numbers[None, :], out=retention)
+    largest = float(np.max(t.max_ratio[cls])) * float(np.max(book.value[index])) if width else 0.0
     value = book.value[index].astype(F64)
     rows = np.arange(width)
+    raw = space.take("raw", width, months)
+    values = space.take("values", width, months)
+    flags = space.take("flags", width, months)
     for shock in shocks:
         factor = float(1 - shock / 100)
-        raw = retention * (value * factor / ratio_today)[:, None]
-        values, doubtful = _round_checked(raw)
+        np.multiply(retention, (value * factor / ratio_today)[:, None], out=raw)
+        # Half up; then flag the figures within float error of a half cent.
+        np.add(raw, 0.5, out=values)
+        np.floor(values, out=values)
+        np.subtract(raw, values, out=raw)
+        np.abs(raw, out=raw)
+        np.greater(raw, 0.5 - (_TOLERANCE * largest * factor + 1e-9), out=flags)
         # Month 0 is today's value times (1 − s/100): exact in integers, no curve involved.
         numerator, denominator = _fraction(1 - shock / 100)
         values[:, 0] = (2 * book.value[index] * numerator + denominator) // (2 * denominator)
-        doubtful[:, 0] = False
-        if doubtful.any():
-            doubtful &= ~beyond
-            for j, m in zip(*np.nonzero(doubtful), strict=True):
+        flags[:, 0] = False
+        if flags.any():
+            for j, m in zip(*np.nonzero(flags & ~beyond), strict=True):
                 i = int(index[j])
                 values[j, m] = _exact_value(
                     int(book.value[i]), int(book.asset_class[i]), int(book.asset_age_months[i]), int(m), shock
                 )
-        under = owed_float - values
-        under[beyond] = -np.inf
+        under = np.subtract(owed, values, out=raw)
         peak_month = np.argmax(under, axis=1)
         peak = under[rows, peak_month]
-        surfaced = under <= 0
+        surfaced = np.less_equal(under, 0, out=flags)
         crossover = np.argmax(surfaced, axis=1)
         crossover = np.where(surfaced[rows, crossover] & (crossover <= n), crossover, -1)
         out = outputs[shock]

@@ -38,16 +38,17 @@ units (6.9 % → 690000), so that the kernel's arithmetic is exact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
-from underwater.assets import AssetClass
+from underwater.assets import AssetClass, parse_asset_class
 from underwater.errors import InputError
-from underwater.state_rules import STATE_NAMES
+from underwater.state_rules import STATE_NAMES, parse_state
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -295,34 +296,37 @@ def _text_column(name: str, dtype: pl.DataType | None) -> pl.Expr | None:
     return col.cast(pl.String).str.strip_chars()
 
 
-def _class_pair(dtype: pl.DataType | None) -> _Pair:
-    if dtype is None:
+def _lookup_pair(name: str, frame: pl.DataFrame, parse: Callable[[str], int], rule: str) -> _Pair:
+    """A text column of names → integer codes (0 when empty), each distinct spelling read once
+    by the library's own parser, so a column of ten million rows costs one hash lookup a row."""
+    if name not in frame.columns or frame.schema[name] == pl.Null:
         return pl.lit(0, dtype=pl.Int64), _null_reason()
-    text = _text_column("asset_class", dtype)
-    assert text is not None
-    key = text.str.to_lowercase().str.replace_all(r"[-\s]+", "_")
-    code = key.replace_strict(
-        list(ASSET_CLASSES), list(range(len(ASSET_CLASSES))), default=None, return_dtype=pl.Int64
+    text = pl.col(name).cast(pl.String)
+    spellings = frame.select(text.unique()).to_series().to_list()
+    known: dict[str, int] = {}
+    for spelling in spellings:
+        if spelling is None or not spelling.strip():
+            known[spelling] = 0
+            continue
+        with contextlib.suppress(InputError):  # an unknown spelling stays unmapped: a reject
+            known[spelling] = parse(spelling)
+    code = text.replace_strict(
+        [k for k in known if k is not None],
+        [v for k, v in known.items() if k is not None],
+        default=None,
+        return_dtype=pl.Int64,
     )
-    empty = text.is_null() | (text == "")
-    value = pl.when(empty).then(pl.lit(0, dtype=pl.Int64)).otherwise(code)
-    reason = pl.when(~empty & code.is_null()).then(pl.lit(_CLASS_RULE)).otherwise(_null_reason())
+    value = pl.when(text.is_null()).then(pl.lit(0, dtype=pl.Int64)).otherwise(code)
+    reason = pl.when(text.is_not_null() & code.is_null()).then(pl.lit(rule)).otherwise(_null_reason())
     return value, reason
 
 
-def _state_pair(dtype: pl.DataType | None) -> _Pair:
-    if dtype is None:
-        return pl.lit(0, dtype=pl.Int64), _null_reason()
-    text = _text_column("state", dtype)
-    assert text is not None
-    keys = [code.lower() for code in STATE_CODES] + [STATE_NAMES[code].lower() for code in STATE_CODES]
-    codes = list(range(1, len(STATE_CODES) + 1)) * 2
-    key = text.str.to_lowercase().str.replace_all(r"\s+", " ")
-    code = key.replace_strict(keys, codes, default=None, return_dtype=pl.Int64)
-    empty = text.is_null() | (text == "")
-    value = pl.when(empty).then(pl.lit(0, dtype=pl.Int64)).otherwise(code)
-    reason = pl.when(~empty & code.is_null()).then(pl.lit(_STATE_RULE)).otherwise(_null_reason())
-    return value, reason
+def _class_code(spelling: str) -> int:
+    return ASSET_CLASSES.index(parse_asset_class(spelling).value)
+
+
+def _state_code(spelling: str) -> int:
+    return STATE_CODES.index(parse_state(spelling)) + 1
 
 
 def _id_pair(dtype: pl.DataType) -> _Pair:
@@ -362,7 +366,8 @@ def _numeric(
     )
 
 
-def _pairs(schema: pl.Schema) -> dict[str, _Pair]:
+def _pairs(frame: pl.DataFrame) -> dict[str, _Pair]:
+    schema = frame.schema
     money = {"places": 2, "rule": _MONEY_RULE, "places_rule": _CENTS_RULE, "maximum": MAX_MONEY_CENTS}
     whole = {"places": 0, "rule": _WHOLE_RULE, "places_rule": _WHOLE_RULE, "whole_only": True}
     return {
@@ -390,7 +395,7 @@ def _pairs(schema: pl.Schema) -> dict[str, _Pair]:
         ),
         "value": _numeric(schema, "value", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
         "payment": _numeric(schema, "payment", default=-1, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "asset_class": _class_pair(schema.get("asset_class")),
+        "asset_class": _lookup_pair("asset_class", frame, _class_code, _CLASS_RULE),
         "asset_age_months": _numeric(
             schema,
             "asset_age_months",
@@ -400,7 +405,7 @@ def _pairs(schema: pl.Schema) -> dict[str, _Pair]:
             **whole,  # type: ignore[arg-type]
         ),
         "other_liens": _numeric(schema, "other_liens", default=0, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "state": _state_pair(schema.get("state")),
+        "state": _lookup_pair("state", frame, _state_code, _STATE_RULE),
     }
 
 
@@ -425,7 +430,7 @@ def validate(frame: pl.DataFrame, first_row: int = 1) -> tuple[Book, pl.DataFram
     (1, (2, 'B', 'balance', 'must not be negative'))
     """
     check_columns(frame.columns)
-    pairs = _pairs(frame.schema)
+    pairs = _pairs(frame)
     values = frame.select(
         pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("row"),
         *[pair[0].alias(name) for name, pair in pairs.items()],
