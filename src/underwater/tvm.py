@@ -236,6 +236,11 @@ def _cumipmt_k(a: _Arith[_Num], r: _Num, n: _Num, pv: _Num, start: _Num, end: _N
     return (end - start + 1) * payment - principal
 
 
+_CANCELLED_FACTOR = 10**12
+"""A slope under 1/10**12 of its parts is taken as zero: the parts cancelled (an int, so the
+test works on Decimal and float alike)."""
+
+
 def _rate_residual(
     a: _Arith[_Num], r: _Num, n: _Num, pmt: _Num, pv: _Num, fv: _Num, w: int
 ) -> tuple[_Num, _Num]:
@@ -248,7 +253,13 @@ def _rate_residual(
     else:
         annuity_slope = (grown_slope * r - grown_minus_one) / (r * r)
     value = pv * grown + pmt * (1 + r * w) * annuity + fv
-    slope = pv * grown_slope + pmt * (w * annuity + (1 + r * w) * annuity_slope)
+    loan_slope = pv * grown_slope
+    payment_slope = pmt * (w * annuity + (1 + r * w) * annuity_slope)
+    slope = loan_slope + payment_slope
+    # When the two parts of the slope cancel (e.g. one payment in advance that repays the
+    # loan: every rate fits), Newton's step is rounding noise: call the slope zero.
+    if abs(slope) * _CANCELLED_FACTOR <= abs(loan_slope) + abs(payment_slope):
+        slope = slope * 0
     return value, slope
 
 
@@ -379,8 +390,14 @@ def _rate_v(
             (grown_slope * r - grown_minus_one) / (r * r),
         )
         value = pv * grown + pmt * (1 + r * w) * annuity + fv
-        slope = pv * grown_slope + pmt * (w * annuity + (1 + r * w) * annuity_slope)
-        r_next = r - value / slope
+        loan_slope = pv * grown_slope
+        payment_slope = pmt * (w * annuity + (1 + r * w) * annuity_slope)
+        slope = loan_slope + payment_slope
+        # As in _rate_residual: a slope lost to cancellation counts as zero (no answer).
+        cancelled = np.abs(slope) * _CANCELLED_FACTOR <= np.abs(loan_slope) + np.abs(payment_slope)
+        slope = np.where(cancelled, 0.0, slope)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r_next = r - value / slope
         damped = r_next <= -1
         r_next = np.where(damped, (r - 1) / 2, r_next)
         close = ~damped & np.isfinite(r_next) & (np.abs(r_next - r) < tol * np.maximum(1, np.abs(r_next)))
