@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
 
 from underwater.ops import operations
 from web_fakes import example_pairs, registry
@@ -290,9 +290,7 @@ def test_projection_chart_is_drawn(fake_tab: Watch) -> None:
     page.fill("#f-owed", "20000")
     page.fill("#f-value", "15000")
     page.click("#submit-project")  # through htmx: the chart must be drawn after the swap too
-    page.wait_for_function(
-        "() => window.Chart && Chart.getChart(document.getElementById('projection-chart')) !== undefined"
-    )
+    page.wait_for_selector("#projection-chart[data-drawn='true']")
     box = page.locator("#projection-chart").bounding_box()
     assert box is not None and box["width"] > 100 and box["height"] > 100
     chart = page.evaluate(
@@ -323,9 +321,7 @@ def test_projection_chart_is_drawn(fake_tab: Watch) -> None:
 def test_projection_chart_from_a_shared_url(fake_tab: Watch) -> None:
     page = fake_tab.page
     fake_tab.goto("/project?owed=20000&value=15000&months=24")
-    page.wait_for_function(
-        "() => window.Chart && Chart.getChart(document.getElementById('projection-chart'))"
-    )
+    page.wait_for_selector("#projection-chart[data-drawn='true']")
     assert page.locator("#result .headline").inner_text().startswith("Back above water in month 8")
     assert "project" in registry()
     fake_tab.assert_clean()
@@ -345,9 +341,7 @@ def test_the_csp_watch_catches_an_inline_script(tab: Watch) -> None:
 def test_the_real_projection_draws_its_chart(tab: Watch) -> None:
     _, pairs = example_pairs(operations()["project"].examples[0])
     tab.goto(f"/project?{urlencode(pairs)}")
-    tab.page.wait_for_function(
-        "() => window.Chart && Chart.getChart(document.getElementById('projection-chart')) !== undefined"
-    )
+    tab.page.wait_for_selector("#projection-chart[data-drawn='true']")
     months = tab.page.evaluate(
         "Chart.getChart(document.getElementById('projection-chart')).data.labels.length"
     )
@@ -356,28 +350,19 @@ def test_the_real_projection_draws_its_chart(tab: Watch) -> None:
     tab.assert_clean()
 
 
-SHOWS = "(figure) => document.querySelector(\"td[data-key='negative_equity']\")?.innerText === figure"
-
-
 def test_back_button_returns_to_the_previous_result(tab: Watch) -> None:
     page = tab.page
     tab.goto("/equity")
     page.fill("#f-owed", "18000")
     page.fill("#f-value", "15000")
     page.click("#submit-equity")
-    page.wait_for_function(
-        "document.querySelector(\"td[data-key='negative_equity']\")?.innerText === '3,000.00'"
-    )
+    expect(page.locator("#result td[data-key='negative_equity']")).to_have_text("3,000.00")
     page.fill("#f-owed", "19000")
     page.fill("#f-value", "15500")
     page.click("#submit-equity")
-    page.wait_for_function(
-        "document.querySelector(\"td[data-key='negative_equity']\")?.innerText === '3,500.00'"
-    )
+    expect(page.locator("#result td[data-key='negative_equity']")).to_have_text("3,500.00")
     page.go_back()
-    page.wait_for_function(
-        "document.querySelector(\"td[data-key='negative_equity']\")?.innerText === '3,000.00'"
-    )
+    expect(page.locator("#result td[data-key='negative_equity']")).to_have_text("3,000.00")
     assert ("owed", "18000") in parse_qsl(urlsplit(page.url).query)
     assert page.locator("#f-owed").input_value() == "18000"
     tab.assert_clean()

@@ -138,6 +138,7 @@
       root.querySelectorAll("canvas[data-chart='projection']").forEach(function (canvas) {
         if (!window.Chart.getChart(canvas)) {
           drawProjection(canvas);
+          canvas.setAttribute("data-drawn", "true");
         }
       });
     }
