@@ -32,6 +32,11 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 URL = "/api/equity?owed=150000&owed=30000&value=170000"
 EXPECTED = '"negative_equity":"10000.00"'
+PROJECTION_URL = (
+    "/api/project?balance=300000&rate_percent=6.5&remaining_payments=360&value_today=320000"
+    "&asset_class=home&start_date=2026-12-01"
+)
+PROJECTION_EXPECTED = '"horizon_months":360'
 
 
 def machine() -> str:
@@ -72,20 +77,20 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-def latency(base: str, n: int) -> None:
+def latency(base: str, n: int, url: str = URL, expected: str = EXPECTED, label: str = "/api/equity") -> None:
     times: list[float] = []
     with httpx.Client(base_url=base) as client:
-        for _ in range(200):  # warm up: imports, templates, connection
-            client.get(URL)
+        for _ in range(min(200, n)):  # warm up: imports, templates, connection
+            client.get(url)
         for _ in range(n):
             start = time.perf_counter()
-            response = client.get(URL)
+            response = client.get(url)
             times.append(time.perf_counter() - start)
-            if response.status_code != 200 or EXPECTED not in response.text:
+            if response.status_code != 200 or expected not in response.text:
                 raise SystemExit(f"wrong answer: {response.status_code} {response.text[:200]}")
     ms = [t * 1000 for t in times]
     print(
-        f"latency, 1 client, {n} sequential requests: p50 {statistics.median(ms):.2f} ms, "
+        f"latency of {label}, 1 client, {n} sequential requests: p50 {statistics.median(ms):.2f} ms, "
         f"p95 {percentile(ms, 95):.2f} ms, p99 {percentile(ms, 99):.2f} ms, max {max(ms):.2f} ms"
     )
 
@@ -135,6 +140,13 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         latency(base, args.requests)
+        latency(
+            base,
+            max(args.requests // 10, 50),
+            PROJECTION_URL,
+            PROJECTION_EXPECTED,
+            "a 360-month /api/project",
+        )
         asyncio.run(load(base, args.seconds, args.connections))
     finally:
         proc.terminate()
