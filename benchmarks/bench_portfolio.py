@@ -1,0 +1,181 @@
+"""Benchmark the portfolio engine: a synthetic book, Parquet to Parquet, end to end.
+
+For each book size (default 1, 5 and 10 million loans) it measures, each in a fresh child
+process so that peak memory is the run's own:
+
+- the engine end to end (read, validate, kernel, write; ``run_portfolio``): wall time, loans
+  per second and peak RSS (``VmHWM`` from /proc/self/status, sampled by a thread, and
+  ``ru_maxrss``);
+- the I/O floor: a plain polars read of the same file and a write of it (``read_parquet`` +
+  ``write_parquet``), and the ratio engine / floor;
+
+and once, a per-loan Python loop using numpy-financial for the balance path (``npf.pmt`` and
+``npf.fv`` month by month) on 10,000 loans, scaled to the largest book.
+
+Run:  .venv/bin/python benchmarks/bench_portfolio.py [--rows 1000000 5000000 10000000]
+      [--dir /tmp/uw-bench] [--shock 10 ...] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _peak_rss_mib() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _Sampler(threading.Thread):
+    """Reads the high-water mark every 50 ms (VmHWM is already a peak; sampling shows the curve)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.samples: list[float] = []
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.samples.append(_peak_rss_mib())
+            time.sleep(0.05)
+
+    def finish(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def _child(task: str, book: str, out: str, shocks: list[str]) -> dict[str, Any]:
+    sampler = _Sampler()
+    sampler.start()
+    started = time.perf_counter()
+    if task == "engine":
+        from underwater.portfolio.engine import parse_shocks, run_portfolio
+        from underwater.portfolio.tables import tables
+
+        tables()  # the one-off table build (about a second) is not per-loan work
+        started = time.perf_counter()
+        summary = run_portfolio(book, out, shocks=parse_shocks(shocks), rejects=out + ".rejects.csv")
+        rows = summary.rows_out
+    elif task == "floor":
+        import polars as pl
+
+        started = time.perf_counter()
+        frame = pl.read_parquet(book)
+        frame.write_parquet(out)
+        rows = frame.height
+    else:
+        raise SystemExit(f"unknown task {task}")
+    wall = time.perf_counter() - started
+    sampler.finish()
+    return {
+        "task": task,
+        "rows": rows,
+        "wall_seconds": round(wall, 3),
+        "loans_per_second": round(rows / wall),
+        "peak_rss_mib": round(max(_peak_rss_mib(), *sampler.samples), 1),
+        "ru_maxrss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _run_child(task: str, book: Path, out: Path, shocks: list[str]) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", task, str(book), str(out), *shocks]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _numpy_financial_loop(loans: int) -> float:
+    """Seconds for a per-loan Python loop computing each balance path with numpy-financial."""
+    import numpy as np
+    import numpy_financial as npf
+    import polars as pl
+
+    from underwater.portfolio.synth import synth_book
+
+    frame = synth_book(loans, seed=99)
+    balance = frame["balance"].cast(pl.Float64).to_numpy()
+    rate = frame["rate_percent"].cast(pl.Float64).to_numpy() / 1200
+    term = frame["remaining_payments"].to_numpy()
+    started = time.perf_counter()
+    for p, r, n in zip(balance, rate, term, strict=True):
+        payment = npf.pmt(r, n, -p)
+        months = np.arange(n + 1)
+        path = -npf.fv(r, months, -payment, p)
+        np.round(path, 2)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000, 10_000_000])
+    parser.add_argument("--dir", default="/tmp/uw-bench")
+    parser.add_argument("--shock", action="append", default=[])
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+
+    from underwater.portfolio.synth import write_synth_book
+
+    scratch = Path(args.dir)
+    scratch.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(),
+            "python": platform.python_version(),
+            "load_average_at_start": os.getloadavg(),
+        },
+        "shocks": args.shock,
+        "runs": [],
+    }
+    for rows in args.rows:
+        book = scratch / f"book_{rows}.parquet"
+        if not book.exists():
+            started = time.perf_counter()
+            write_synth_book(book, rows, seed=1)
+            print(f"synth {rows:,} loans: {time.perf_counter() - started:.1f} s", flush=True)
+        engine = _run_child("engine", book, scratch / f"out_{rows}.parquet", args.shock)
+        floor = _run_child("floor", book, scratch / f"floor_{rows}.parquet", [])
+        run = {
+            "rows": rows,
+            "book_mib": round(book.stat().st_size / 2**20, 1),
+            "engine": engine,
+            "io_floor": floor,
+            "engine_over_floor": round(engine["wall_seconds"] / floor["wall_seconds"], 2),
+        }
+        results["runs"].append(run)
+        print(json.dumps(run), flush=True)
+    sample = 10_000
+    loop = _numpy_financial_loop(sample)
+    largest = max(args.rows)
+    results["numpy_financial_loop"] = {
+        "loans": sample,
+        "seconds": round(loop, 3),
+        "scaled_seconds_for_largest": round(loop * largest / sample, 1),
+        "engine_speedup": round(loop * largest / sample / results["runs"][-1]["engine"]["wall_seconds"], 1),
+    }
+    print(json.dumps(results["numpy_financial_loop"]), flush=True)
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        print(json.dumps(_child(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])))
+    else:
+        main()
