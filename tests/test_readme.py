@@ -36,6 +36,12 @@ def console_examples() -> list[tuple[str, str]]:
 EXAMPLES = console_examples()
 
 
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder shared by the examples, since some read what an earlier one wrote."""
+    return tmp_path_factory.mktemp("readme")
+
+
 def test_readme_has_examples() -> None:
     assert len(EXAMPLES) >= 4
 

@@ -109,7 +109,17 @@ def _add_serve(parser: argparse.ArgumentParser) -> None:
     add_arguments(parser)
 
 
+def _add_portfolio(parser: argparse.ArgumentParser) -> None:
+    from underwater.portfolio.cli import adder  # argparse only; polars and numpy load when it runs
+
+    adder(parser)
+
+
 _EXTRA_COMMANDS["serve"] = ("Serve the web pages and the JSON API (OpenAPI at /openapi.json).", _add_serve)
+_EXTRA_COMMANDS["portfolio"] = (
+    "Run a whole loan book (CSV or Parquet): per-loan equity, crossover, stress, deficiency.",
+    _add_portfolio,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
