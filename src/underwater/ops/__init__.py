@@ -44,7 +44,7 @@ class Operation:
 
 def operations() -> dict[str, Operation]:
     """Every job by name, in the order the CLI lists them."""
-    from underwater.ops import apr, deficiency, equity, loan, options, payoff, project, rebate
+    from underwater.ops import apr, deficiency, equity, loan, options, payoff, project, rebate, value
 
     found = [
         equity.OPERATION,
@@ -52,6 +52,7 @@ def operations() -> dict[str, Operation]:
         payoff.OPERATION,
         rebate.OPERATION,
         apr.OPERATION,
+        value.OPERATION,
         project.OPERATION,
         deficiency.OPERATION,
         options.OPERATION,

@@ -1,0 +1,233 @@
+"""The ``value`` job: what the asset will be worth, month by month, and where the curve comes from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from underwater.assets import AssetClass
+from underwater.depreciation import (
+    ComparableSale,
+    FittedCurve,
+    RetentionCurve,
+    constant_rate_curve,
+    custom_curve,
+    default_preset,
+    fit_comparables,
+    preset,
+    presets,
+    value_path,
+)
+from underwater.errors import InputError
+from underwater.forms import Field, Form, Kind
+from underwater.money import format_money, format_money_human, parse_decimal, parse_money
+from underwater.ops import Operation
+from underwater.textfmt import grid, key_values
+
+
+@dataclass(frozen=True, slots=True)
+class ValueProjection:
+    """A value path from today's value, the curve behind it and, if any, the fit to comparables."""
+
+    value_today: Decimal
+    age_months: int
+    shock_percent: Decimal
+    curve: RetentionCurve
+    fit: FittedCurve | None
+    values: tuple[Decimal, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Keys: ``value_today``, ``age_months``, ``shock_percent``, ``horizon_months``,
+        ``value_at_horizon``, ``value_lost``, ``months`` (``month``, ``value``), ``curve``, ``fit``."""
+        return {
+            "value_today": format_money(self.value_today),
+            "age_months": self.age_months,
+            "shock_percent": str(self.shock_percent),
+            "horizon_months": len(self.values) - 1,
+            "value_at_horizon": format_money(self.values[-1]),
+            "value_lost": format_money(self.value_today - self.values[-1]),
+            "months": [{"month": m, "value": format_money(v)} for m, v in enumerate(self.values)],
+            "curve": self.curve.to_json(),
+            "fit": None if self.fit is None else self.fit.to_json(),
+        }
+
+
+def _comparable(text: str) -> ComparableSale:
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 3:
+        raise InputError("comparable", "must be AGE_MONTHS,MILES,PRICE, e.g. 36,45000,21500", got=text)
+    age = parse_decimal(parts[0], "comparable", minimum=Decimal(0), unit="months")
+    miles = parse_decimal(parts[1], "comparable", minimum=Decimal(0), unit="miles")
+    return ComparableSale(age, miles, parse_money(parts[2], "comparable"))
+
+
+def _retention_point(text: str) -> tuple[Decimal, Decimal]:
+    if "=" not in text:
+        raise InputError("retention", "must be YEARS=SHARE_KEPT, e.g. 1=0.80", got=text)
+    years, kept = text.split("=", 1)
+    return parse_decimal(years, "retention"), parse_decimal(kept, "retention")
+
+
+def _check(values: dict[str, Any]) -> None:
+    chosen = [
+        name
+        for name in ("depreciation", "depreciation_rate_percent", "retention", "comparable")
+        if values[name] not in (None, ())
+    ]
+    if len(chosen) > 1:
+        raise InputError(
+            chosen[1], "give one curve: a preset, a yearly rate, retention points or comparables"
+        )
+
+
+FORM = Form(
+    (
+        Field(
+            "value_today",
+            Kind.MONEY,
+            "what the asset would fetch today, in dollars",
+            required=True,
+            example="20000",
+        ),
+        Field(
+            "asset_class",
+            Kind.CHOICE,
+            "asset class (picks the default curve)",
+            default="car",
+            choices=tuple(c.value for c in AssetClass),
+        ),
+        Field(
+            "age_months",
+            Kind.INT,
+            "the asset's age today, in months",
+            default=0,
+            minimum=0,
+            maximum=600,
+            example="24",
+        ),
+        Field("horizon_months", Kind.INT, "how many months ahead", default=60, minimum=0, maximum=600),
+        Field(
+            "depreciation",
+            Kind.CHOICE,
+            "a named depreciation preset (default: the class's)",
+            choices=tuple(sorted(presets())),
+        ),
+        Field(
+            "depreciation_rate_percent",
+            Kind.PERCENT,
+            "a constant yearly loss in percent instead (negative: a gain)",
+            minimum=-50,
+            maximum=99,
+        ),
+        Field(
+            "retention",
+            Kind.TEXT,
+            "your own curve: YEARS=SHARE_KEPT of the price new, e.g. 1=0.80 (repeatable)",
+            repeat=True,
+            example="1=0.80",
+        ),
+        Field(
+            "comparable",
+            Kind.TEXT,
+            "a comparable sale AGE_MONTHS,MILES,PRICE to fit a curve from (repeat; at least 3 ages)",
+            repeat=True,
+            example="36,45000,21500",
+        ),
+        Field(
+            "shock_percent",
+            Kind.PERCENT,
+            "a one-time market drop today, in percent",
+            default=Decimal(0),
+            maximum=99,
+        ),
+        Field(
+            "annual_miles",
+            Kind.DECIMAL,
+            "miles a year from now on (adjusts for heavy or light use)",
+            minimum=0,
+        ),
+    ),
+    check=_check,
+)
+
+
+def compute(values: dict[str, Any]) -> ValueProjection:
+    """The value path on the chosen (or fitted) curve."""
+    fit: FittedCurve | None = None
+    curve: RetentionCurve
+    if values["comparable"]:
+        fit = fit_comparables(
+            [_comparable(t) for t in values["comparable"]], asset_class=values["asset_class"]
+        )
+        curve = fit.curve
+    elif values["retention"]:
+        curve = custom_curve(
+            dict(_retention_point(t) for t in values["retention"]), asset_class=values["asset_class"]
+        )
+    elif values["depreciation_rate_percent"] is not None:
+        curve = constant_rate_curve(values["depreciation_rate_percent"], asset_class=values["asset_class"])
+    elif values["depreciation"] is not None:
+        curve = preset(values["depreciation"])
+    else:
+        curve = default_preset(values["asset_class"])
+    path = value_path(
+        values["value_today"],
+        fit if fit is not None else curve,
+        values["age_months"],
+        values["horizon_months"],
+        shock_percent=values["shock_percent"],
+        annual_miles=values["annual_miles"],
+    )
+    return ValueProjection(
+        values["value_today"], values["age_months"], values["shock_percent"], curve, fit, path
+    )
+
+
+def render(result: ValueProjection) -> str:
+    """The curve's provenance, the fit (if any) and the value each year."""
+    data = result.to_json()
+    curve = data["curve"]
+    rows = [
+        ("curve", f"{curve['name']} ({curve['title']})"),
+        ("value today", format_money_human(result.value_today)),
+        (f"value in {data['horizon_months']} months", format_money_human(result.values[-1])),
+        ("value lost", format_money_human(result.value_today - result.values[-1])),
+    ]
+    if result.fit is not None:
+        fit = data["fit"]
+        rows += [
+            ("fit: comparables", str(fit["n"])),
+            ("fit: loss per year (percent)", fit["depreciation_rate_percent"]),
+            ("fit: error (RMSE, dollars)", fit["rmse"]),
+            ("fit: error (RMSE, percent)", fit["rmse_percent"]),
+            ("fit: R squared (log price)", fit["r_squared"]),
+        ]
+    yearly = [[str(m), format_money_human(v)] for m, v in enumerate(result.values) if m % 12 == 0]
+    text = key_values("Value", rows) + "\n\n" + grid(["month", "value"], yearly, left=0)
+    sources = [s["url"] or s["title"] for s in curve["sources"]]
+    if sources:
+        text += "\n\nsources: " + "; ".join(sources)
+    confidences = sorted({p["confidence"] for p in curve["points"] if p["confidence"]})
+    if confidences:
+        text += (
+            "\nconfidence of the curve's points: "
+            + ", ".join(confidences)
+            + " (V verified, S secondary, R recalled)"
+        )
+    return text
+
+
+OPERATION = Operation(
+    name="value",
+    summary="What the asset will be worth month by month, from today's value, on a cited or your own curve.",
+    examples=(
+        "underwater value --value-today 20000 --asset-class car --age-months 24 --horizon-months 36",
+        "underwater value --value-today 60000 --asset-class class8_sleeper --age-months 24 --shock-percent 10 --json",
+        "underwater value --value-today 21000 --age-months 30 --comparable 12,12000,27000 "
+        "--comparable 36,38000,21000 --comparable 60,61000,15500",
+    ),
+    form=FORM,
+    compute=compute,
+    render=render,
+)

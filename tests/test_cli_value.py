@@ -1,0 +1,73 @@
+"""The value command: preset curves, a constant rate checked by hand, a fit, one curve at a time."""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+
+import pytest
+
+from underwater.cli import main
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object], str]:
+    code = main([*args, "--json"])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if out else {}), err
+
+
+def test_constant_rate_by_hand(capsys: pytest.CaptureFixture[str]) -> None:
+    # 20,000 losing 10 % a year: 18,000.00 after a year, 16,200.00 after two.
+    code, data, _ = run(
+        ["value", "--value-today", "20000", "--depreciation-rate-percent", "10", "--horizon-months", "24"],
+        capsys,
+    )
+    months = data["months"]
+    assert code == 0 and isinstance(months, list)
+    assert months[0]["value"] == "20000.00"
+    assert months[12]["value"] == "18000.00"
+    assert months[24]["value"] == "16200.00"
+    assert data["value_lost"] == "3800.00"
+
+
+def test_carfax_preset_second_year(capsys: pytest.CaptureFixture[str]) -> None:
+    # Carfax rule: a one-year-old car keeps 0.80 and a two-year-old 0.68 of the price new, so a
+    # car worth 20,000 at 12 months is worth 20,000 × 0.68 / 0.80 = 17,000.00 a year later.
+    _, data, _ = run(
+        ["value", "--value-today", "20000", "--age-months", "12", "--horizon-months", "12"], capsys
+    )
+    assert data["value_at_horizon"] == "17000.00"
+    curve = data["curve"]
+    assert isinstance(curve, dict) and curve["name"] == "car_carfax" and curve["sources"]
+
+
+def test_fit_from_comparables_recovers_a_known_rate(capsys: pytest.CaptureFixture[str]) -> None:
+    # Sales made on an exact 20 %-a-year curve, miles in proportion to age: the fit finds 20 %.
+    sales = [f"{12 * y},{12000 * y},{30000 * 0.8**y:.2f}" for y in range(1, 6)]
+    args = ["value", "--value-today", "15000", "--age-months", "36"]
+    for sale in sales:
+        args += ["--comparable", sale]
+    code, data, _ = run(args, capsys)
+    fit = data["fit"]
+    assert code == 0 and isinstance(fit, dict)
+    assert math.isclose(float(fit["depreciation_rate_percent"]), 20.0, abs_tol=0.01)
+    assert Decimal(fit["rmse"]) < Decimal("0.01")
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--value-today", "1", "--comparable", "1,2"], "--comparable"),
+        (["--value-today", "1", "--retention", "1=0.8", "--depreciation-rate-percent", "5"], "--retention"),
+        (["--value-today", "1", "--depreciation", "spaceship"], "--depreciation"),
+        (["--value-today", "1", "--age-months", "601"], "--age-months"),
+        (["--value-today", "1", "--shock-percent", "100"], "--shock-percent"),
+        (["--value-today", "-1"], "--value-today"),
+    ],
+)
+def test_bad_input(args: list[str], flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["value", *args])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and flag in err, err
