@@ -48,8 +48,13 @@ def test_readme_has_examples() -> None:
 
 @pytest.mark.parametrize(("command", "expected"), EXAMPLES, ids=[c for c, _ in EXAMPLES])
 def test_console_example_output_is_real(
-    command: str, expected: str, capsys: pytest.CaptureFixture[str]
+    command: str,
+    expected: str,
+    capsys: pytest.CaptureFixture[str],
+    scratch: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.chdir(scratch)  # examples that write files write them there, never in the checkout
     argv = shlex.split(command)
     assert argv[0] == "underwater"
     main(argv[1:])
