@@ -337,7 +337,6 @@ def test_the_csp_watch_catches_an_inline_script(tab: Watch) -> None:
     assert any("Content Security Policy" in m for m in tab.console)
 
 
-@pytest.mark.skipif("project" not in operations(), reason="the project job is not registered yet")
 def test_the_real_projection_draws_its_chart(tab: Watch) -> None:
     _, pairs = example_pairs(operations()["project"].examples[0])
     tab.goto(f"/project?{urlencode(pairs)}")
