@@ -10,7 +10,7 @@ from typing import Any
 from underwater.apr import UNIT_PERIODS, AprResult, is_apr_accurate, loan_apr, solve_apr
 from underwater.errors import InputError
 from underwater.forms import Field, Form, Kind, parse_date
-from underwater.money import format_money_human, parse_money
+from underwater.money import format_money_human
 from underwater.ops import Operation
 from underwater.textfmt import key_values
 
@@ -116,8 +116,7 @@ def compute(values: dict[str, Any]) -> AprCheck:
             values["n_payments"],
             values["loan_date"],
             values["first_payment_date"],
-            prepaid_finance_charge=values["prepaid_finance_charge"]
-            or parse_money(0, "prepaid_finance_charge"),
+            prepaid_finance_charge=values["prepaid_finance_charge"] or 0,
             unit_period=unit,
             final_payment=values["final_payment"],
         )
