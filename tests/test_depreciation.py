@@ -6,7 +6,7 @@ import itertools
 import math
 import random
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given
@@ -17,6 +17,7 @@ from underwater.assets import DEFAULT_PRESETS, AssetClass
 from underwater.datafiles import load_json
 from underwater.depreciation import (
     CONFIDENCE_LABELS,
+    RETENTION_PLACES,
     ComparableSale,
     CurvePoint,
     FittedCurve,
@@ -30,6 +31,7 @@ from underwater.depreciation import (
     mileage_rule,
     preset,
     presets,
+    scale_value,
     value_at,
     value_path,
 )
@@ -56,6 +58,7 @@ PRESET_NAMES = {
 }
 DEPRECIATING = sorted(name for name, curve in presets().items() if not curve.appreciating)
 HALF_OF_LAST_DIGIT = Decimal("0.0005")  # the presets round retention to three decimals
+HALF_LAST_PLACE = Decimal("0.5e-12")  # retention is given to 12 decimal places, half up
 
 
 # --- the data ------------------------------------------------------------------------------
@@ -227,23 +230,26 @@ def test_geometric_interpolation_inside_a_year() -> None:
     curve = preset("car_carfax")
     # Half way through year 2 the value has fallen by the square root of that year's ratio.
     expected = Decimal("0.800") * (Decimal("0.680") / Decimal("0.800")).sqrt()
-    # (The step is taken in binary floating point: good to ~1e-16, far below a cent.)
-    assert abs(curve.retention(18) - expected) < Decimal("1e-15")
+    # The step is taken in binary floating point (good to ~1e-16) and the ratio is given to 12
+    # decimal places, half up.
+    assert abs(curve.retention(18) - expected) <= HALF_LAST_PLACE
+    assert curve.retention(18).as_tuple().exponent == -RETENTION_PLACES
     # Within year 1 the loss is spread evenly month by month from 1.0.
-    assert abs(curve.retention(1) - Decimal("0.8") ** (Decimal(1) / 12)) < Decimal("1e-15")
+    assert abs(curve.retention(1) - Decimal("0.8") ** (Decimal(1) / 12)) <= HALF_LAST_PLACE
 
 
 def test_beyond_the_last_point_the_last_years_rate_carries_on() -> None:
     curve = preset("car_carfax")
     last_year = Decimal("0.185") / Decimal("0.218")
-    assert abs(curve.retention(132) - Decimal("0.185") * last_year) < Decimal("1e-15")
-    assert abs(curve.retention(180) - Decimal("0.185") * last_year**5) < Decimal("1e-25")
+    assert abs(curve.retention(132) - Decimal("0.185") * last_year) <= HALF_LAST_PLACE
+    assert abs(curve.retention(180) - Decimal("0.185") * last_year**5) <= HALF_LAST_PLACE
 
 
 def test_constant_ten_percent_gives_point_nine_to_the_n() -> None:
     curve = constant_rate_curve(Decimal("10"))
     for year in range(21):
-        assert curve.retention(12 * year) == Decimal("0.9") ** year
+        exact = Decimal("0.9") ** year  # 13 or more decimal places from year 13 on
+        assert curve.retention(12 * year) == exact.quantize(Decimal("1e-12"), rounding=ROUND_HALF_UP)
 
 
 def test_negative_constant_rate_appreciates() -> None:
@@ -261,9 +267,9 @@ def test_zero_rate_keeps_its_value() -> None:
 def test_constant_rate_month_over_month_is_constant(month: int) -> None:
     curve = constant_rate_curve("12")
     ratio = curve.retention(month + 1) / curve.retention(month)
-    assert abs(ratio - Decimal("0.88") ** (Decimal(1) / 12)) < Decimal(
-        "1e-12"
-    )  # a ratio of two float-stepped values
+    # A ratio of two float-stepped values, each given to 12 decimal places.
+    tolerance = Decimal("1e-15") + 2 * HALF_LAST_PLACE / curve.retention(month + 1)
+    assert abs(ratio - Decimal("0.88") ** (Decimal(1) / 12)) < tolerance
 
 
 @pytest.mark.parametrize("name", DEPRECIATING)
@@ -618,3 +624,24 @@ def test_bad_new_price_names_the_field() -> None:
     with pytest.raises(InputError) as caught:
         fit_comparables(_exact_sales(), new_price="0")
     assert caught.value.field == "new_price"
+
+
+def test_a_value_on_a_half_cent_rounds_up_from_the_exact_ratio() -> None:
+    # 0.15 × 0.75 / 0.9 is exactly 0.125: half up gives 0.13. Dividing first (0.75 / 0.9 =
+    # 0.8333...3 to 34 digits) would land a hair below the half cent and give 0.12.
+    curve = custom_curve({1: Decimal("0.9"), 2: Decimal("0.75")})
+    assert value_path(Decimal("0.15"), curve, 12, 12)[12] == Decimal("0.13")
+    assert value_at(Decimal("0.15"), curve, 12, 12) == Decimal("0.13")
+    assert scale_value(Decimal("0.15"), Decimal("0.75"), Decimal("0.9")) == Decimal("0.13")
+    assert scale_value(Decimal("0.14"), Decimal("0.75"), Decimal("0.9")) == Decimal("0.12")
+
+
+@given(st.integers(min_value=1, max_value=10**11), st.integers(min_value=1, max_value=999))
+def test_scale_value_rounds_the_exact_rational(cents: int, permille: int) -> None:
+    # Against Python's exact fractions: round half up of cents × then / today.
+    from fractions import Fraction
+
+    then, today = Decimal(permille) / 1000, Decimal("0.9")
+    exact = Fraction(cents) * Fraction(then) / Fraction(today)
+    expected = math.floor(exact + Fraction(1, 2))
+    assert scale_value(Decimal(cents) / 100, then, today) == Decimal(expected) / 100

@@ -7,37 +7,28 @@ loan. The sample is 10,000 synthetic loans plus hand-made edge cases.
 
 from __future__ import annotations
 
+import math
 import time
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from underwater.money import from_cents
+from underwater.portfolio import kernel
 from underwater.portfolio.engine import output_frame
-from underwater.portfolio.exact import ExactLoan, exact_loan
+from underwater.portfolio.exact import exact_inputs, exact_loan
 from underwater.portfolio.kernel import compute, level_payments
-from underwater.portfolio.schema import ASSET_CLASSES, RATE_UNITS, STATE_CODES, Book, validate
+from underwater.portfolio.paths import EXACT_LIMIT, SHOCK_SCALE, _round_value
+from underwater.portfolio.schema import MAX_MONEY_CENTS, RATE_UNITS, validate
 from underwater.portfolio.synth import synth_book
 
 SHOCKS = (Decimal(10),)
-
-
-def _exact_inputs(book: Book, i: int) -> ExactLoan:
-    state = int(book.state[i])
-    return ExactLoan(
-        balance=from_cents(int(book.balance[i])),
-        rate_percent=Decimal(int(book.rate_units[i])) / RATE_UNITS,
-        remaining_payments=int(book.remaining_payments[i]),
-        value=from_cents(int(book.value[i])),
-        payment=None if book.payment[i] < 0 else from_cents(int(book.payment[i])),
-        asset_class=ASSET_CLASSES[int(book.asset_class[i])],
-        asset_age_months=int(book.asset_age_months[i]),
-        other_liens=from_cents(int(book.other_liens[i])),
-        state=None if state == 0 else STATE_CODES[state - 1],
-    )
 
 
 def _same(column: str, fast: Any, exact: Any) -> bool:
@@ -57,7 +48,7 @@ def _compare(frame: pl.DataFrame, shocks: tuple[Decimal, ...]) -> tuple[list[str
     started = time.perf_counter()
     rows = fast.select(columns).rows()
     for i, row in enumerate(rows):
-        exact = exact_loan(_exact_inputs(book, i), shocks)
+        exact = exact_loan(exact_inputs(book, i), shocks)
         for column, value in zip(columns, row, strict=True):
             if not _same(column, value, exact[column]):
                 mismatches.append(f"{book.loan_id[i]} {column}: kernel {value!r} exact {exact[column]!r}")
@@ -179,5 +170,58 @@ def test_shocked_values_on_a_half_cent_round_up(value: str) -> None:
     frame = pl.DataFrame([_row(value=value)])
     book, _ = validate(frame)
     fast = compute(book, (Decimal(10),)).scenarios[Decimal(10)].value[0]
-    exact = exact_loan(_exact_inputs(book, 0), (Decimal(10),))["value_shock_10"]
+    exact = exact_loan(exact_inputs(book, 0), (Decimal(10),))["value_shock_10"]
     assert from_cents(int(fast)) == exact
+
+
+# --- the compiled loop's rounding of a value --------------------------------------------------
+
+SHORT_RETENTIONS = st.integers(min_value=1, max_value=2000).map(lambda k: k * 10**9)  # 0.001..2.000
+SHOCK_MILLIONTHS = st.integers(min_value=1, max_value=10**6 // 100).map(lambda k: k * 100)  # 4-decimal shocks
+
+
+@settings(max_examples=2000)
+@given(
+    cents=st.integers(min_value=0, max_value=MAX_MONEY_CENTS),
+    millionths=SHOCK_MILLIONTHS,
+    then=SHORT_RETENTIONS,
+    today=SHORT_RETENTIONS,
+)
+def test_value_rounding_is_the_exact_rational_half_up(
+    cents: int, millionths: int, then: int, today: int
+) -> None:
+    # Short ratios (like the presets' 0.800 and 0.680) make exact half cents common: the float
+    # estimate alone would round some of them down.
+    exact = Fraction(cents * millionths * then, SHOCK_SCALE * today)
+    expected = math.floor(exact + Fraction(1, 2))
+    x = (then / 10**12) * (cents * (millionths / SHOCK_SCALE) / (today / 10**12))
+    assert _round_value(x, cents, millionths, then, today, EXACT_LIMIT) == expected
+
+
+def test_value_rounding_decides_a_true_tie_the_float_gets_wrong() -> None:
+    # 20 cents × 0.58 / 0.8 = 14.5 cents exactly; in float64 it comes out a hair below the half.
+    x = 0.58 * (20 * 1.0 / 0.8)
+    assert math.floor(x + 0.5) == 14
+    assert _round_value(x, 20, SHOCK_SCALE, 580 * 10**9, 800 * 10**9, EXACT_LIMIT) == 15
+
+
+def test_loans_past_the_integer_checks_range_are_recomputed_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With no range at all, every loan with a value near a half cent goes back to the library.
+    frame = pl.concat(
+        [
+            synth_book(300, seed=11).cast(pl.String),
+            pl.DataFrame(EDGE_ROWS, schema=dict.fromkeys(synth_book(1, seed=1).columns, pl.String)),
+        ],
+        how="diagonal",
+    )
+    book, _ = validate(frame)
+    normal = compute(book, SHOCKS)
+    monkeypatch.setattr(kernel, "EXACT_LIMIT", 0.0)
+    rechecked = compute(book, SHOCKS)
+    assert normal.rechecked == 0
+    assert rechecked.rechecked > 0
+    for shock in (Decimal(0), *SHOCKS):
+        for name in ("crossover_month", "peak_negative_equity", "peak_month"):
+            assert np.array_equal(
+                getattr(normal.scenarios[shock], name), getattr(rechecked.scenarios[shock], name)
+            ), name

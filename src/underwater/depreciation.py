@@ -42,6 +42,7 @@ from underwater.assets import DEFAULT_PRESETS, AssetClass, parse_asset_class
 from underwater.datafiles import load_json
 from underwater.errors import InputError, NoSolutionError
 from underwater.money import (
+    ROUNDING,
     format_money,
     format_percent,
     format_ratio,
@@ -54,6 +55,7 @@ __all__ = [
     "CONFIDENCE_LABELS",
     "MAX_AGE_MONTHS",
     "MAX_HORIZON_MONTHS",
+    "RETENTION_PLACES",
     "ComparableSale",
     "CurvePoint",
     "FittedCurve",
@@ -69,6 +71,7 @@ __all__ = [
     "mileage_rule",
     "preset",
     "presets",
+    "scale_value",
     "value_at",
     "value_path",
 ]
@@ -84,6 +87,13 @@ MAX_HORIZON_MONTHS = 600
 
 _MAX_CURVE_AGE = MAX_AGE_MONTHS + MAX_HORIZON_MONTHS
 _PRECISION = 34  # enough digits that 600 monthly steps never show rounding in cents
+RETENTION_PLACES = 12
+"""Retention ratios are given to this many decimal places (half up): exact rationals, so that a
+value on a curve rounds to the cent the same way in every engine."""
+_RETENTION_QUANTUM = Decimal(1).scaleb(-RETENTION_PLACES)
+# A value's product and quotient are worked to this many digits: more than any product of a
+# shocked amount and a retention can have, so the rounding to the cent is that of the exact ratio.
+_EXACT_PRECISION = 60
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _TWELVE = Decimal(12)
@@ -189,7 +199,8 @@ class RetentionCurve:
         return previous * _float_power(self._tail_ratio, years_past)
 
     def retention(self, age_months: int | Decimal) -> Decimal:
-        """Retention (value ÷ price new) at ``age_months`` (0 to 1,200 months; fractions allowed).
+        """Retention (value ÷ price new) at ``age_months`` (0 to 1,200 months; fractions
+        allowed), to at most 12 decimal places (:data:`RETENTION_PLACES`, half up).
 
         A car on the Carfax rule keeps 80 % after a year and half of the second year's loss is
         spread evenly month by month:
@@ -207,7 +218,11 @@ class RetentionCurve:
             return _ONE
         with localcontext() as ctx:
             ctx.prec = _PRECISION
-            return +self._interpolate(age)
+            ratio = +self._interpolate(age)
+        exponent = ratio.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -RETENTION_PLACES:
+            return ratio.quantize(_RETENTION_QUANTUM, rounding=ROUNDING)
+        return ratio
 
     def yearly_rate_percent(self, age_months: int | Decimal) -> Decimal:
         """Percent of value lost over the twelve months after ``age_months`` (negative: gained).
@@ -569,14 +584,31 @@ def _value(
     extra_miles_per_year: Decimal | None,
     rule: MileageRule | None,
 ) -> Decimal:
+    then = curve.retention(age + month)
+    if rule is None or extra_miles_per_year is None:
+        return scale_value(start, then, today)
     with localcontext() as ctx:
         ctx.prec = _PRECISION
-        value = start * (curve.retention(age + month) / today)
-        if rule is not None and extra_miles_per_year is not None:
-            # Today's value already reflects today's odometer: only miles driven from now on count.
-            adjustment = rule.adjustment_percent(extra_miles_per_year * month / _TWELVE)
-            value = value * (_ONE + adjustment / _HUNDRED)
+        value = start * (then / today)
+        # Today's value already reflects today's odometer: only miles driven from now on count.
+        adjustment = rule.adjustment_percent(extra_miles_per_year * month / _TWELVE)
+        value = value * (_ONE + adjustment / _HUNDRED)
     return round_cents(value)
+
+
+def scale_value(shocked: Decimal, retention_then: Decimal, retention_today: Decimal) -> Decimal:
+    """``shocked × retention_then ÷ retention_today`` in dollars, rounded once to the cent (half
+    up) from the exact ratio: a value today carried along a curve to a later age.
+
+    Worked to 60 digits, so that a product that lands on a half cent is seen as one (a
+    quotient rounded first, as ``shocked × (then ÷ today)``, can fall a hair below it).
+
+    >>> scale_value(Decimal("100.10"), Decimal("0.68"), Decimal("0.8"))
+    Decimal('85.09')
+    """
+    with localcontext() as ctx:
+        ctx.prec = _EXACT_PRECISION
+        return round_cents(shocked * retention_then / retention_today)
 
 
 def value_path(

@@ -42,6 +42,7 @@ from underwater.depreciation import (
     constant_rate_curve,
     default_preset,
     preset,
+    scale_value,
     value_path,
 )
 from underwater.errors import InputError, NoSolutionError
@@ -53,7 +54,6 @@ from underwater.money import (
     parse_decimal,
     parse_money,
     parse_percent,
-    round_cents,
 )
 
 __all__ = [
@@ -122,24 +122,20 @@ def pick_curve(
     return default_preset(kind)
 
 
-# Retention ratios r(age + t) / r(age) by (curve, age): the costly part of a value path (a
+# Retention r(age + t) for t = 0, 1, ... by (curve, age): the costly part of a value path (a
 # fractional power per month), the same for every value, shock and loan on that curve and age.
-_RATIOS: dict[tuple[RetentionCurve, int], tuple[Decimal, ...]] = {}
-_RATIO_CACHE_SIZE = 512
+_RETENTIONS: dict[tuple[RetentionCurve, int], tuple[Decimal, ...]] = {}
+_RETENTION_CACHE_SIZE = 512
 
 
-def _ratios(curve: RetentionCurve, age: int, horizon: int) -> tuple[Decimal, ...]:
+def _retentions(curve: RetentionCurve, age: int, horizon: int) -> tuple[Decimal, ...]:
     key = (curve, age)
-    known = _RATIOS.get(key, ())
+    known = _RETENTIONS.get(key, ())
     if len(known) <= horizon:
-        with localcontext() as ctx:
-            ctx.prec = _PRECISION
-            today = curve.retention(age)
-            more = tuple(curve.retention(age + t) / today for t in range(len(known), horizon + 1))
-        known = known + more
-        if len(_RATIOS) >= _RATIO_CACHE_SIZE:
-            _RATIOS.clear()
-        _RATIOS[key] = known
+        known = known + tuple(curve.retention(age + t) for t in range(len(known), horizon + 1))
+        if len(_RETENTIONS) >= _RETENTION_CACHE_SIZE:
+            _RETENTIONS.clear()
+        _RETENTIONS[key] = known
     return known
 
 
@@ -188,12 +184,12 @@ def projected_values(
     shock = _shock(shock_percent)
     age = _whole(age_months, "age_months", 0, MAX_AGE_MONTHS)
     horizon = _whole(horizon_months, "horizon_months", 0, MAX_HORIZON_MONTHS)
-    ratios = _ratios(curve, age, horizon)
+    retentions = _retentions(curve, age, horizon)
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         shocked = start * (1 - shock / _HUNDRED)
-        raw = [shocked * ratios[t] for t in range(horizon + 1)]
-    return tuple(round_cents(v) for v in raw)
+    today = retentions[0]
+    return tuple(scale_value(shocked, retentions[t], today) for t in range(horizon + 1))
 
 
 # ----------------------------------------------------------------------------- dates

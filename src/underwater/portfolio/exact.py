@@ -14,15 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from underwater.assets import AssetClass
 from underwater.deficiency import estimate_deficiency
 from underwater.depreciation import default_preset, value_path
 from underwater.loan import amortize
-from underwater.money import ZERO
+from underwater.money import ZERO, from_cents
 
-__all__ = ["ExactLoan", "exact_loan"]
+if TYPE_CHECKING:
+    from underwater.portfolio.schema import Book
+
+__all__ = ["ExactLoan", "exact_inputs", "exact_loan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,25 @@ class ExactLoan:
     asset_age_months: int = 0
     other_liens: Decimal = ZERO
     state: str | None = None
+
+
+def exact_inputs(book: Book, i: int) -> ExactLoan:
+    """Loan ``i`` of a validated :class:`~underwater.portfolio.schema.Book` (cents and rate
+    units) as the library's inputs (dollars and percent)."""
+    from underwater.portfolio.schema import ASSET_CLASSES, RATE_UNITS, STATE_CODES
+
+    state = int(book.state[i])
+    return ExactLoan(
+        balance=from_cents(int(book.balance[i])),
+        rate_percent=Decimal(int(book.rate_units[i])) / RATE_UNITS,
+        remaining_payments=int(book.remaining_payments[i]),
+        value=from_cents(int(book.value[i])),
+        payment=None if book.payment[i] < 0 else from_cents(int(book.payment[i])),
+        asset_class=ASSET_CLASSES[int(book.asset_class[i])],
+        asset_age_months=int(book.asset_age_months[i]),
+        other_liens=from_cents(int(book.other_liens[i])),
+        state=None if state == 0 else STATE_CODES[state - 1],
+    )
 
 
 def _scenario(loan: ExactLoan, balances: list[Decimal], shock: Decimal) -> dict[str, Any]:

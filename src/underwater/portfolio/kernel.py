@@ -24,39 +24,33 @@ value₀, default expenses, the state's rule; null for a home).
 of 1e-5 percent units, so interest = ⌊(2·b·u + D) / 2D⌋ with D = 100·100000·12 is the
 half-away-from-zero rounding of b·u/D, exactly what :mod:`decimal` does. The level payment
 and the values are computed in float64 and rounded half up; where the float lands within a
-hair (a relative 1e-11) of a half cent, the rounding could go either way, so those few
-figures are recomputed exactly (:func:`underwater.loan.level_payment`;
-:func:`underwater.depreciation.value_path`'s product ``value × (1 − s/100) × (r(age + t) /
-r(age))`` in :mod:`decimal` at its 34-digit precision). Money leaves the kernel as int64 cents.
+hair (a relative 1e-14) of a half cent, the rounding could go either way, so those few are
+decided exactly: the payment by :func:`underwater.loan.level_payment`, a value by an integer
+comparison in the compiled loop (see :mod:`underwater.portfolio.paths`) or, past that
+comparison's range, by recomputing the loan with :func:`underwater.portfolio.exact.exact_loan`.
+The month loop itself is compiled (:mod:`underwater.portfolio.paths`); everything per loan
+around it is NumPy. Money leaves the kernel as int64 cents.
 """
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from underwater.money import from_cents, to_cents
-from underwater.portfolio.schema import ASSET_CLASSES, RATE_UNITS, Book
+from underwater.portfolio.paths import DIVISOR, EXACT_LIMIT, SHOCK_SCALE, TOLERANCE, loan_paths
+from underwater.portfolio.schema import RATE_UNITS, Book
 from underwater.portfolio.tables import AGES, Tables, _fraction, tables
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["BLOCK", "Result", "Scenario", "compute", "level_payments", "shock_suffix"]
-
-BLOCK = 4096
-"""Loans per block of the month loop: a block's month-by-loan matrices stay in cache."""
-
-_DIVISOR = 100 * RATE_UNITS * 12
-_DECIMAL_PRECISION = 34  # underwater.depreciation's working precision
-_TOLERANCE = 1e-14  # relative distance from a half cent below which float rounding is not trusted
+__all__ = ["Result", "Scenario", "compute", "level_payments", "shock_suffix"]
 
 I64 = np.int64
 F64 = np.float64
@@ -96,6 +90,8 @@ class Result:
     payment: NDArray[np.int64]
     owed: NDArray[np.int64]
     scenarios: dict[Decimal, Scenario]
+    rechecked: int = 0
+    """How many loans had a value within float error of a half cent and were recomputed exactly."""
 
 
 def _round_half_up(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -105,7 +101,7 @@ def _round_half_up(x: NDArray[np.float64]) -> NDArray[np.float64]:
 def _near_half(x: NDArray[np.float64]) -> NDArray[np.bool_]:
     shifted = x + 0.5
     distance = np.abs(shifted - np.floor(shifted) - 0.5)
-    return distance > 0.5 - (_TOLERANCE * np.abs(x) + 1e-9)
+    return distance > 0.5 - (TOLERANCE * np.abs(x) + 1e-9)
 
 
 def level_payments(
@@ -125,7 +121,7 @@ def level_payments(
     rated = ~zero & (balance > 0)
     if rated.any():
         p = balance[rated].astype(F64)
-        r = units[rated].astype(F64) / _DIVISOR
+        r = units[rated].astype(F64) / DIVISOR
         grown = np.expm1(n[rated] * np.log1p(r))
         exact = p * r * (grown + 1.0) / grown
         out[rated] = _round_half_up(exact).astype(I64)
@@ -140,25 +136,9 @@ def level_payments(
     return out
 
 
-@functools.cache
-def _retention(asset_class: int, age: int) -> Decimal:
-    from underwater.depreciation import default_preset
-
-    return default_preset(ASSET_CLASSES[asset_class]).retention(age)
-
-
-def _exact_value(value: int, asset_class: int, age: int, months: int, shock: Decimal) -> int:
-    # Only for a float that lands within a hair of a half cent: the same product as
-    # underwater.depreciation.value_path, in Decimal at its precision, decides the rounding.
-    with localcontext() as ctx:
-        ctx.prec = _DECIMAL_PRECISION
-        shocked = from_cents(value) * (1 - shock / 100)
-        exact = shocked * (_retention(asset_class, age + months) / _retention(asset_class, age))
-    return to_cents(exact)
-
-
 def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> Result:
-    """Run the kernel over ``book`` for the base case and each shock (percent, 0 ≤ s < 100).
+    """Run the kernel over ``book`` for the base case and each shock (percent, 0 ≤ s < 100);
+    ``threads`` slices of the book run in parallel.
 
     A $18,000 balance at 6.9 % with 60 payments on a $15,000 car: 3,000.00 under water today.
 
@@ -180,143 +160,92 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
     payment = np.where(book.balance > 0, payment, 0)
     owed = book.balance + book.other_liens
     count = len(book)
-    order = np.argsort(-book.remaining_payments, kind="stable")
-    outputs = {s: _empty_scenario(count) for s in all_shocks}
-    blocks = [order[start : start + BLOCK] for start in range(0, count, BLOCK)]
-
-    size = BLOCK * (int(book.remaining_payments.max(initial=0)) + 1)
-    local = threading.local()
-
-    def run(index: NDArray[np.int64]) -> None:
-        if not hasattr(local, "space"):
-            local.space = _Workspace(size)
-        _block(book, payment, index, all_shocks, t, outputs, local.space)
-
-    if threads > 1 and len(blocks) > 1:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(run, blocks))
-    else:
-        for index in blocks:
-            run(index)
-    scenarios = {s: _finish(outputs[s], book, owed, s, t) for s in all_shocks}
-    return Result(payment=payment, owed=owed, scenarios=scenarios)
-
-
-def _empty_scenario(count: int) -> dict[str, NDArray[np.int64]]:
-    return {
-        "value": np.zeros(count, dtype=I64),
-        "crossover_month": np.zeros(count, dtype=I64),
-        "peak_negative_equity": np.zeros(count, dtype=I64),
-        "peak_month": np.zeros(count, dtype=I64),
-    }
-
-
-class _Workspace:
-    """Scratch matrices reused block after block: fresh large arrays would cost a page fault
-    per 4 KiB on every operation."""
-
-    def __init__(self, size: int) -> None:
-        self.balance = np.empty(size, dtype=I64)
-        self.owed = np.empty(size, dtype=F64)
-        self.retention = np.empty(size, dtype=F64)
-        self.raw = np.empty(size, dtype=F64)
-        self.values = np.empty(size, dtype=F64)
-        self.beyond = np.empty(size, dtype=np.bool_)
-        self.flags = np.empty(size, dtype=np.bool_)
-
-    def take(self, name: str, rows: int, columns: int) -> NDArray[Any]:
-        buffer: NDArray[Any] = getattr(self, name)
-        return buffer[: rows * columns].reshape(rows, columns)
-
-
-def _block(
-    book: Book,
-    payment: NDArray[np.int64],
-    index: NDArray[np.int64],
-    shocks: tuple[Decimal, ...],
-    t: Tables,
-    outputs: dict[Decimal, dict[str, NDArray[np.int64]]],
-    space: _Workspace,
-) -> None:
-    n = book.remaining_payments[index]
-    months = int(n[0]) + 1 if len(n) else 1
-    width = len(index)
-    balance = space.take("balance", months, width)
-    balance[0] = book.balance[index]
-    twice_rate = 2 * book.rate_units[index]
-    pay = payment[index]
-    # Loans are sorted by term, longest first: at month m only the first `active[m]` still pay,
-    # and those whose last payment is month m sit at positions active[m + 1]..active[m].
-    active = np.searchsorted(-n, -np.arange(months + 1), side="right")
-    for m in range(1, months):
-        k = int(active[m])
-        previous = balance[m - 1, :k]
-        row = balance[m, :k]
-        np.multiply(previous, twice_rate[:k], out=row)
-        row += _DIVISOR
-        row //= 2 * _DIVISOR
-        row += previous
-        row -= pay[:k]
-        np.maximum(row, 0, out=row)
-        row[int(active[m + 1]) : k] = 0
-        balance[m, k:] = 0
-    # From here on loans are rows and months columns, so that per-loan reductions are contiguous.
-    month_numbers = np.arange(months)
-    beyond = space.take("beyond", width, months)
-    np.greater(month_numbers[None, :], n[:, None], out=beyond)
-    owed = space.take("owed", width, months)
-    np.add(balance.T, book.other_liens[index][:, None], out=owed)
-    # Months after a loan's last payment count as surfaced and never as a peak.
-    np.copyto(owed, -np.inf, where=beyond)
-    cls = book.asset_class[index]
-    base_index = cls * AGES + book.asset_age_months[index]
-    flat = t.retention.ravel()
-    ratio_today = flat[base_index]
-    retention = space.take("retention", width, months)
-    np.take(flat, base_index[:, None] + month_numbers[None, :], out=retention)
-    largest = float(np.max(t.max_ratio[cls])) * float(np.max(book.value[index])) if width else 0.0
-    value = book.value[index].astype(F64)
-    rows = np.arange(width)
-    raw = space.take("raw", width, months)
-    values = space.take("values", width, months)
-    flags = space.take("flags", width, months)
-    for shock in shocks:
-        factor = float(1 - shock / 100)
-        np.multiply(retention, (value * factor / ratio_today)[:, None], out=raw)
-        # Half up; then flag the figures within float error of a half cent.
-        np.add(raw, 0.5, out=values)
-        np.floor(values, out=values)
-        np.subtract(raw, values, out=raw)
-        np.abs(raw, out=raw)
-        np.greater(raw, 0.5 - (_TOLERANCE * largest * factor + 1e-9), out=flags)
-        # Month 0 is today's value times (1 − s/100): exact in integers, no curve involved.
+    factors = np.array([float(1 - s / 100) for s in all_shocks], dtype=F64)
+    millionths = np.array([int((1 - s / 100) * SHOCK_SCALE) for s in all_shocks], dtype=I64)
+    # Month 0 is today's value times (1 − s/100): exact in integers, no curve involved.
+    # Per-loan outputs are loans × scenarios, so that a slice of loans is contiguous.
+    today = np.empty((count, len(all_shocks)), dtype=I64)
+    for k, shock in enumerate(all_shocks):
         numerator, denominator = _fraction(1 - shock / 100)
-        values[:, 0] = (2 * book.value[index] * numerator + denominator) // (2 * denominator)
-        flags[:, 0] = False
-        if flags.any():
-            for j, m in zip(*np.nonzero(flags & ~beyond), strict=True):
-                i = int(index[j])
-                values[j, m] = _exact_value(
-                    int(book.value[i]), int(book.asset_class[i]), int(book.asset_age_months[i]), int(m), shock
-                )
-        under = np.subtract(owed, values, out=raw)
-        peak_month = np.argmax(under, axis=1)
-        peak = under[rows, peak_month]
-        surfaced = np.less_equal(under, 0, out=flags)
-        crossover = np.argmax(surfaced, axis=1)
-        crossover = np.where(surfaced[rows, crossover] & (crossover <= n), crossover, -1)
-        out = outputs[shock]
-        out["value"][index] = values[:, 0].astype(I64)
-        never_under = peak <= 0
-        out["peak_negative_equity"][index] = np.where(never_under, 0, peak).astype(I64)
-        out["peak_month"][index] = np.where(never_under, -1, peak_month)
-        out["crossover_month"][index] = crossover
+        today[:, k] = (2 * book.value * numerator + denominator) // (2 * denominator)
+    crossover = np.empty((count, len(all_shocks)), dtype=I64)
+    peak = np.empty((count, len(all_shocks)), dtype=I64)
+    peak_month = np.empty((count, len(all_shocks)), dtype=I64)
+    doubt = np.zeros(count, dtype=np.bool_)
+    base = book.asset_class * AGES + book.asset_age_months
+    inputs = (
+        book.balance,
+        book.rate_units,
+        payment,
+        book.remaining_payments,
+        book.other_liens,
+        book.value,
+        base,
+    )
+    outputs = (crossover, peak, peak_month)
+
+    def run(part: slice) -> None:
+        loan_paths(
+            *[array[part] for array in inputs],
+            t.retention.ravel(),
+            t.retention_units.ravel(),
+            factors,
+            millionths,
+            today[part],
+            *[array[part] for array in outputs],
+            doubt[part],
+            EXACT_LIMIT,
+        )
+
+    step = -(-count // max(threads, 1)) if count else 1
+    parts = [slice(start, start + step) for start in range(0, count, step)]
+    if len(parts) > 1:
+        with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+            list(pool.map(run, parts))
+    elif parts:
+        run(parts[0])
+    rechecked = np.nonzero(doubt)[0]
+    for i in rechecked:
+        _recheck(book, int(i), all_shocks, crossover, peak, peak_month)
+    scenarios = {
+        s: _finish(today[:, k], crossover[:, k], peak[:, k], peak_month[:, k], book, owed, t)
+        for k, s in enumerate(all_shocks)
+    }
+    return Result(payment=payment, owed=owed, scenarios=scenarios, rechecked=len(rechecked))
+
+
+def _recheck(
+    book: Book,
+    i: int,
+    shocks: tuple[Decimal, ...],
+    crossover: NDArray[np.int64],
+    peak: NDArray[np.int64],
+    peak_month: NDArray[np.int64],
+) -> None:
+    """Recompute loan ``i``'s paths with the exact library: a value of it landed within float
+    error of a half cent and was too large for the kernel's integer check (see
+    :data:`~underwater.portfolio.paths.EXACT_LIMIT`)."""
+    from underwater.portfolio.exact import exact_inputs, exact_loan
+
+    row = exact_loan(exact_inputs(book, i), shocks[1:])
+    for k, shock in enumerate(shocks):
+        suffix = "" if shock == 0 else shock_suffix(shock)
+        month = row["crossover_month" + suffix]
+        crossover[i, k] = -1 if month is None else month
+        peak[i, k] = to_cents(row["peak_negative_equity" + suffix])
+        month = row["peak_month" + suffix]
+        peak_month[i, k] = -1 if month is None else month
 
 
 def _finish(
-    raw: dict[str, NDArray[np.int64]], book: Book, owed: NDArray[np.int64], shock: Decimal, t: Tables
+    value: NDArray[np.int64],
+    crossover: NDArray[np.int64],
+    peak: NDArray[np.int64],
+    peak_month: NDArray[np.int64],
+    book: Book,
+    owed: NDArray[np.int64],
+    t: Tables,
 ) -> Scenario:
-    value = raw["value"]
     equity = value - owed
     with np.errstate(divide="ignore", invalid="ignore"):
         zero = value == 0
@@ -333,8 +262,8 @@ def _finish(
         negative_equity=np.maximum(-equity, 0),
         ltv=ltv,
         cltv=cltv,
-        crossover_month=raw["crossover_month"],
-        peak_negative_equity=raw["peak_negative_equity"],
-        peak_month=raw["peak_month"],
+        crossover_month=crossover,
+        peak_negative_equity=peak,
+        peak_month=peak_month,
         estimated_deficiency=deficiency,
     )

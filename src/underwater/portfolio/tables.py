@@ -4,7 +4,8 @@ Nothing here re-derives a rule: every number is asked of the library.
 
 - **Retention**: for each asset class, the class's default depreciation curve
   (:func:`underwater.depreciation.default_preset`) evaluated at every whole month of age from
-  0 to 1,200, as float64. The kernel scales today's value by ``r(age + t) / r(age)``.
+  0 to 1,200, as float64, and exactly as whole numbers of 1e-12 (the library gives retention
+  to 12 decimal places). The kernel scales today's value by ``r(age + t) / r(age)``.
 - **Deficiency expenses**: for each asset class and state (or none), the total of the default
   repossession and sale expenses :func:`underwater.deficiency.estimate_deficiency` charges
   (the state matters: Massachusetts lets only repossession and storage costs be added), in
@@ -24,7 +25,7 @@ import numpy as np
 
 from underwater.assets import AssetClass
 from underwater.deficiency import default_auction_share_percent, estimate_deficiency
-from underwater.depreciation import default_preset
+from underwater.depreciation import RETENTION_PLACES, default_preset
 from underwater.money import to_cents
 from underwater.portfolio.schema import ASSET_CLASSES, MAX_AGE_MONTHS, MAX_PAYMENTS, STATE_CODES
 
@@ -39,12 +40,13 @@ AGES = MAX_AGE_MONTHS + MAX_PAYMENTS + 1
 
 @dataclass(frozen=True, slots=True)
 class Tables:
-    """``retention[class, age]`` (float64); ``expenses[class, state]`` in cents (state index 0
+    """``retention[class, age]`` (float64) and ``retention_units[class, age]`` (the same ratio
+    exactly, in 1e-12 units, int64); ``expenses[class, state]`` in cents (state index 0
     is none, i + 1 is ``STATE_CODES[i]``; -1 for a home: not modelled); the auction share as
     ``share_numerator / share_denominator`` of the value (75 % → 75 / 100)."""
 
     retention: NDArray[np.float64]
-    max_ratio: NDArray[np.float64]
+    retention_units: NDArray[np.int64]
     expenses: NDArray[np.int64]
     share_numerator: int
     share_denominator: int
@@ -59,19 +61,12 @@ def tables() -> Tables:
     0.8
     """
     retention = np.empty((len(ASSET_CLASSES), AGES), dtype=np.float64)
+    units = np.empty((len(ASSET_CLASSES), AGES), dtype=np.int64)
     for k, name in enumerate(ASSET_CLASSES):
         curve = default_preset(name)
-        retention[k] = [float(curve.retention(age)) for age in range(AGES)]
-    # The largest r(age + t) / r(age) a class can reach bounds the float error of a value.
-    max_ratio = np.array(
-        [
-            max(
-                float(np.max(retention[k, a : a + MAX_PAYMENTS + 1] / retention[k, a]))
-                for a in range(MAX_AGE_MONTHS + 1)
-            )
-            for k in range(len(ASSET_CLASSES))
-        ]
-    )
+        ratios = [curve.retention(age) for age in range(AGES)]
+        retention[k] = [float(ratio) for ratio in ratios]
+        units[k] = [int(ratio.scaleb(RETENTION_PLACES)) for ratio in ratios]
     expenses = np.full((len(ASSET_CLASSES), len(STATE_CODES) + 1), -1, dtype=np.int64)
     for k, name in enumerate(ASSET_CLASSES):
         if name == AssetClass.HOME:
@@ -81,7 +76,7 @@ def tables() -> Tables:
             expenses[k, s] = to_cents(sheet.expenses_total)
     share = default_auction_share_percent()
     numerator, denominator = _fraction(share / 100)
-    return Tables(retention, max_ratio, expenses, numerator, denominator)
+    return Tables(retention, units, expenses, numerator, denominator)
 
 
 def _fraction(share: Decimal) -> tuple[int, int]:
