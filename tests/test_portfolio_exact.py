@@ -209,7 +209,7 @@ def test_loans_past_the_integer_checks_range_are_recomputed_exactly(monkeypatch:
     # With no range at all, every loan with a value near a half cent goes back to the library.
     frame = pl.concat(
         [
-            synth_book(300, seed=11).cast(pl.String),
+            synth_book(3000, seed=11).cast(pl.String),
             pl.DataFrame(EDGE_ROWS, schema=dict.fromkeys(synth_book(1, seed=1).columns, pl.String)),
         ],
         how="diagonal",

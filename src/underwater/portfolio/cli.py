@@ -60,7 +60,9 @@ def adder(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rejects", help="reject file (.csv) [default: OUTPUT's name + .rejects.csv]")
     parser.add_argument("--summary-json", help="also write the summary as JSON to this file")
     parser.add_argument("--chunk-size", default="250000", help="rows per chunk [default: 250000]")
-    parser.add_argument("--threads", default="1", help="threads computing each chunk [default: 1]")
+    parser.add_argument(
+        "--threads", help="threads computing each chunk [default: the cores this process may use]"
+    )
     parser.add_argument("--workers", help="run on a local Dask cluster of N worker processes")
     parser.add_argument("--scheduler", help="run on the Dask cluster at this address (tcp://HOST:PORT)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
@@ -100,7 +102,7 @@ def handle(args: argparse.Namespace) -> int:
 
     shocks = parse_shocks(args.shock)
     chunk_size = _count(args.chunk_size, "chunk_size")
-    threads = _count(args.threads, "threads")
+    threads = None if args.threads is None else _count(args.threads, "threads")
     rejects = args.rejects if args.rejects is not None else str(default_rejects_path(Path(args.output)))
     if args.workers is not None or args.scheduler is not None:
         from underwater.portfolio.cluster import run_cluster

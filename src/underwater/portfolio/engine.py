@@ -45,6 +45,7 @@ from underwater.portfolio.io import (
     write_atomic,
 )
 from underwater.portfolio.kernel import Result, compute, shock_suffix
+from underwater.portfolio.prefetch import prefetch
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
     REJECT_COLUMNS,
@@ -59,6 +60,7 @@ __all__ = [
     "DEFAULT_CHUNK",
     "Progress",
     "default_rejects_path",
+    "default_threads",
     "output_frame",
     "output_schema",
     "parse_shocks",
@@ -252,12 +254,14 @@ def run_portfolio(
     shocks: Sequence[Decimal] = (),
     rejects: str | Path | None = None,
     chunk_size: int = DEFAULT_CHUNK,
-    threads: int = 1,
+    threads: int | None = None,
     progress: Progress | None = None,
 ) -> Summary:
     """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet);
     rejects go to ``rejects`` (default :func:`default_rejects_path`). ``shocks`` are market
-    drops in percent (10 is a 10 % drop); ``threads`` computes blocks of a chunk in parallel.
+    drops in percent (10 is a 10 % drop); ``threads`` compute slices of a chunk in parallel
+    (default :func:`default_threads`). The next chunk is read and computed while the last is
+    written.
     Returns the :class:`~underwater.portfolio.summary.Summary`.
     """
     rejects_path = default_rejects_path(output) if rejects is None else Path(rejects)
@@ -269,21 +273,31 @@ def run_portfolio(
     summary = Summary(shocks)
     meter = progress if progress is not None else Progress(None, enabled=False)
 
+    workers = default_threads() if threads is None else threads
     with CsvWriter(rejects_path, REJECT_COLUMNS) as reject_writer:
 
-        def frames() -> Iterator[pl.DataFrame]:
+        def produce() -> Iterator[pl.DataFrame]:
             first_row = 1
             for raw in read_chunks(book, chunk_size):
-                out, bad, good, result = process_chunk(raw, first_row, shocks, threads)
+                out, bad, good, result = process_chunk(raw, first_row, shocks, workers)
                 reject_writer.write(bad)
                 summary.add(good, result, bad.height)
                 first_row += raw.height
                 meter.update(raw.height)
                 yield out
 
-        write_atomic(output, frames, output_schema(shocks))
+        # The next chunk is read and computed while the writer compresses this one.
+        write_atomic(output, lambda: prefetch(produce), output_schema(shocks))
     meter.close()
     return summary
+
+
+def default_threads() -> int:
+    """Threads computing a chunk when none are asked for: the cores this process may use."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(os.cpu_count() or 1, 1)
 
 
 def book_rows(book: str | Path) -> int:

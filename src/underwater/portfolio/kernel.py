@@ -43,7 +43,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from underwater.money import from_cents, to_cents
-from underwater.portfolio.paths import DIVISOR, EXACT_LIMIT, SHOCK_SCALE, TOLERANCE, loan_paths
+from underwater.portfolio.paths import (
+    COLUMNS,
+    DIVISOR,
+    EXACT_LIMIT,
+    FIGURES,
+    SHOCK_SCALE,
+    TOLERANCE,
+    loan_paths,
+)
 from underwater.portfolio.schema import RATE_UNITS, Book
 from underwater.portfolio.tables import AGES, Tables, _fraction, tables
 
@@ -163,36 +171,36 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
     factors = np.array([float(1 - s / 100) for s in all_shocks], dtype=F64)
     millionths = np.array([int((1 - s / 100) * SHOCK_SCALE) for s in all_shocks], dtype=I64)
     # Month 0 is today's value times (1 − s/100): exact in integers, no curve involved.
-    # Per-loan outputs are loans × scenarios, so that a slice of loans is contiguous.
     today = np.empty((count, len(all_shocks)), dtype=I64)
     for k, shock in enumerate(all_shocks):
         numerator, denominator = _fraction(1 - shock / 100)
         today[:, k] = (2 * book.value * numerator + denominator) // (2 * denominator)
-    crossover = np.empty((count, len(all_shocks)), dtype=I64)
-    peak = np.empty((count, len(all_shocks)), dtype=I64)
-    peak_month = np.empty((count, len(all_shocks)), dtype=I64)
+    loans = np.empty((count, len(COLUMNS)), dtype=I64)
+    for k, column in enumerate(
+        (
+            book.balance,
+            book.rate_units,
+            payment,
+            book.remaining_payments,
+            book.other_liens,
+            book.value,
+            book.asset_class * AGES + book.asset_age_months,
+            t.trend[book.asset_class],
+        )
+    ):
+        loans[:, k] = column
+    out = np.empty((count, len(all_shocks), len(FIGURES)), dtype=I64)
     doubt = np.zeros(count, dtype=np.bool_)
-    base = book.asset_class * AGES + book.asset_age_months
-    inputs = (
-        book.balance,
-        book.rate_units,
-        payment,
-        book.remaining_payments,
-        book.other_liens,
-        book.value,
-        base,
-    )
-    outputs = (crossover, peak, peak_month)
 
     def run(part: slice) -> None:
         loan_paths(
-            *[array[part] for array in inputs],
+            loans[part],
             t.retention.ravel(),
             t.retention_units.ravel(),
             factors,
             millionths,
             today[part],
-            *[array[part] for array in outputs],
+            out[part],
             doubt[part],
             EXACT_LIMIT,
         )
@@ -204,6 +212,7 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
             list(pool.map(run, parts))
     elif parts:
         run(parts[0])
+    crossover, peak, peak_month = (out[:, :, k] for k in range(len(FIGURES)))
     rechecked = np.nonzero(doubt)[0]
     for i in rechecked:
         _recheck(book, int(i), all_shocks, crossover, peak, peak_month)

@@ -2,8 +2,10 @@
 
 This is the one place the portfolio does per-month work, so it is compiled to machine code
 with numba (``nogil``: threads run slices of a chunk in parallel) and cached on disk after the
-first compile. It walks one loan at a time, so nothing the size of loans × months is ever
-held, and stops at the loan's own last payment.
+first compile. Nothing the size of loans × months is ever held: the balance recurrence runs
+:data:`LANES` loans of similar term side by side (its steps depend on each other, so one loan
+alone would leave the processor waiting), then each loan's values are walked against its
+balances, stopping once no later month can change the answer.
 
 For loan i and scenario s, with money in int64 cents:
 
@@ -23,6 +25,9 @@ For loan i and scenario s, with money in int64 cents:
   with the exact library;
 - gap_t = b_t + other liens − v_t; ``crossover`` = first t ≤ n with gap_t ≤ 0 (−1 if none);
   ``peak`` = the largest gap_t, ``peak_month`` its first month (0 and −1 when no gap_t > 0).
+  Balances never rise (a payment always exceeds the interest), so once the loan has surfaced
+  the walk stops when no later gap can beat the peak: on a curve that never rises (trend 1)
+  none exceeds b_t + liens − v_n, and on one that never falls (trend −1) none exceeds gap_t.
 """
 
 from __future__ import annotations
@@ -39,7 +44,16 @@ from underwater.portfolio.schema import MAX_PAYMENTS, RATE_UNITS
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["DIVISOR", "EXACT_LIMIT", "TOLERANCE", "loan_paths"]
+__all__ = ["COLUMNS", "DIVISOR", "EXACT_LIMIT", "FIGURES", "TOLERANCE", "loan_paths"]
+
+COLUMNS = ("balance", "rate_units", "payment", "months", "other_liens", "value", "base", "trend")
+"""The columns of the loans matrix :func:`loan_paths` takes, in order (int64): money in cents,
+the rate in 1e-5 percent units, ``base`` = class × ages + age (the retention tables' flat
+index of today), ``trend`` = the class curve's direction (1 never rises, −1 never falls, 0)."""
+FIGURES = ("crossover_month", "peak_negative_equity", "peak_month")
+"""What :func:`loan_paths` fills in per loan and scenario, in order (int64, −1 for none)."""
+(_BALANCE, _UNITS, _PAYMENT, _MONTHS, _LIENS, _VALUE, _BASE, _TREND) = range(len(COLUMNS))
+(_CROSSOVER, _PEAK, _PEAK_MONTH) = range(len(FIGURES))
 
 DIVISOR = 100 * RATE_UNITS * 12
 """Monthly interest in cents is balance × rate units / DIVISOR."""
@@ -81,40 +95,31 @@ def _round_value(x: float, value: int, millionths: int, then: int, today: int, l
 
 
 @_jit
-def _by_term(months: NDArray[np.int64], start: int, stop: int, order: NDArray[np.int64]) -> None:
-    # Positions start..stop-1 ordered by remaining term into order[0..stop-start] (a stable
-    # counting sort): loans walked side by side then need about the same number of months.
-    counts = np.zeros(MAX_PAYMENTS + 2, dtype=np.int64)
-    for i in range(start, stop):
-        counts[months[i] + 1] += 1
+def _by_term(months: NDArray[np.int64], order: NDArray[np.int64]) -> None:
+    # Positions 0..len-1 ordered by remaining term (a stable counting sort).
+    starts = np.zeros(MAX_PAYMENTS + 2, dtype=np.int64)
+    for i in range(months.shape[0]):
+        starts[months[i] + 1] += 1
     for n in range(1, MAX_PAYMENTS + 2):
-        counts[n] += counts[n - 1]
-    for i in range(start, stop):
-        order[counts[months[i]]] = i
-        counts[months[i]] += 1
+        starts[n] += starts[n - 1]
+    for i in range(months.shape[0]):
+        order[starts[months[i]]] = i
+        starts[months[i]] += 1
 
 
 @_jit
 def _walk(
-    balance: NDArray[np.int64],
-    units: NDArray[np.int64],
-    payment: NDArray[np.int64],
-    months: NDArray[np.int64],
-    liens: NDArray[np.int64],
-    value: NDArray[np.int64],
-    base: NDArray[np.int64],
+    loans: NDArray[np.int64],
     retention: NDArray[np.float64],
-    units_table: NDArray[np.int64],
+    units: NDArray[np.int64],
     factors: NDArray[np.float64],
     millionths: NDArray[np.int64],
     today: NDArray[np.int64],
-    crossover: NDArray[np.int64],
-    peak: NDArray[np.int64],
-    peak_month: NDArray[np.int64],
+    out: NDArray[np.int64],
     doubt: NDArray[np.bool_],
     limit: float,
 ) -> None:
-    count = balance.shape[0]
+    count = loans.shape[0]
     order = np.empty(WINDOW, dtype=np.int64)
     paths = np.empty((LANES, MAX_PAYMENTS + 1), dtype=np.int64)
     owed = np.zeros(LANES, dtype=np.int64)
@@ -122,154 +127,110 @@ def _walk(
     pay = np.zeros(LANES, dtype=np.int64)
     for window in range(0, count, WINDOW):
         size = min(WINDOW, count - window)
-        _by_term(months, window, window + size, order)
+        # Within a window (small enough to stay in cache) loans go by term, so that the loans
+        # walked side by side need about the same number of months.
+        _by_term(loans[window : window + size, _MONTHS], order)
         for first in range(0, size, LANES):
-            _lanes(
-                first,
-                min(LANES, size - first),
-                order,
-                balance,
-                units,
-                payment,
-                months,
-                liens,
-                value,
-                base,
-                retention,
-                units_table,
-                factors,
-                millionths,
-                today,
-                crossover,
-                peak,
-                peak_month,
-                doubt,
-                limit,
-                paths,
-                owed,
-                rate,
-                pay,
-            )
-
-
-@_jit
-def _lanes(
-    first: int,
-    lanes: int,
-    order: NDArray[np.int64],
-    balance: NDArray[np.int64],
-    units: NDArray[np.int64],
-    payment: NDArray[np.int64],
-    months: NDArray[np.int64],
-    liens: NDArray[np.int64],
-    value: NDArray[np.int64],
-    base: NDArray[np.int64],
-    retention: NDArray[np.float64],
-    units_table: NDArray[np.int64],
-    factors: NDArray[np.float64],
-    millionths: NDArray[np.int64],
-    today: NDArray[np.int64],
-    crossover: NDArray[np.int64],
-    peak: NDArray[np.int64],
-    peak_month: NDArray[np.int64],
-    doubt: NDArray[np.bool_],
-    limit: float,
-    paths: NDArray[np.int64],
-    owed: NDArray[np.int64],
-    rate: NDArray[np.uint64],
-    pay: NDArray[np.int64],
-) -> None:
-    longest = 0
-    for g in range(lanes):
-        i = order[first + g]
-        owed[g] = balance[i]
-        rate[g] = np.uint64(2 * units[i])
-        pay[g] = payment[i]
-        paths[g, 0] = balance[i]
-        longest = max(longest, months[i])
-    # The balance recurrence is a chain of dependent steps: walking LANES loans side by
-    # side lets the processor overlap them. A lane past its loan's term runs on unread.
-    for t in range(1, longest):
-        for g in range(LANES):
-            b = owed[g]
-            b = b + np.int64((np.uint64(b) * rate[g] + np.uint64(DIVISOR)) // np.uint64(2 * DIVISOR)) - pay[g]
-            if b < 0:
-                b = 0
-            owed[g] = b
-            paths[g, t] = b
-    for g in range(lanes):
-        i = order[first + g]
-        paths[g, months[i]] = 0
-        _scenarios(
-            i,
-            paths[g],
-            months[i],
-            liens[i],
-            value[i],
-            base[i],
-            retention,
-            units_table,
-            factors,
-            millionths,
-            today,
-            crossover,
-            peak,
-            peak_month,
-            doubt,
-            limit,
-        )
+            lanes = min(LANES, size - first)
+            longest = 0
+            for g in range(lanes):
+                loan = loans[window + order[first + g]]
+                owed[g] = loan[_BALANCE]
+                rate[g] = np.uint64(2 * loan[_UNITS])
+                pay[g] = loan[_PAYMENT]
+                paths[g, 0] = loan[_BALANCE]
+                longest = max(longest, loan[_MONTHS])
+            # A lane past its loan's term (or left over from the last group) runs on unread.
+            for t in range(1, longest):
+                for g in range(LANES):
+                    b = owed[g]
+                    interest = (np.uint64(b) * rate[g] + np.uint64(DIVISOR)) // np.uint64(2 * DIVISOR)
+                    b = max(b + np.int64(interest) - pay[g], 0)
+                    owed[g] = b
+                    paths[g, t] = b
+            for g in range(lanes):
+                i = window + order[first + g]
+                loan = loans[i]
+                paths[g, loan[_MONTHS]] = 0
+                doubt[i] = _scenarios(
+                    loan, paths[g], retention, units, factors, millionths, today[i], out[i], limit
+                )
 
 
 @_jit
 def _scenarios(
-    i: int,
+    loan: NDArray[np.int64],
     path: NDArray[np.int64],
-    n: int,
-    lien: int,
-    worth: int,
-    start: int,
     retention: NDArray[np.float64],
-    units_table: NDArray[np.int64],
+    units: NDArray[np.int64],
     factors: NDArray[np.float64],
     millionths: NDArray[np.int64],
     today: NDArray[np.int64],
-    crossover: NDArray[np.int64],
-    peak: NDArray[np.int64],
-    peak_month: NDArray[np.int64],
-    doubt: NDArray[np.bool_],
+    out: NDArray[np.int64],
     limit: float,
-) -> None:
-    # Loan i's balances (path[0..n], cents) against its value in each scenario.
+) -> bool:
+    # One loan's balances (path[0..n], cents) against its value in each scenario; True when a
+    # value was beyond the exact check.
+    doubt = False
+    n = loan[_MONTHS]
+    lien = loan[_LIENS]
+    worth = loan[_VALUE]
+    start = loan[_BASE]
+    trend = loan[_TREND]
     for s in range(factors.shape[0]):
         scale = worth * factors[s] / retention[start]
-        gap = path[0] + lien - today[i, s]
+        lowest = np.int64(0)
+        if trend == 1:
+            x = retention[start + n] * scale
+            lowest = _round_value(x, worth, millionths[s], units[start + n], units[start], limit)
+            if lowest < 0:
+                doubt = True
+                lowest = -1 - lowest
+        gap = path[0] + lien - today[s]
         best = gap
         best_month = 0
         first = 0 if gap <= 0 else -1
         for t in range(1, n + 1):
             x = retention[start + t] * scale
-            cents = _round_value(x, worth, millionths[s], units_table[start + t], units_table[start], limit)
+            cents = _round_value(x, worth, millionths[s], units[start + t], units[start], limit)
             if cents < 0:
-                doubt[i] = True
+                doubt = True
                 cents = -1 - cents
             gap = path[t] + lien - cents
             if gap > best:
                 best = gap
                 best_month = t
-            if first < 0 and gap <= 0:
-                first = t
-        crossover[i, s] = first
-        if best > 0:
-            peak[i, s] = best
-            peak_month[i, s] = best_month
-        else:
-            peak[i, s] = 0
-            peak_month[i, s] = -1
+            if first < 0:
+                if gap <= 0:
+                    first = t
+            elif (trend == 1 and path[t] + lien - lowest <= max(best, 0)) or (
+                trend == -1 and gap <= max(best, 0)
+            ):
+                break
+        out[s, _CROSSOVER] = first
+        out[s, _PEAK] = max(best, 0)
+        out[s, _PEAK_MONTH] = best_month if best > 0 else -1
+    return doubt
 
 
-def loan_paths(*arrays: Any) -> None:
-    """Run the compiled loop over one slice of loans: the arguments are :func:`_walk`'s
-    (inputs per loan, the retention tables, the shock factors, today's values per shock, the
-    outputs ``crossover``, ``peak``, ``peak_month`` (loans × scenarios) and ``doubt``, which it
-    fills in, and :data:`EXACT_LIMIT`)."""
-    _walk(*arrays)
+def loan_paths(
+    loans: NDArray[np.int64],
+    retention: NDArray[np.float64],
+    units: NDArray[np.int64],
+    factors: NDArray[np.float64],
+    millionths: NDArray[np.int64],
+    today: NDArray[np.int64],
+    out: NDArray[np.int64],
+    doubt: NDArray[np.bool_],
+    limit: float = EXACT_LIMIT,
+) -> None:
+    """Walk every loan of ``loans`` (loans × :data:`COLUMNS`) through each scenario and fill
+    in ``out`` (loans × scenarios × :data:`FIGURES`) and ``doubt`` (loans: True where a value
+    was beyond the exact check, see :data:`EXACT_LIMIT`; the caller recomputes those loans).
+
+    ``retention`` and ``units`` are the flat retention tables (float64 and exact 1e-12 units,
+    class × ages + age), ``factors`` and ``millionths`` each scenario's 1 − s/100 (as float64
+    and in millionths), ``today`` (loans × scenarios) each loan's value today per scenario in
+    cents. Releases Python's global lock: threads may walk separate slices at once.
+    """
+    _walk(loans, retention, units, factors, millionths, today, out, doubt, limit)

@@ -27,7 +27,8 @@ column                 needed    meaning and rule
 In a CSV file numbers are plain decimals (``18000.50``; no currency signs or thousands
 separators); an empty cell is a missing value. In Parquet, money may be a decimal, an integer
 (whole dollars) or a float that holds a whole number of cents; rates likewise. Other columns
-are ignored. A file without one of the required columns is refused as a whole
+are ignored. ``loan_id`` is kept exactly as given (a number is read as its text). A file without one
+of the required columns is refused as a whole
 (:class:`~underwater.errors.InputError`); a row that breaks a rule is rejected with its
 1-based data row number, ``loan_id``, the first field (in the order of the table) that broke
 a rule, and the rule — nothing is dropped, clamped or guessed.
@@ -41,7 +42,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -88,6 +89,7 @@ RATE_UNITS = 100_000
 _MAX_RATE_UNITS = 100 * RATE_UNITS
 _MONTHLY_DIVISOR = 100 * RATE_UNITS * 12  # interest = balance × units / divisor
 
+_BROKEN = "broken:"  # prefix of the column marking the rows that break one of a field's rules
 _MISSING = "is required: the cell is empty"
 _MONEY_RULE = "must be an amount of dollars such as 18000.50"
 _CENTS_RULE = "must be whole cents: at most two decimal places"
@@ -161,18 +163,17 @@ rate_percent, remaining_payments, value)
 
 
 # --- per-type parsing expressions -------------------------------------------------------------
-# Each returns (value expression, reason expression); the reason is null when the cell is fine.
+# Each field gives (value expression, checks): the checks are (condition, rule) in order, and a
+# row breaks the first rule whose condition is true. Only booleans are computed for every row;
+# the rule's text is picked out for the rows that break one.
 
-_Pair = tuple[pl.Expr, pl.Expr]
-
-
-def _null_reason() -> pl.Expr:
-    return pl.lit(None, dtype=pl.String)
+_Check = tuple[pl.Expr, str]
+_Field = tuple[pl.Expr, list[_Check]]
 
 
 def _scaled_text(
     col: pl.Expr, places: int, rule: str, places_rule: str, allow_fraction: bool = True
-) -> _Pair:
+) -> _Field:
     """Plain decimal text → integer × 10**places; trailing zeros beyond ``places`` are fine."""
     text = col.str.strip_chars()
     fraction = rf"(?:\.(\d{{0,{places}}})0*)?" if allow_fraction else r"(?:\.0*)?"
@@ -181,77 +182,58 @@ def _scaled_text(
     value = whole.cast(pl.Int64, strict=False) * (10**places)
     if frac is not None:
         value = value + frac.str.pad_end(places, "0").cast(pl.Int64, strict=False).fill_null(0)
+    unreadable = whole.is_null()
     negative = text.str.contains(r"^-\s*\d*\.?\d+$")
     too_fine = text.str.contains(r"^[+-]?\d*\.\d+$")
-    reason = (
-        pl.when(whole.is_not_null())
-        .then(_null_reason())
-        .when(negative)
-        .then(pl.lit(_NEGATIVE_RULE))
-        .when(too_fine)
-        .then(pl.lit(places_rule))
-        .otherwise(pl.lit(rule))
-    )
-    return value, reason
+    return value, [
+        (unreadable & negative, _NEGATIVE_RULE),
+        (unreadable & too_fine, places_rule),
+        (unreadable, rule),
+    ]
 
 
 def _scaled(
     name: str, dtype: pl.DataType, places: int, rule: str, places_rule: str, whole_only: bool = False
-) -> _Pair:
+) -> _Field:
     """A number column of any supported type → integer × 10**places, exactly."""
     col = pl.col(name)
     scale = 10**places
     if dtype == pl.String:
         return _scaled_text(col, places, rule, places_rule, allow_fraction=not whole_only)
     if dtype.is_integer():
-        value = col.cast(pl.Int64, strict=False) * scale
-        reason = pl.when(col < 0).then(pl.lit(_NEGATIVE_RULE)).otherwise(_null_reason())
-        return value, reason
+        return col.cast(pl.Int64, strict=False) * scale, [(col < 0, _NEGATIVE_RULE)]
     if dtype.is_float():
         as_float = col.cast(pl.Float64)
         scaled = (as_float * scale).round(0)
         finite = as_float.is_finite()
         exact = (scaled / scale) == as_float
         value = pl.when(finite & (scaled.abs() < 9e15)).then(scaled).otherwise(None).cast(pl.Int64)
-        reason = (
-            pl.when(~finite)
-            .then(pl.lit("must be a finite number"))
-            .when(as_float < 0)
-            .then(pl.lit(_NEGATIVE_RULE))
-            .when(scaled.abs() >= 9e15)
-            .then(pl.lit(rule))
-            .when(~exact)
-            .then(pl.lit(places_rule))
-            .otherwise(_null_reason())
-        )
-        return value, reason
+        return value, [
+            (~finite, "must be a finite number"),
+            (as_float < 0, _NEGATIVE_RULE),
+            (scaled.abs() >= 9e15, rule),
+            (~exact, places_rule),
+        ]
     if isinstance(dtype, pl.Decimal):
-        physical = col.to_physical().cast(pl.Int128)
+        physical = col.to_physical()
         shift = (dtype.scale or 0) - places
+        checks: list[_Check] = [(physical < 0, _NEGATIVE_RULE)]
         if shift <= 0:
             value = (physical * (10**-shift)).cast(pl.Int64, strict=False)
-            fine = pl.lit(value=True)
         else:
             value = (physical // (10**shift)).cast(pl.Int64, strict=False)
-            fine = (physical % (10**shift)) == 0
-        reason = (
-            pl.when(physical < 0)
-            .then(pl.lit(_NEGATIVE_RULE))
-            .when(value.is_null())
-            .then(pl.lit(rule))
-            .when(~fine)
-            .then(pl.lit(places_rule))
-            .otherwise(_null_reason())
-        )
-        return value, reason
+        checks.append((value.is_null(), rule))
+        if shift > 0:
+            checks.append(((physical % (10**shift)) != 0, places_rule))
+        return value, checks
     if dtype == pl.Null:
-        return pl.lit(None, dtype=pl.Int64), _null_reason()
-    return pl.lit(None, dtype=pl.Int64), pl.lit(rule)
+        return pl.lit(None, dtype=pl.Int64), []
+    return pl.lit(None, dtype=pl.Int64), [(pl.lit(value=True), rule)]
 
 
 def _finish(
     name: str,
-    pair: _Pair,
+    field: _Field,
     *,
     present: bool,
     default: int | None,
@@ -260,31 +242,22 @@ def _finish(
     max_rule: str,
     min_rule: str = _NEGATIVE_RULE,
     is_text: bool = False,
-) -> _Pair:
+) -> _Field:
     """Apply presence, default and bounds to a parsed column."""
     if not present:
         if default is None:  # pragma: no cover - check_columns refuses this earlier
             raise InputError(name, "is a required column")
-        return pl.lit(default, dtype=pl.Int64), _null_reason()
-    value, reason = pair
+        return pl.lit(default, dtype=pl.Int64), []
+    value, checks = field
     raw = pl.col(name)
     empty = raw.is_null()
     if is_text:
         empty = empty | (raw.str.strip_chars() == "")
-    missing_reason = pl.lit(_MISSING) if default is None else _null_reason()
-    value = pl.when(empty).then(pl.lit(default, dtype=pl.Int64)).otherwise(value)
-    reason = (
-        pl.when(empty)
-        .then(missing_reason)
-        .when(reason.is_not_null())
-        .then(reason)
-        .when(value < minimum)
-        .then(pl.lit(min_rule))
-        .when(value > maximum)
-        .then(pl.lit(max_rule))
-        .otherwise(_null_reason())
-    )
-    return value, reason
+    filled = pl.when(empty).then(pl.lit(default, dtype=pl.Int64)).otherwise(value)
+    # An empty cell of an optional column takes the default and breaks no rule.
+    given = [(~empty & condition, rule) for condition, rule in checks]
+    given += [(~empty & (value < minimum), min_rule), (~empty & (value > maximum), max_rule)]
+    return filled, ([(empty, _MISSING)] if default is None else []) + given
 
 
 def _text_column(name: str, dtype: pl.DataType | None) -> pl.Expr | None:
@@ -293,14 +266,14 @@ def _text_column(name: str, dtype: pl.DataType | None) -> pl.Expr | None:
     col = pl.col(name)
     if dtype == pl.Null:
         return pl.lit(None, dtype=pl.String)
-    return col.cast(pl.String).str.strip_chars()
+    return col.cast(pl.String)
 
 
-def _lookup_pair(name: str, frame: pl.DataFrame, parse: Callable[[str], int], rule: str) -> _Pair:
+def _lookup(name: str, frame: pl.DataFrame, parse: Callable[[str], int], rule: str) -> _Field:
     """A text column of names → integer codes (0 when empty), each distinct spelling read once
     by the library's own parser, so a column of ten million rows costs one hash lookup a row."""
     if name not in frame.columns or frame.schema[name] == pl.Null:
-        return pl.lit(0, dtype=pl.Int64), _null_reason()
+        return pl.lit(0, dtype=pl.Int64), []
     text = pl.col(name).cast(pl.String)
     spellings = frame.select(text.unique()).to_series().to_list()
     known: dict[str, int] = {}
@@ -317,8 +290,7 @@ def _lookup_pair(name: str, frame: pl.DataFrame, parse: Callable[[str], int], ru
         return_dtype=pl.Int64,
     )
     value = pl.when(text.is_null()).then(pl.lit(0, dtype=pl.Int64)).otherwise(code)
-    reason = pl.when(text.is_not_null() & code.is_null()).then(pl.lit(rule)).otherwise(_null_reason())
-    return value, reason
+    return value, [(text.is_not_null() & code.is_null(), rule)]
 
 
 def _class_code(spelling: str) -> int:
@@ -329,11 +301,11 @@ def _state_code(spelling: str) -> int:
     return STATE_CODES.index(parse_state(spelling)) + 1
 
 
-def _id_pair(dtype: pl.DataType) -> _Pair:
+def _identifier(dtype: pl.DataType) -> _Field:
+    # Kept exactly as given; empty or only blanks is missing.
     text = _text_column("loan_id", dtype)
     assert text is not None
-    empty = text.is_null() | (text == "")
-    return text, pl.when(empty).then(pl.lit(_MISSING)).otherwise(_null_reason())
+    return text, [(text.is_null() | ~text.str.contains(r"\S"), _MISSING)]
 
 
 def _numeric(
@@ -349,14 +321,13 @@ def _numeric(
     minimum: int = 0,
     min_rule: str = _NEGATIVE_RULE,
     whole_only: bool = False,
-) -> _Pair:
+) -> _Field:
     dtype = frame_schema.get(name)
-    present = dtype is not None
-    pair = _scaled(name, dtype, places, rule, places_rule, whole_only) if dtype is not None else None
+    field = _scaled(name, dtype, places, rule, places_rule, whole_only) if dtype is not None else None
     return _finish(
         name,
-        pair if pair is not None else (pl.lit(None, dtype=pl.Int64), _null_reason()),
-        present=present,
+        field if field is not None else (pl.lit(None, dtype=pl.Int64), []),
+        present=dtype is not None,
         default=default,
         minimum=minimum,
         maximum=maximum,
@@ -366,12 +337,12 @@ def _numeric(
     )
 
 
-def _pairs(frame: pl.DataFrame) -> dict[str, _Pair]:
+def _fields(frame: pl.DataFrame) -> dict[str, _Field]:
     schema = frame.schema
     money = {"places": 2, "rule": _MONEY_RULE, "places_rule": _CENTS_RULE, "maximum": MAX_MONEY_CENTS}
     whole = {"places": 0, "rule": _WHOLE_RULE, "places_rule": _WHOLE_RULE, "whole_only": True}
     return {
-        "loan_id": _id_pair(schema["loan_id"]),
+        "loan_id": _identifier(schema["loan_id"]),
         "balance": _numeric(schema, "balance", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
         "rate_percent": _numeric(
             schema,
@@ -395,7 +366,7 @@ def _pairs(frame: pl.DataFrame) -> dict[str, _Pair]:
         ),
         "value": _numeric(schema, "value", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
         "payment": _numeric(schema, "payment", default=-1, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "asset_class": _lookup_pair("asset_class", frame, _class_code, _CLASS_RULE),
+        "asset_class": _lookup("asset_class", frame, _class_code, _CLASS_RULE),
         "asset_age_months": _numeric(
             schema,
             "asset_age_months",
@@ -405,8 +376,23 @@ def _pairs(frame: pl.DataFrame) -> dict[str, _Pair]:
             **whole,  # type: ignore[arg-type]
         ),
         "other_liens": _numeric(schema, "other_liens", default=0, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "state": _lookup_pair("state", frame, _state_code, _STATE_RULE),
+        "state": _lookup("state", frame, _state_code, _STATE_RULE),
     }
+
+
+def _broken(checks: list[_Check]) -> pl.Expr:
+    """True where a row breaks any of ``checks`` (a condition that is null counts as kept)."""
+    if not checks:
+        return pl.lit(value=False)
+    return pl.any_horizontal([condition.fill_null(value=False) for condition, _ in checks])
+
+
+def _first_rule(checks: list[_Check]) -> pl.Expr:
+    """The rule of the first check a row breaks (null if none)."""
+    chain: Any = pl
+    for condition, rule in checks:
+        chain = chain.when(condition.fill_null(value=False)).then(pl.lit(rule))
+    return chain.otherwise(pl.lit(None, dtype=pl.String)) if checks else pl.lit(None, dtype=pl.String)
 
 
 def _first_interest_cents(balance: NDArray[np.int64], units: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -430,17 +416,29 @@ def validate(frame: pl.DataFrame, first_row: int = 1) -> tuple[Book, pl.DataFram
     (1, (2, 'B', 'balance', 'must not be negative'))
     """
     check_columns(frame.columns)
-    pairs = _pairs(frame)
+    fields = _fields(frame)
+    # One pass parses every value and marks every broken rule; which rule a bad row broke is
+    # worked out for the bad rows only.
     values = frame.select(
         pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("row"),
-        *[pair[0].alias(name) for name, pair in pairs.items()],
-        pl.coalesce([pair[1] for pair in pairs.values()]).alias("reason"),
-        pl.coalesce(
-            [pl.when(pair[1].is_not_null()).then(pl.lit(name)) for name, pair in pairs.items()]
-        ).alias("field"),
+        *[value.alias(name) for name, (value, _) in fields.items()],
+        *[_broken(checks).alias(_BROKEN + name) for name, (_, checks) in fields.items()],
     )
-    good_mask = values["reason"].is_null().to_numpy()
-    good = values.filter(pl.Series(good_mask))
+    broken = np.logical_or.reduce([values[_BROKEN + name].to_numpy() for name in fields])
+    if not broken.any():
+        good = values
+        rejects = pl.DataFrame(schema=dict.fromkeys(REJECT_COLUMNS, pl.String) | {"row": pl.Int64})
+    else:
+        good = values.filter(pl.Series(~broken))
+        bad_rows = frame.filter(pl.Series(broken))
+        rejects = bad_rows.select(
+            pl.Series("row", values["row"].filter(pl.Series(broken))),
+            (fields["loan_id"][0]).alias("loan_id"),
+            pl.coalesce(
+                [pl.when(_broken(checks)).then(pl.lit(name)) for name, (_, checks) in fields.items()]
+            ).alias("field"),
+            pl.coalesce([_first_rule(checks) for _, checks in fields.values()]).alias("reason"),
+        )
     # Cross-field rule: a given payment must reduce the balance in the first month.
     balance = good["balance"].to_numpy().astype(np.int64)
     units = good["rate_percent"].to_numpy().astype(np.int64)
@@ -450,10 +448,9 @@ def validate(frame: pl.DataFrame, first_row: int = 1) -> tuple[Book, pl.DataFram
     short = given & (payment < interest)
     flat = given & (payment == interest) & ~short
     bad_payment = short | flat
-    rejects = values.filter(~pl.Series(good_mask)).select("row", "loan_id", "field", "reason")
     if bad_payment.any():
         where = np.nonzero(bad_payment)[0]
-        reasons = [
+        payment_reasons = [
             (
                 f"{_dollars(int(payment[i]))} does not cover the first month's interest {_dollars(int(interest[i]))}"
                 if short[i]
@@ -470,7 +467,7 @@ def validate(frame: pl.DataFrame, first_row: int = 1) -> tuple[Book, pl.DataFram
                 "row": good["row"].gather(where),
                 "loan_id": good["loan_id"].gather(where),
                 "field": ["payment"] * len(where),
-                "reason": reasons,
+                "reason": payment_reasons,
             }
         )
         rejects = pl.concat([rejects, extra]).sort("row")

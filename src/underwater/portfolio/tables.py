@@ -41,12 +41,14 @@ AGES = MAX_AGE_MONTHS + MAX_PAYMENTS + 1
 @dataclass(frozen=True, slots=True)
 class Tables:
     """``retention[class, age]`` (float64) and ``retention_units[class, age]`` (the same ratio
-    exactly, in 1e-12 units, int64); ``expenses[class, state]`` in cents (state index 0
+    exactly, in 1e-12 units, int64); ``trend[class]``: 1 when the class's curve never rises with
+    age, −1 when it never falls, 0 otherwise; ``expenses[class, state]`` in cents (state index 0
     is none, i + 1 is ``STATE_CODES[i]``; -1 for a home: not modelled); the auction share as
     ``share_numerator / share_denominator`` of the value (75 % → 75 / 100)."""
 
     retention: NDArray[np.float64]
     retention_units: NDArray[np.int64]
+    trend: NDArray[np.int64]
     expenses: NDArray[np.int64]
     share_numerator: int
     share_denominator: int
@@ -76,7 +78,9 @@ def tables() -> Tables:
             expenses[k, s] = to_cents(sheet.expenses_total)
     share = default_auction_share_percent()
     numerator, denominator = _fraction(share / 100)
-    return Tables(retention, units, expenses, numerator, denominator)
+    steps = np.diff(units, axis=1)
+    trend = np.where((steps <= 0).all(axis=1), 1, np.where((steps >= 0).all(axis=1), -1, 0)).astype(np.int64)
+    return Tables(retention, units, trend, expenses, numerator, denominator)
 
 
 def _fraction(share: Decimal) -> tuple[int, int]:
