@@ -9,7 +9,8 @@ so peak memory depends on the chunk size, not on the book. Good rows go to the o
 and options give byte-identical output.
 
 **Output columns** (money is Decimal(18, 2) dollars in Parquet, ``1234.56`` in CSV; months are
-integers, null when there is none; ratios float64, null when the value is 0):
+integers, null when there is none; ratios float64, null when the value is 0; ``asset_class``
+and ``state`` are text from a fixed list, an Enum (dictionary-encoded) in Parquet):
 ``loan_id``, ``asset_class``, ``state``, ``balance``, ``other_liens``, ``owed`` (balance + other
 liens), ``payment`` (the given or level monthly payment), ``value``, ``equity``,
 ``negative_equity``, ``ltv``, ``cltv``, ``crossover_month``, ``peak_negative_equity``,
@@ -57,7 +58,9 @@ from underwater.portfolio.schema import (
 from underwater.portfolio.summary import Summary
 
 __all__ = [
+    "CLASS_TYPE",
     "DEFAULT_CHUNK",
+    "STATE_TYPE",
     "Progress",
     "default_rejects_path",
     "default_threads",
@@ -83,8 +86,12 @@ _SCENARIO_COLUMNS: tuple[tuple[str, pl.DataType], ...] = (
     ("estimated_deficiency", MONEY),
 )
 _CENT_VALUE = Decimal("0.01")
-_CLASS_NAMES = pl.Series("asset_class", ASSET_CLASSES, dtype=pl.String)
-_STATE_NAMES = pl.Series("state", [None, *STATE_CODES], dtype=pl.String)
+CLASS_TYPE = pl.Enum(ASSET_CLASSES)
+"""The output's ``asset_class`` type: text from a fixed list (a dictionary-encoded column)."""
+STATE_TYPE = pl.Enum(STATE_CODES)
+"""The output's ``state`` type: a two-letter code from a fixed list, null for none."""
+_CLASS_NAMES = pl.Series("asset_class", ASSET_CLASSES, dtype=CLASS_TYPE)
+_STATE_NAMES = pl.Series("state", [None, *STATE_CODES], dtype=STATE_TYPE)
 
 
 def parse_shocks(values: Sequence[object]) -> tuple[Decimal, ...]:
@@ -110,8 +117,8 @@ def output_schema(shocks: Sequence[Decimal]) -> pl.Schema:
     """The output file's columns and types for these shocks (see the module docstring)."""
     columns: list[tuple[str, pl.DataType]] = [
         ("loan_id", pl.String()),
-        ("asset_class", pl.String()),
-        ("state", pl.String()),
+        ("asset_class", CLASS_TYPE),
+        ("state", STATE_TYPE),
         ("balance", MONEY),
         ("other_liens", MONEY),
         ("owed", MONEY),
@@ -276,18 +283,24 @@ def run_portfolio(
     workers = default_threads() if threads is None else threads
     with CsvWriter(rejects_path, REJECT_COLUMNS) as reject_writer:
 
-        def produce() -> Iterator[pl.DataFrame]:
+        def checked() -> Iterator[tuple[int, Book, pl.DataFrame]]:
             first_row = 1
             for raw in read_chunks(book, chunk_size):
-                out, bad, good, result = process_chunk(raw, first_row, shocks, workers)
+                good, bad = validate(raw, first_row)
+                yield raw.height, good, bad
+                first_row += raw.height
+
+        def computed() -> Iterator[pl.DataFrame]:
+            for rows, good, bad in prefetch(checked):
+                result = compute(good, shocks, threads=workers)
                 reject_writer.write(bad)
                 summary.add(good, result, bad.height)
-                first_row += raw.height
-                meter.update(raw.height)
-                yield out
+                meter.update(rows)
+                yield output_frame(good, result, shocks)
 
-        # The next chunk is read and computed while the writer compresses this one.
-        write_atomic(output, lambda: prefetch(produce), output_schema(shocks))
+        # Three stages overlap: reading and validating chunk k + 2, computing chunk k + 1 and
+        # writing chunk k.
+        write_atomic(output, lambda: prefetch(computed), output_schema(shocks))
     meter.close()
     return summary
 

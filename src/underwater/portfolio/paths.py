@@ -77,7 +77,12 @@ def _jit(function: _F) -> _F:
     return cast(_F, numba.njit(nogil=True, cache=True, error_model="numpy")(function))
 
 
-@_jit
+def _inline(function: _F) -> _F:
+    # Compiled into its caller.
+    return cast(_F, numba.njit(nogil=True, cache=True, error_model="numpy", inline="always")(function))
+
+
+@_inline
 def _round_value(x: float, value: int, millionths: int, then: int, today: int, limit: float) -> np.int64:
     """value · (millionths / 10⁶) · then / today in cents, rounded half up, given its float64
     estimate ``x``. When x was near a half cent and ``today · x`` exceeded ``limit`` (the
@@ -157,7 +162,7 @@ def _walk(
                 )
 
 
-@_jit
+@_inline
 def _scenarios(
     loan: NDArray[np.int64],
     path: NDArray[np.int64],
