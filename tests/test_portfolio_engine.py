@@ -194,3 +194,46 @@ def test_synthetic_book_is_seeded_and_about_a_quarter_under_water(tmp_path: Path
     assert summary["rows_rejected"] == 0
     # Edmunds: 26.6-29.3 % of trade-ins under water in 2025 (domain-data.md §5.2).
     assert Decimal("0.22") <= share <= Decimal("0.36")
+
+
+def test_summary_agrees_with_the_output_file_summed_by_polars(tmp_path: Path) -> None:
+    # The summary is tallied chunk by chunk in compiled code; polars sums the written rows.
+    book = tmp_path / "book.parquet"
+    write_synth_book(book, 6000, seed=8)
+    summary = run_portfolio(book, tmp_path / "out.parquet", shocks=(Decimal(15),), chunk_size=1000)
+    out = pl.read_parquet(tmp_path / "out.parquet")
+    for scenario, suffix in zip(summary.to_json()["scenarios"], ("", "_shock_15"), strict=True):
+        negative = pl.col("negative_equity" + suffix)
+        assert scenario["loans"] == out.height
+        assert scenario["under_water"] == out.filter(negative > 0).height
+        assert Decimal(scenario["total_negative_equity"]) == out["negative_equity" + suffix].sum()
+        deficiency = out["estimated_deficiency" + suffix].fill_null(0).sum()
+        assert Decimal(scenario["total_estimated_deficiency"]) == deficiency
+        by_class = out.group_by("asset_class").agg(
+            pl.len().alias("loans"), (negative > 0).sum().alias("under"), negative.sum().alias("negative")
+        )
+        for row in by_class.iter_rows(named=True):
+            group = scenario["by_asset_class"][row["asset_class"]]
+            assert (group["loans"], group["under_water"]) == (row["loans"], row["under"])
+            assert Decimal(group["total_negative_equity"]) == row["negative"]
+        states = out.group_by("state").agg(pl.len().alias("loans"), (negative > 0).sum().alias("under"))
+        for row in states.iter_rows(named=True):
+            group = scenario["by_state"][row["state"] or "none"]
+            assert (group["loans"], group["under_water"]) == (row["loans"], row["under"])
+        value = pl.col("value" + suffix)
+        ratio = pl.col("balance") * 100
+        bucket = (
+            pl.when(value == 0)
+            .then(pl.lit("no_value"))
+            .when(ratio <= value * 80)
+            .then(pl.lit("le_80"))
+            .when(ratio <= value * 100)
+            .then(pl.lit("80_100"))
+            .when(ratio <= value * 120)
+            .then(pl.lit("100_120"))
+            .when(ratio <= value * 140)
+            .then(pl.lit("120_140"))
+            .otherwise(pl.lit("gt_140"))
+        )
+        counts = dict(out.group_by(bucket.alias("bucket")).len().iter_rows())
+        assert scenario["ltv_buckets"] == {name: counts.get(name, 0) for name in scenario["ltv_buckets"]}

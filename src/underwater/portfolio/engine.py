@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -50,6 +51,7 @@ from underwater.portfolio.prefetch import prefetch
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
     REJECT_COLUMNS,
+    REQUIRED_COLUMNS,
     STATE_CODES,
     Book,
     check_columns,
@@ -64,6 +66,7 @@ __all__ = [
     "Progress",
     "default_rejects_path",
     "default_threads",
+    "load_compiled",
     "output_frame",
     "output_schema",
     "parse_shocks",
@@ -281,6 +284,9 @@ def run_portfolio(
     meter = progress if progress is not None else Progress(None, enabled=False)
 
     workers = default_threads() if threads is None else threads
+    # Loading the compiled loops (a few tenths of a second) overlaps reading the first chunks.
+    loader = threading.Thread(target=load_compiled, name="underwater-load", daemon=True)
+    loader.start()
     with CsvWriter(rejects_path, REJECT_COLUMNS) as reject_writer:
 
         def checked() -> Iterator[tuple[int, Book, pl.DataFrame]]:
@@ -291,6 +297,7 @@ def run_portfolio(
                 first_row += raw.height
 
         def computed() -> Iterator[pl.DataFrame]:
+            loader.join()
             for rows, good, bad in prefetch(checked):
                 result = compute(good, shocks, threads=workers)
                 reject_writer.write(bad)
@@ -303,6 +310,13 @@ def run_portfolio(
         write_atomic(output, lambda: prefetch(computed), output_schema(shocks))
     meter.close()
     return summary
+
+
+def load_compiled() -> None:
+    """Compile the kernel's and the summary's loops, or load them from numba's cache: once per
+    process, by running them on one loan."""
+    book, _ = validate(pl.DataFrame({name: ["1"] for name in REQUIRED_COLUMNS}))
+    Summary(()).add(book, compute(book), 0)
 
 
 def default_threads() -> int:

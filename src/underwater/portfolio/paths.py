@@ -33,12 +33,11 @@ For loan i and scenario s, with money in int64 cents:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 
+from underwater.portfolio.compiled import inline, jit
 from underwater.portfolio.schema import MAX_PAYMENTS, RATE_UNITS
 
 if TYPE_CHECKING:
@@ -69,20 +68,7 @@ SHOCK_SCALE = 10**6
 """Shock factors 1 − s/100 are whole numbers of millionths (s has at most 4 decimals)."""
 
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _jit(function: _F) -> _F:
-    # Compiled on first call (about a second), then loaded from numba's on-disk cache.
-    return cast(_F, numba.njit(nogil=True, cache=True, error_model="numpy")(function))
-
-
-def _inline(function: _F) -> _F:
-    # Compiled into its caller.
-    return cast(_F, numba.njit(nogil=True, cache=True, error_model="numpy", inline="always")(function))
-
-
-@_inline
+@inline
 def _round_value(x: float, value: int, millionths: int, then: int, today: int, limit: float) -> np.int64:
     """value · (millionths / 10⁶) · then / today in cents, rounded half up, given its float64
     estimate ``x``. When x was near a half cent and ``today · x`` exceeded ``limit`` (the
@@ -99,7 +85,7 @@ def _round_value(x: float, value: int, millionths: int, then: int, today: int, l
     return -1 - cents if x * today > limit else cents
 
 
-@_jit
+@jit
 def _by_term(months: NDArray[np.int64], order: NDArray[np.int64]) -> None:
     # Positions 0..len-1 ordered by remaining term (a stable counting sort).
     starts = np.zeros(MAX_PAYMENTS + 2, dtype=np.int64)
@@ -112,7 +98,7 @@ def _by_term(months: NDArray[np.int64], order: NDArray[np.int64]) -> None:
         starts[months[i]] += 1
 
 
-@_jit
+@jit
 def _walk(
     loans: NDArray[np.int64],
     retention: NDArray[np.float64],
@@ -162,7 +148,7 @@ def _walk(
                 )
 
 
-@_inline
+@inline
 def _scenarios(
     loan: NDArray[np.int64],
     path: NDArray[np.int64],

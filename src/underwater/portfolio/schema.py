@@ -89,6 +89,8 @@ RATE_UNITS = 100_000
 _MAX_RATE_UNITS = 100 * RATE_UNITS
 _MONTHLY_DIVISOR = 100 * RATE_UNITS * 12  # interest = balance × units / divisor
 
+_CODE = "code:"  # prefix of a column of looked-up codes (asset class, state)
+_UNKNOWN = "unknown:"  # prefix of a column marking spellings the lookup does not know
 _BROKEN = "broken:"  # prefix of the column marking the rows that break one of a field's rules
 _MISSING = "is required: the cell is empty"
 _MONEY_RULE = "must be an amount of dollars such as 18000.50"
@@ -269,15 +271,18 @@ def _text_column(name: str, dtype: pl.DataType | None) -> pl.Expr | None:
     return col.cast(pl.String)
 
 
-def _lookup(name: str, frame: pl.DataFrame, parse: Callable[[str], int], rule: str) -> _Field:
+def _lookup(
+    name: str, frame: pl.DataFrame, parse: Callable[[str], int], rule: str
+) -> tuple[_Field, list[pl.Series]]:
     """A text column of names → integer codes (0 when empty), each distinct spelling read once
-    by the library's own parser, so a column of ten million rows costs one hash lookup a row."""
+    by the library's own parser, so a column of ten million rows costs one hash lookup a row.
+    The codes are worked out here, once, as two columns to add to the frame (the code, and
+    whether the spelling is unknown); the field refers to them."""
     if name not in frame.columns or frame.schema[name] == pl.Null:
-        return pl.lit(0, dtype=pl.Int64), []
-    text = pl.col(name).cast(pl.String)
-    spellings = frame.select(text.unique()).to_series().to_list()
+        return (pl.lit(0, dtype=pl.Int64), []), []
+    text = frame[name].cast(pl.String)
     known: dict[str, int] = {}
-    for spelling in spellings:
+    for spelling in text.unique().to_list():
         if spelling is None or not spelling.strip():
             known[spelling] = 0
             continue
@@ -289,8 +294,11 @@ def _lookup(name: str, frame: pl.DataFrame, parse: Callable[[str], int], rule: s
         default=None,
         return_dtype=pl.Int64,
     )
-    value = pl.when(text.is_null()).then(pl.lit(0, dtype=pl.Int64)).otherwise(code)
-    return value, [(text.is_not_null() & code.is_null(), rule)]
+    columns = [
+        code.fill_null(0).alias(_CODE + name),
+        (text.is_not_null() & code.is_null()).alias(_UNKNOWN + name),
+    ]
+    return (pl.col(_CODE + name), [(pl.col(_UNKNOWN + name), rule)]), columns
 
 
 def _class_code(spelling: str) -> int:
@@ -337,8 +345,11 @@ def _numeric(
     )
 
 
-def _fields(frame: pl.DataFrame) -> dict[str, _Field]:
+def _fields(frame: pl.DataFrame) -> tuple[dict[str, _Field], list[pl.Series]]:
+    """Every field's value and checks, and the columns the lookups add to the frame."""
     schema = frame.schema
+    asset_class, class_columns = _lookup("asset_class", frame, _class_code, _CLASS_RULE)
+    state, state_columns = _lookup("state", frame, _state_code, _STATE_RULE)
     money = {"places": 2, "rule": _MONEY_RULE, "places_rule": _CENTS_RULE, "maximum": MAX_MONEY_CENTS}
     whole = {"places": 0, "rule": _WHOLE_RULE, "places_rule": _WHOLE_RULE, "whole_only": True}
     return {
@@ -366,7 +377,7 @@ def _fields(frame: pl.DataFrame) -> dict[str, _Field]:
         ),
         "value": _numeric(schema, "value", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
         "payment": _numeric(schema, "payment", default=-1, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "asset_class": _lookup("asset_class", frame, _class_code, _CLASS_RULE),
+        "asset_class": asset_class,
         "asset_age_months": _numeric(
             schema,
             "asset_age_months",
@@ -376,8 +387,8 @@ def _fields(frame: pl.DataFrame) -> dict[str, _Field]:
             **whole,  # type: ignore[arg-type]
         ),
         "other_liens": _numeric(schema, "other_liens", default=0, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "state": _lookup("state", frame, _state_code, _STATE_RULE),
-    }
+        "state": state,
+    }, class_columns + state_columns
 
 
 def _broken(checks: list[_Check]) -> pl.Expr:
@@ -416,7 +427,8 @@ def validate(frame: pl.DataFrame, first_row: int = 1) -> tuple[Book, pl.DataFram
     (1, (2, 'B', 'balance', 'must not be negative'))
     """
     check_columns(frame.columns)
-    fields = _fields(frame)
+    fields, lookups = _fields(frame)
+    frame = frame.with_columns(lookups)
     # One pass parses every value and marks every broken rule; which rule a bad row broke is
     # worked out for the bad rows only.
     values = frame.select(
@@ -440,9 +452,9 @@ def validate(frame: pl.DataFrame, first_row: int = 1) -> tuple[Book, pl.DataFram
             pl.coalesce([_first_rule(checks) for _, checks in fields.values()]).alias("reason"),
         )
     # Cross-field rule: a given payment must reduce the balance in the first month.
-    balance = good["balance"].to_numpy().astype(np.int64)
-    units = good["rate_percent"].to_numpy().astype(np.int64)
-    payment = good["payment"].to_numpy().astype(np.int64)
+    balance = _ints(good["balance"])
+    units = _ints(good["rate_percent"])
+    payment = _ints(good["payment"])
     interest = _first_interest_cents(balance, units)
     given = (payment >= 0) & (balance > 0)
     short = given & (payment < interest)
@@ -474,19 +486,24 @@ def validate(frame: pl.DataFrame, first_row: int = 1) -> tuple[Book, pl.DataFram
         keep = ~bad_payment
         good = good.filter(pl.Series(keep))
     book = Book(
-        row=good["row"].to_numpy().astype(np.int64),
+        row=_ints(good["row"]),
         loan_id=good["loan_id"],
-        balance=good["balance"].to_numpy().astype(np.int64),
-        rate_units=good["rate_percent"].to_numpy().astype(np.int64),
-        remaining_payments=good["remaining_payments"].to_numpy().astype(np.int64),
-        value=good["value"].to_numpy().astype(np.int64),
-        payment=good["payment"].to_numpy().astype(np.int64),
-        asset_class=good["asset_class"].to_numpy().astype(np.int64),
-        asset_age_months=good["asset_age_months"].to_numpy().astype(np.int64),
-        other_liens=good["other_liens"].to_numpy().astype(np.int64),
-        state=good["state"].to_numpy().astype(np.int64),
+        balance=_ints(good["balance"]),
+        rate_units=_ints(good["rate_percent"]),
+        remaining_payments=_ints(good["remaining_payments"]),
+        value=_ints(good["value"]),
+        payment=_ints(good["payment"]),
+        asset_class=_ints(good["asset_class"]),
+        asset_age_months=_ints(good["asset_age_months"]),
+        other_liens=_ints(good["other_liens"]),
+        state=_ints(good["state"]),
     )
     return book, rejects.with_columns(pl.col("loan_id").cast(pl.String))
+
+
+def _ints(column: pl.Series) -> NDArray[np.int64]:
+    # The column's values as int64 without a copy when they already are (read-only then).
+    return column.to_numpy().astype(np.int64, copy=False)
 
 
 def _dollars(cents: int) -> str:

@@ -12,19 +12,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from underwater.money import format_money, format_ratio, from_cents
+from underwater.portfolio.compiled import jit
 from underwater.portfolio.kernel import Result
 from underwater.portfolio.schema import ASSET_CLASSES, STATE_CODES, Book
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 __all__ = ["LTV_BUCKETS", "Summary", "render_summary"]
 
 LTV_BUCKETS: tuple[str, ...] = ("le_80", "80_100", "100_120", "120_140", "gt_140", "no_value")
 """LTV bucket keys: upper bounds 80, 100, 120, 140 % inclusive; ``no_value`` when value is 0."""
 _BOUNDS = (80, 100, 120, 140)
+_NO_VALUE = len(LTV_BUCKETS) - 1
 _STATES = ("none", *STATE_CODES)
 
 
@@ -37,13 +42,6 @@ class _Tally:
     @classmethod
     def sized(cls, size: int) -> _Tally:
         return cls(np.zeros(size, np.int64), np.zeros(size, np.int64), np.zeros(size, np.int64))
-
-    def add(self, key: np.ndarray, negative_equity: np.ndarray) -> None:
-        size = len(self.loans)
-        self.loans += np.bincount(key, minlength=size)
-        self.under += np.bincount(key, weights=negative_equity > 0, minlength=size).astype(np.int64)
-        # Sums of cents stay exact in float64 below 2**53 cents per chunk (90 trillion dollars).
-        self.negative += np.bincount(key, weights=negative_equity, minlength=size).astype(np.int64)
 
     def merge(self, other: _Tally) -> None:
         self.loans += other.loans
@@ -132,13 +130,21 @@ class Summary:
         self.rows_rejected += rejected
         for shock, scenario in self.scenarios.items():
             figures = result.scenarios[shock]
-            negative = figures.negative_equity
-            scenario.total.add(np.zeros(len(book), dtype=np.int64), negative)
-            scenario.by_class.add(book.asset_class, negative)
-            scenario.by_state.add(book.state, negative)
-            scenario.buckets += _buckets(book.balance, figures.value)
-            deficiency = figures.estimated_deficiency
-            scenario.deficiency += int(deficiency[deficiency > 0].sum())
+            deficiency = np.zeros(1, dtype=np.int64)
+            _count(
+                book.asset_class,
+                book.state,
+                book.balance,
+                figures.value,
+                figures.negative_equity,
+                figures.estimated_deficiency,
+                (scenario.total.loans, scenario.total.under, scenario.total.negative),
+                (scenario.by_class.loans, scenario.by_class.under, scenario.by_class.negative),
+                (scenario.by_state.loans, scenario.by_state.under, scenario.by_state.negative),
+                scenario.buckets,
+                deficiency,
+            )
+            scenario.deficiency += int(deficiency[0])
 
     def merge(self, other: Summary) -> None:
         """Add another summary's counts (the same shocks) into this one."""
@@ -161,13 +167,40 @@ class Summary:
         }
 
 
-def _buckets(balance: np.ndarray, value: np.ndarray) -> np.ndarray:
-    # Exact in integers: balance / value ≤ b % ⇔ 100·balance ≤ b·value.
-    key = np.full(len(balance), len(_BOUNDS), dtype=np.int64)
-    for k in reversed(range(len(_BOUNDS))):
-        key[100 * balance <= _BOUNDS[k] * value] = k
-    key[value == 0] = len(LTV_BUCKETS) - 1
-    return np.bincount(key, minlength=len(LTV_BUCKETS)).astype(np.int64)
+@jit
+def _count(
+    classes: NDArray[np.int64],
+    states: NDArray[np.int64],
+    balance: NDArray[np.int64],
+    value: NDArray[np.int64],
+    negative: NDArray[np.int64],
+    deficiency: NDArray[np.int64],
+    total: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
+    by_class: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
+    by_state: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
+    buckets: NDArray[np.int64],
+    deficiency_total: NDArray[np.int64],
+) -> None:
+    # One pass over a chunk: loans, loans under water and negative equity (cents) in total, by
+    # class and by state; the LTV bucket, exact in integers (balance / value ≤ b % ⇔
+    # 100·balance ≤ b·value); and the total of the deficiencies (−1 is none).
+    for i in range(balance.shape[0]):
+        under = 1 if negative[i] > 0 else 0
+        for tally, key in ((total, 0), (by_class, classes[i]), (by_state, states[i])):
+            tally[0][key] += 1
+            tally[1][key] += under
+            tally[2][key] += negative[i]
+        if value[i] == 0:
+            bucket = _NO_VALUE
+        else:
+            bucket = len(_BOUNDS)
+            for k in range(len(_BOUNDS)):
+                if 100 * balance[i] <= _BOUNDS[k] * value[i]:
+                    bucket = k
+                    break
+        buckets[bucket] += 1
+        if deficiency[i] > 0:
+            deficiency_total[0] += deficiency[i]
 
 
 def render_summary(summary: Summary) -> str:
