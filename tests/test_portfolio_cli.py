@@ -66,6 +66,8 @@ def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
         (["book.csv", "-o", "out.csv", "--shock", "120"], "--shock"),
         (["book.csv", "-o", "out.csv", "--shock", "-1"], "--shock"),
         (["book.csv", "-o", "out.csv", "--chunk-size", "0"], "--chunk-size"),
+        (["book.csv", "-o", "out.csv", "--compression", "gzip"], "--compression"),
+        (["book.csv", "-o", "out.csv", "--threads", "0"], "--threads"),
         (["synth", "ten", "-o", "book.parquet"], "--rows"),
         (["synth", "-o", "book.parquet"], "--rows"),
     ],
@@ -88,3 +90,12 @@ def test_bad_input_is_one_line_naming_the_option(
 def test_missing_output_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["portfolio", "book.csv"]) == 2
     assert "-o/--output" in capsys.readouterr().err
+
+
+def test_help_names_every_compression(capsys: pytest.CaptureFixture[str]) -> None:
+    from underwater.portfolio.io import COMPRESSIONS
+
+    assert cli.main(["portfolio", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert all(name in text for name in COMPRESSIONS)
+    assert f"[default: {COMPRESSIONS[0]}]" in text

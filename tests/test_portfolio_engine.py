@@ -237,3 +237,22 @@ def test_summary_agrees_with_the_output_file_summed_by_polars(tmp_path: Path) ->
         )
         counts = dict(out.group_by(bucket.alias("bucket")).len().iter_rows())
         assert scenario["ltv_buckets"] == {name: counts.get(name, 0) for name in scenario["ltv_buckets"]}
+
+
+@pytest.mark.parametrize("compression", ["snappy", "zstd", "lz4", "uncompressed"])
+def test_every_compression_gives_the_same_rows(tmp_path: Path, compression: str) -> None:
+    book = tmp_path / "book.parquet"
+    write_synth_book(book, 3000, seed=4)
+    run_portfolio(book, tmp_path / "default.parquet")
+    run_portfolio(book, tmp_path / f"{compression}.parquet", compression=compression)
+    assert pl.read_parquet(tmp_path / f"{compression}.parquet").equals(
+        pl.read_parquet(tmp_path / "default.parquet")
+    )
+
+
+def test_an_unknown_compression_is_refused_before_any_work(tmp_path: Path) -> None:
+    book = tmp_path / "book.parquet"
+    write_synth_book(book, 10, seed=4)
+    with pytest.raises(InputError, match="compression: must be one of snappy, zstd, lz4, uncompressed"):
+        run_portfolio(book, tmp_path / "out.parquet", compression="gzip")
+    assert not (tmp_path / "out.parquet").exists() and not (tmp_path / "out.rejects.csv").exists()

@@ -61,6 +61,11 @@ def adder(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--summary-json", help="also write the summary as JSON to this file")
     parser.add_argument("--chunk-size", default="250000", help="rows per chunk [default: 250000]")
     parser.add_argument(
+        "--compression",
+        help="Parquet output compression: snappy, zstd (level 1: a third smaller), lz4 or uncompressed "
+        "[default: snappy]",
+    )
+    parser.add_argument(
         "--threads", help="threads computing each chunk [default: the cores this process may use]"
     )
     parser.add_argument("--workers", help="run on a local Dask cluster of N worker processes")
@@ -97,10 +102,11 @@ def handle(args: argparse.Namespace) -> int:
     if args.rows is not None:
         raise InputError("book", "takes one book; N is only for 'synth'", got=args.rows)
     from underwater.portfolio.engine import Progress, default_rejects_path, parse_shocks, run_portfolio
-    from underwater.portfolio.io import count_rows
+    from underwater.portfolio.io import COMPRESSIONS, count_rows
     from underwater.portfolio.summary import render_summary
 
     shocks = parse_shocks(args.shock)
+    compression = COMPRESSIONS[0] if args.compression is None else args.compression
     chunk_size = _count(args.chunk_size, "chunk_size")
     threads = None if args.threads is None else _count(args.threads, "threads")
     rejects = args.rejects if args.rejects is not None else str(default_rejects_path(Path(args.output)))
@@ -118,6 +124,7 @@ def handle(args: argparse.Namespace) -> int:
             workers=workers,
             scheduler=args.scheduler,
             chunk_size=chunk_size,
+            compression=compression,
         )
     else:
         show = not args.no_progress and sys.stderr.isatty()
@@ -130,6 +137,7 @@ def handle(args: argparse.Namespace) -> int:
             chunk_size=chunk_size,
             threads=threads,
             progress=Progress(total, enabled=show),
+            compression=compression,
         )
     data = summary.to_json() | {"output": str(args.output), "rejects": str(rejects)}
     if args.summary_json:

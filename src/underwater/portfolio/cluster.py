@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 
 from underwater.errors import InputError
-from underwater.portfolio.io import CsvWriter, book_format, write_atomic
+from underwater.portfolio.io import COMPRESSIONS, CsvWriter, book_format, write_atomic
 from underwater.portfolio.schema import REJECT_COLUMNS, check_columns
 from underwater.portfolio.summary import Summary
 
@@ -54,7 +54,9 @@ def dataset_parts(directory: str | Path) -> list[Path]:
     return parts
 
 
-def run_part(part: Part, shocks: Sequence[Decimal], chunk_size: int) -> tuple[Summary, pl.DataFrame]:
+def run_part(
+    part: Part, shocks: Sequence[Decimal], chunk_size: int, compression: str = COMPRESSIONS[0]
+) -> tuple[Summary, pl.DataFrame]:
     """Process one part on a worker: returns its summary and its rejects (a small frame)."""
     from underwater.portfolio.engine import output_schema, process_chunk
 
@@ -75,7 +77,7 @@ def run_part(part: Part, shocks: Sequence[Decimal], chunk_size: int) -> tuple[Su
             first_row += raw.height
             yield out
 
-    write_atomic(part.target, frames, output_schema(shocks))
+    write_atomic(part.target, frames, output_schema(shocks), compression)
     rejects = (
         pl.concat(rejected) if rejected else pl.DataFrame(schema=dict.fromkeys(REJECT_COLUMNS, pl.String))
     )
@@ -114,10 +116,12 @@ def run_cluster(
     scheduler: str | None = None,
     chunk_size: int = 250_000,
     part_rows: int = 1_000_000,
+    compression: str = COMPRESSIONS[0],
 ) -> Summary:
     """Run ``book`` (a Parquet file or a directory of Parquet parts) on a Dask cluster and
-    write ``output`` (a file, or a directory of parts for a directory), rejects to the CSV
-    ``rejects``. Give ``workers`` (a local cluster) or ``scheduler`` (an address)."""
+    write ``output`` (a file, or a directory of parts for a directory; Parquet compressed with
+    ``compression``), rejects to the CSV ``rejects``. Give ``workers`` (a local cluster) or
+    ``scheduler`` (an address)."""
     if (workers is None) == (scheduler is None):
         raise InputError("workers", "give either --workers N or --scheduler ADDRESS")
     if workers is not None and workers < 1:
@@ -141,7 +145,7 @@ def run_cluster(
         for path in inputs:
             parts.append(Part(str(path), str(target / path.name), first))
             first += _rows(path)
-        return _run(parts, shocks, rejects, workers, scheduler, chunk_size)
+        return _run(parts, shocks, rejects, workers, scheduler, chunk_size, compression)
     if book_format(source) != "parquet":
         raise InputError(
             "book", "must be Parquet (a file or a directory of parts) on a cluster", got=str(book)
@@ -155,10 +159,15 @@ def run_cluster(
             Part(str(source), os.path.join(scratch, f"part-{k:05d}.parquet"), start + 1, start, part_rows)
             for k, start in enumerate(range(0, max(total, 1), part_rows))
         ]
-        summary = _run(parts, shocks, rejects, workers, scheduler, chunk_size)
+        summary = _run(parts, shocks, rejects, workers, scheduler, chunk_size, compression)
         joined = pl.scan_parquet([part.target for part in parts])
         schema = joined.collect_schema()
-        write_atomic(output, lambda: iter(joined.collect_batches(chunk_size=chunk_size)), pl.Schema(schema))
+        write_atomic(
+            output,
+            lambda: iter(joined.collect_batches(chunk_size=chunk_size)),
+            pl.Schema(schema),
+            compression,
+        )
         return summary
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -171,10 +180,13 @@ def _run(
     workers: int | None,
     scheduler: str | None,
     chunk_size: int,
+    compression: str,
 ) -> Summary:
     client = _client(workers, scheduler)
     try:
-        futures = client.map(run_part, parts, shocks=shocks, chunk_size=chunk_size, pure=False)
+        futures = client.map(
+            run_part, parts, shocks=shocks, chunk_size=chunk_size, compression=compression, pure=False
+        )
         results: list[tuple[Summary, pl.DataFrame]] = client.gather(futures)
     finally:
         cluster = client.cluster

@@ -38,6 +38,7 @@ import polars as pl
 from underwater.errors import InputError
 from underwater.money import parse_decimal
 from underwater.portfolio.io import (
+    COMPRESSIONS,
     MONEY,
     CsvWriter,
     book_format,
@@ -266,18 +267,21 @@ def run_portfolio(
     chunk_size: int = DEFAULT_CHUNK,
     threads: int | None = None,
     progress: Progress | None = None,
+    compression: str = COMPRESSIONS[0],
 ) -> Summary:
     """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet);
     rejects go to ``rejects`` (default :func:`default_rejects_path`). ``shocks`` are market
     drops in percent (10 is a 10 % drop); ``threads`` compute slices of a chunk in parallel
     (default :func:`default_threads`). The next chunk is read and computed while the last is
-    written.
-    Returns the :class:`~underwater.portfolio.summary.Summary`.
+    written. A Parquet output is compressed with ``compression`` (see
+    :data:`~underwater.portfolio.io.COMPRESSIONS`). Returns the :class:`~underwater.portfolio.summary.Summary`.
     """
     rejects_path = default_rejects_path(output) if rejects is None else Path(rejects)
     _check_paths(book, output, rejects_path)
     if chunk_size < 1:
         raise InputError("chunk_size", "must be at least 1", got=chunk_size)
+    if compression not in COMPRESSIONS:
+        raise InputError("compression", "must be one of " + ", ".join(COMPRESSIONS), got=compression)
     check_columns(columns_of(book))
     shocks = tuple(shocks)
     summary = Summary(shocks)
@@ -307,7 +311,7 @@ def run_portfolio(
 
         # Three stages overlap: reading and validating chunk k + 2, computing chunk k + 1 and
         # writing chunk k.
-        write_atomic(output, lambda: prefetch(computed), output_schema(shocks))
+        write_atomic(output, lambda: prefetch(computed), output_schema(shocks), compression)
     meter.close()
     return summary
 
