@@ -9,14 +9,9 @@ import sys
 
 import pytest
 
-from underwater.cli import build_parser, main
+from clitools import run
+from underwater.cli import build_parser
 from underwater.ops import operations
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_done_when_example(capsys: pytest.CaptureFixture[str]) -> None:

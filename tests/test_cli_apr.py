@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from clitools import run_json as run
 from underwater.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object], str]:
-    code = main([*args, "--json"])
-    out, err = capsys.readouterr()
-    return code, (json.loads(out) if out else {}), err
 
 
 def test_appendix_j_c1i_regular_monthly(capsys: pytest.CaptureFixture[str]) -> None:

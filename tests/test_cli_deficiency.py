@@ -7,13 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from underwater.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
+from clitools import run
 
 
 def test_worksheet_adds_up_line_by_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,13 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from underwater.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
+from clitools import run
 
 
 def test_car_loan_payment(capsys: pytest.CaptureFixture[str]) -> None:

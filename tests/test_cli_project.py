@@ -6,14 +6,7 @@ import json
 
 import pytest
 
-from underwater.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
-
+from clitools import run
 
 ZERO_RATE = [
     "project",

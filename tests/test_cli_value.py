@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from decimal import Decimal
 
 import pytest
 
+from clitools import run_json as run
 from underwater.cli import main
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object], str]:
-    code = main([*args, "--json"])
-    out, err = capsys.readouterr()
-    return code, (json.loads(out) if out else {}), err
 
 
 def test_constant_rate_by_hand(capsys: pytest.CaptureFixture[str]) -> None:
