@@ -99,7 +99,9 @@ class Result:
     owed: NDArray[np.int64]
     scenarios: dict[Decimal, Scenario]
     rechecked: int = 0
-    """How many loans had a value within float error of a half cent and were recomputed exactly."""
+    """How many loans had a value within float error of a half cent beyond the compiled loop's
+    integer check (see :data:`~underwater.portfolio.paths.EXACT_LIMIT`) and were recomputed
+    with the exact library."""
 
 
 def _round_half_up(x: NDArray[np.float64]) -> NDArray[np.float64]:
