@@ -130,6 +130,9 @@ def test_rebate_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
     )
 
 
+PAYOFF = ["payoff", "--balance", "100", "--rate-percent", "5", "--last-payment-date", "2026-03-01"]
+
+
 @pytest.mark.parametrize(
     ("args", "flag"),
     [
@@ -166,33 +169,11 @@ def test_rebate_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
             "--extra-once",
         ),
         (
-            [
-                "payoff",
-                "--balance",
-                "100",
-                "--rate-percent",
-                "5",
-                "--last-payment-date",
-                "2026-03-01",
-                "--payoff-date",
-                "2026-02-01",
-            ],
+            [*PAYOFF, "--payoff-date", "2026-02-01"],
             "--payoff-date",
         ),
         (
-            [
-                "payoff",
-                "--balance",
-                "100",
-                "--rate-percent",
-                "5",
-                "--last-payment-date",
-                "2026-03-01",
-                "--payoff-date",
-                "2026-04-01",
-                "--day-basis",
-                "364",
-            ],
+            [*PAYOFF, "--payoff-date", "2026-04-01", "--day-basis", "364"],
             "--day-basis",
         ),
         (
