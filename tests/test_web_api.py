@@ -28,7 +28,7 @@ from starlette.applications import Starlette
 from underwater.cli import main
 from underwater.ops import operations
 from underwater.web.app import BODY_LIMIT, PAGE_ROWS, create_app
-from underwater.web.csvsafe import safe_cell
+from underwater.csvsafe import safe_cell
 from web_fakes import FAKES, SECRET, example_pairs, registry
 
 APP = create_app(registry())
