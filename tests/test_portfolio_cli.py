@@ -60,16 +60,16 @@ def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("arguments", "option"),
     [
-        (["missing.parquet", "-o", "out.parquet"], "--book"),
-        (["book.xlsx", "-o", "out.parquet"], "--book"),
+        (["missing.parquet", "-o", "out.parquet"], "BOOK"),
+        (["book.xlsx", "-o", "out.parquet"], "BOOK"),
         (["book.csv", "-o", "out.json"], "--output"),
         (["book.csv", "-o", "out.csv", "--shock", "120"], "--shock"),
         (["book.csv", "-o", "out.csv", "--shock", "-1"], "--shock"),
         (["book.csv", "-o", "out.csv", "--chunk-size", "0"], "--chunk-size"),
         (["book.csv", "-o", "out.csv", "--compression", "gzip"], "--compression"),
         (["book.csv", "-o", "out.csv", "--threads", "0"], "--threads"),
-        (["synth", "ten", "-o", "book.parquet"], "--rows"),
-        (["synth", "-o", "book.parquet"], "--rows"),
+        (["synth", "ten", "-o", "book.parquet"], "N"),
+        (["synth", "-o", "book.parquet"], "N"),
     ],
 )
 def test_bad_input_is_one_line_naming_the_option(

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from starlette.applications import Starlette
 
 from underwater.cli import main
+from underwater.csvsafe import safe_cell
 from underwater.ops import operations
 from underwater.web.app import BODY_LIMIT, PAGE_ROWS, create_app
-from underwater.csvsafe import safe_cell
 from web_fakes import FAKES, SECRET, example_pairs, registry
 
 APP = create_app(registry())

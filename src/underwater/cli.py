@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from underwater import __version__
-from underwater.errors import InputError, NoSolutionError
+from underwater.errors import InputError, NoSolutionError, name_fields
 from underwater.forms import Kind
 from underwater.ops import Operation, operations
 
@@ -33,8 +33,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def _flag_label(field: str) -> str:
-    return "--" + field.replace("_", "-")
+def _option_naming(parser: argparse.ArgumentParser | None) -> Callable[[str], str]:
+    """How an error names a field on this command line: its option (``--selling-costs``), or
+    its place holder for a positional argument (``BOOK``), else the field's own name, so a
+    message never shows an option that does not exist."""
+    shown: dict[str, str] = {}
+    for action in [] if parser is None else parser._actions:
+        longest = max(action.option_strings, key=len, default=None)
+        shown[action.dest] = longest or str(action.metavar or action.dest.upper())
+
+    def naming(name: str) -> str:
+        return shown.get(name, name)
+
+    return naming
+
+
+def _flag_of(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
 def _add_operation(subparsers: Any, op: Operation) -> None:
@@ -47,7 +62,7 @@ def _add_operation(subparsers: Any, op: Operation) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     for f in op.form.fields:
-        help_text = f.help + (" (required)" if f.required else "")
+        help_text = name_fields(f.help, _flag_of) + (" (required)" if f.required else "")
         if f.default is not None and f.kind is not Kind.FLAG:
             help_text += f" [default: {f.default}]"
         help_text = help_text.replace("%", "%%")  # argparse treats % as a format directive
@@ -61,7 +76,7 @@ def _add_operation(subparsers: Any, op: Operation) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON (the web API's keys)")
     if op.csv is not None:
         parser.add_argument("--csv", action="store_true", help="print the table as CSV")
-    parser.set_defaults(_operation=op)
+    parser.set_defaults(_operation=op, _parser=parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,10 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
             name, help=summary, description=summary, formatter_class=argparse.RawDescriptionHelpFormatter
         )
         adder(sub)
+        sub.set_defaults(_parser=sub)
     return parser
 
 
-def _run_operation(op: Operation, args: argparse.Namespace) -> int:
+def _run_operation(op: Operation, args: argparse.Namespace, naming: Callable[[str], str]) -> int:
     raw = {f.name: getattr(args, f.name) for f in op.form.fields if getattr(args, f.name) is not None}
     if any(f.kind is Kind.FLAG for f in op.form.fields):
         raw = {k: v for k, v in raw.items() if v is not False}
@@ -94,7 +110,7 @@ def _run_operation(op: Operation, args: argparse.Namespace) -> int:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerows(op.csv(result))
     else:
-        sys.stdout.write(op.render(result) + "\n")
+        sys.stdout.write(name_fields(op.render(result), naming) + "\n")
     return 0
 
 
@@ -129,22 +145,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors (already printed as one line)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
-    prog = "underwater"
+    command: argparse.ArgumentParser | None = getattr(args, "_parser", None)
+    prog = "underwater" if command is None else command.prog
+    naming = _option_naming(command)
     try:
         op: Operation | None = getattr(args, "_operation", None)
         if op is not None:
-            prog = f"underwater {op.name}"
-            return _run_operation(op, args)
+            return _run_operation(op, args, naming)
         handler: Callable[[argparse.Namespace], int] | None = getattr(args, "_handler", None)
         if handler is not None:
             return handler(args)
         parser.print_help()
         return EXIT_BAD_INPUT
     except InputError as exc:
-        sys.stderr.write(f"{prog}: error: {exc.describe(_flag_label(exc.field))}\n")
+        sys.stderr.write(f"{prog}: error: {exc.describe(naming)}\n")
         return EXIT_BAD_INPUT
     except NoSolutionError as exc:
-        sys.stderr.write(f"{prog}: no solution: {exc.describe(_flag_label(exc.field))}\n")
+        sys.stderr.write(f"{prog}: no solution: {exc.describe(naming)}\n")
         return EXIT_NO_SOLUTION
     except BrokenPipeError:
         return 0

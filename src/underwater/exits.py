@@ -347,9 +347,9 @@ def _trade_in(s: _Situation) -> Exit:
     missing = [
         flag
         for flag, key in (
-            ("--next-price", "price"),
-            ("--new-rate-percent", "rate"),
-            ("--new-term-months", "term"),
+            ("`next_price`", "price"),
+            ("`new_rate_percent`", "rate"),
+            ("`new_term_months`", "term"),
         )
         if t[key] is None
     ]
@@ -452,7 +452,7 @@ def _short_sale(s: _Situation) -> Exit:
             "short_sale",
             title,
             s.payoff,
-            "no offer given: a short sale needs a buyer's offer (--offer)",
+            "no offer given: a short sale needs a buyer's offer (`offer`)",
             credit,
         )
     if s.gap == 0:
@@ -493,7 +493,7 @@ def _payment_plan(s: _Situation) -> Exit:
     )
     if s.plan_months is None:
         return _unavailable(
-            "payment_plan", title, s.payoff, "give --plan-months (and --plan-rate-percent) for a plan", credit
+            "payment_plan", title, s.payoff, "give `plan_months` (and `plan_rate_percent`) for a plan", credit
         )
     if s.gap == 0:
         return _unavailable(
@@ -540,7 +540,7 @@ def _settlement(s: _Situation) -> Exit:
             "settlement",
             title,
             s.payoff,
-            "give --settlement-percent: the share of the gap offered as a lump sum",
+            "give `settlement_percent`: the share of the gap offered as a lump sum",
             credit,
         )
     if s.gap == 0:
@@ -591,7 +591,7 @@ def _refinance(s: _Situation, keep: Projection) -> Exit:
             "refinance",
             title,
             s.payoff,
-            "give --refi-rate-percent (and --refi-term-months) to refinance",
+            "give `refi_rate_percent` (and `refi_term_months`) to refinance",
             credit,
         )
     term: int = s.remaining if r["term"] is None else r["term"]

@@ -11,16 +11,30 @@ its OpenAPI schema from them, so a field is described and validated in exactly o
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from underwater.errors import InputError
+from underwater.errors import InputError, InputErrors
+from underwater.limits import FIRST_DATE, LAST_DATE, MAX_DIGITS
 from underwater.money import parse_decimal, parse_money, parse_percent
+from underwater.patterns import DATE, INT, strip_blanks
 
-__all__ = ["Field", "Form", "Kind", "parse_date", "parse_int", "parse_pair"]
+__all__ = [
+    "NAME_LIMIT",
+    "TEXT_LIMIT",
+    "Field",
+    "Form",
+    "Kind",
+    "parse_date",
+    "parse_int",
+    "parse_pair",
+    "parse_text",
+]
 
 
 class Kind(StrEnum):
@@ -46,43 +60,76 @@ class Kind(StrEnum):
     """Free text."""
 
 
+_INT_LIMIT = 10**15
+"""The largest magnitude of a whole number when its field sets no bound of its own."""
+
+
 def parse_int(value: object, field: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """Read a whole number such as a count of months; bounds are inclusive.
 
+    Text must be ASCII digits with an optional sign and commas only between thousands
+    (``1,200``); ``12,5``, ``1 2``, ``²`` and ``1e3`` are refused. A JSON number that is whole
+    (``12`` or ``12.0``) is taken. Without bounds the number must lie within ±10^15.
+
     >>> parse_int("72", "term_months", minimum=1)
     72
+    >>> parse_int("12,5", "n_payments")
+    Traceback (most recent call last):
+    ...
+    underwater.errors.InputError: n_payments: must be a whole number such as 72 (got '12,5')
     """
     if isinstance(value, (bool, float)):
-        raise InputError(field, "must be a whole number", got=value)
+        raise InputError(field, "must be a whole number such as 72", got=value)
+    low = -_INT_LIMIT if minimum is None else minimum
+    high = _INT_LIMIT if maximum is None else maximum
+    if isinstance(value, Decimal):
+        if not value.is_finite() or value != value.to_integral_value():
+            raise InputError(field, "must be a whole number such as 72", got=value)
+        if not low <= value <= high:
+            raise InputError(field, _bound_rule(value < low, low, high), got=value)
+        value = int(value)
     if isinstance(value, int):
         number = value
+    elif isinstance(value, str):
+        text = value
+        if len(text) > MAX_DIGITS or not INT.match(text):
+            raise InputError(field, "must be a whole number such as 72", got=value)
+        number = int(strip_blanks(text).replace(",", ""))
     else:
-        text = str(value).strip().replace(",", "").replace("_", "")
-        if not text.lstrip("+-").isdigit():
-            raise InputError(field, "must be a whole number", got=value)
-        number = int(text)
-    if minimum is not None and number < minimum:
-        raise InputError(field, f"must be at least {minimum}", got=value)
-    if maximum is not None and number > maximum:
-        raise InputError(field, f"must be at most {maximum}", got=value)
+        raise InputError(field, "must be a whole number such as 72", got=value)
+    if not low <= number <= high:
+        raise InputError(field, _bound_rule(number < low, low, high), got=value)
     return number
 
 
+def _bound_rule(below: bool, low: int, high: int) -> str:
+    return f"must be at least {low}" if below else f"must be at most {high}"
+
+
 def parse_date(value: object, field: str) -> dt.date:
-    """Read a calendar date written ``YYYY-MM-DD``; a date that does not exist is refused.
+    """Read a calendar date written ``YYYY-MM-DD``, from 1900-01-01 to 2199-12-31; a date that
+    does not exist (``2026-02-30``) or another spelling (``2026-W05-1``) is refused.
 
     >>> parse_date("2026-03-01", "first_payment_date")
     datetime.date(2026, 3, 1)
     """
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(field, "must be a real calendar date written YYYY-MM-DD", got=value) from None
+        day = value
+    elif not isinstance(value, str):
+        raise InputError(field, "must be a date written YYYY-MM-DD, such as 2026-12-01", got=value)
+    else:
+        text = value
+        if len(text) > MAX_DIGITS or not DATE.match(text):
+            raise InputError(field, "must be a date written YYYY-MM-DD, such as 2026-12-01", got=value)
+        try:
+            day = dt.date.fromisoformat(strip_blanks(text))
+        except ValueError:
+            raise InputError(field, "must be a real calendar date written YYYY-MM-DD", got=value) from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise InputError(field, f"must be from {FIRST_DATE} to {LAST_DATE}", got=value)
+    return day
 
 
 def parse_pair(value: object, field: str) -> tuple[str, Decimal]:
@@ -95,15 +142,40 @@ def parse_pair(value: object, field: str) -> tuple[str, Decimal]:
         name, amount = value
     elif isinstance(value, Mapping) and {"name", "amount"} <= set(value):
         name, amount = value["name"], value["amount"]
-    else:
-        text = str(value)
-        if "=" not in text:
+    elif isinstance(value, str):
+        if "=" not in value:
             raise InputError(field, "must be written NAME=AMOUNT, e.g. HELOC=30000", got=value)
-        name, amount = text.split("=", 1)
-    label = str(name).strip()
-    if not label:
+        name, amount = value.split("=", 1)
+    else:
+        raise InputError(field, "must be written NAME=AMOUNT, e.g. HELOC=30000", got=value)
+    if not isinstance(name, str) or not name.strip():
         raise InputError(field, "must be written NAME=AMOUNT with a name before '='", got=value)
-    return label, parse_money(amount, field)
+    return parse_text(name, field, limit=NAME_LIMIT), parse_money(amount, field)
+
+
+TEXT_LIMIT = 200
+"""The most characters a free-text input may have."""
+NAME_LIMIT = 60
+"""The most characters a name (a lien's, in ``NAME=AMOUNT``) may have."""
+
+
+def parse_text(value: object, field: str, *, limit: int = TEXT_LIMIT) -> str:
+    """Read free text: a string of at most ``limit`` characters, without control characters
+    or unpaired surrogates, blanks trimmed from the ends; empty text is refused.
+
+    >>> parse_text("  first lien ", "lien")
+    'first lien'
+    """
+    if not isinstance(value, str):
+        raise InputError(field, "must be text", got=value)
+    text = value.strip()
+    if not text:
+        raise InputError(field, "must not be empty", got=value if value else None)
+    if len(text) > limit:
+        raise InputError(field, f"must be at most {limit} characters", got=value)
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
+        raise InputError(field, "must not hold control characters or unpaired surrogates", got=value)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +219,7 @@ class Field:
         if self.kind is Kind.DATE:
             return parse_date(value, name)
         if self.kind is Kind.CHOICE:
-            text = str(value).strip().lower()
+            text = value.strip().lower() if isinstance(value, str) else None
             if text not in self.choices:
                 raise InputError(name, "must be one of " + ", ".join(self.choices), got=value)
             return text
@@ -155,10 +227,7 @@ class Field:
             return parse_pair(value, name)
         if self.kind is Kind.FLAG:
             return _parse_flag(value, name)
-        text = str(value).strip()
-        if not text:
-            raise InputError(name, "must not be empty")
-        return text
+        return parse_text(value, name)
 
     def parse(self, raw: object) -> Any:
         """Validate the raw value; a repeated field takes a list and gives a tuple."""
@@ -203,7 +272,9 @@ class Field:
 def _parse_flag(value: object, field: str) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
+    if not isinstance(value, str):
+        raise InputError(field, "must be true or false", got=value)
+    text = value.strip().lower()
     if text in {"1", "true", "yes", "on"}:
         return True
     if text in {"0", "false", "no", "off", ""}:
@@ -238,18 +309,29 @@ class Form:
         known = {f.name for f in self.fields}
         for key in raw:
             if key not in known:
-                raise InputError(
-                    key, "is not an input of this job; known inputs: " + ", ".join(sorted(known))
-                )
+                listed = ", ".join(sorted(known))
+                if _FIELD_NAME.fullmatch(str(key)):
+                    raise InputError(str(key), "is not an input of this job; known inputs: " + listed)
+                raise InputError("input", "names no input of this job; known inputs: " + listed, got=key)
         parsed: dict[str, Any] = {}
+        problems: list[InputError] = []
         for f in self.fields:
             value = raw.get(f.name)
             if _is_blank(value):
                 if f.required:
-                    raise InputError(f.name, "is required: " + f.help)
+                    problems.append(InputError(f.name, "is required: " + f.help))
                 parsed[f.name] = () if f.repeat else f.default
                 continue
-            parsed[f.name] = f.parse(value)
+            try:
+                parsed[f.name] = f.parse(value)
+            except InputErrors as exc:
+                problems.extend(exc.problems)
+            except InputError as exc:
+                problems.append(exc)
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise InputErrors(problems)
         if self.check is not None:
             self.check(parsed)
         return parsed
@@ -262,6 +344,9 @@ class Form:
             "properties": {f.name: f.json_schema() for f in self.fields},
             "required": [f.name for f in self.fields if f.required],
         }
+
+
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
 
 def _is_blank(value: object) -> bool:

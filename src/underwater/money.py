@@ -16,9 +16,11 @@ cents.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from underwater.errors import InputError
+from underwater.limits import MAX_AMOUNT, MAX_DIGITS
+from underwater.patterns import AMOUNT, NUMBER, strip_blanks
 
 __all__ = [
     "CENT",
@@ -43,9 +45,10 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 _RATIO_QUANTUM = Decimal("0.0001")
 
-# Digits with optional thousands separators (groups of three) and an optional fraction.
-_AMOUNT = re.compile(r"^(?P<sign>[+-]?)\$?(?P<int>\d{1,3}(?:,\d{3})+|\d*)(?:\.(?P<frac>\d*))?$")
-_EUROPEAN = re.compile(r"^\$?\d{1,3}(?:\.\d{3})+,\d{1,2}$|^\$?\d+,\d{1,2}$")
+_EUROPEAN = re.compile(r"^\$?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]{1,2}$|^\$?[0-9]+,[0-9]{1,2}$")
+_SPACED = re.compile(r"^\$?[0-9]{1,3}(?:[ _][0-9]{3})+(?:\.[0-9]*)?$")
+_DECIMAL_LIMIT = Decimal(10) ** 15
+"""The largest magnitude of a plain number when its field sets no bound of its own."""
 
 Number = Decimal | int | str
 
@@ -77,8 +80,8 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
 
 
-def _clean_text(text: str) -> str:
-    return text.strip().replace(" ", "").replace("_", "")
+def _too_long(text: str) -> bool:
+    return len(text) > MAX_DIGITS
 
 
 def parse_decimal(
@@ -91,20 +94,33 @@ def parse_decimal(
 ) -> Decimal:
     """Read a plain number (a percentage, a share, a count with decimals) exactly.
 
-    Accepts ``Decimal``, ``int`` or a string such as ``"6.9"``; refuses ``float`` (it cannot
-    hold most decimal fractions exactly), booleans, NaN and infinities. ``minimum`` and
-    ``maximum`` are inclusive; ``unit`` is named in the error message.
+    Accepts ``Decimal``, ``int`` or a string of ASCII digits with an optional sign, decimal
+    point, thousands commas (``12,000``) and trailing ``%``, such as ``"6.9"``; refuses
+    ``float`` (it cannot hold most decimal fractions exactly), booleans, NaN, infinities,
+    exponents (``1e5``), spaces inside the number and digits of other scripts. ``minimum`` and
+    ``maximum`` are inclusive; when a bound is not given the number must still lie within
+    ±10^15. ``unit`` is named in the error message.
 
     >>> parse_decimal("6.9", "rate_percent")
     Decimal('6.9')
+    >>> parse_decimal("1e5", "annual_miles")
+    Traceback (most recent call last):
+    ...
+    underwater.errors.InputError: annual_miles: must be a number such as 6.9 (got '1e5')
     """
     number = _to_decimal(value, field)
     suffix = f" {unit}" if unit else ""
-    if minimum is not None and number < minimum:
-        raise InputError(field, f"must be at least {minimum}{suffix}", got=value)
-    if maximum is not None and number > maximum:
-        raise InputError(field, f"must be at most {maximum}{suffix}", got=value)
-    return number
+    low = -_DECIMAL_LIMIT if minimum is None else minimum
+    high = _DECIMAL_LIMIT if maximum is None else maximum
+    if number < low:
+        raise InputError(field, f"must be at least {_plain(low)}{suffix}", got=value)
+    if number > high:
+        raise InputError(field, f"must be at most {_plain(high)}{suffix}", got=value)
+    return number + 0 if number.is_zero() else number  # "-0" reads as 0
+
+
+def _plain(number: Decimal) -> str:
+    return f"{number:f}" if abs(number) < _DECIMAL_LIMIT else f"{number:,f}"
 
 
 def _to_decimal(value: object, field: str) -> Decimal:
@@ -119,26 +135,26 @@ def _to_decimal(value: object, field: str) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, str):
-        text = _clean_text(value).removesuffix("%")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise InputError(field, "must be a number such as 6.9", got=value) from None
-    else:
+        if not value.is_finite():
+            raise InputError(field, "must be a finite number", got=value)
+        return value
+    if not isinstance(value, str):
         raise InputError(field, "must be a number", got=value)
-    if not number.is_finite():
-        raise InputError(field, "must be a finite number", got=value)
-    return number
+    if _too_long(value):
+        raise InputError(field, f"must be a number of at most {MAX_DIGITS} characters", got=value)
+    if not NUMBER.match(value):
+        raise InputError(field, "must be a number such as 6.9", got=value)
+    return Decimal(strip_blanks(value).removesuffix("%").rstrip(" \t").replace(",", ""))
 
 
 def parse_money(value: object, field: str = "amount", *, allow_negative: bool = False) -> Decimal:
     """Read an amount of money in dollars, exactly, as a ``Decimal`` with two decimals.
 
     Accepts what people type: ``18000``, ``18,000.50``, ``$18,000.50``, ``18000.5`` (and
-    ``Decimal`` or ``int``). Refuses ``float``, NaN, infinities, a fraction of a cent
-    (``1.005``) and, unless ``allow_negative``, a negative amount. Every refusal is an
+    ``Decimal`` or ``int``), in ASCII digits. Refuses ``float``, NaN, infinities, exponents, a
+    space or underscore inside the number, a fraction of a cent (``1.005``), more than
+    :data:`~underwater.limits.MAX_AMOUNT` (one billion dollars) and, unless
+    ``allow_negative``, a negative amount. Every refusal is an
     :class:`~underwater.errors.InputError` that names ``field`` and the rule.
 
     >>> parse_money("$18,000.50", "owed")
@@ -148,12 +164,9 @@ def parse_money(value: object, field: str = "amount", *, allow_negative: bool = 
     ...
     underwater.errors.InputError: owed: must be whole cents: at most two decimal places (got '1.005')
     """
-    if isinstance(value, str):
-        number = _parse_money_text(value, field)
-    else:
-        number = _to_decimal(value, field)
-        if not number.is_finite():
-            raise InputError(field, "must be a finite amount", got=value)
+    number = _parse_money_text(value, field) if isinstance(value, str) else _to_decimal(value, field)
+    if abs(number) > MAX_AMOUNT:
+        raise InputError(field, f"must be at most {MAX_AMOUNT:,} dollars", got=value)
     if number != number.quantize(CENT, rounding=ROUNDING):
         raise InputError(field, "must be whole cents: at most two decimal places", got=value)
     if number < 0 and not allow_negative:
@@ -162,22 +175,22 @@ def parse_money(value: object, field: str = "amount", *, allow_negative: bool = 
 
 
 def _parse_money_text(text: str, field: str) -> Decimal:
-    cleaned = _clean_text(text)
-    if cleaned.lower().lstrip("+-") in {"nan", "snan", "inf", "infinity"}:
-        raise InputError(field, "must be a finite amount", got=text)
-    if cleaned.startswith("$") and cleaned[1:2] in {"-", "+"}:
-        cleaned = cleaned[1] + cleaned[0] + cleaned[2:]  # "$-5" reads as "-$5"
-    match = _AMOUNT.match(cleaned)
-    if match is None or (not match["int"] and not match["frac"]):
-        if _EUROPEAN.match(cleaned):
+    if _too_long(text):
+        raise InputError(field, f"must be an amount of money of at most {MAX_DIGITS} characters", got=text)
+    if not AMOUNT.match(text):
+        cleaned = strip_blanks(text)
+        if cleaned.lower().lstrip("+-") in {"nan", "snan", "inf", "infinity"}:
+            rule = "must be a finite amount"
+        elif _EUROPEAN.match(cleaned):
             suggestion = cleaned.lstrip("$").replace(".", "").replace(",", ".")
             rule = f"must use a dot for cents and commas only between thousands: write {suggestion}"
+        elif _SPACED.match(cleaned):
+            suggestion = cleaned.lstrip("$").replace(" ", ",").replace("_", ",")
+            rule = f"must group thousands with commas, not spaces: write {suggestion}"
         else:
             rule = "must be an amount of money such as 18000 or 18,000.50"
         raise InputError(field, rule, got=text)
-    digits = match["int"].replace(",", "") or "0"
-    number = Decimal(f"{match['sign']}{digits}.{match['frac'] or '0'}")
-    return number
+    return Decimal(strip_blanks(text).replace("$", "").replace(",", ""))
 
 
 def parse_percent(

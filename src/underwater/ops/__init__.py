@@ -9,9 +9,10 @@ registry, so a job's inputs, JSON keys and errors are the same everywhere.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from underwater.errors import InputError, InputErrors, NoSolutionError
 from underwater.forms import Form
 
 __all__ = ["Operation", "Result", "operations"]
@@ -36,10 +37,28 @@ class Operation:
     compute: Callable[[dict[str, Any]], Any]
     render: Callable[[Any], str]
     csv: Callable[[Any], list[list[str]]] | None = None
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Library field names this job's computation may report → the form field a person typed
+    (``extra_payments`` → ``extra_once``), so an error names an input that exists."""
 
     def run(self, raw: Mapping[str, object]) -> Any:
-        """Parse ``raw`` inputs with the form, then compute the result."""
-        return self.compute(self.form.parse(raw))
+        """Parse ``raw`` inputs with the form, then compute the result; an error from the
+        library that names one of :attr:`aliases` names the form's field instead."""
+        values = self.form.parse(raw)
+        try:
+            return self.compute(values)
+        except InputError as exc:
+            raise self._renamed(exc) from None
+        except NoSolutionError as exc:
+            if exc.field in self.aliases:
+                raise NoSolutionError(self.aliases[exc.field], exc.rule) from None
+            raise
+
+    def _renamed(self, exc: InputError) -> InputError:
+        if not any(p.field in self.aliases for p in exc.problems):
+            return exc
+        renamed = [InputError(self.aliases.get(p.field, p.field), p.rule, got=p.got) for p in exc.problems]
+        return renamed[0] if len(renamed) == 1 else InputErrors(renamed)
 
 
 def operations() -> dict[str, Operation]:

@@ -50,11 +50,11 @@ def _flows(pairs: tuple[tuple[str, Decimal], ...], field: str) -> list[tuple[dat
 def _check(values: dict[str, Any]) -> None:
     if values["advances"]:
         if not values["payments"]:
-            raise InputError("payments", "is required with --advances: each payment as YYYY-MM-DD=AMOUNT")
+            raise InputError("payments", "is required with `advances`: each payment as YYYY-MM-DD=AMOUNT")
         return
     for name in ("principal", "payment", "n_payments", "loan_date", "first_payment_date"):
         if values[name] is None:
-            raise InputError(name, "is required (or give dated --advances and --payments cash flows instead)")
+            raise InputError(name, "is required (or give dated `advances` and `payments` cash flows instead)")
 
 
 FORM = Form(
@@ -86,7 +86,7 @@ FORM = Form(
         Field(
             "payments",
             Kind.PAIR,
-            "a dated payment YYYY-MM-DD=AMOUNT (repeatable; with --advances)",
+            "a dated payment YYYY-MM-DD=AMOUNT (repeatable; with `advances`)",
             repeat=True,
             example="2026-02-10=230",
         ),

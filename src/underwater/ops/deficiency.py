@@ -35,9 +35,9 @@ _EXPENSE_NAMES = tuple(f.name for f in EXPENSE_FIELDS)
 
 def _check(values: dict[str, Any]) -> None:
     if values["proceeds"] is None and values["market_value"] is None:
-        raise InputError("proceeds", "is required: give the sale's proceeds, or --market-value to estimate")
+        raise InputError("proceeds", "is required: give the sale's proceeds, or `market_value` to estimate")
     if values["proceeds"] is not None and values["as_of"] is None:
-        raise InputError("as_of", "is required with --proceeds: the date the obligation is stated as of")
+        raise InputError("as_of", "is required with `proceeds`: the date the obligation is stated as of")
 
 
 FORM = Form(
@@ -45,7 +45,7 @@ FORM = Form(
         Field(
             "obligation",
             Kind.MONEY,
-            "everything owed on the loan as of --as-of, in dollars",
+            "everything owed on the loan as of `as_of`, in dollars",
             required=True,
             example="15000",
         ),

@@ -14,7 +14,7 @@ from underwater.textfmt import key_values
 
 def _check(values: dict[str, Any]) -> None:
     if not values["owed"] and not values["lien"]:
-        raise InputError("owed", "is required: give what is owed (--owed, repeatable, or --lien NAME=AMOUNT)")
+        raise InputError("owed", "is required: give what is owed (`owed`, repeatable, or `lien` NAME=AMOUNT)")
 
 
 FORM = Form(

@@ -66,7 +66,7 @@ FORM = Form(
         ),
         Field("payment", Kind.MONEY, "the regular payment in dollars (default: the level payment)"),
         Field("balloon", Kind.MONEY, "amount left to pay with the last payment, in dollars"),
-        Field("solve_balloon", Kind.FLAG, "with --payment: report as the balloon what the payment leaves"),
+        Field("solve_balloon", Kind.FLAG, "with `payment`: report as the balloon what the payment leaves"),
         Field(
             "interest_only_periods",
             Kind.INT,
@@ -74,7 +74,7 @@ FORM = Form(
             default=0,
             minimum=0,
         ),
-        Field("extra", Kind.MONEY, "extra dollars paid with every payment from --extra-start on"),
+        Field("extra", Kind.MONEY, "extra dollars paid with every payment from `extra_start` on"),
         Field(
             "extra_start", Kind.INT, "payment number the recurring extra starts with", default=1, minimum=1
         ),
@@ -101,13 +101,13 @@ def compute(values: dict[str, Any]) -> LoanResult:
     if rate is None:
         if n is None or payment is None:
             raise InputError(
-                "rate_percent", "is required unless --n-payments and --payment are given to solve it"
+                "rate_percent", "is required unless `n_payments` and `payment` are given to solve it"
             )
         rate = solve_rate(principal, n, payment, frequency)
         solved = "rate_percent"
     elif n is None:
         if payment is None:
-            raise InputError("n_payments", "is required unless --payment is given to solve for the term")
+            raise InputError("n_payments", "is required unless `payment` is given to solve for the term")
         n = solve_term(principal, rate, payment, frequency)
         solved = "n_payments"
     extras = [_extra_once(pair) for pair in values["extra_once"]]

@@ -69,7 +69,7 @@ FORM = Form(
         Field(
             "next_age_months", Kind.INT, "trade-in: the next asset's age, in months", minimum=0, maximum=600
         ),
-        Field("trade_in_value", Kind.MONEY, "trade-in: what the dealer allows for it (default: --value)"),
+        Field("trade_in_value", Kind.MONEY, "trade-in: what the dealer allows for it (default: `value`)"),
         Field("sales_tax_percent", Kind.PERCENT, "trade-in: sales tax in percent", maximum=100),
         Field(
             "trade_in_tax_credit",

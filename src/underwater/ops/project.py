@@ -35,32 +35,32 @@ _PURCHASE_FIELDS = (
 
 def _check(values: dict[str, Any]) -> None:
     if values["balance"] is None and values["price"] is None:
-        raise InputError("balance", "is required: give --balance (a loan you have) or --price (a purchase)")
+        raise InputError("balance", "is required: give `balance` (a loan you have) or `price` (a purchase)")
     if values["balance"] is not None and values["price"] is not None:
-        raise InputError("price", "give --balance (a loan you have) or --price (a purchase), not both")
+        raise InputError("price", "give `balance` (a loan you have) or `price` (a purchase), not both")
     if values["balance"] is not None:
         for name in _PURCHASE_FIELDS:
             if values[name] is not None:
-                raise InputError(name, "applies to a purchase: use it with --price instead of --balance")
+                raise InputError(name, "applies to a purchase: use it with `price` instead of `balance`")
         if values["remaining_payments"] is None:
-            raise InputError("remaining_payments", "is required with --balance: the monthly payments left")
+            raise InputError("remaining_payments", "is required with `balance`: the monthly payments left")
         if values["value_today"] is None:
-            raise InputError("value_today", "is required with --balance: what the asset would fetch now")
+            raise InputError("value_today", "is required with `balance`: what the asset would fetch now")
         return
     if values["remaining_payments"] is not None:
-        raise InputError("remaining_payments", "applies to a loan you have: with --price give --term-months")
+        raise InputError("remaining_payments", "applies to a loan you have: with `price` give `term_months`")
     if values["term_months"] is None:
-        raise InputError("term_months", "is required with --price: the loan's term in months")
+        raise InputError("term_months", "is required with `price`: the loan's term in months")
     elapsed = values["months_elapsed"] or 0
     if elapsed >= values["term_months"]:
         raise InputError(
             "months_elapsed", f"must be less than the term, {values['term_months']} months", got=elapsed
         )
     if elapsed and values["value_today"] is None:
-        raise InputError("value_today", "is required with --months-elapsed: what the asset would fetch now")
+        raise InputError("value_today", "is required with `months_elapsed`: what the asset would fetch now")
     if values["age_months"] is not None and values["age_months"] < elapsed:
         raise InputError(
-            "age_months", f"is the age today: at least --months-elapsed ({elapsed})", got=values["age_months"]
+            "age_months", f"is the age today: at least `months_elapsed` ({elapsed})", got=values["age_months"]
         )
 
 
@@ -123,7 +123,7 @@ FORM = Form(
             minimum=1,
             maximum=600,
         ),
-        Field("price", Kind.MONEY, "purchase price, in dollars (a purchase, instead of --balance)"),
+        Field("price", Kind.MONEY, "purchase price, in dollars (a purchase, instead of `balance`)"),
         Field("down_payment", Kind.MONEY, "cash down at purchase, in dollars"),
         Field("term_months", Kind.INT, "the purchase loan's term in months", minimum=1, maximum=600),
         Field("taxes_fees_financed", Kind.MONEY, "taxes and fees added to the purchase loan, in dollars"),

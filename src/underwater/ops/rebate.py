@@ -15,7 +15,7 @@ from underwater.textfmt import key_values
 def _check(values: dict[str, Any]) -> None:
     if (values["finance_charge"] is None) == (values["add_on_rate_percent"] is None):
         raise InputError(
-            "finance_charge", "give either --finance-charge or --add-on-rate-percent (one of them)"
+            "finance_charge", "give either `finance_charge` or `add_on_rate_percent` (one of them)"
         )
 
 

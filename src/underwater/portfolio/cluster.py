@@ -123,7 +123,7 @@ def run_cluster(
     ``compression``), rejects to the CSV ``rejects``. Give ``workers`` (a local cluster) or
     ``scheduler`` (an address)."""
     if (workers is None) == (scheduler is None):
-        raise InputError("workers", "give either --workers N or --scheduler ADDRESS")
+        raise InputError("workers", "give either `workers` N or `scheduler` ADDRESS")
     if workers is not None and workers < 1:
         raise InputError("workers", "must be at least 1", got=workers)
     source = Path(book)

@@ -37,10 +37,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from underwater import __version__
+from underwater.csvsafe import csv_text
 from underwater.errors import InputError, NoSolutionError
 from underwater.money import format_money_human
 from underwater.ops import Operation, operations
-from underwater.csvsafe import csv_text
 from underwater.web.errorshape import error_body, error_from_exception
 from underwater.web.openapi import openapi_document
 from underwater.web.widgets import given_inputs, label_of, query_lists, raw_inputs, widgets

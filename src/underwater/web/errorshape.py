@@ -42,5 +42,12 @@ def error_from_exception(exc: InputError | NoSolutionError) -> dict[str, Any]:
     >>> error_from_exception(InputError("value", "must not be negative", got="-5"))["errors"]
     [{'field': 'value', 'rule': 'must not be negative', 'got': '-5'}]
     """
-    got = exc.got if isinstance(exc, InputError) else None
-    return error_body(422, exc.rule, field=exc.field, got=got)
+    if not isinstance(exc, InputError):
+        return error_body(422, exc.rule_in(), field=exc.field)
+    body = error_body(422, exc.rule_in(), field=exc.field, got=exc.got)
+    body["error"] = exc.message
+    body["errors"] = [
+        {"field": p.field, "rule": p.rule_in(), "got": None if p.got is None else str(p.got)}
+        for p in exc.problems
+    ]
+    return body
