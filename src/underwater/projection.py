@@ -46,6 +46,7 @@ from underwater.depreciation import (
     value_path,
 )
 from underwater.errors import InputError, NoSolutionError
+from underwater.limits import MAX_MONTHS
 from underwater.loan import ExtraPayment, amortize
 from underwater.money import (
     ZERO,
@@ -71,7 +72,7 @@ __all__ = [
 
 Number = Decimal | int | str
 
-MAX_REMAINING_PAYMENTS = 1200
+MAX_REMAINING_PAYMENTS = MAX_MONTHS
 """Most monthly payments a loan may have left (100 years, as the loan engine allows)."""
 
 MAX_RATE_PERCENT = Decimal(1000)
