@@ -10,13 +10,13 @@ from clitools import run
 
 ZERO_RATE = [
     "project",
-    "--balance",
+    "--owed",
     "12000",
     "--rate-percent",
     "0",
     "--remaining-payments",
     "12",
-    "--value-today",
+    "--value",
     "10000",
     "--depreciation-rate-percent",
     "12",
@@ -69,7 +69,7 @@ def test_project_purchase_gives_prevention_and_attribution(capsys: pytest.Captur
         "156",
         "--months-elapsed",
         "12",
-        "--value-today",
+        "--value",
         "34000",
         "--json",
     ]
@@ -98,7 +98,7 @@ def test_options_truck_gap_and_rolled_amount(capsys: pytest.CaptureFixture[str])
     # tacks the 20,000 of negative equity onto the next loan.
     args = [
         "options",
-        "--payoff",
+        "--owed",
         "80000",
         "--value",
         "60000",
@@ -157,18 +157,18 @@ def test_help_has_examples(command: str, capsys: pytest.CaptureFixture[str]) -> 
 
 PROJECT = [
     "project",
-    "--balance",
+    "--owed",
     "12000",
     "--rate-percent",
     "5",
     "--remaining-payments",
     "24",
-    "--value-today",
+    "--value",
     "9000",
 ]
 OPTIONS = [
     "options",
-    "--payoff",
+    "--owed",
     "80000",
     "--value",
     "60000",
@@ -195,11 +195,11 @@ OPTIONS = [
             "--asset-class",
         ),
         (
-            ["project", "--balance", "12000", "--rate-percent", "5", "--remaining-payments", "24"],
-            "--value-today",
+            ["project", "--owed", "12000", "--rate-percent", "5", "--remaining-payments", "24"],
+            "--value",
         ),
-        (["project", "--rate-percent", "5", "--value-today", "9000"], "--balance"),
-        (["project", "--balance", "1", "--price", "2", "--rate-percent", "5"], "--price"),
+        (["project", "--rate-percent", "5", "--value", "9000"], "--owed"),
+        (["project", "--owed", "1", "--price", "2", "--rate-percent", "5"], "--price"),
         (
             [
                 "project",
@@ -245,13 +245,13 @@ def test_bad_input_is_one_line_naming_the_flag(
 def test_no_solution_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     args = [
         "project",
-        "--balance",
+        "--owed",
         "1000",
         "--rate-percent",
         "5",
         "--remaining-payments",
         "12",
-        "--value-today",
+        "--value",
         "10000",
         "--other-liens",
         "50000",

@@ -15,8 +15,8 @@ LOAN = ["--rate-percent", "6", "--remaining-payments"]
 @pytest.mark.parametrize(
     "command",
     [
-        ["project", "--balance", "24000", "--value-today", "20000", *LOAN],
-        ["options", "--payoff", "24000", "--value", "20000", *LOAN],
+        ["project", "--owed", "24000", "--value", "20000", *LOAN],
+        ["options", "--owed", "24000", "--value", "20000", *LOAN],
     ],
 )
 def test_the_longest_term_is_the_same_on_the_command_line(

@@ -231,10 +231,12 @@ def test_extra_to_surface_by_is_the_smallest_cent(loan: dict, target: int) -> No
     args = (loan["balance"], loan["rate"], loan["n"], round(loan["balance"] * loan["value_share"], 2))
     kw = {"asset_class": loan["asset_class"], "age_months": loan["age"]}
     extra = extra_to_surface_by(*args, target, **kw)
-    with_extra = project(*args, extra_monthly=extra, horizon_months=target, **kw).crossover_month
+    # Surfaced for good by the target: checked over the whole term, as crossover now means.
+    whole = max(target, loan["n"])
+    with_extra = project(*args, extra_monthly=extra, horizon_months=whole, **kw).crossover_month
     assert with_extra is not None and with_extra <= target
     if extra > 0:
-        less = project(*args, extra_monthly=extra - D("0.01"), horizon_months=target, **kw).crossover_month
+        less = project(*args, extra_monthly=extra - D("0.01"), horizon_months=whole, **kw).crossover_month
         assert less is None or less > target
 
 

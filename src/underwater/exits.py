@@ -1,61 +1,67 @@
-"""Every way out of an under-water loan, side by side, from the same payoff.
+"""Every way out of an under-water loan, side by side, from the same payoff and on one footing.
 
-One situation — the ``payoff`` that clears the loan today (treated as the balance just after
-the last payment), what the asset is worth (``value``), an optional buyer's ``offer`` — is run
-through every exit. Each exit reports the same figures, defined once here so they compare:
+One :class:`~underwater.situation.Situation` — the loan (``owed`` today, taken as the balance just
+after the last payment), the asset and its value path, a sale, the next deal, a refinance, a
+deal with the lender, insurance, what giving the asset up means — is run through every exit.
+Each exit reports the same figures, defined once here so they compare:
 
 - ``cash_needed_now``: cash the borrower pays today (month 0) to take the exit;
 - ``debt_left_after``: what the borrower owes right after taking it (the kept or new loan, a
-  deficiency, a payment plan's balance);
+  deficiency, a payment plan's balance, a replacement's loan);
 - ``total_paid_over_horizon``: every dollar the borrower pays from today through the horizon
-  month (today's cash, loan and plan payments, an estimated tax on forgiven debt when a marginal
-  tax rate is given) **less** any cash a sale hands back; it may be negative;
-- ``net_position_at_horizon`` = value of the asset held at the horizon − debt owed at the
-  horizon (loan balances, an unpaid deficiency, a plan's balance) − ``total_paid_over_horizon``.
-  The same definition for every exit; it does not count what it costs to replace an asset
-  given up, nor the value of using the asset in the meantime;
-- ``new_loan_ltv``: a new loan's amount ÷ the value of what secures it at signing (trade-in,
-  refinance), else ``None``;
-- ``months_under_water``: months (0 to the horizon or the loan's end) that a kept or new loan
-  spends under water, else ``None``;
-- ``credit_consequence``: ``none`` (the loan is paid as agreed), ``minor`` (a new account, a hard
-  inquiry or a modified agreement, no negative mark), ``major`` (reported as settled for less
-  than owed, a short sale, or a voluntary surrender) or ``severe`` (a repossession after
-  default; it stays on a credit report for seven years), with the reason;
-- ``available``: false, with ``why_not``, when an input the exit needs was not given (no offer →
-  no short sale) or it does not apply (a home is foreclosed, not repossessed).
+  month (today's cash, loan, plan and replacement payments or rent, an estimated tax on forgiven
+  debt when a marginal tax rate is given) **less** any cash a sale hands back; it may be negative;
+- ``net_position_at_horizon`` = value of the asset held at the horizon − debt owed then (loan
+  balances, an unpaid deficiency, a plan's balance) − ``total_paid_over_horizon``;
+- ``new_loan_ltv`` and ``months_under_water``: for a kept or new loan on the asset, else ``None``;
+- ``credit_consequence``: ``none``, ``minor`` (a new account or a modified agreement), ``major``
+  (settled for less, a short sale, a voluntary surrender) or ``severe`` (a repossession after
+  default, on a credit report for seven years), with the reason;
+- ``lender``: the lender's side (:mod:`underwater.lender`): what it nets in today's dollars, and when;
+- ``available``: false, with ``why_not``, when an input the exit needs was not given.
 
-Exits are ranked by the criterion asked for — ``cash_now`` (least cash today), ``total_cost``
-(least paid over the horizon), ``net_position`` (best net position) or ``credit`` (mildest
-credit consequence) — with ties broken by net position. Every exit is always listed: the
-ranked ones first, then the total-loss scenarios (something that happens, not a choice; not
-ranked), then the unavailable ones. Money is dollars; rates are percent per year as typed.
-**Not legal or tax advice.**
+**One footing.** Over the same horizon every exit either leaves the borrower with the use of an
+asset — the kept one, the next deal's, or a replacement — or counts what going without costs.
+When the situation says a replacement is needed (the default: a truck that earns the living),
+every exit that gives the asset up (pay the gap, short sale, payment plan, settlement, surrender,
+repossession) buys one like it at today's price, financed over the payments left at the
+borrower's rate, or at the rate of the lowest credit tier after an exit that marks the credit
+report (major or severe), or pays the rent the user gives; its payments count in what is paid
+and the replacement's value and balance at the horizon in the net position. When no
+replacement is needed, giving the asset up saves its cost, and the result says that the use of
+the asset is not valued. ``ExitComparison.footing`` says which footing was used.
+
+Exits are ranked by the criterion asked for (:data:`~underwater.situation.RANK_CRITERIA`), ties
+broken by net position. Every exit is always listed: the ranked ones, then the total-loss
+scenarios (something that happens, not a choice; not ranked), then the unavailable ones. Money
+is dollars; rates are percent per year as typed. **Not legal or tax advice.**
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from underwater.assets import AssetClass, parse_asset_class
+from underwater.assets import AssetClass
 from underwater.deficiency import DeficiencyWorksheet, default_expenses, estimate_deficiency
 from underwater.depreciation import MAX_HORIZON_MONTHS
 from underwater.errors import InputError
-from underwater.loan import amortize
-from underwater.money import (
-    ZERO,
-    format_money,
-    format_money_human,
-    format_ratio,
-    parse_money,
-    parse_percent,
-    round_cents,
+from underwater.lender import (
+    LenderAssumptions,
+    LenderSide,
+    SettlementRange,
+    damaged_credit_rate_default,
+    lender_assumptions,
+    lender_side,
+    settlement_range,
 )
-from underwater.projection import MAX_REMAINING_PAYMENTS, Projection, project
+from underwater.loan import amortize
+from underwater.money import ZERO, format_money, format_money_human, format_ratio, round_cents
+from underwater.projection import Projection, project, project_on
+from underwater.refinance import refinance_terms
+from underwater.situation import RANK_CRITERIA, Situation
 from underwater.state_rules import STATE_NAMES, parse_state
 
 __all__ = [
@@ -66,16 +72,12 @@ __all__ = [
     "CreditConsequence",
     "Exit",
     "ExitComparison",
+    "Footing",
     "compare_exits",
 ]
 
-Number = Decimal | int | str
-
 CREDIT_LEVELS = ("none", "minor", "major", "severe")
 """Credit consequences from mildest to worst."""
-
-RANK_CRITERIA = ("cash_now", "total_cost", "net_position", "credit")
-"""What exits can be ranked by."""
 
 EXIT_NAMES = (
     "pay_the_gap",
@@ -86,6 +88,7 @@ EXIT_NAMES = (
     "refinance",
     "voluntary_surrender",
     "repossession",
+    "keep_paying",
     "keep_to_crossover",
     "total_loss_with_gap",
     "total_loss_without_gap",
@@ -99,7 +102,6 @@ DISCLAIMER = (
 )
 
 _HUNDRED = Decimal(100)
-_MAX_RATE = Decimal(1000)
 _TAX_CAVEAT = (
     "Forgiven debt may be taxable income: the lender may send IRS Form 1099-C, unless an exclusion "
     "applies (for example insolvency just before the debt was cancelled)."
@@ -113,6 +115,11 @@ class CreditConsequence:
     level: str
     reason: str
 
+    @property
+    def marks_report(self) -> bool:
+        """Whether a later loan is priced as for a damaged credit report (major or severe)."""
+        return self.level in ("major", "severe")
+
     def to_json(self) -> dict[str, Any]:
         """Keys: ``level``, ``reason``."""
         return {"level": self.level, "reason": self.reason}
@@ -122,11 +129,41 @@ Detail = Decimal | int | str | bool | None
 
 
 @dataclass(frozen=True, slots=True)
+class Replacing:
+    """What a replacement costs one exit (dollars): bought and financed (``payment`` a month at
+    ``rate_percent``, its value and balance at the horizon) or rented (``payment`` a month, no
+    asset kept); ``paid`` is every dollar through the horizon."""
+
+    bought: bool
+    price: Decimal
+    rate_percent: Decimal | None
+    payment: Decimal
+    paid: Decimal
+    value_at_horizon: Decimal
+    owed_at_horizon: Decimal
+
+    def to_json(self) -> dict[str, Any]:
+        """Keys: ``bought``, ``price``, ``rate_percent``, ``payment``, ``paid``,
+        ``value_at_horizon``, ``owed_at_horizon``."""
+        return {
+            "bought": self.bought,
+            "price": format_money(self.price),
+            "rate_percent": None if self.rate_percent is None else str(self.rate_percent),
+            "payment": format_money(self.payment),
+            "paid": format_money(self.paid),
+            "value_at_horizon": format_money(self.value_at_horizon),
+            "owed_at_horizon": format_money(self.owed_at_horizon),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Exit:
     """One way out, with the figures defined in this module's docstring (dollars).
 
     The money figures are ``None`` when the exit is not available. ``details`` holds the
     exit's own figures (``name``, value) — money as ``Decimal``, ratios already as text.
+    ``gives_up_asset``: the exit leaves the borrower without this asset; ``replacing`` what
+    a replacement costs it on this footing (``None`` when none is counted).
     """
 
     name: str
@@ -145,6 +182,9 @@ class Exit:
     caveats: tuple[str, ...]
     details: tuple[tuple[str, Detail], ...] = ()
     rank: int | None = None
+    gives_up_asset: bool = False
+    replacing: Replacing | None = None
+    lender: LenderSide | None = None
 
     def detail(self, name: str) -> Detail:
         """One of ``details`` by name."""
@@ -154,7 +194,9 @@ class Exit:
         """Keys: ``name``, ``title``, ``kind`` (``exit`` or ``scenario``), ``rank``, ``available``,
         ``why_not``, ``starting_payoff``, ``cash_needed_now``, ``debt_left_after``,
         ``total_paid_over_horizon``, ``net_position_at_horizon``, ``new_loan_ltv``,
-        ``months_under_water``, ``credit_consequence`` (``level``, ``reason``), ``caveats``, ``details``."""
+        ``months_under_water``, ``credit_consequence`` (``level``, ``reason``), ``gives_up_asset``,
+        ``replacement`` (:meth:`Replacing.to_json` or null), ``lender_side``
+        (:meth:`~underwater.lender.LenderSide.to_json` or null), ``caveats``, ``details``."""
 
         def money(amount: Decimal | None) -> str | None:
             return None if amount is None else format_money(amount)
@@ -174,11 +216,70 @@ class Exit:
             "new_loan_ltv": format_ratio(self.new_loan_ltv),
             "months_under_water": self.months_under_water,
             "credit_consequence": self.credit_consequence.to_json(),
+            "gives_up_asset": self.gives_up_asset,
+            "replacement": None if self.replacing is None else self.replacing.to_json(),
+            "lender_side": None if self.lender is None else self.lender.to_json(),
             "caveats": list(self.caveats),
             "details": {
                 key: format_money(value) if isinstance(value, Decimal) else value
                 for key, value in self.details
             },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Footing:
+    """The footing the exits were compared on: whether a replacement is needed and, if so, what
+    one costs (dollars; rates percent per year; the damaged-credit rate's source when it is the
+    default)."""
+
+    needed: bool
+    price: Decimal
+    rate_percent: Decimal
+    damaged_rate_percent: Decimal
+    term_months: int
+    monthly: Decimal | None
+    damaged_rate_given: bool
+    damaged_rate_confidence: str
+    damaged_rate_sources: tuple[str, ...]
+
+    @property
+    def summary(self) -> str:
+        """The footing in one sentence."""
+        if not self.needed:
+            return (
+                "No replacement needed: an exit that gives the asset up is charged nothing for going "
+                "without it, and the use of the asset over the horizon is not valued."
+            )
+        if self.monthly is not None:
+            return (
+                f"A replacement is needed: each exit that gives the asset up rents one for "
+                f"{format_money_human(self.monthly)} a month instead, keeping no asset at the end."
+            )
+        return (
+            f"A replacement is needed: each exit that gives the asset up buys one like it for "
+            f"{format_money_human(self.price)}, financed over {self.term_months} months at "
+            f"{self.rate_percent} % a year, or at {self.damaged_rate_percent} % after an exit that "
+            "marks the credit report (a surrender, repossession, short sale or settlement)."
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Keys: ``replacement_needed``, ``price``, ``rate_percent``, ``damaged_credit_rate_percent``,
+        ``term_months``, ``monthly``, ``damaged_credit_rate_source`` (``given_by_user``,
+        ``confidence``, ``sources``) and ``summary``."""
+        return {
+            "replacement_needed": self.needed,
+            "price": format_money(self.price),
+            "rate_percent": str(self.rate_percent),
+            "damaged_credit_rate_percent": str(self.damaged_rate_percent),
+            "term_months": self.term_months,
+            "monthly": None if self.monthly is None else format_money(self.monthly),
+            "damaged_credit_rate_source": {
+                "given_by_user": self.damaged_rate_given,
+                "confidence": None if self.damaged_rate_given else self.damaged_rate_confidence,
+                "sources": [] if self.damaged_rate_given else list(self.damaged_rate_sources),
+            },
+            "summary": self.summary,
         }
 
 
@@ -196,6 +297,10 @@ class ExitComparison:
     rank_by: str
     state: str | None
     exits: tuple[Exit, ...]
+    footing: Footing
+    lender_assumptions: LenderAssumptions
+    settlement: SettlementRange | None
+    explanation: str
 
     def exit(self, name: str) -> Exit:
         """The exit called ``name`` (one of :data:`EXIT_NAMES`)."""
@@ -207,7 +312,10 @@ class ExitComparison:
     def to_json(self) -> dict[str, Any]:
         """Keys: ``payoff``, ``value``, ``sale_price``, ``sale_price_basis`` (``offer`` or
         ``value``), ``selling_costs``, ``gap``, ``horizon_months``, ``rank_by``, ``state``,
-        ``exits`` (each as :meth:`Exit.to_json`, in ranked order) and ``disclaimer``."""
+        ``footing`` (:meth:`Footing.to_json`), ``lender_assumptions``, ``settlement_range``
+        (:meth:`~underwater.lender.SettlementRange.to_json`, null when there is no gap or no
+        repossession), ``explanation``, ``exits`` (each as :meth:`Exit.to_json`, in ranked order)
+        and ``disclaimer``."""
         return {
             "payoff": format_money(self.payoff),
             "value": format_money(self.value),
@@ -218,110 +326,163 @@ class ExitComparison:
             "horizon_months": self.horizon_months,
             "rank_by": self.rank_by,
             "state": self.state,
+            "footing": self.footing.to_json(),
+            "lender_assumptions": self.lender_assumptions.to_json(),
+            "settlement_range": None if self.settlement is None else self.settlement.to_json(),
+            "explanation": self.explanation,
             "exits": [item.to_json() for item in self.exits],
             "disclaimer": DISCLAIMER,
         }
 
 
-# ----------------------------------------------------------------------------- inputs
+# ----------------------------------------------------------------------------- the context
 
 
-@dataclass(frozen=True, slots=True)
-class _Situation:
-    payoff: Decimal
-    value: Decimal
-    rate: Decimal
-    remaining: int
-    payment: Decimal | None
-    asset_class: AssetClass
-    age_months: int
-    depreciation: str | None
-    depreciation_rate_percent: Number | None
-    sale_price: Decimal
-    sale_basis: str
-    selling_costs: Decimal
-    gap: Decimal
-    surplus: Decimal
-    state: str | None
-    consumer: bool
-    horizon: int
-    marginal_tax: Decimal | None
-    trade: dict[str, Any]
-    plan_months: int | None
-    plan_rate: Decimal
-    settlement: Decimal | None
-    refi: dict[str, Any]
-    acv: Decimal
-    deductible: Decimal
-    as_of: date | None
+class _Context:
+    """The situation with what every exit shares worked out once."""
 
-    def project_keep(self, horizon: int) -> Projection:
-        return project(
-            self.payoff,
+    def __init__(self, s: Situation) -> None:
+        self.s = s
+        loan, asset, sale = s.loan, s.asset, s.sale
+        if loan.owed <= 0:
+            raise InputError("owed", "must be more than 0.00: there is no loan to get out of", got=loan.owed)
+        self.payoff = loan.owed
+        self.value = asset.value
+        self.kind = asset.kind
+        self.rate = loan.rate_percent
+        self.remaining = loan.remaining_payments
+        self.horizon = s.horizon
+        self.sale_price = asset.value if sale.offer is None else sale.offer
+        self.sale_basis = "value" if sale.offer is None else "offer"
+        self.selling_costs = sale.selling_costs
+        self.gap = max(loan.owed + loan.other_liens + sale.selling_costs - self.sale_price, ZERO)
+        self.surplus = max(self.sale_price - loan.owed - loan.other_liens - sale.selling_costs, ZERO)
+        self.state = None if s.borrower.state is None else parse_state(s.borrower.state)
+        self.consumer = not s.borrower.commercial
+        self.keep = project_on(
+            asset,
+            loan.owed,
             self.rate,
             self.remaining,
-            self.value,
-            asset_class=self.asset_class,
-            age_months=self.age_months,
-            payment=self.payment,
-            horizon_months=horizon,
-            depreciation=self.depreciation,
-            depreciation_rate_percent=self.depreciation_rate_percent,
+            horizon_months=max(self.horizon, self.remaining),
+            payment=loan.payment,
+            other_liens=loan.other_liens,
+            extra_monthly=loan.extra_monthly,
         )
+        self.footing = _footing(s)
+        self.lender = lender_assumptions(
+            self.kind, s.lender.collect_percent, s.lender.months_to_sell, s.lender.months_to_collect
+        )
+        self._replacements: dict[bool, Replacing] = {}
 
     def tax_on(self, forgiven: Decimal) -> Decimal:
-        return ZERO if self.marginal_tax is None else round_cents(forgiven * self.marginal_tax / _HUNDRED)
+        rate = self.s.borrower.marginal_tax_percent
+        return ZERO if rate is None else round_cents(forgiven * rate / _HUNDRED)
+
+    def replacement(self, damaged: bool) -> Replacing | None:
+        """What replacing the asset costs an exit (None when no replacement is needed)."""
+        f = self.footing
+        if not f.needed:
+            return None
+        if damaged not in self._replacements:
+            self._replacements[damaged] = self._replace(damaged)
+        return self._replacements[damaged]
+
+    def _replace(self, damaged: bool) -> Replacing:
+        f = self.footing
+        h = self.horizon
+        if f.monthly is not None:
+            return Replacing(False, ZERO, None, f.monthly, f.monthly * h, ZERO, ZERO)
+        rate = f.damaged_rate_percent if damaged else f.rate_percent
+        # One like it: the same class and age, so its value follows the same path from its price.
+        path = project_on(self.s.asset, f.price, rate, f.term_months, horizon_months=h, value_today=f.price)
+        at = path.rows[h]
+        payment = path.rows[1].paid if len(path.rows) > 1 else ZERO
+        return Replacing(True, f.price, rate, payment, path.paid_through(h), at.value, at.owed)
+
+    def sale_flows(self, extra: Decimal = ZERO) -> list[tuple[int, Decimal]]:
+        """The lender's cash from a sale today: the proceeds less selling costs, plus ``extra``."""
+        return [(0, self.sale_price - self.selling_costs + extra)]
 
 
-def _months(value: object, field: str, minimum: int, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(field, "must be a whole number of months", got=value)
-    if not minimum <= value <= maximum:
-        raise InputError(field, f"must be from {minimum} to {maximum} months", got=value)
-    return value
+def _footing(s: Situation) -> Footing:
+    r = s.replacement
+    default_rate, confidence, sources = damaged_credit_rate_default()
+    return Footing(
+        needed=r.needed,
+        price=s.asset.value if r.price is None else r.price,
+        rate_percent=s.loan.rate_percent if r.rate_percent is None else r.rate_percent,
+        damaged_rate_percent=default_rate if r.damaged_rate_percent is None else r.damaged_rate_percent,
+        term_months=min(s.loan.remaining_payments, MAX_HORIZON_MONTHS)
+        if r.term_months is None
+        else r.term_months,
+        monthly=r.monthly,
+        damaged_rate_given=r.damaged_rate_percent is not None,
+        damaged_rate_confidence=confidence,
+        damaged_rate_sources=sources,
+    )
 
 
-def _share(value: object, field: str) -> Decimal:
-    share = parse_percent(value, field)
-    if share <= 0:
-        raise InputError(field, "must be more than 0 percent", got=value)
-    return share
+def _unavailable(name: str, title: str, c: _Context, why: str, credit: CreditConsequence) -> Exit:
+    return Exit(name, title, "exit", False, why, c.payoff, None, None, None, None, None, None, credit, ())
 
 
-def _optional_money(value: object, field: str) -> Decimal | None:
-    return None if value is None else parse_money(value, field)
-
-
-def _yes(value: object, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise InputError(field, "must be true or false", got=value)
-    return value
+def _give_up(exit_: Exit, c: _Context) -> Exit:
+    """An exit that gives the asset up, on the footing: a replacement's cost added, or a note
+    that going without is not charged."""
+    rep = c.replacement(exit_.credit_consequence.marks_report)
+    if rep is None:
+        caveat = "You go without the asset: this exit is charged nothing for that (no replacement needed)."
+        return replace(exit_, gives_up_asset=True, caveats=(*exit_.caveats, caveat))
+    assert exit_.total_paid_over_horizon is not None and exit_.net_position_at_horizon is not None
+    assert exit_.debt_left_after is not None
+    if rep.bought:
+        caveat = (
+            f"Counts a replacement like it: {format_money_human(rep.price)} financed at {rep.rate_percent} % "
+            f"({format_money_human(rep.payment)} a month); a lender may want a down payment"
+            + (
+                " and price the loan for a marked credit report."
+                if exit_.credit_consequence.marks_report
+                else "."
+            )
+        )
+    else:
+        caveat = f"Counts renting a replacement at {format_money_human(rep.payment)} a month."
+    return replace(
+        exit_,
+        gives_up_asset=True,
+        replacing=rep,
+        debt_left_after=exit_.debt_left_after + (rep.price if rep.bought else ZERO),
+        total_paid_over_horizon=exit_.total_paid_over_horizon + rep.paid,
+        net_position_at_horizon=exit_.net_position_at_horizon
+        + rep.value_at_horizon
+        - rep.owed_at_horizon
+        - rep.paid,
+        caveats=(*exit_.caveats, caveat),
+    )
 
 
 # ----------------------------------------------------------------------------- the exits
 
 
-def _unavailable(name: str, title: str, payoff: Decimal, why: str, credit: CreditConsequence) -> Exit:
-    return Exit(name, title, "exit", False, why, payoff, None, None, None, None, None, None, credit, ())
-
-
-def _pay_the_gap(s: _Situation) -> Exit:
-    paid = s.gap - s.surplus
+def _pay_the_gap(c: _Context) -> Exit:
+    paid = c.gap - c.surplus
     caveats = [
         "You need the cash before the sale closes: the lender releases the title only when paid in full."
     ]
-    if s.sale_basis == "value":
+    if c.sale_basis == "value":
         caveats.append(
             "No offer was given: the sale is assumed to bring the value; a real offer is often lower."
         )
-    return Exit(
+    lender = lender_side([(0, c.payoff)], c.rate, "paid in full today from the sale and your check")
+    exit_ = Exit(
         "pay_the_gap",
         "Sell and pay the gap",
         "exit",
         True,
         None,
-        s.payoff,
-        cash_needed_now=s.gap,
+        c.payoff,
+        cash_needed_now=c.gap,
         debt_left_after=ZERO,
         total_paid_over_horizon=paid,
         net_position_at_horizon=-paid,
@@ -330,71 +491,59 @@ def _pay_the_gap(s: _Situation) -> Exit:
         credit_consequence=CreditConsequence("none", "the loan is paid in full as agreed"),
         caveats=tuple(caveats),
         details=(
-            ("sale_price", s.sale_price),
-            ("selling_costs", s.selling_costs),
-            ("gap", s.gap),
-            ("cash_at_closing", s.surplus),
+            ("sale_price", c.sale_price),
+            ("selling_costs", c.selling_costs),
+            ("gap", c.gap),
+            ("cash_at_closing", c.surplus),
         ),
+        lender=lender,
     )
+    return _give_up(exit_, c)
 
 
-def _trade_in(s: _Situation) -> Exit:
-    t = s.trade
+def _trade_in(c: _Context) -> Exit:
+    t = c.s.next_deal
     title = "Trade in, roll the negative equity into the next loan"
     credit = CreditConsequence(
         "minor", "a new loan (hard inquiry, new account); the old loan is paid off as agreed"
     )
-    missing = [
-        flag
-        for flag, key in (
-            ("`next_price`", "price"),
-            ("`new_rate_percent`", "rate"),
-            ("`new_term_months`", "term"),
-        )
-        if t[key] is None
-    ]
-    if missing:
-        return _unavailable(
-            "trade_in", title, s.payoff, "give " + ", ".join(missing) + " to price the next deal", credit
-        )
-    price: Decimal = t["price"]
-    rate: Decimal = t["rate"]
-    term: int = t["term"]
-    trade_value: Decimal = s.value if t["trade_value"] is None else t["trade_value"]
-    rolled_signed = s.payoff - trade_value
+    if t.missing:
+        wanted = ", ".join(f"`{name}`" for name in t.missing)
+        return _unavailable("trade_in", title, c, f"give {wanted} to price the next deal", credit)
+    assert t.price is not None and t.rate_percent is not None and t.term_months is not None
+    trade_value = c.value if t.trade_in_value is None else t.trade_in_value
+    rolled_signed = c.payoff + c.s.loan.other_liens - trade_value
     rolled = max(rolled_signed, ZERO)
-    taxable = max(price - trade_value, ZERO) if t["tax_credit"] else price
-    tax = round_cents(taxable * t["tax_percent"] / _HUNDRED)
-    amount = price + tax + t["fees"] - t["rebates"] - t["down"] + rolled_signed
+    credited = t.trade_in_tax_credit != "no"
+    taxable = max(t.price - trade_value, ZERO) if credited else t.price
+    tax = round_cents(taxable * t.sales_tax_percent / _HUNDRED)
+    amount = t.price + tax + t.dealer_fees - t.rebates - t.down_payment + rolled_signed
     if amount <= 0:
         return _unavailable(
-            "trade_in",
-            title,
-            s.payoff,
-            "the trade-in and down payment cover the whole next deal: no loan",
-            credit,
+            "trade_in", title, c, "the trade-in and down payment cover the whole next deal: no loan", credit
         )
-    horizon = min(max(s.horizon, term), MAX_HORIZON_MONTHS)
+    next_class = c.kind if t.asset_class is None else AssetClass(t.asset_class)
+    horizon = min(max(c.horizon, t.term_months), MAX_HORIZON_MONTHS)
     new = project(
         amount,
-        rate,
-        term,
-        price,
-        asset_class=t["asset_class"],
-        age_months=t["age_months"],
+        t.rate_percent,
+        t.term_months,
+        t.price,
+        asset_class=next_class,
+        age_months=t.age_months,
         horizon_months=horizon,
     )
-    schedule = amortize(amount, rate, term)
+    schedule = amortize(amount, t.rate_percent, t.term_months)
     without = amount - rolled
     base_payment = base_interest = ZERO
     if without > 0:
-        base = amortize(without, rate, term)
+        base = amortize(without, t.rate_percent, t.term_months)
         base_payment, base_interest = base.payment, base.total_interest
     extra_payment = schedule.payment - base_payment if rolled else ZERO
     extra_interest = schedule.total_interest - base_interest if rolled else ZERO
-    at = new.rows[s.horizon]
-    paid = t["down"] + new.paid_through(s.horizon)
-    ltv = amount / price
+    at = new.rows[c.horizon]
+    paid = t.down_payment + new.paid_through(c.horizon)
+    ltv = amount / t.price
     caveats = []
     if rolled:
         caveats.append(
@@ -405,7 +554,7 @@ def _trade_in(s: _Situation) -> Exit:
         "Negotiate the price, the trade-in value and the financing separately: a rolled balance can hide "
         "in a higher price or a longer term."
     )
-    if t["tax_percent"] and t["tax_credit"]:
+    if t.sales_tax_percent and credited:
         caveats.append(
             "Sales tax is on the price less the trade-in value; not every state allows that credit."
         )
@@ -417,8 +566,8 @@ def _trade_in(s: _Situation) -> Exit:
         "exit",
         True,
         None,
-        s.payoff,
-        cash_needed_now=t["down"],
+        c.payoff,
+        cash_needed_now=t.down_payment,
         debt_left_after=amount,
         total_paid_over_horizon=paid,
         net_position_at_horizon=at.value - at.owed - paid,
@@ -432,48 +581,43 @@ def _trade_in(s: _Situation) -> Exit:
             ("equity_applied", max(-rolled_signed, ZERO)),
             ("taxable_amount", taxable),
             ("sales_tax", tax),
-            ("dealer_fees", t["fees"]),
-            ("rebates", t["rebates"]),
-            ("down_payment", t["down"]),
+            ("dealer_fees", t.dealer_fees),
+            ("rebates", t.rebates),
+            ("down_payment", t.down_payment),
             ("new_loan_amount", amount),
             ("new_payment", schedule.payment),
             ("extra_monthly_payment_from_rolled", extra_payment),
             ("extra_interest_from_rolled", extra_interest),
             ("new_crossover_month", new.crossover_month),
         ),
+        lender=lender_side([(0, c.payoff)], c.rate, "paid off today by the dealer, out of the next loan"),
     )
 
 
-def _short_sale(s: _Situation) -> Exit:
+def _short_sale(c: _Context) -> Exit:
     title = "Short sale: the lender accepts the offer"
     credit = CreditConsequence("major", "reported as settled for less than the full balance")
-    if s.sale_basis != "offer":
+    if c.sale_basis != "offer":
         return _unavailable(
-            "short_sale",
-            title,
-            s.payoff,
-            "no offer given: a short sale needs a buyer's offer (`offer`)",
-            credit,
+            "short_sale", title, c, "no offer given: a short sale needs a buyer's offer (`offer`)", credit
         )
-    if s.gap == 0:
-        return _unavailable(
-            "short_sale", title, s.payoff, "the offer covers the payoff: nothing to forgive", credit
-        )
-    tax = s.tax_on(s.gap)
+    if c.gap == 0:
+        return _unavailable("short_sale", title, c, "the offer covers the payoff: nothing to forgive", credit)
+    tax = c.tax_on(c.gap)
     caveats = [
         "Only if the lender agrees, in writing, before the sale, to release the title for the offer.",
         "Ask that the agreement waive the rest of the debt; otherwise the lender may still pursue it.",
         _TAX_CAVEAT,
     ]
-    if s.marginal_tax is None:
+    if c.s.borrower.marginal_tax_percent is None:
         caveats.append("Give a marginal tax rate to count an estimated tax on the forgiven debt.")
-    return Exit(
+    exit_ = Exit(
         "short_sale",
         title,
         "exit",
         True,
         None,
-        s.payoff,
+        c.payoff,
         cash_needed_now=ZERO,
         debt_left_after=ZERO,
         total_paid_over_horizon=tax,
@@ -482,35 +626,39 @@ def _short_sale(s: _Situation) -> Exit:
         months_under_water=None,
         credit_consequence=credit,
         caveats=tuple(caveats),
-        details=(("sale_price", s.sale_price), ("forgiven_debt", s.gap), ("estimated_tax_on_forgiven", tax)),
+        details=(("sale_price", c.sale_price), ("forgiven_debt", c.gap), ("estimated_tax_on_forgiven", tax)),
+        lender=lender_side(
+            c.sale_flows(), c.rate, "takes the sale's proceeds today and forgives the rest", forgives=c.gap
+        ),
     )
+    return _give_up(exit_, c)
 
 
-def _payment_plan(s: _Situation) -> Exit:
+def _payment_plan(c: _Context) -> Exit:
+    w = c.s.workout
     title = "Sell, then pay the gap in installments"
     credit = CreditConsequence(
         "minor", "a modified agreement with the lender; no negative mark if the plan is paid as agreed"
     )
-    if s.plan_months is None:
+    if w.plan_months is None:
         return _unavailable(
-            "payment_plan", title, s.payoff, "give `plan_months` (and `plan_rate_percent`) for a plan", credit
+            "payment_plan", title, c, "give `plan_months` (and `plan_rate_percent`) for a plan", credit
         )
-    if s.gap == 0:
-        return _unavailable(
-            "payment_plan", title, s.payoff, "the sale covers the payoff: no gap to spread", credit
-        )
-    plan = amortize(s.gap, s.plan_rate, s.plan_months)
-    paid = sum((row.payment for row in plan.rows[: s.horizon]), ZERO)
-    left = plan.balance_after(min(s.horizon, len(plan.rows)))
-    return Exit(
+    if c.gap == 0:
+        return _unavailable("payment_plan", title, c, "the sale covers the payoff: no gap to spread", credit)
+    plan = amortize(c.gap, w.plan_rate_percent, w.plan_months)
+    paid = sum((row.payment for row in plan.rows[: c.horizon]), ZERO)
+    left = plan.balance_after(min(c.horizon, len(plan.rows)))
+    flows = c.sale_flows() + [(row.number, row.payment) for row in plan.rows]
+    exit_ = Exit(
         "payment_plan",
         title,
         "exit",
         True,
         None,
-        s.payoff,
+        c.payoff,
         cash_needed_now=ZERO,
-        debt_left_after=s.gap,
+        debt_left_after=c.gap,
         total_paid_over_horizon=paid,
         net_position_at_horizon=-paid - left,
         new_loan_ltv=None,
@@ -522,47 +670,50 @@ def _payment_plan(s: _Situation) -> Exit:
             "The plan is unsecured debt: missed payments can go to collections.",
         ),
         details=(
-            ("plan_amount", s.gap),
-            ("plan_months", s.plan_months),
-            ("plan_rate_percent", str(s.plan_rate)),
+            ("plan_amount", c.gap),
+            ("plan_months", w.plan_months),
+            ("plan_rate_percent", str(w.plan_rate_percent)),
             ("plan_payment", plan.payment),
             ("plan_total_paid", plan.total_paid),
             ("plan_total_interest", plan.total_interest),
         ),
+        lender=lender_side(
+            flows, c.rate, "takes the sale's proceeds today and the gap in monthly installments"
+        ),
     )
+    return _give_up(exit_, c)
 
 
-def _settlement(s: _Situation) -> Exit:
+def _settlement(c: _Context) -> Exit:
+    w = c.s.workout
     title = "Sell, then settle the gap for a lump sum"
     credit = CreditConsequence("major", "reported as settled for less than owed")
-    if s.settlement is None:
+    if w.settlement_percent is None:
         return _unavailable(
             "settlement",
             title,
-            s.payoff,
+            c,
             "give `settlement_percent`: the share of the gap offered as a lump sum",
             credit,
         )
-    if s.gap == 0:
-        return _unavailable(
-            "settlement", title, s.payoff, "the sale covers the payoff: nothing to settle", credit
-        )
-    lump = round_cents(s.gap * s.settlement / _HUNDRED)
-    forgiven = s.gap - lump
-    tax = s.tax_on(forgiven)
+    if c.gap == 0:
+        return _unavailable("settlement", title, c, "the sale covers the payoff: nothing to settle", credit)
+    lump = round_cents(c.gap * w.settlement_percent / _HUNDRED)
+    forgiven = c.gap - lump
+    tax = c.tax_on(forgiven)
     caveats = [
         "Get the settlement in writing before paying; it is usually due in one payment.",
         "Lenders usually ask for proof of hardship before they accept less.",
     ]
     if forgiven:
         caveats.append(_TAX_CAVEAT)
-    return Exit(
+    exit_ = Exit(
         "settlement",
         title,
         "exit",
         True,
         None,
-        s.payoff,
+        c.payoff,
         cash_needed_now=lump,
         debt_left_after=ZERO,
         total_paid_over_horizon=lump + tax,
@@ -572,88 +723,19 @@ def _settlement(s: _Situation) -> Exit:
         credit_consequence=credit,
         caveats=tuple(caveats),
         details=(
-            ("settlement_percent", str(s.settlement)),
+            ("settlement_percent", str(w.settlement_percent)),
             ("lump_sum", lump),
             ("forgiven_debt", forgiven),
             ("estimated_tax_on_forgiven", tax),
         ),
-    )
-
-
-def _refinance(s: _Situation, keep: Projection) -> Exit:
-    r = s.refi
-    title = "Refinance and keep"
-    credit = CreditConsequence(
-        "minor", "a new loan (hard inquiry, new account); the old loan is paid off as agreed"
-    )
-    if r["rate"] is None:
-        return _unavailable(
-            "refinance",
-            title,
-            s.payoff,
-            "give `refi_rate_percent` (and `refi_term_months`) to refinance",
-            credit,
-        )
-    term: int = s.remaining if r["term"] is None else r["term"]
-    fees: Decimal = r["fees"]
-    amount = s.payoff + fees if r["fees_financed"] else s.payoff
-    cash_now = ZERO if r["fees_financed"] else fees
-    horizon = min(max(s.horizon, term), MAX_HORIZON_MONTHS)
-    new = project(
-        amount,
-        r["rate"],
-        term,
-        s.value,
-        asset_class=s.asset_class,
-        age_months=s.age_months,
-        horizon_months=horizon,
-        depreciation=s.depreciation,
-        depreciation_rate_percent=s.depreciation_rate_percent,
-    )
-    schedule = amortize(amount, r["rate"], term)
-    current = amortize(s.payoff, s.rate, s.remaining, payment=s.payment)
-    difference = schedule.total_interest + fees - current.total_interest
-    at = new.rows[s.horizon]
-    paid = cash_now + new.paid_through(s.horizon)
-    ltv = None if s.value == 0 else amount / s.value
-    caveats = [
-        "Lenders often decline to refinance a loan that is under water, or ask for cash to bring the LTV down."
-    ]
-    if keep.crossover_month is not None and (
-        new.crossover_month is None or new.crossover_month > keep.crossover_month
-    ):
-        caveats.append(
-            "The new loan surfaces later than the current one: a longer term keeps you under water longer."
-        )
-    if difference > 0:
-        caveats.append(
-            f"Over its life the new loan costs {format_money_human(difference)} more in interest and fees."
-        )
-    return Exit(
-        "refinance",
-        title,
-        "exit",
-        True,
-        None,
-        s.payoff,
-        cash_needed_now=cash_now,
-        debt_left_after=amount,
-        total_paid_over_horizon=paid,
-        net_position_at_horizon=at.value - at.owed - paid,
-        new_loan_ltv=ltv,
-        months_under_water=new.months_under_water,
-        credit_consequence=credit,
-        caveats=tuple(caveats),
-        details=(
-            ("new_loan_amount", amount),
-            ("refi_fees", fees),
-            ("new_payment", schedule.payment),
-            ("current_payment", current.payment),
-            ("interest_difference_vs_keeping", difference),
-            ("new_crossover_month", new.crossover_month),
-            ("current_crossover_month", keep.crossover_month),
+        lender=lender_side(
+            c.sale_flows(lump),
+            c.rate,
+            "takes the sale's proceeds and the lump sum today, forgives the rest",
+            forgives=forgiven,
         ),
     )
+    return _give_up(exit_, c)
 
 
 def _state_text(sheet: DeficiencyWorksheet) -> str:
@@ -665,7 +747,7 @@ def _state_text(sheet: DeficiencyWorksheet) -> str:
     return f"{rule.rule.name} ({rule.rule.citation}): {rule.effect}"
 
 
-def _give_back(s: _Situation, name: str) -> Exit:
+def _give_back(c: _Context, name: str) -> Exit:
     surrender = name == "voluntary_surrender"
     title = "Voluntary surrender" if surrender else "Repossession"
     credit = (
@@ -675,20 +757,27 @@ def _give_back(s: _Situation, name: str) -> Exit:
             "severe", "default, then a repossession: it stays on a credit report for seven years"
         )
     )
-    if s.asset_class is AssetClass.HOME:
+    if c.kind is AssetClass.HOME:
         return _unavailable(
-            name, title, s.payoff, "a home is foreclosed, not repossessed: not modelled here", credit
+            name, title, c, "a home is foreclosed, not repossessed: not modelled here", credit
         )
-    costs = default_expenses(s.asset_class).expenses
+    costs = default_expenses(c.kind).expenses
     if surrender:
         costs = replace(costs, retaking=ZERO)  # the borrower delivers it: no recovery agent
     sheet = estimate_deficiency(
-        s.payoff, s.value, s.asset_class, state=s.state, expenses=costs, consumer=s.consumer, as_of=s.as_of
+        c.payoff,
+        c.value,
+        c.kind,
+        state=c.state,
+        expenses=costs,
+        consumer=c.consumer,
+        as_of=c.s.borrower.as_of,
     )
     deficiency = sheet.deficiency
+    share = sheet.estimate.auction_share_percent if sheet.estimate else Decimal(75)
     caveats = [
-        f"The lender sells at auction, assumed here at {sheet.estimate.auction_share_percent if sheet.estimate else 75} % "
-        "of the value, and adds its costs: the deficiency is what is still owed.",
+        f"The lender sells at auction, assumed here at {share} % of the value, and adds its costs: the "
+        "deficiency is what is still owed.",
         "An unpaid deficiency can go to collections or a lawsuit.",
         "State rule: " + _state_text(sheet),
     ]
@@ -696,13 +785,25 @@ def _give_back(s: _Situation, name: str) -> Exit:
     if not surrender:
         caveats.append("Repossession adds the recovery fee and follows missed payments and default.")
     caveats.append("Not legal advice.")
-    return Exit(
+    a = c.lender
+    collected = round_cents(deficiency * a.collect_percent / _HUNDRED)
+    sold_at = a.months_to_sell
+    flows = [(sold_at, sheet.proceeds), (sold_at, -sheet.expenses_total)]
+    if collected:
+        flows.append((sold_at + a.months_to_collect, collected))
+    how = (
+        f"sells it at auction in month {sold_at} for {format_money_human(sheet.proceeds)}, spends "
+        f"{format_money_human(sheet.expenses_total)} on it, and collects {a.collect_percent} % of the "
+        f"{format_money_human(deficiency)} deficiency"
+        + (f" by month {sold_at + a.months_to_collect}" if collected else "")
+    )
+    exit_ = Exit(
         name,
         title,
         "exit",
         True,
         None,
-        s.payoff,
+        c.payoff,
         cash_needed_now=ZERO,
         debt_left_after=deficiency,
         total_paid_over_horizon=ZERO,
@@ -719,13 +820,17 @@ def _give_back(s: _Situation, name: str) -> Exit:
             ("deficiency_barred", sheet.deficiency_barred),
             ("state_rule", _state_text(sheet)),
         ),
+        lender=lender_side(flows, c.rate, how, forgives=deficiency - collected),
     )
+    return _give_up(exit_, c)
 
 
-def _total_loss(s: _Situation, gap_covered: bool) -> Exit:
-    payout = max(s.acv - s.deductible, ZERO)
-    remainder = max(s.payoff - payout, ZERO)
-    surplus = max(payout - s.payoff, ZERO)
+def _total_loss(c: _Context, gap_covered: bool) -> Exit:
+    i = c.s.insurance
+    acv = c.value if i.actual_cash_value is None else i.actual_cash_value
+    payout = max(acv - i.deductible, ZERO)
+    remainder = max(c.payoff - payout, ZERO)
+    surplus = max(payout - c.payoff, ZERO)
     cash = ZERO if gap_covered else remainder
     caveats = ["A scenario, not a choice: what happens if the asset is destroyed or stolen today."]
     if gap_covered:
@@ -743,7 +848,7 @@ def _total_loss(s: _Situation, gap_covered: bool) -> Exit:
         "scenario",
         True,
         None,
-        s.payoff,
+        c.payoff,
         cash_needed_now=cash,
         debt_left_after=ZERO,
         total_paid_over_horizon=cash - surplus,
@@ -753,65 +858,173 @@ def _total_loss(s: _Situation, gap_covered: bool) -> Exit:
         credit_consequence=CreditConsequence("none", "the loan is paid off by the insurer (and you)"),
         caveats=tuple(caveats),
         details=(
-            ("actual_cash_value", s.acv),
-            ("deductible", s.deductible),
+            ("actual_cash_value", acv),
+            ("deductible", i.deductible),
             ("insurance_payout", payout),
             ("left_after_insurance", remainder),
             ("gap_coverage_pays", remainder if gap_covered else ZERO),
         ),
+        lender=lender_side(
+            [(0, c.payoff)], c.rate, "paid off by the insurer" + (" and GAP" if gap_covered else " and you")
+        ),
+        gives_up_asset=True,
     )
 
 
-def _keep(s: _Situation, keep: Projection) -> Exit:
-    crossover = keep.crossover_month
+def _loan_flows(keep: Projection, through: int) -> list[tuple[int, Decimal]]:
+    return [(row.month, row.paid) for row in keep.rows[1 : through + 1] if row.paid]
+
+
+def _keep_paying(c: _Context) -> Exit:
+    keep = c.keep
+    at = keep.rows[c.horizon]
+    paid = keep.paid_through(c.horizon)
     caveats = [
-        "Assumes the value follows the depreciation curve; a market drop or heavy use delays the crossover.",
-        "The payments also buy the use of the asset until it is sold.",
+        "Assumes the value follows the depreciation curve; a market drop or heavy use keeps you under longer."
     ]
-    if crossover is not None and crossover <= s.horizon:
-        row = keep.rows[crossover]
-        received = row.value - row.owed
-        paid = keep.paid_through(crossover) - received
-        net = -paid
-        sale: tuple[tuple[str, Detail], ...] = (
-            ("sale_month", crossover),
-            ("sale_value", row.value),
-            ("payoff_at_sale", row.owed),
-        )
-    else:
-        row = keep.rows[s.horizon]
-        paid = keep.paid_through(s.horizon)
-        net = row.value - row.owed - paid
-        sale = (("sale_month", None), ("sale_value", None), ("payoff_at_sale", None))
-        if crossover is None:
-            caveats.append(
-                f"The loan does not surface within {keep.horizon_months} months: the figures hold it to the horizon."
-            )
-        else:
-            caveats.append(
-                f"The loan surfaces in month {crossover}, after the horizon: the figures hold it to the horizon."
-            )
+    if keep.crossover_month is None:
+        caveats.append(f"The loan does not surface within {keep.horizon_months} months.")
     return Exit(
-        "keep_to_crossover",
-        "Keep paying until it surfaces, then sell",
+        "keep_paying",
+        "Keep it and pay as agreed",
         "exit",
         True,
         None,
-        s.payoff,
+        c.payoff,
         cash_needed_now=ZERO,
-        debt_left_after=s.payoff,
+        debt_left_after=c.payoff,
         total_paid_over_horizon=paid,
-        net_position_at_horizon=net,
-        new_loan_ltv=None,
+        net_position_at_horizon=at.value - at.owed - paid,
+        new_loan_ltv=None if c.value == 0 else (c.payoff + c.s.loan.other_liens) / c.value,
         months_under_water=keep.months_under_water,
         credit_consequence=CreditConsequence("none", "the loan is paid as agreed"),
         caveats=tuple(caveats),
         details=(
-            ("crossover_month", crossover),
+            ("crossover_month", keep.crossover_month),
+            ("first_under_water_month", keep.first_under_water_month),
+            ("monthly_payment", keep.rows[1].paid if len(keep.rows) > 1 else ZERO),
+            ("value_at_horizon", at.value),
+            ("owed_at_horizon", at.owed),
+            ("interest_paid_while_under_water", keep.interest_paid_while_under_water),
+        ),
+        lender=lender_side(
+            _loan_flows(keep, len(keep.rows) - 1), c.rate, "is paid as agreed, month by month"
+        ),
+    )
+
+
+def _sale_month(keep: Projection, costs: Decimal) -> int | None:
+    """The month from which a sale at the projected value, less ``costs``, clears what is owed in
+    every later month (None when that never holds to the end of the projection)."""
+    month: int | None = None
+    for row in reversed(keep.rows):
+        if row.owed + costs > row.value:
+            break
+        month = row.month
+    return month
+
+
+def _keep_to_crossover(c: _Context) -> Exit:
+    title = "Keep paying until it surfaces, then sell"
+    credit = CreditConsequence("none", "the loan is paid as agreed")
+    if c.footing.needed:
+        return _unavailable(
+            "keep_to_crossover",
+            title,
+            c,
+            "you need an asset like this one: selling it once it surfaces only to buy another costs the "
+            "selling costs; keeping it is `keep_paying`",
+            credit,
+        )
+    keep = c.keep
+    month = _sale_month(keep, c.selling_costs)
+    caveats = [
+        "Assumes the value follows the depreciation curve; a market drop or heavy use delays the sale.",
+        "The payments also buy the use of the asset until it is sold.",
+    ]
+    if month is not None and month <= c.horizon:
+        row = keep.rows[month]
+        received = row.value - c.selling_costs - row.owed
+        paid = keep.paid_through(month) - received
+        net = -paid
+        sale: tuple[tuple[str, Detail], ...] = (
+            ("sale_month", month),
+            ("sale_value", row.value),
+            ("selling_costs", c.selling_costs),
+            ("payoff_at_sale", row.owed),
+        )
+        flows = [*_loan_flows(keep, month), (month, row.owed)]
+    else:
+        row = keep.rows[c.horizon]
+        paid = keep.paid_through(c.horizon)
+        net = row.value - row.owed - paid
+        sale = (
+            ("sale_month", None),
+            ("sale_value", None),
+            ("selling_costs", c.selling_costs),
+            ("payoff_at_sale", None),
+        )
+        flows = _loan_flows(keep, len(keep.rows) - 1)
+        caveats.append(
+            f"A sale does not clear the loan and its costs within {c.horizon} months: the figures hold it to the horizon."
+        )
+    return Exit(
+        "keep_to_crossover",
+        title,
+        "exit",
+        True,
+        None,
+        c.payoff,
+        cash_needed_now=ZERO,
+        debt_left_after=c.payoff,
+        total_paid_over_horizon=paid,
+        net_position_at_horizon=net,
+        new_loan_ltv=None,
+        months_under_water=keep.months_under_water,
+        credit_consequence=credit,
+        caveats=tuple(caveats),
+        details=(
+            ("crossover_month", keep.crossover_month),
             *sale,
             ("monthly_payment", keep.rows[1].paid if len(keep.rows) > 1 else ZERO),
             ("interest_paid_while_under_water", keep.interest_paid_while_under_water),
         ),
+        lender=lender_side(flows, c.rate, "is paid as agreed, then paid off from the sale"),
+    )
+
+
+def _refinance(c: _Context) -> Exit:
+    r = c.s.refinance
+    title = "Refinance and keep"
+    credit = CreditConsequence(
+        "minor", "a new loan (hard inquiry, new account); the old loan is paid off as agreed"
+    )
+    if r.rate_percent is None:
+        return _unavailable(
+            "refinance", title, c, "give `refi_rate_percent` (and `refi_term_months`) to refinance", credit
+        )
+    terms = refinance_terms(c.s, c.keep)
+    new = terms.projection
+    at = new.rows[c.horizon]
+    paid = terms.cash_now + new.paid_through(c.horizon)
+    caveats = list(terms.caveats)
+    return Exit(
+        "refinance",
+        title,
+        "exit",
+        True,
+        None,
+        c.payoff,
+        cash_needed_now=terms.cash_now,
+        debt_left_after=terms.amount,
+        total_paid_over_horizon=paid,
+        net_position_at_horizon=at.value - at.owed - paid,
+        new_loan_ltv=terms.ltv,
+        months_under_water=new.months_under_water,
+        credit_consequence=credit,
+        caveats=tuple(caveats),
+        details=terms.details,
+        lender=lender_side([(0, c.payoff)], c.rate, "paid off today by the new lender"),
     )
 
 
@@ -826,6 +1039,14 @@ _RANK_KEYS: dict[str, Callable[[Exit], tuple[Decimal | int, ...]]] = {
         -(e.net_position_at_horizon or ZERO),
     ),
 }
+assert set(_RANK_KEYS) == set(RANK_CRITERIA)
+
+_CRITERION_WORDS = {
+    "net_position": "the net position at month {h}: what you hold then, less what you owe then and all you paid from today",
+    "cash_now": "the cash needed today",
+    "total_cost": "everything paid through month {h}",
+    "credit": "the credit consequence, mildest first",
+}
 
 
 def _ranked(exits: list[Exit], rank_by: str) -> tuple[Exit, ...]:
@@ -838,183 +1059,123 @@ def _ranked(exits: list[Exit], rank_by: str) -> tuple[Exit, ...]:
     return tuple(ranked + scenarios + unavailable)
 
 
+_PLAIN = {
+    "pay_the_gap": "selling and paying the gap",
+    "trade_in": "trading it in",
+    "short_sale": "a short sale",
+    "payment_plan": "selling with a payment plan for the gap",
+    "settlement": "selling and settling the gap",
+    "refinance": "refinancing",
+    "voluntary_surrender": "a voluntary surrender",
+    "repossession": "a repossession",
+    "keep_paying": "keeping it and paying as agreed",
+    "keep_to_crossover": "keeping it until it surfaces, then selling",
+}
+"""Each exit as a phrase in a sentence."""
+
+
+def _explain(ranked: Sequence[Exit], c: _Context, rank_by: str) -> str:
+    words = _CRITERION_WORDS[rank_by].format(h=c.horizon)
+    text = f"Ranked by {words}. {c.footing.summary}"
+    top = [e for e in ranked if e.rank is not None]
+    if (
+        len(top) >= 2
+        and top[0].net_position_at_horizon is not None
+        and top[1].net_position_at_horizon is not None
+    ):
+        lead = top[0].net_position_at_horizon - top[1].net_position_at_horizon
+        first = _PLAIN[top[0].name]
+        text += (
+            f" First comes {first}, {format_money_human(lead)} better in net position than "
+            f"{_PLAIN[top[1].name]}."
+        )
+    keep = next((e for e in top if e.name == "keep_paying"), None)
+    gone = [e for e in top if e.name in ("voluntary_surrender", "repossession")]
+    if keep is not None and gone and c.footing.needed:
+        best = min(gone, key=lambda e: e.rank or 0)
+        assert keep.net_position_at_horizon is not None and best.net_position_at_horizon is not None
+        if keep.net_position_at_horizon >= best.net_position_at_horizon:
+            text += (
+                f" Giving it up does not beat keeping it: {_PLAIN[best.name]} leaves "
+                f"{format_money_human(best.debt_left_after or ZERO)} owed, the replacement's loan included, "
+                "and that loan is priced for a marked credit report."
+            )
+        else:
+            text += (
+                f" Here {_PLAIN[best.name]} does beat keeping it, by "
+                f"{format_money_human(best.net_position_at_horizon - keep.net_position_at_horizon)}: the asset is "
+                "worth so little against the loan that even a replacement at a marked-credit rate costs less."
+            )
+    return text
+
+
+def _settlement_range(c: _Context, exits: Sequence[Exit]) -> SettlementRange | None:
+    by_name = {e.name: e for e in exits}
+    repo, surrender = by_name["repossession"], by_name["voluntary_surrender"]
+    if c.gap == 0 or not repo.available or repo.lender is None or surrender.debt_left_after is None:
+        return None
+    owed_after_surrender = ZERO if surrender.detail("deficiency") is None else surrender.detail("deficiency")
+    assert isinstance(owed_after_surrender, Decimal)
+    return settlement_range(
+        c.gap,
+        c.sale_price - c.selling_costs,
+        repo.lender.nets_today,
+        owed_after_surrender,
+        c.s.borrower.marginal_tax_percent,
+    )
+
+
 # ----------------------------------------------------------------------------- entry point
 
 
-def compare_exits(
-    payoff: Number,
-    value: Number,
-    *,
-    rate_percent: Number,
-    remaining_payments: int,
-    payment: Number | None = None,
-    asset_class: AssetClass | str = "car",
-    age_months: int = 0,
-    depreciation: str | None = None,
-    depreciation_rate_percent: Number | None = None,
-    offer: Number | None = None,
-    selling_costs: Number = 0,
-    state: str | None = None,
-    consumer: bool = True,
-    horizon_months: int | None = None,
-    next_price: Number | None = None,
-    next_asset_class: AssetClass | str | None = None,
-    next_age_months: int = 0,
-    trade_in_value: Number | None = None,
-    sales_tax_percent: Number = 0,
-    trade_in_tax_credit: bool = True,
-    dealer_fees: Number = 0,
-    rebates: Number = 0,
-    next_down_payment: Number = 0,
-    new_rate_percent: Number | None = None,
-    new_term_months: int | None = None,
-    plan_months: int | None = None,
-    plan_rate_percent: Number = 0,
-    settlement_percent: Number | None = None,
-    refi_rate_percent: Number | None = None,
-    refi_term_months: int | None = None,
-    refi_fees: Number = 0,
-    refi_fees_financed: bool = True,
-    actual_cash_value: Number | None = None,
-    deductible: Number = 0,
-    marginal_tax_rate_percent: Number | None = None,
-    rank_by: str = "net_position",
-    as_of: date | None = None,
-) -> ExitComparison:
-    """Compare every way out of one situation, all from the same ``payoff`` (dollars).
-
-    The situation: ``payoff`` clears the loan today; ``value`` is what the asset would fetch;
-    the loan runs at ``rate_percent`` (percent per year) for ``remaining_payments`` monthly
-    payments of ``payment`` (default: level); the asset (``asset_class``, ``age_months``,
-    ``depreciation`` preset or ``depreciation_rate_percent``) follows its curve. A sale brings
-    the buyer's ``offer`` (else the value) less ``selling_costs``. ``state`` (two-letter code)
-    and ``consumer`` decide the deficiency rules. ``horizon_months`` (1 to 600; default the
-    remaining term) is when net positions are measured.
-
-    Trade-in: ``next_price``, ``new_rate_percent``, ``new_term_months`` (needed), the next
-    asset's class and age, ``trade_in_value`` (default: the value), ``sales_tax_percent`` on
-    the price less the trade-in when ``trade_in_tax_credit``, ``dealer_fees``, ``rebates`` and
-    ``next_down_payment``. Payment plan: ``plan_months`` at ``plan_rate_percent``. Settlement:
-    ``settlement_percent`` of the gap paid as a lump sum. Refinance: ``refi_rate_percent``,
-    ``refi_term_months`` (default: the remaining payments), ``refi_fees`` financed or paid
-    (``refi_fees_financed``). Total loss: the insurer pays ``actual_cash_value`` (default: the
-    value) less ``deductible``. ``marginal_tax_rate_percent`` estimates the tax on forgiven debt.
-    ``rank_by``: one of :data:`RANK_CRITERIA`. ``as_of`` dates the deficiency estimates (today).
+def compare_exits(situation: Situation) -> ExitComparison:
+    """Compare every way out of one ``situation``, all from the same payoff and on one footing.
 
     The FreightWaves truck: $80,000 owed, worth $60,000, a buyer offers $58,000. Selling takes
-    a $22,000 check; a trade-in tacks $20,000 onto the next loan:
+    a $22,000 check; a trade-in tacks $20,000 onto the next loan; with a truck needed to earn a
+    living, keeping it beats letting it be repossessed:
 
-    >>> c = compare_exits(80000, 60000, rate_percent=9, remaining_payments=48, offer=58000,
-    ...                   asset_class="class8_sleeper", age_months=24, next_price=120000,
-    ...                   new_rate_percent=9, new_term_months=60)
+    >>> from underwater.situation import Asset, Loan, NextDeal, Sale
+    >>> c = compare_exits(Situation(
+    ...     Loan(owed=80000, rate_percent=9, remaining_payments=48),
+    ...     Asset(value=60000, asset_class="class8_sleeper", age_months=24),
+    ...     sale=Sale(offer=58000),
+    ...     next_deal=NextDeal(price=120000, rate_percent=9, term_months=60)))
     >>> c.exit("pay_the_gap").cash_needed_now, c.exit("trade_in").detail("negative_equity_rolled")
     (Decimal('22000.00'), Decimal('20000.00'))
+    >>> c.exit("keep_paying").rank < c.exit("repossession").rank
+    True
     """
-    owed = parse_money(payoff, "payoff")
-    if owed <= 0:
-        raise InputError("payoff", "must be more than 0.00: there is no loan to get out of", got=payoff)
-    worth = parse_money(value, "value")
-    rate = parse_percent(rate_percent, "rate_percent", maximum=_MAX_RATE)
-    remaining = _months(remaining_payments, "remaining_payments", 1, MAX_REMAINING_PAYMENTS)
-    regular = _optional_money(payment, "payment")
-    kind = parse_asset_class(asset_class)
-    sale_offer = _optional_money(offer, "offer")
-    costs = parse_money(selling_costs, "selling_costs")
-    code = None if state is None else parse_state(state)
-    horizon = (
-        min(remaining, MAX_HORIZON_MONTHS)
-        if horizon_months is None
-        else _months(horizon_months, "horizon_months", 1, MAX_HORIZON_MONTHS)
-    )
-    if rank_by not in RANK_CRITERIA:
-        raise InputError("rank_by", "must be one of " + ", ".join(RANK_CRITERIA), got=rank_by)
-    sale = worth if sale_offer is None else sale_offer
-    trade: dict[str, Any] = {
-        "price": _optional_money(next_price, "next_price"),
-        "asset_class": kind
-        if next_asset_class is None
-        else parse_asset_class(next_asset_class, "next_asset_class"),
-        "age_months": _months(next_age_months, "next_age_months", 0, 600),
-        "trade_value": _optional_money(trade_in_value, "trade_in_value"),
-        "tax_percent": parse_percent(sales_tax_percent, "sales_tax_percent"),
-        "tax_credit": _yes(trade_in_tax_credit, "trade_in_tax_credit"),
-        "fees": parse_money(dealer_fees, "dealer_fees"),
-        "rebates": parse_money(rebates, "rebates"),
-        "down": parse_money(next_down_payment, "next_down_payment"),
-        "rate": None
-        if new_rate_percent is None
-        else parse_percent(new_rate_percent, "new_rate_percent", maximum=_MAX_RATE),
-        "term": None
-        if new_term_months is None
-        else _months(new_term_months, "new_term_months", 1, MAX_HORIZON_MONTHS),
-    }
-    if trade["price"] is not None and trade["price"] <= 0:
-        raise InputError("next_price", "must be more than 0.00", got=next_price)
-    refi: dict[str, Any] = {
-        "rate": None
-        if refi_rate_percent is None
-        else parse_percent(refi_rate_percent, "refi_rate_percent", maximum=_MAX_RATE),
-        "term": None
-        if refi_term_months is None
-        else _months(refi_term_months, "refi_term_months", 1, MAX_REMAINING_PAYMENTS),
-        "fees": parse_money(refi_fees, "refi_fees"),
-        "fees_financed": _yes(refi_fees_financed, "refi_fees_financed"),
-    }
-    situation = _Situation(
-        payoff=owed,
-        value=worth,
-        rate=rate,
-        remaining=remaining,
-        payment=regular,
-        asset_class=kind,
-        age_months=_months(age_months, "age_months", 0, 600),
-        depreciation=depreciation,
-        depreciation_rate_percent=depreciation_rate_percent,
-        sale_price=sale,
-        sale_basis="value" if sale_offer is None else "offer",
-        selling_costs=costs,
-        gap=max(owed + costs - sale, ZERO),
-        surplus=max(sale - owed - costs, ZERO),
-        state=code,
-        consumer=_yes(consumer, "consumer"),
-        horizon=horizon,
-        marginal_tax=None
-        if marginal_tax_rate_percent is None
-        else parse_percent(marginal_tax_rate_percent, "marginal_tax_rate_percent"),
-        trade=trade,
-        plan_months=None
-        if plan_months is None
-        else _months(plan_months, "plan_months", 1, MAX_HORIZON_MONTHS),
-        plan_rate=parse_percent(plan_rate_percent, "plan_rate_percent", maximum=_MAX_RATE),
-        settlement=None if settlement_percent is None else _share(settlement_percent, "settlement_percent"),
-        refi=refi,
-        acv=worth if actual_cash_value is None else parse_money(actual_cash_value, "actual_cash_value"),
-        deductible=parse_money(deductible, "deductible"),
-        as_of=as_of,
-    )
-    keep = situation.project_keep(min(max(horizon, remaining), MAX_HORIZON_MONTHS))
+    c = _Context(situation)
     exits = [
-        _pay_the_gap(situation),
-        _trade_in(situation),
-        _short_sale(situation),
-        _payment_plan(situation),
-        _settlement(situation),
-        _refinance(situation, keep),
-        _give_back(situation, "voluntary_surrender"),
-        _give_back(situation, "repossession"),
-        _keep(situation, keep),
-        _total_loss(situation, gap_covered=True),
-        _total_loss(situation, gap_covered=False),
+        _pay_the_gap(c),
+        _trade_in(c),
+        _short_sale(c),
+        _payment_plan(c),
+        _settlement(c),
+        _refinance(c),
+        _give_back(c, "voluntary_surrender"),
+        _give_back(c, "repossession"),
+        _keep_paying(c),
+        _keep_to_crossover(c),
+        _total_loss(c, gap_covered=True),
+        _total_loss(c, gap_covered=False),
     ]
+    rank_by = situation.comparison.rank_by
+    ranked = _ranked(exits, rank_by)
     return ExitComparison(
-        payoff=owed,
-        value=worth,
-        sale_price=sale,
-        sale_price_basis=situation.sale_basis,
-        selling_costs=costs,
-        gap=situation.gap,
-        horizon_months=horizon,
+        payoff=c.payoff,
+        value=c.value,
+        sale_price=c.sale_price,
+        sale_price_basis=c.sale_basis,
+        selling_costs=c.selling_costs,
+        gap=c.gap,
+        horizon_months=c.horizon,
         rank_by=rank_by,
-        state=code,
-        exits=_ranked(exits, rank_by),
+        state=c.state,
+        exits=ranked,
+        footing=c.footing,
+        lender_assumptions=c.lender,
+        settlement=_settlement_range(c, exits),
+        explanation=_explain(ranked, c, rank_by),
     )

@@ -55,7 +55,9 @@ class Kind(StrEnum):
     PAIR = "pair"
     """``NAME=AMOUNT``: a named amount of money, such as a lien ``HELOC=30000``."""
     FLAG = "flag"
-    """On or off."""
+    """On or off, off unless given (a CLI switch, a checkbox)."""
+    YES_NO = "yes_no"
+    """Yes or no, with a default either way (``yes``/``no``, or a JSON boolean)."""
     TEXT = "text"
     """Free text."""
 
@@ -180,7 +182,15 @@ def parse_text(value: object, field: str, *, limit: int = TEXT_LIMIT) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One input: its name (snake_case, the same in Python, JSON and — dashed — the CLI)."""
+    """One input: its name (snake_case, the same in Python, JSON and — dashed — the CLI), what it
+    holds, its rules, and what a front needs to show it to a person.
+
+    ``label`` is the plain question or name a page shows (default: the name in words);
+    ``section`` names the part of the situation it belongs to (``loan``, ``asset`` …, see
+    :mod:`underwater.situation`); ``essential`` marks the few inputs an answer needs, shown
+    first; the rest go behind "more details". ``help`` may name other fields in backticks.
+    ``attr`` is the attribute the value fills in a part of the situation (default: ``name``).
+    """
 
     name: str
     kind: Kind
@@ -193,6 +203,25 @@ class Field:
     maximum: Decimal | int | None = None
     example: str | None = None
     allow_negative: bool = False
+    label: str = ""
+    section: str = ""
+    essential: bool = False
+    attr: str = ""
+    choice_labels: tuple[str, ...] = ()
+    """Plain words for each of ``choices``, in the same order (default: the choices)."""
+
+    @property
+    def shown_label(self) -> str:
+        """The label a person reads: ``label``, else the name in words (``Selling costs``)."""
+        if self.label:
+            return self.label
+        text = self.name.replace("_", " ")
+        return text[:1].upper() + text[1:]
+
+    @property
+    def target(self) -> str:
+        """The attribute of a situation's part this field fills."""
+        return self.attr or self.name
 
     @property
     def flag(self) -> str:
@@ -225,7 +254,7 @@ class Field:
             return text
         if self.kind is Kind.PAIR:
             return parse_pair(value, name)
-        if self.kind is Kind.FLAG:
+        if self.kind in (Kind.FLAG, Kind.YES_NO):
             return _parse_flag(value, name)
         return parse_text(value, name)
 
@@ -292,6 +321,10 @@ class Form:
 
     fields: tuple[Field, ...]
     check: Callable[[dict[str, Any]], None] | None = field(default=None)
+    fill_defaults: bool = True
+    """Whether :meth:`parse` fills a field not given with its default; a form over the parts of
+    a situation leaves them ``None`` (the parts fill their own defaults), so ``check`` can tell
+    what was given."""
 
     def field(self, name: str) -> Field:
         """The field called ``name``."""
@@ -320,7 +353,7 @@ class Form:
             if _is_blank(value):
                 if f.required:
                     problems.append(InputError(f.name, "is required: " + f.help))
-                parsed[f.name] = () if f.repeat else f.default
+                parsed[f.name] = () if f.repeat else (f.default if self.fill_defaults else None)
                 continue
             try:
                 parsed[f.name] = f.parse(value)

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from underwater.assets import AssetClass, parse_asset_class
 from underwater.depreciation import (
@@ -59,6 +59,9 @@ from underwater.money import (
     parse_percent,
 )
 
+if TYPE_CHECKING:
+    from underwater.situation import Asset, Loan
+
 __all__ = [
     "MAX_REMAINING_PAYMENTS",
     "Prevention",
@@ -69,6 +72,8 @@ __all__ = [
     "pick_curve",
     "prevention",
     "project",
+    "project_loan",
+    "project_on",
     "projected_values",
 ]
 
@@ -700,6 +705,25 @@ def _under_months(financed: Decimal, rate: Decimal, term: int, values: Sequence[
     return [balances[t] - values[t] for t in range(term + 1)]
 
 
+def _purchase_values(
+    price: Decimal,
+    curve: RetentionCurve,
+    age_months: int,
+    months: int,
+    value_today: Number | None,
+    months_elapsed: int,
+) -> tuple[Decimal, ...]:
+    """The value path of a purchase from signing (month 0): from the price, or through a value
+    known ``months_elapsed`` months after signing."""
+    if value_today is None:
+        return projected_values(price, curve, age_months, months)
+    known = parse_money(value_today, "value")
+    elapsed = _whole(months_elapsed, "months_elapsed", 0, MAX_HORIZON_MONTHS)
+    age = _whole(age_months, "age_months", 0, MAX_AGE_MONTHS)
+    ratios = _retentions(curve, age, max(months, elapsed))
+    return tuple(scale_value(known, ratios[t], ratios[elapsed]) for t in range(months + 1))
+
+
 def prevention(
     price: Number,
     *,
@@ -713,6 +737,8 @@ def prevention(
     negative_equity_rolled: Number = 0,
     depreciation: str | None = None,
     depreciation_rate_percent: Number | None = None,
+    value_today: Number | None = None,
+    months_elapsed: int = 0,
 ) -> Prevention:
     """For a purchase: the smallest down payment, and the longest term, that never go under water.
 
@@ -720,8 +746,11 @@ def prevention(
     plus ``taxes_fees_financed``, ``addons_financed`` and ``negative_equity_rolled`` (dollars)
     less ``down_payment`` (default 0), at ``rate_percent`` (percent per year) over
     ``term_months``, repaid by level monthly payments. The value follows the curve chosen as in
-    :func:`project` from ``age_months`` (0: new). Both answers are found by bisection: a larger
-    down payment or a shorter term only lowers the balance month by month.
+    :func:`project` from ``age_months`` at signing (0: new), starting from the price; when
+    ``value_today`` is known ``months_elapsed`` months after signing, the one value path passes
+    through it instead (value(t) = value_today × r(age + t) / r(age + months_elapsed)), so the
+    prevention answers and today's position agree. Both answers are found by bisection: a
+    larger down payment or a shorter term only lowers the balance month by month.
 
     A $40,000 pickup at 7 % over 72 months with $3,000 of taxes and fees financed is under
     water from the day it is signed unless about $3,500 goes down; with $5,000 down, any term up
@@ -750,7 +779,7 @@ def prevention(
         )
     curve = pick_curve(asset_class, depreciation, depreciation_rate_percent)
     longest_tried = max(term, _TERM_SEARCH[1])
-    values = projected_values(cost, curve, age_months, longest_tried)
+    values = _purchase_values(cost, curve, age_months, longest_tried, value_today, months_elapsed)
     financed = total - down
 
     gaps = _under_months(financed, rate, term, values)
@@ -813,4 +842,70 @@ def prevention(
         min_down_payment=min_down,
         longest_term_months=longest,
         notes=tuple(notes),
+    )
+
+
+# ----------------------------------------------------------------------------- on a situation's parts
+
+
+def project_on(
+    asset: Asset,
+    amount: Decimal,
+    rate_percent: Decimal,
+    term_months: int,
+    *,
+    horizon_months: int | None = None,
+    payment: Decimal | None = None,
+    other_liens: Decimal = ZERO,
+    extra_monthly: Decimal = ZERO,
+    value_today: Decimal | None = None,
+    start_date: date | None = None,
+) -> Projection:
+    """A loan of ``amount`` (dollars) at ``rate_percent`` (percent per year) over
+    ``term_months`` on ``asset``'s value path, from ``value_today`` (default: the asset's value),
+    projected ``horizon_months`` ahead (default: the term, at most 600).
+
+    >>> from underwater.situation import Asset
+    >>> project_on(Asset(value=10000, depreciation_rate_percent=12), Decimal(12000), Decimal(0), 12).crossover_month
+    3
+    """
+    return project(
+        amount,
+        rate_percent,
+        term_months,
+        asset.value if value_today is None else value_today,
+        asset_class=asset.kind,
+        age_months=asset.age_months,
+        payment=payment,
+        extra_monthly=extra_monthly,
+        other_liens=other_liens,
+        horizon_months=None if horizon_months is None else min(horizon_months, MAX_HORIZON_MONTHS),
+        shock_percent=asset.shock_percent,
+        depreciation=asset.depreciation,
+        depreciation_rate_percent=asset.depreciation_rate_percent,
+        start_date=start_date,
+        annual_miles=asset.annual_miles,
+    )
+
+
+def project_loan(
+    loan: Loan, asset: Asset, *, horizon_months: int | None = None, start_date: date | None = None
+) -> Projection:
+    """The ``loan`` against the ``asset``'s value path, month by month (see :func:`project`).
+
+    >>> from underwater.situation import Asset, Loan
+    >>> project_loan(Loan(owed=12000, rate_percent=0, remaining_payments=12),
+    ...              Asset(value=10000, depreciation_rate_percent=12)).crossover_month
+    3
+    """
+    return project_on(
+        asset,
+        loan.owed,
+        loan.rate_percent,
+        loan.remaining_payments,
+        horizon_months=horizon_months,
+        payment=loan.payment,
+        other_liens=loan.other_liens,
+        extra_monthly=loan.extra_monthly,
+        start_date=start_date,
     )

@@ -1,52 +1,46 @@
 """The ``project`` job: when a loan surfaces, what it takes to surface sooner, and for a purchase
 how to never go under and why today's gap is what it is.
 
-Two ways in: a loan you have (``--balance`` with ``--remaining-payments`` and ``--value-today``),
-or a purchase (``--price`` with ``--term-months``, the down payment and what was financed on
-top; ``--months-elapsed`` and ``--value-today`` say where it stands today). A purchase also
-gives the prevention answers and the attribution of today's gap.
+Two ways in: a loan you have (``owed`` with ``remaining_payments`` and ``value``), or a purchase
+(``price`` with ``term_months``, the down payment and what was financed on top;
+``months_elapsed`` and ``value`` say where it stands today). A purchase also gives the
+prevention answers and the attribution of today's gap. The inputs are the fields of the
+situation's loan, asset and purchase parts (:mod:`underwater.situation`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from underwater.assets import AssetClass
 from underwater.attribution import CAUSES, Attribution, attribute_gap
-from underwater.depreciation import presets
 from underwater.errors import InputError
 from underwater.forms import Field, Form, Kind
 from underwater.limits import MAX_MONTHS
 from underwater.loan import amortize
-from underwater.money import ZERO, format_money, format_money_human
+from underwater.money import format_money, format_money_human
 from underwater.ops import Operation
-from underwater.projection import Prevention, Projection, extra_to_surface_by, prevention, project
+from underwater.projection import Prevention, Projection, extra_to_surface_by, prevention, project_loan
+from underwater.situation import TARGET_MONTH, Asset, Loan, Purchase
 from underwater.textfmt import grid, key_values
 
-_PURCHASE_FIELDS = (
-    "down_payment",
-    "term_months",
-    "taxes_fees_financed",
-    "addons_financed",
-    "negative_equity_rolled",
-    "months_elapsed",
-)
+_PURCHASE_FIELDS = tuple(f.name for f in Purchase.FIELDS if f.name not in ("price", "term_months"))
 
 
 def _check(values: dict[str, Any]) -> None:
-    if values["balance"] is None and values["price"] is None:
-        raise InputError("balance", "is required: give `balance` (a loan you have) or `price` (a purchase)")
-    if values["balance"] is not None and values["price"] is not None:
-        raise InputError("price", "give `balance` (a loan you have) or `price` (a purchase), not both")
-    if values["balance"] is not None:
-        for name in _PURCHASE_FIELDS:
+    if values["owed"] is None and values["price"] is None:
+        raise InputError("owed", "is required: give `owed` (a loan you have) or `price` (a purchase)")
+    if values["owed"] is not None and values["price"] is not None:
+        raise InputError("price", "give `owed` (a loan you have) or `price` (a purchase), not both")
+    if values["owed"] is not None:
+        for name in (*_PURCHASE_FIELDS, "term_months"):
             if values[name] is not None:
-                raise InputError(name, "applies to a purchase: use it with `price` instead of `balance`")
+                raise InputError(name, "applies to a purchase: use it with `price` instead of `owed`")
         if values["remaining_payments"] is None:
-            raise InputError("remaining_payments", "is required with `balance`: the monthly payments left")
-        if values["value_today"] is None:
-            raise InputError("value_today", "is required with `balance`: what the asset would fetch now")
+            raise InputError("remaining_payments", "is required with `owed`: the monthly payments left")
+        if values["value"] is None:
+            raise InputError("value", "is required with `owed`: what the asset would fetch now")
         return
     if values["remaining_payments"] is not None:
         raise InputError("remaining_payments", "applies to a loan you have: with `price` give `term_months`")
@@ -57,84 +51,44 @@ def _check(values: dict[str, Any]) -> None:
         raise InputError(
             "months_elapsed", f"must be less than the term, {values['term_months']} months", got=elapsed
         )
-    if elapsed and values["value_today"] is None:
-        raise InputError("value_today", "is required with `months_elapsed`: what the asset would fetch now")
+    if elapsed and values["value"] is None:
+        raise InputError("value", "is required with `months_elapsed`: what the asset would fetch now")
     if values["age_months"] is not None and values["age_months"] < elapsed:
         raise InputError(
             "age_months", f"is the age today: at least `months_elapsed` ({elapsed})", got=values["age_months"]
         )
 
 
+def _optional(fields: tuple[Field, ...], *names: str) -> tuple[Field, ...]:
+    return tuple(dataclasses.replace(f, required=False) if f.name in names else f for f in fields)
+
+
 FORM = Form(
     (
-        Field("balance", Kind.MONEY, "loan balance today, in dollars (a loan you have)", example="24000"),
-        Field(
-            "rate_percent",
-            Kind.PERCENT,
-            "loan rate in percent per year",
-            required=True,
-            maximum=1000,
-            example="7.9",
-        ),
-        Field(
-            "remaining_payments",
-            Kind.INT,
-            "monthly payments left on the loan",
-            minimum=1,
-            maximum=MAX_MONTHS,
-            example="48",
-        ),
-        Field("value_today", Kind.MONEY, "what the asset would fetch now, in dollars", example="20000"),
-        Field(
-            "asset_class",
-            Kind.CHOICE,
-            "asset class (picks the default depreciation preset)",
-            default="car",
-            choices=tuple(c.value for c in AssetClass),
-        ),
-        Field("age_months", Kind.INT, "the asset's age today, in months", minimum=0, maximum=600),
-        Field("payment", Kind.MONEY, "monthly payment, in dollars (default: the level payment)"),
-        Field("extra_monthly", Kind.MONEY, "extra paid to principal every month, in dollars"),
-        Field("other_liens", Kind.MONEY, "other debts secured by the asset, in dollars (stay constant)"),
+        *_optional(Loan.fields(), "owed", "remaining_payments"),
+        *_optional(Asset.fields(), "value"),
         Field(
             "horizon_months",
             Kind.INT,
-            "months to project (default: the remaining term, at most 600)",
+            "how many months ahead to look (default: the payments left, at most 600)",
+            label="Months to look ahead",
             minimum=1,
-            maximum=600,
-        ),
-        Field("shock_percent", Kind.PERCENT, "one-time drop in market value today, in percent", maximum=100),
-        Field(
-            "depreciation",
-            Kind.CHOICE,
-            "depreciation preset (default: the asset class's)",
-            choices=tuple(sorted(presets())),
+            maximum=MAX_MONTHS,
+            section="projection",
         ),
         Field(
-            "depreciation_rate_percent",
-            Kind.DECIMAL,
-            "constant value lost per year, in percent (instead of a preset; negative: gained)",
+            "start_date",
+            Kind.DATE,
+            "today's date, YYYY-MM-DD, to put a date on each month",
+            label="Today's date",
+            example="2026-12-01",
+            section="projection",
         ),
-        Field("start_date", Kind.DATE, "today's date, to date each month, YYYY-MM-DD", example="2026-12-01"),
-        Field("annual_miles", Kind.DECIMAL, "miles driven a year from now on (cars, motorcycles, trucks)"),
-        Field(
-            "target_month",
-            Kind.INT,
-            "find the smallest extra monthly payment that surfaces the loan by this month",
-            minimum=1,
-            maximum=600,
-        ),
-        Field("price", Kind.MONEY, "purchase price, in dollars (a purchase, instead of `balance`)"),
-        Field("down_payment", Kind.MONEY, "cash down at purchase, in dollars"),
-        Field("term_months", Kind.INT, "the purchase loan's term in months", minimum=1, maximum=600),
-        Field("taxes_fees_financed", Kind.MONEY, "taxes and fees added to the purchase loan, in dollars"),
-        Field(
-            "addons_financed", Kind.MONEY, "add-ons (warranty, GAP, service contracts) financed, in dollars"
-        ),
-        Field("negative_equity_rolled", Kind.MONEY, "an old loan's negative equity rolled in, in dollars"),
-        Field("months_elapsed", Kind.INT, "payments made since the purchase", minimum=0, maximum=600),
+        dataclasses.replace(TARGET_MONTH, section="projection"),
+        *Purchase.fields(),
     ),
     check=_check,
+    fill_defaults=False,
 )
 
 
@@ -163,86 +117,79 @@ class ProjectReport:
         return data
 
 
-def _curve_args(values: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "asset_class": values["asset_class"],
-        "depreciation": values["depreciation"],
-        "depreciation_rate_percent": values["depreciation_rate_percent"],
-    }
-
-
 def compute(values: dict[str, Any]) -> ProjectReport:
-    """The report from parsed inputs."""
-    curve = _curve_args(values)
+    """The report from parsed inputs: a loan you have (``owed``), or a purchase (``price``)."""
     prevent: Prevention | None = None
     attribution: Attribution | None = None
     if values["price"] is not None:
-        elapsed = values["months_elapsed"] or 0
-        term = values["term_months"]
+        buy = Purchase.from_inputs(values)
+        assert buy.price is not None and buy.term_months is not None
+        elapsed = buy.months_elapsed
         age_today = elapsed if values["age_months"] is None else values["age_months"]
-        purchase = {
-            "down_payment": values["down_payment"] or ZERO,
-            "taxes_fees_financed": values["taxes_fees_financed"] or ZERO,
-            "addons_financed": values["addons_financed"] or ZERO,
-            "negative_equity_rolled": values["negative_equity_rolled"] or ZERO,
-        }
-        value_today = values["price"] if values["value_today"] is None else values["value_today"]
+        value_today = buy.price if values["value"] is None else values["value"]
         attribution = attribute_gap(
-            values["price"],
-            purchase["down_payment"],
-            purchase["taxes_fees_financed"],
-            purchase["addons_financed"],
-            purchase["negative_equity_rolled"],
+            buy.price,
+            buy.down_payment,
+            buy.taxes_fees_financed,
+            buy.addons_financed,
+            buy.negative_equity_rolled,
             values["rate_percent"],
-            term,
+            buy.term_months,
             elapsed,
             value_today,
             payment=values["payment"],
         )
+        asset = Asset.from_inputs({**values, "value": value_today, "age_months": age_today})
+        # One value path for the purchase and today: through today's value when it is known.
         prevent = prevention(
-            values["price"],
+            buy.price,
             rate_percent=values["rate_percent"],
-            term_months=term,
-            down_payment=purchase["down_payment"],
-            asset_class=values["asset_class"],
+            term_months=buy.term_months,
+            down_payment=buy.down_payment,
+            asset_class=asset.kind,
             age_months=age_today - elapsed,
-            taxes_fees_financed=purchase["taxes_fees_financed"],
-            addons_financed=purchase["addons_financed"],
-            negative_equity_rolled=purchase["negative_equity_rolled"],
-            depreciation=values["depreciation"],
-            depreciation_rate_percent=values["depreciation_rate_percent"],
+            taxes_fees_financed=buy.taxes_fees_financed,
+            addons_financed=buy.addons_financed,
+            negative_equity_rolled=buy.negative_equity_rolled,
+            depreciation=asset.depreciation,
+            depreciation_rate_percent=asset.depreciation_rate_percent,
+            value_today=None if values["value"] is None else value_today,
+            months_elapsed=elapsed,
         )
         payment = amortize(
-            attribution.amount_financed, values["rate_percent"], term, payment=values["payment"]
+            attribution.amount_financed, values["rate_percent"], buy.term_months, payment=values["payment"]
         ).payment
-        loan = (attribution.owed_today, values["rate_percent"], term - elapsed, value_today)
-    else:
-        age_today = values["age_months"] or 0
-        payment = values["payment"]
-        loan = (
-            values["balance"],
-            values["rate_percent"],
-            values["remaining_payments"],
-            values["value_today"],
+        loan = Loan.from_inputs(
+            {
+                **values,
+                "owed": attribution.owed_today,
+                "remaining_payments": buy.term_months - elapsed,
+                "payment": payment,
+            }
         )
-    common = {
-        **curve,
-        "age_months": age_today,
-        "payment": payment,
-        "other_liens": values["other_liens"] or ZERO,
-        "shock_percent": values["shock_percent"] or ZERO,
-        "annual_miles": values["annual_miles"],
-    }
-    result = project(
-        *loan,
-        extra_monthly=values["extra_monthly"] or ZERO,
-        horizon_months=values["horizon_months"],
-        start_date=values["start_date"],
-        **common,
+    else:
+        loan = Loan.from_inputs(values)
+        asset = Asset.from_inputs(values)
+    result = project_loan(
+        loan, asset, horizon_months=values["horizon_months"], start_date=values["start_date"]
     )
     needed = None
     if values["target_month"] is not None:
-        needed = extra_to_surface_by(*loan, values["target_month"], **common)
+        needed = extra_to_surface_by(
+            loan.owed,
+            loan.rate_percent,
+            loan.remaining_payments,
+            asset.value,
+            values["target_month"],
+            asset_class=asset.kind,
+            age_months=asset.age_months,
+            payment=loan.payment,
+            other_liens=loan.other_liens,
+            shock_percent=asset.shock_percent,
+            depreciation=asset.depreciation,
+            depreciation_rate_percent=asset.depreciation_rate_percent,
+            annual_miles=asset.annual_miles,
+        )
     return ProjectReport(result, values["target_month"], needed, prevent, attribution)
 
 
@@ -342,12 +289,12 @@ OPERATION = Operation(
     summary="When the loan surfaces: balance against value month by month, crossover, peak, extra payment to "
     "surface sooner; for a purchase, the down payment and term that never go under, and why today's gap exists.",
     examples=(
-        "underwater project --balance 24000 --rate-percent 7.9 --remaining-payments 48 --value-today 20000 "
+        "underwater project --owed 24000 --rate-percent 7.9 --remaining-payments 48 --value 20000 "
         "--age-months 24 --start-date 2026-12-01",
-        "underwater project --balance 24000 --rate-percent 7.9 --remaining-payments 48 --value-today 20000 "
+        "underwater project --owed 24000 --rate-percent 7.9 --remaining-payments 48 --value 20000 "
         "--target-month 12 --json",
         "underwater project --price 40000 --down-payment 2000 --taxes-fees-financed 3000 --rate-percent 7 "
-        "--term-months 72 --months-elapsed 12 --value-today 33000 --asset-class pickup",
+        "--term-months 72 --months-elapsed 12 --value 33000 --asset-class pickup",
     ),
     form=FORM,
     compute=compute,

@@ -1,0 +1,858 @@
+"""One situation made of named parts: the loan, the asset and its value path, a sale, the next
+deal, a refinance, a deal with the lender, insurance, what giving the asset up means, where the
+borrower lives, and the lender's side.
+
+Each part is a small frozen dataclass whose inputs are declared once, as
+:class:`~underwater.forms.Field` s with a plain label, a section and whether they are essential.
+The CLI builds its options, the API its schema and the web its form sections from these same
+fields, so the fronts never drift apart; constructing a part checks every value by its field's
+rules, so the library and the fronts refuse the same things with the same words. Field names
+are unique across all parts (``next_price``, ``refi_rate_percent`` …) because the CLI, the query
+string and JSON are flat; inside a part the attribute may be shorter (``NextDeal.price``).
+
+Money is dollars (``Decimal``), rates are percent per year as typed (``9`` is 9 %), terms and
+ages are months. Text and whole numbers given for a ``Decimal`` are read by the field's rules:
+
+>>> Loan(owed="80,000", rate_percent="9", remaining_payments=48).owed
+Decimal('80000.00')
+>>> Loan(owed="-5", rate_percent="9", remaining_payments=48)
+Traceback (most recent call last):
+...
+underwater.errors.InputError: owed: must not be negative (got '-5')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar, Self
+
+from underwater.assets import AssetClass
+from underwater.depreciation import presets
+from underwater.errors import InputError, InputErrors
+from underwater.forms import Field, Kind
+from underwater.limits import MAX_MONTHS
+from underwater.money import ZERO
+
+__all__ = [
+    "PARTS",
+    "RANK_CRITERIA",
+    "SECTIONS",
+    "Asset",
+    "Borrower",
+    "Comparison",
+    "Insurance",
+    "LenderView",
+    "Loan",
+    "NextDeal",
+    "Part",
+    "Purchase",
+    "Refinance",
+    "Replacement",
+    "Sale",
+    "Section",
+    "Situation",
+    "Workout",
+]
+
+RANK_CRITERIA = ("net_position", "cash_now", "total_cost", "credit")
+"""What exits can be ranked by: best net position at the horizon, least cash today, least
+paid over the horizon, mildest credit consequence."""
+
+_CLASSES = tuple(c.value for c in AssetClass)
+_MAX_RATE = Decimal(1000)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A named group of inputs as a page shows it: a title in plain words and one sentence
+    saying what it is for."""
+
+    key: str
+    title: str
+    intro: str
+
+
+SECTIONS: dict[str, Section] = {
+    s.key: s
+    for s in (
+        Section("loan", "Your loan", "What it takes to pay the loan off today, and how it is repaid."),
+        Section(
+            "asset",
+            "What it is and what it is worth",
+            "The asset, what it would fetch today, and how its value moves.",
+        ),
+        Section("sale", "Selling it", "A buyer's offer and what a sale costs."),
+        Section("next_deal", "The next deal", "Trading it in: the next asset's price and its loan."),
+        Section("refinance", "Refinancing", "A new loan on the same asset."),
+        Section(
+            "workout", "A deal with the lender", "Paying the gap in installments, or settling it for less."
+        ),
+        Section("insurance", "Insurance and GAP", "If the asset is destroyed or stolen."),
+        Section(
+            "replacement",
+            "If you give it up",
+            "Whether you still need an asset like this one, and what a replacement would cost.",
+        ),
+        Section(
+            "borrower", "Where you live and taxes", "State rules on deficiencies, and tax on forgiven debt."
+        ),
+        Section("lender", "The lender's side", "What the lender gets back, and how fast."),
+        Section("comparison", "How to compare", "When to measure the outcome and what to rank by."),
+        Section(
+            "purchase", "The purchase", "What was bought and how it was financed: how not to get here again."
+        ),
+        Section(
+            "projection", "Looking ahead", "How far to look, and the month by which you want to surface."
+        ),
+    )
+}
+"""Every section, in the order a page shows them."""
+
+
+class Part:
+    """A named part of a situation. ``FIELDS`` declares its inputs once; constructing it reads
+    every value by its field's rules (so ``"80,000"`` becomes ``Decimal('80000.00')``) and
+    names every bad one at once; :meth:`check` then applies rules that tie its fields together."""
+
+    __slots__ = ()
+    FIELDS: ClassVar[tuple[Field, ...]] = ()
+    SECTION: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        problems: list[InputError] = []
+        for f in self.FIELDS:
+            raw = getattr(self, f.target)
+            if raw is None:
+                if f.required:
+                    problems.append(InputError(f.name, "is required: " + f.help))
+                continue
+            try:
+                object.__setattr__(self, f.target, f.parse(raw))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise problems[0] if len(problems) == 1 else InputErrors(problems)
+        self.check()
+
+    def check(self) -> None:
+        """Rules that tie this part's fields together (none by default)."""
+
+    @classmethod
+    def fields(cls) -> tuple[Field, ...]:
+        """The part's fields with their section and the dataclass's defaults filled in, as the
+        fronts show them."""
+        defaults = {
+            f.name: f.default
+            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            if f.default is not dataclasses.MISSING
+        }
+        return tuple(
+            dataclasses.replace(f, section=cls.SECTION, default=defaults.get(f.target)) for f in cls.FIELDS
+        )
+
+    @classmethod
+    def from_inputs(cls, values: Mapping[str, Any]) -> Self:
+        """The part from inputs named by field (as :meth:`Form.parse` returns them); a field
+        missing or ``None`` takes the part's default."""
+        given = {f.target: values[f.name] for f in cls.FIELDS if values.get(f.name) is not None}
+        return cls(**given)
+
+
+def _money(name: str, label: str, help: str, **kw: Any) -> Field:
+    return Field(name, Kind.MONEY, help, label=label, **kw)
+
+
+def _percent(name: str, label: str, help: str, maximum: Decimal | int = 100, **kw: Any) -> Field:
+    return Field(name, Kind.PERCENT, help, label=label, maximum=maximum, **kw)
+
+
+def _months(name: str, label: str, help: str, minimum: int = 1, **kw: Any) -> Field:
+    return Field(name, Kind.INT, help, label=label, minimum=minimum, maximum=MAX_MONTHS, **kw)
+
+
+# ----------------------------------------------------------------------------- the loan
+
+OWED = _money(
+    "owed",
+    "What it takes to pay the loan off today",
+    "the payoff your lender quotes for today: principal, interest since the last payment and fees, "
+    "in dollars",
+    required=True,
+    essential=True,
+    example="80000",
+)
+RATE = _percent(
+    "rate_percent",
+    "Interest rate, percent a year",
+    "the loan's yearly rate in percent (9 means 9 %)",
+    maximum=_MAX_RATE,
+    required=True,
+    essential=True,
+    example="9",
+)
+REMAINING = _months(
+    "remaining_payments",
+    "Monthly payments left",
+    "how many monthly payments are left on the loan",
+    required=True,
+    essential=True,
+    example="48",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Loan(Part):
+    """The loan as it stands today: ``owed`` (the payoff today, dollars, taken as the balance
+    just after the last payment), ``rate_percent`` (percent per year), ``remaining_payments``
+    (monthly), the monthly ``payment`` (default: the level payment), ``other_liens`` (dollars,
+    other debt secured by the same asset, held constant) and ``extra_monthly`` (dollars added to
+    principal every month)."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        OWED,
+        RATE,
+        REMAINING,
+        _money("payment", "Monthly payment", "the monthly payment in dollars (default: the level payment)"),
+        _money(
+            "other_liens",
+            "Other loans secured by it",
+            "other debt on the same asset (a second lien, a HELOC), in dollars; it stays as it is",
+        ),
+        _money(
+            "extra_monthly", "Extra paid each month", "extra dollars paid to principal with every payment"
+        ),
+    )
+    SECTION: ClassVar[str] = "loan"
+
+    owed: Decimal
+    rate_percent: Decimal
+    remaining_payments: int
+    payment: Decimal | None = None
+    other_liens: Decimal = ZERO
+    extra_monthly: Decimal = ZERO
+
+    def check(self) -> None:
+        """A payment, when given, is more than zero."""
+        if self.payment is not None and self.payment <= 0:
+            raise InputError("payment", "must be more than 0.00", got=self.payment)
+
+
+# ----------------------------------------------------------------------------- the asset
+
+VALUE = _money(
+    "value",
+    "What it would fetch today",
+    "what the asset would sell for now, in dollars: a real offer, an appraisal or a dealer quote",
+    required=True,
+    essential=True,
+    example="60000",
+)
+ASSET_CLASS = Field(
+    "asset_class",
+    Kind.CHOICE,
+    "what the asset is; it picks the usual depreciation curve",
+    label="What it is",
+    choices=_CLASSES,
+    essential=True,
+)
+AGE = _months("age_months", "Its age, in months", "how old the asset is today, in months", minimum=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset(Part):
+    """The asset and its value path: ``value`` today (dollars), ``asset_class``, ``age_months``
+    today, and how the value moves from today's value on — the class's usual curve, a named
+    ``depreciation`` preset or a constant ``depreciation_rate_percent`` (percent lost a year;
+    negative: gained), after a one-time ``shock_percent`` drop today, adjusted for
+    ``annual_miles`` where the class has a mileage rule."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        VALUE,
+        ASSET_CLASS,
+        AGE,
+        Field(
+            "depreciation",
+            Kind.CHOICE,
+            "a named depreciation curve instead of the asset class's usual one",
+            label="Depreciation curve",
+            choices=tuple(sorted(presets())),
+        ),
+        Field(
+            "depreciation_rate_percent",
+            Kind.DECIMAL,
+            "a constant share of value lost each year, in percent, instead of a curve (negative: gained)",
+            label="Value lost each year, percent",
+            minimum=Decimal(-50),
+            maximum=Decimal("99.99"),
+        ),
+        _percent(
+            "shock_percent",
+            "A market drop to test, percent",
+            "a one-time drop in value today, in percent (to test a weak market)",
+            maximum=Decimal("99.99"),
+        ),
+        Field(
+            "annual_miles",
+            Kind.DECIMAL,
+            "miles driven a year from now on (cars, motorcycles, trucks)",
+            label="Miles a year",
+            minimum=Decimal(0),
+            maximum=Decimal(1_000_000),
+        ),
+    )
+    SECTION: ClassVar[str] = "asset"
+
+    value: Decimal
+    asset_class: str = "car"
+    age_months: int = 0
+    depreciation: str | None = None
+    depreciation_rate_percent: Decimal | None = None
+    shock_percent: Decimal = ZERO
+    annual_miles: Decimal | None = None
+
+    @property
+    def kind(self) -> AssetClass:
+        """The asset class as an enum member."""
+        return AssetClass(self.asset_class)
+
+    def check(self) -> None:
+        """A named curve and a constant rate are two answers to one question: give one."""
+        if self.depreciation is not None and self.depreciation_rate_percent is not None:
+            raise InputError(
+                "depreciation_rate_percent",
+                "give a depreciation curve (`depreciation`) or a yearly rate, not both",
+                got=self.depreciation_rate_percent,
+            )
+
+
+# ----------------------------------------------------------------------------- a sale
+
+
+@dataclass(frozen=True, slots=True)
+class Sale(Part):
+    """Selling the asset: a buyer's ``offer`` (dollars; without one a sale is assumed to bring
+    the value) and the ``selling_costs`` of any sale, now or later (dollars)."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _money(
+            "offer",
+            "A buyer's offer",
+            "what a buyer offers for it, in dollars",
+            essential=True,
+            example="58000",
+        ),
+        _money(
+            "selling_costs",
+            "What selling costs",
+            "what a sale costs you (listing, fees, repairs to sell), in dollars; a later sale costs the same",
+        ),
+    )
+    SECTION: ClassVar[str] = "sale"
+
+    offer: Decimal | None = None
+    selling_costs: Decimal = ZERO
+
+
+# ----------------------------------------------------------------------------- the next deal
+
+
+@dataclass(frozen=True, slots=True)
+class NextDeal(Part):
+    """Trading in: the next asset's ``price`` (dollars), class and age, what the dealer allows
+    for the trade-in (default: the value), the sales tax in percent and whether the trade-in is
+    credited against the taxed price (``state``: the state's rule on file; ``yes``; ``no``),
+    dealer fees, rebates and cash down (dollars), and the new loan's rate (percent per year)
+    and term (months)."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _money("next_price", "Price of the next one", "the next asset's price, in dollars", attr="price"),
+        Field(
+            "next_asset_class",
+            Kind.CHOICE,
+            "what the next asset is (default: the same as this one)",
+            label="What the next one is",
+            choices=_CLASSES,
+            attr="asset_class",
+        ),
+        _months(
+            "next_age_months",
+            "Its age, in months",
+            "the next asset's age, in months (0: new)",
+            minimum=0,
+            attr="age_months",
+        ),
+        _money(
+            "trade_in_value",
+            "What the dealer allows for yours",
+            "the trade-in allowance, in dollars (default: what it would fetch today)",
+        ),
+        _percent(
+            "sales_tax_percent", "Sales tax, percent", "the sales tax rate on the next asset, in percent"
+        ),
+        Field(
+            "trade_in_tax_credit",
+            Kind.CHOICE,
+            "whether the tax is on the price less the trade-in: by your state's rule on file, or say yes or no",
+            label="Tax only the price less the trade-in",
+            choices=("state", "yes", "no"),
+            choice_labels=("as my state's rule says", "yes", "no"),
+        ),
+        _money(
+            "dealer_fees", "Dealer fees financed", "dealer and title fees added to the new loan, in dollars"
+        ),
+        _money("rebates", "Rebates", "rebates off the price, in dollars"),
+        _money(
+            "next_down_payment",
+            "Cash down",
+            "cash you put down on the next deal, in dollars",
+            attr="down_payment",
+        ),
+        _percent(
+            "new_rate_percent",
+            "The new loan's rate, percent a year",
+            "the new loan's yearly rate",
+            maximum=_MAX_RATE,
+            attr="rate_percent",
+        ),
+        _months(
+            "new_term_months",
+            "The new loan's term, months",
+            "the new loan's term in months",
+            attr="term_months",
+        ),
+    )
+    SECTION: ClassVar[str] = "next_deal"
+
+    price: Decimal | None = None
+    asset_class: str | None = None
+    age_months: int = 0
+    trade_in_value: Decimal | None = None
+    sales_tax_percent: Decimal = ZERO
+    trade_in_tax_credit: str = "state"
+    dealer_fees: Decimal = ZERO
+    rebates: Decimal = ZERO
+    down_payment: Decimal = ZERO
+    rate_percent: Decimal | None = None
+    term_months: int | None = None
+
+    def check(self) -> None:
+        """A next asset that costs nothing is not a deal."""
+        if self.price is not None and self.price <= 0:
+            raise InputError("next_price", "must be more than 0.00", got=self.price)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The fields a trade-in still needs (none when it can be priced)."""
+        needed = (
+            ("next_price", self.price),
+            ("new_rate_percent", self.rate_percent),
+            ("new_term_months", self.term_months),
+        )
+        return tuple(name for name, value in needed if value is None)
+
+
+# ----------------------------------------------------------------------------- a refinance
+
+TARGET_MONTH = _months(
+    "target_month",
+    "Surface by month",
+    "a month by which the loan should be above water for good: finds the extra monthly payment, "
+    "and the refinance rate or term, that does it",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Refinance(Part):
+    """A new loan on the same asset: its rate (percent per year) and term (months; default the
+    remaining payments), its fees (dollars) financed or paid now, the highest LTV the new lender
+    allows (percent; the borrower brings the cash that gets the loan down to it; without one no
+    cap is applied) and a month by which the loan should surface (the rate and the term that do
+    it are worked out)."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _percent(
+            "refi_rate_percent",
+            "The new rate, percent a year",
+            "the refinance loan's yearly rate",
+            maximum=_MAX_RATE,
+            attr="rate_percent",
+        ),
+        _months(
+            "refi_term_months",
+            "The new term, months",
+            "the refinance loan's term in months (default: the payments left)",
+            attr="term_months",
+        ),
+        _money("refi_fees", "Refinance fees", "fees for the new loan, in dollars", attr="fees"),
+        Field(
+            "refi_fees_financed",
+            Kind.YES_NO,
+            "add the fees to the new loan (no: pay them now)",
+            label="Add the fees to the loan",
+            attr="fees_financed",
+        ),
+        _percent(
+            "refi_max_ltv_percent",
+            "Highest LTV the new lender allows, percent",
+            "the largest loan-to-value the new lender accepts, in percent of the value (100: no more "
+            "than it is worth); you bring the cash that gets the new loan down to it",
+            maximum=1000,
+            minimum=1,
+            attr="max_ltv_percent",
+        ),
+        TARGET_MONTH,
+    )
+    SECTION: ClassVar[str] = "refinance"
+
+    rate_percent: Decimal | None = None
+    term_months: int | None = None
+    fees: Decimal = ZERO
+    fees_financed: bool = True
+    max_ltv_percent: Decimal | None = None
+    target_month: int | None = None
+
+
+# ----------------------------------------------------------------------------- a deal with the lender
+
+
+@dataclass(frozen=True, slots=True)
+class Workout(Part):
+    """A deal with the lender after a sale: the gap paid over ``plan_months`` at
+    ``plan_rate_percent`` (percent per year), or settled for ``settlement_percent`` of the gap
+    paid at once."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _months("plan_months", "Months to pay the gap", "months of a payment plan for the gap"),
+        _percent(
+            "plan_rate_percent",
+            "The plan's rate, percent a year",
+            "the payment plan's yearly rate",
+            maximum=_MAX_RATE,
+        ),
+        _percent(
+            "settlement_percent",
+            "Lump sum offered, percent of the gap",
+            "the share of the gap you would offer as one payment, in percent",
+            minimum=Decimal("0.01"),
+        ),
+    )
+    SECTION: ClassVar[str] = "workout"
+
+    plan_months: int | None = None
+    plan_rate_percent: Decimal = ZERO
+    settlement_percent: Decimal | None = None
+
+
+# ----------------------------------------------------------------------------- insurance
+
+
+@dataclass(frozen=True, slots=True)
+class Insurance(Part):
+    """A total loss: the insurer pays the ``actual_cash_value`` (dollars; default the value)
+    less the ``deductible``."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _money(
+            "actual_cash_value",
+            "What the insurer would pay",
+            "the insurer's actual cash value before the deductible, in dollars (default: the value)",
+        ),
+        _money("deductible", "Deductible", "your insurance deductible, in dollars"),
+    )
+    SECTION: ClassVar[str] = "insurance"
+
+    actual_cash_value: Decimal | None = None
+    deductible: Decimal = ZERO
+
+
+# ----------------------------------------------------------------------------- a replacement
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement(Part):
+    """What giving the asset up means. ``needed``: whether the borrower still needs an asset
+    like this one (a truck that earns the living: yes). If so, every exit that gives it up
+    buys a replacement — by default one like it, at today's ``price`` (default: the value),
+    financed over ``term_months`` (default: the payments left) at ``rate_percent`` (default:
+    the loan's rate), or at ``damaged_rate_percent`` after an exit that marks the credit
+    report (a surrender, a repossession, a short sale or a settlement) — or pays a ``monthly``
+    amount instead (renting or leasing one, dollars a month, no asset kept)."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Field(
+            "needs_replacement",
+            Kind.YES_NO,
+            "whether you still need an asset like this one if you give it up (a truck that earns "
+            "your living: yes); then every exit that gives it up pays for a replacement",
+            label="Would you need another one?",
+            essential=True,
+            attr="needed",
+        ),
+        _money(
+            "replacement_price",
+            "What a replacement costs",
+            "the price of a replacement like this one, in dollars (default: what yours would fetch today)",
+            attr="price",
+        ),
+        _percent(
+            "replacement_rate_percent",
+            "A replacement loan's rate, percent a year",
+            "the yearly rate on a replacement loan with your credit as it is (default: your loan's rate)",
+            maximum=_MAX_RATE,
+            attr="rate_percent",
+        ),
+        _percent(
+            "damaged_credit_rate_percent",
+            "Its rate after a repossession, percent a year",
+            "the yearly rate on a replacement loan after a surrender, repossession, short sale or "
+            "settlement marks your credit (default: the average for the lowest credit tier)",
+            maximum=_MAX_RATE,
+            attr="damaged_rate_percent",
+        ),
+        _months(
+            "replacement_term_months",
+            "A replacement loan's term, months",
+            "the replacement loan's term (default: the payments left on yours)",
+            attr="term_months",
+        ),
+        _money(
+            "replacement_monthly",
+            "Or: what renting one costs a month",
+            "instead of buying one, what renting or leasing a replacement costs each month, in dollars",
+            attr="monthly",
+        ),
+    )
+    SECTION: ClassVar[str] = "replacement"
+
+    needed: bool = True
+    price: Decimal | None = None
+    rate_percent: Decimal | None = None
+    damaged_rate_percent: Decimal | None = None
+    term_months: int | None = None
+    monthly: Decimal | None = None
+
+
+# ----------------------------------------------------------------------------- the borrower
+
+STATE = Field(
+    "state",
+    Kind.TEXT,
+    "your state, as a two-letter code or its name (deficiency rules, the trade-in tax credit)",
+    label="Your state",
+    example="CO",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Borrower(Part):
+    """Where the borrower stands: the ``state`` (deficiency rules, the trade-in tax credit),
+    whether the loan is ``commercial`` (not a consumer transaction), the marginal income tax rate
+    (percent) to estimate tax on forgiven debt, and the date deficiency estimates are as of."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        STATE,
+        Field(
+            "commercial",
+            Kind.FLAG,
+            "the loan is for a business, not a consumer (e.g. a fleet truck)",
+            label="A business loan",
+        ),
+        _percent(
+            "marginal_tax_rate_percent",
+            "Your income tax rate, percent",
+            "your top income tax rate, to estimate the tax on forgiven debt",
+            attr="marginal_tax_percent",
+        ),
+        Field(
+            "as_of", Kind.DATE, "the date the figures are as of, YYYY-MM-DD (default: today)", label="As of"
+        ),
+    )
+    SECTION: ClassVar[str] = "borrower"
+
+    state: str | None = None
+    commercial: bool = False
+    marginal_tax_percent: Decimal | None = None
+    as_of: date | None = None
+
+
+# ----------------------------------------------------------------------------- the lender
+
+
+@dataclass(frozen=True, slots=True)
+class LenderView(Part):
+    """The lender's side: the share of a deficiency it expects to collect (percent; default a
+    cited figure), the months from a repossession to the auction sale, and the months a
+    deficiency takes to collect."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _percent(
+            "deficiency_collect_percent",
+            "Share of a deficiency the lender collects, percent",
+            "how much of a deficiency the lender expects to collect, in percent (default: a cited figure)",
+            attr="collect_percent",
+        ),
+        _months(
+            "months_to_sell",
+            "Months from repossession to sale",
+            "months from taking the asset back to the auction sale",
+            minimum=0,
+        ),
+        _months(
+            "months_to_collect",
+            "Months to collect a deficiency",
+            "months the lender takes to collect what it collects of a deficiency",
+            minimum=0,
+        ),
+    )
+    SECTION: ClassVar[str] = "lender"
+
+    collect_percent: Decimal | None = None
+    months_to_sell: int | None = None
+    months_to_collect: int | None = None
+
+
+# ----------------------------------------------------------------------------- how to compare
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison(Part):
+    """How exits are compared: at ``horizon_months`` (default: the payments left) and ranked by
+    ``rank_by`` (one of :data:`RANK_CRITERIA`)."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _months(
+            "horizon_months",
+            "Compare after how many months",
+            "when to measure every exit (default: the payments left)",
+        ),
+        Field(
+            "rank_by",
+            Kind.CHOICE,
+            "what to rank the exits by",
+            label="Rank by",
+            choices=RANK_CRITERIA,
+            choice_labels=(
+                "best position at the end",
+                "least cash today",
+                "least paid in all",
+                "mildest credit mark",
+            ),
+        ),
+    )
+    SECTION: ClassVar[str] = "comparison"
+
+    horizon_months: int | None = None
+    rank_by: str = "net_position"
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase(Part):
+    """A purchase, for the projection's "how not to get here again": the ``price`` (dollars),
+    the ``down_payment``, the loan's ``term_months``, what was financed on top of the price
+    (taxes and fees, add-ons, an old loan's negative equity, dollars) and how many payments have
+    been made since (``months_elapsed``)."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _money("price", "Purchase price", "what the asset cost, in dollars", essential=True, example="40000"),
+        _money("down_payment", "Cash down", "cash put down at purchase, in dollars"),
+        _months(
+            "term_months", "The loan's term, months", "the purchase loan's term in months", essential=True
+        ),
+        _money(
+            "taxes_fees_financed", "Taxes and fees financed", "taxes and fees added to the loan, in dollars"
+        ),
+        _money(
+            "addons_financed",
+            "Add-ons financed",
+            "warranties, GAP, service contracts and accessories added to the loan, in dollars",
+        ),
+        _money(
+            "negative_equity_rolled",
+            "Negative equity rolled in",
+            "what was still owed on an old loan beyond its trade-in value, added to this loan, in dollars",
+        ),
+        _months(
+            "months_elapsed", "Payments made since", "monthly payments made since the purchase", minimum=0
+        ),
+    )
+    SECTION: ClassVar[str] = "purchase"
+
+    price: Decimal | None = None
+    down_payment: Decimal = ZERO
+    term_months: int | None = None
+    taxes_fees_financed: Decimal = ZERO
+    addons_financed: Decimal = ZERO
+    negative_equity_rolled: Decimal = ZERO
+    months_elapsed: int = 0
+
+
+PARTS: tuple[type[Part], ...] = (
+    Loan,
+    Asset,
+    Sale,
+    NextDeal,
+    Refinance,
+    Workout,
+    Insurance,
+    Replacement,
+    Borrower,
+    LenderView,
+    Comparison,
+)
+"""The parts of a situation, in the order their sections are shown."""
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """Everything the exits need, in named parts (see each part). Only ``loan`` and ``asset``
+    must be given; every other part has its defaults.
+
+    >>> s = Situation(Loan(owed=80000, rate_percent=9, remaining_payments=48), Asset(value=60000))
+    >>> s.asset.asset_class, s.replacement.needed, s.comparison.rank_by
+    ('car', True, 'net_position')
+    """
+
+    loan: Loan
+    asset: Asset
+    sale: Sale = Sale()
+    next_deal: NextDeal = NextDeal()
+    refinance: Refinance = Refinance()
+    workout: Workout = Workout()
+    insurance: Insurance = Insurance()
+    replacement: Replacement = Replacement()
+    borrower: Borrower = Borrower()
+    lender: LenderView = LenderView()
+    comparison: Comparison = Comparison()
+
+    @staticmethod
+    def fields() -> tuple[Field, ...]:
+        """Every field of every part, in section order."""
+        return tuple(f for part in PARTS for f in part.fields())
+
+    @classmethod
+    def from_inputs(cls, values: Mapping[str, Any]) -> Situation:
+        """The situation from inputs named by field (``owed``, ``next_price`` …), each part built
+        from its own fields; every part's problems are named together."""
+        built: dict[str, Part] = {}
+        problems: list[InputError] = []
+        for name, part in zip(_PART_NAMES, PARTS, strict=True):
+            try:
+                built[name] = part.from_inputs(values)
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise problems[0] if len(problems) == 1 else InputErrors(problems)
+        return cls(**built)  # type: ignore[arg-type]
+
+    @property
+    def horizon(self) -> int:
+        """The month the exits are measured at: the one asked for, else the payments left."""
+        given = self.comparison.horizon_months
+        return min(self.loan.remaining_payments, MAX_MONTHS) if given is None else given
+
+
+_PART_NAMES = tuple(f.name for f in dataclasses.fields(Situation))
