@@ -293,6 +293,24 @@ def test_prevention_answers_are_tight(price: Decimal, rate: Decimal, term: int, 
 # --------------------------------------------------------------------------- attribution
 
 
+def test_prevention_and_todays_position_share_one_value_path() -> None:
+    # Issue 10: a purchase's prevention answers and today's position must agree. The seed's
+    # example: 40,000 with 1,000 down at 0 % over 156 months (250.00 a month), worth 34,000 a
+    # year later, so 36,000 is owed on 34,000 today: 2,000 under water. Through today's value the
+    # path gives month 12 exactly 34,000.00, so the deal as given is under water then, and no down
+    # payment under 3,166.67 can keep it above: at month 12 owed = (40,000 − d) × 144 / 156 must
+    # be at most 34,000.
+    plan = prevention(
+        40000, rate_percent=0, term_months=156, down_payment=1000, value_today=34000, months_elapsed=12
+    )
+    assert plan.months_under_water >= 1 and plan.peak_negative_equity >= D("2000.00")
+    assert plan.min_down_payment >= D("3166.67")
+    from underwater.projection import _purchase_values, pick_curve
+
+    path = _purchase_values(D(40000), pick_curve("car"), 0, 156, D(34000), 12)
+    assert path[12] == D("34000.00")
+
+
 def test_attribution_of_the_seed_low_down_payment_example() -> None:
     # Negative-equity calculator, example 10: $40,000 bought with $1,000 down; a year later
     # $3,000 of principal is repaid, $36,000 owed, the asset worth $34,000: $2,000 under.
