@@ -149,3 +149,24 @@ def test_every_command_help_shows_an_example() -> None:
         assert "examples:" in help_text
         for example in op.examples:
             assert example in help_text
+
+
+def test_an_unusual_but_allowed_value_is_a_warning_not_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    # A 500 % rate is legal (up to 1,000 %) but far above the 36 % many states cap consumer loans at.
+    args = [
+        "options",
+        "--owed",
+        "8000",
+        "--value",
+        "6000",
+        "--rate-percent",
+        "500",
+        "--remaining-payments",
+        "12",
+    ]
+    code, out, err = run(args, capsys)
+    assert code == 0 and out
+    assert err == (
+        "underwater options: warning: --rate-percent: is 500, far above the usual (at most 36): "
+        "check it was typed right\n"
+    )

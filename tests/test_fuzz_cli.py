@@ -148,7 +148,8 @@ def test_any_command_line_ends_in_a_result_or_one_clear_line(
     assert code in (0, 1, 2), (args, code, err)
     assert "Traceback" not in err
     if code == 0:
-        assert out and not err, (args, err)
+        assert out, (args, err)
+        assert all(line.startswith(f"underwater {name}: warning: ") for line in err.splitlines()), (args, err)
         assert not _NEGATIVE_ZERO.search(out), (args, out)  # no "-0" or "-0.00" in JSON or tables
         return
     assert err.count("\n") == 1 and err.startswith(f"underwater {name}: "), (args, err)

@@ -103,7 +103,9 @@ def _run_operation(op: Operation, args: argparse.Namespace, naming: Callable[[st
     raw = {f.name: getattr(args, f.name) for f in op.form.fields if getattr(args, f.name) is not None}
     if any(f.kind is Kind.FLAG for f in op.form.fields):
         raw = {k: v for k, v in raw.items() if v is not False}
-    result = op.run(raw)
+    result, warnings = op.run_checked(raw)
+    for name, sentence in warnings:
+        sys.stderr.write(f"underwater {op.name}: warning: {naming(name)}: {sentence}\n")
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
     elif getattr(args, "csv", False) and op.csv is not None:

@@ -209,6 +209,8 @@ class Field:
     attr: str = ""
     choice_labels: tuple[str, ...] = ()
     """Plain words for each of ``choices``, in the same order (default: the choices)."""
+    usual_maximum: Decimal | int | None = None
+    """Above this a value is allowed but unusual (a 500 % rate): the fronts warn, never refuse."""
 
     @property
     def shown_label(self) -> str:
@@ -368,6 +370,28 @@ class Form:
         if self.check is not None:
             self.check(parsed)
         return parsed
+
+    def warnings(self, parsed: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """``(field, sentence)`` for each parsed value that is allowed but unusual (above its
+        field's ``usual_maximum``), in field order.
+
+        >>> form = Form((Field("rate_percent", Kind.PERCENT, "rate", maximum=1000, usual_maximum=36),))
+        >>> form.warnings({"rate_percent": Decimal(500)})
+        [('rate_percent', 'is 500, far above the usual (at most 36): check it was typed right')]
+        """
+        found: list[tuple[str, str]] = []
+        for f in self.fields:
+            value = parsed.get(f.name)
+            if f.usual_maximum is None or value is None or isinstance(value, (bool, tuple, str)):
+                continue
+            if value > f.usual_maximum:
+                found.append(
+                    (
+                        f.name,
+                        f"is {value}, far above the usual (at most {f.usual_maximum}): check it was typed right",
+                    )
+                )
+        return found
 
     def json_schema(self) -> dict[str, Any]:
         """A JSON Schema object for a request body holding these fields."""

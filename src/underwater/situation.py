@@ -170,6 +170,12 @@ def _percent(name: str, label: str, help: str, maximum: Decimal | int = 100, **k
     return Field(name, Kind.PERCENT, help, label=label, maximum=maximum, **kw)
 
 
+def _rate(name: str, label: str, help: str, **kw: Any) -> Field:
+    # Up to 1,000 % a year is taken (title and pawn loans run into the hundreds); above 36 % — the
+    # cap many states put on consumer loans — a page asks the person to check what they typed.
+    return _percent(name, label, help, maximum=_MAX_RATE, usual_maximum=36, **kw)
+
+
 def _months(name: str, label: str, help: str, minimum: int = 1, **kw: Any) -> Field:
     return Field(name, Kind.INT, help, label=label, minimum=minimum, maximum=MAX_MONTHS, **kw)
 
@@ -185,11 +191,10 @@ OWED = _money(
     essential=True,
     example="80000",
 )
-RATE = _percent(
+RATE = _rate(
     "rate_percent",
     "Interest rate, percent a year",
     "the loan's yearly rate in percent (9 means 9 %)",
-    maximum=_MAX_RATE,
     required=True,
     essential=True,
     example="9",
@@ -411,11 +416,10 @@ class NextDeal(Part):
             "cash you put down on the next deal, in dollars",
             attr="down_payment",
         ),
-        _percent(
+        _rate(
             "new_rate_percent",
             "The new loan's rate, percent a year",
             "the new loan's yearly rate",
-            maximum=_MAX_RATE,
             attr="rate_percent",
         ),
         _months(
@@ -474,11 +478,10 @@ class Refinance(Part):
     it are worked out)."""
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
-        _percent(
+        _rate(
             "refi_rate_percent",
             "The new rate, percent a year",
             "the refinance loan's yearly rate",
-            maximum=_MAX_RATE,
             attr="rate_percent",
         ),
         _months(
@@ -527,11 +530,10 @@ class Workout(Part):
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         _months("plan_months", "Months to pay the gap", "months of a payment plan for the gap"),
-        _percent(
+        _rate(
             "plan_rate_percent",
             "The plan's rate, percent a year",
             "the payment plan's yearly rate",
-            maximum=_MAX_RATE,
         ),
         _percent(
             "settlement_percent",
@@ -598,19 +600,17 @@ class Replacement(Part):
             "the price of a replacement like this one, in dollars (default: what yours would fetch today)",
             attr="price",
         ),
-        _percent(
+        _rate(
             "replacement_rate_percent",
             "A replacement loan's rate, percent a year",
             "the yearly rate on a replacement loan with your credit as it is (default: your loan's rate)",
-            maximum=_MAX_RATE,
             attr="rate_percent",
         ),
-        _percent(
+        _rate(
             "damaged_credit_rate_percent",
             "Its rate after a repossession, percent a year",
             "the yearly rate on a replacement loan after a surrender, repossession, short sale or "
             "settlement marks your credit (default: the average for the lowest credit tier)",
-            maximum=_MAX_RATE,
             attr="damaged_rate_percent",
         ),
         _months(

@@ -44,7 +44,15 @@ class Operation:
     def run(self, raw: Mapping[str, object]) -> Any:
         """Parse ``raw`` inputs with the form, then compute the result; an error from the
         library that names one of :attr:`aliases` names the form's field instead."""
+        return self.run_checked(raw)[0]
+
+    def run_checked(self, raw: Mapping[str, object]) -> tuple[Any, list[tuple[str, str]]]:
+        """As :meth:`run`, with the warnings about values that are allowed but unusual
+        (``(field, sentence)``, see :meth:`Form.warnings`)."""
         values = self.form.parse(raw)
+        return self._compute(values), self.form.warnings(values)
+
+    def _compute(self, values: dict[str, Any]) -> Any:
         try:
             return self.compute(values)
         except InputError as exc:

@@ -1,0 +1,118 @@
+"""Figures as a person reads them on a page: dollars with a sign and separators, ratios as
+percents, months as dates in words, and field names in plain labels.
+
+The API keeps its exact strings (``"22000.00"``, ``"1.3333"``); a page shows ``$22,000.00``,
+``133 %`` and ``July 2028``. Every function takes the JSON value the API would send (a string, a
+number or ``None``), so a page and the API can never disagree on the figure itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from underwater.money import ROUNDING
+
+__all__ = ["dollars", "month_words", "months_words", "percent", "ratio_percent"]
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def dollars(value: object, *, signed: bool = False) -> str:
+    """Dollars as a page shows them: ``$22,000.00``; a negative amount ``−$4,000.00`` (a true
+    minus sign); ``signed`` adds ``+`` to a positive one. ``None`` shows as a dash.
+
+    >>> dollars("22000.00"), dollars("-4000"), dollars("12.5", signed=True), dollars(None)
+    ('$22,000.00', '−$4,000.00', '+$12.50', '—')
+    """
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    text = f"${abs(amount).quantize(Decimal('0.01'), rounding=ROUNDING):,.2f}"
+    if amount < 0:
+        return "−" + text
+    return ("+" + text) if signed and amount > 0 else text
+
+
+def ratio_percent(value: object, places: int = 0) -> str:
+    """A ratio (``"1.3333"``, LTV or CLTV) as a percent: ``133 %``.
+
+    >>> ratio_percent("1.3333"), ratio_percent("0.8"), ratio_percent(None), ratio_percent("1.0588", 1)
+    ('133\xa0%', '80\xa0%', '—', '105.9\xa0%')
+    """
+    ratio = _decimal(value)
+    if ratio is None:
+        return "—"
+    return percent(ratio * 100, places)
+
+
+def percent(value: object, places: int = 2) -> str:
+    """A percentage (``"9.6875"``) with ``places`` decimals and a non-breaking space: ``9.69 %``;
+    trailing zeros dropped (``9 %`` rather than ``9.00 %``).
+
+    >>> percent("9.6875"), percent("21.55"), percent(9), percent("7.50")
+    ('9.69\\xa0%', '21.55\\xa0%', '9\\xa0%', '7.5\\xa0%')
+    """
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{number.quantize(quantum, rounding=ROUNDING):,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + "\xa0%"
+
+
+def month_words(start: dt.date | str | None, month: int | None) -> str:
+    """Month ``month`` from ``start`` as words: ``July 2028``; without a start date,
+    ``in 19 months``; month 0 is ``today``.
+
+    >>> month_words("2026-12-01", 19), month_words(None, 19), month_words(None, 0), month_words(None, None)
+    ('July 2028', 'in 19 months', 'today', '—')
+    """
+    if month is None:
+        return "—"
+    if month == 0:
+        return "today"
+    if start is None:
+        return f"in {months_words(month)}"
+    day = dt.date.fromisoformat(start) if isinstance(start, str) else start
+    index = day.year * 12 + day.month - 1 + month
+    return f"{_MONTHS[index % 12]} {index // 12}"
+
+
+def months_words(months: int | None) -> str:
+    """A count of months in words a person says: ``19 months``, ``2 years``, ``3 years 4 months``.
+
+    >>> months_words(1), months_words(24), months_words(40), months_words(None)
+    ('1 month', '2 years', '3 years 4 months', '—')
+    """
+    if months is None:
+        return "—"
+    years, rest = divmod(months, 12)
+    if months < 24:
+        return f"{months} month" + ("" if months == 1 else "s")
+    text = f"{years} years"
+    return text + (f" {rest} month" + ("" if rest == 1 else "s") if rest else "")

@@ -1,0 +1,148 @@
+"""The words a person may not know, each explained in a sentence or two where it appears.
+
+A page marks a term with :func:`explain`: the term stays in the text and its meaning follows in
+a small note (a ``<dfn>`` and the explanation), so it reads on a phone, prints, and needs no hover.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+__all__ = ["TERMS", "explain", "meaning"]
+
+TERMS: dict[str, tuple[str, str]] = {
+    "payoff": (
+        "payoff",
+        "what it takes to clear the loan today: the balance, the interest since your last payment and any "
+        "fees. Ask the lender for it in writing.",
+    ),
+    "equity": (
+        "equity",
+        "what the asset would fetch, less everything owed on it. Negative means under water.",
+    ),
+    "negative_equity": (
+        "negative equity",
+        "how much more you owe than the asset is worth: being under water, or upside down.",
+    ),
+    "ltv": (
+        "LTV",
+        "loan-to-value: the loan divided by what the asset is worth. Over 100 % means you owe more than it "
+        "is worth.",
+    ),
+    "cltv": (
+        "CLTV",
+        "combined loan-to-value: every loan on the asset added up, divided by what it is worth.",
+    ),
+    "crossover": (
+        "crossover",
+        "the month from which you owe no more than the asset is worth, and stay that way: you have surfaced.",
+    ),
+    "gap": (
+        "gap",
+        "the cash you would need to sell: the payoff, plus what selling costs, less the sale price.",
+    ),
+    "deficiency": (
+        "deficiency",
+        "what you still owe after the lender takes the asset back and sells it: the balance plus its costs, "
+        "less what the sale brought.",
+    ),
+    "surplus": (
+        "surplus",
+        "money left over after a repossession sale pays the debt and costs; it is owed to you.",
+    ),
+    "per_diem": (
+        "per diem",
+        "the interest the loan adds each day; a payoff letter states it so you can work out a later payoff date.",
+    ),
+    "apr": (
+        "APR",
+        "annual percentage rate: the yearly cost of the credit, fees in the finance charge included, "
+        "worked out the way federal law (Regulation Z) says.",
+    ),
+    "rule_of_78s": (
+        "Rule of 78s",
+        "an old way to split a precomputed loan's interest that front-loads it, so paying early saves you "
+        "less than it would on a simple-interest loan.",
+    ),
+    "actuarial": (
+        "actuarial rebate",
+        "the interest you do not owe when a precomputed loan is paid early, worked out month by month at "
+        "the loan's rate.",
+    ),
+    "balloon": ("balloon", "a large last payment that clears what the regular payments have not."),
+    "gap_coverage": (
+        "GAP coverage",
+        "insurance or a waiver that pays part of what your car insurer does not when the asset is a total "
+        "loss and you owe more than it was worth.",
+    ),
+    "short_sale": (
+        "short sale",
+        "selling for less than you owe, with the lender agreeing in writing to take the sale price and "
+        "release the title.",
+    ),
+    "settlement": (
+        "settlement",
+        "the lender agrees to take less than the full amount, usually as one payment, and closes the debt.",
+    ),
+    "voluntary_surrender": (
+        "voluntary surrender",
+        "handing the asset back to the lender yourself. It is still reported as a repossession and a "
+        "deficiency may still be owed.",
+    ),
+    "repossession": (
+        "repossession",
+        "the lender takes the asset back after you miss payments, then sells it, usually at a dealer auction.",
+    ),
+    "ucc_9_616": (
+        "9-616 explanation",
+        "the written account a lender must give a consumer after a repossession sale (UCC section 9-616): "
+        "what was owed, what the sale brought, the costs, the credits, and the deficiency or surplus.",
+    ),
+    "notice_of_sale": (
+        "notice of sale",
+        "the letter a lender must send before it sells a repossessed asset, saying when and how, and how "
+        "to get it back by paying in full.",
+    ),
+    "trade_in_credit": (
+        "trade-in tax credit",
+        "in many states sales tax is charged only on the price less what the dealer allows for your trade-in.",
+    ),
+    "actual_cash_value": (
+        "actual cash value",
+        "what your insurer says the asset was worth just before the loss; it pays that, less the deductible.",
+    ),
+    "depreciation": ("depreciation", "the value an asset loses as it ages and is used."),
+    "lender_floor": (
+        "lender's floor",
+        "the smallest lump sum, on top of the sale, that leaves the lender better off than repossessing.",
+    ),
+    "borrower_ceiling": (
+        "your ceiling",
+        "the largest lump sum that still leaves you better off than handing the asset back.",
+    ),
+    "net_position": (
+        "net position",
+        "at the end of the comparison: what you hold, less what you still owe, less everything you paid "
+        "from today.",
+    ),
+}
+"""Each term: the word as shown, and its meaning in plain words."""
+
+
+def explain(term: str) -> str:
+    """The term and its meaning, as page markup (escaped).
+
+    >>> explain("ltv").startswith('<span class="term"><dfn>LTV</dfn>')
+    True
+    """
+    word, meaning = TERMS[term]
+    return f'<span class="term"><dfn>{escape(word)}</dfn><span class="meaning"> ({escape(meaning)})</span></span>'
+
+
+def meaning(term: str) -> str:
+    """The term's meaning alone, in plain words (for a note under a figure).
+
+    >>> meaning("gap").startswith("the cash you would need")
+    True
+    """
+    return TERMS[term][1]
