@@ -222,6 +222,19 @@ C6_I_SERIES = [(0, 26, 9), (10, 12, 6), (16, 26, 6), (23, 12, 3)]
 """(c)(6)(i): series of $100 payments as (t of the first payment, f in 28ths, number)."""
 
 
+C6_II_DATED = [
+    (date(1978, 9, 15), "1000"),
+    (date(1978, 10, 15), "1000"),
+    (date(1978, 11, 15), "1000"),
+    (date(1979, 3, 15), "2000"),
+    (date(1979, 9, 15), "750"),
+    (date(1979, 10, 15), "750"),
+    (date(1979, 11, 15), "750"),
+    (date(1980, 2, 1), "1000"),
+]
+"""(c)(6)(ii)'s payments on their dates (see the test below for how they follow from t and f)."""
+
+
 def test_c6_i_skipped_payments_every_four_weeks() -> None:
     # (c)(6)(i): $2,135 advanced 1-25-78; 24 payments of $100, unit-period 4 weeks (13 a year),
     # in four series with t, f = (0, 26/28) x 9, (10, 12/28) x 6, (16, 26/28) x 6, (23, 12/28) x 3
@@ -256,16 +269,7 @@ def test_c6_ii_skipped_payments_and_single_payments() -> None:
         ("1000", at(22, Fraction(29, 30))),
     ]
     assert apr_percent_from_unit_periods([("7350", at(0))], published, 12) == Decimal("10.22")
-    dated = [
-        (date(1978, 9, 15), "1000"),
-        (date(1978, 10, 15), "1000"),
-        (date(1978, 11, 15), "1000"),
-        (date(1979, 3, 15), "2000"),
-        (date(1979, 9, 15), "750"),
-        (date(1979, 10, 15), "750"),
-        (date(1979, 11, 15), "750"),
-        (date(1980, 2, 1), "1000"),
-    ]
+    dated = C6_II_DATED
     assert apr_percent([(date(1978, 3, 3), "7350")], dated) == Decimal("10.22")
     assert unit_periods_between(date(1978, 3, 3), date(1980, 2, 1)) == UnitPeriods(22, Fraction(29, 30))
 
@@ -285,16 +289,6 @@ def c_examples() -> list[tuple[str, list[tuple[date, str]], list[tuple[date, str
         (advanced + timedelta(days=28 * (start + k) + f), "100")
         for start, f, count in C6_I_SERIES
         for k in range(count)
-    ]
-    c6_ii = [
-        (date(1978, 9, 15), "1000"),
-        (date(1978, 10, 15), "1000"),
-        (date(1978, 11, 15), "1000"),
-        (date(1979, 3, 15), "2000"),
-        (date(1979, 9, 15), "750"),
-        (date(1979, 10, 15), "750"),
-        (date(1979, 11, 15), "750"),
-        (date(1980, 2, 1), "1000"),
     ]
     return [
         (
@@ -355,7 +349,7 @@ def c_examples() -> list[tuple[str, list[tuple[date, str]], list[tuple[date, str
         ),
         ("(c)(5)(i)", [(date(1978, 1, 3), "1000")], [(date(1978, 9, 15), "1080")], "term", "11.45"),
         ("(c)(6)(i)", [(advanced, "2135")], c6_i, "4 weeks", "12.00"),
-        ("(c)(6)(ii)", [(date(1978, 3, 3), "7350")], c6_ii, "month", "10.22"),
+        ("(c)(6)(ii)", [(date(1978, 3, 3), "7350")], C6_II_DATED, "month", "10.22"),
     ]
 
 
