@@ -31,6 +31,7 @@ from underwater.apr import (
     loan_apr_percent,
     payment_dates,
     solve_apr,
+    unit_period_for,
     unit_periods_between,
 )
 from underwater.errors import InputError, NoSolutionError
@@ -221,6 +222,19 @@ C6_I_SERIES = [(0, 26, 9), (10, 12, 6), (16, 26, 6), (23, 12, 3)]
 """(c)(6)(i): series of $100 payments as (t of the first payment, f in 28ths, number)."""
 
 
+C6_II_DATED = [
+    (date(1978, 9, 15), "1000"),
+    (date(1978, 10, 15), "1000"),
+    (date(1978, 11, 15), "1000"),
+    (date(1979, 3, 15), "2000"),
+    (date(1979, 9, 15), "750"),
+    (date(1979, 10, 15), "750"),
+    (date(1979, 11, 15), "750"),
+    (date(1980, 2, 1), "1000"),
+]
+"""(c)(6)(ii)'s payments on their dates (see the test below for how they follow from t and f)."""
+
+
 def test_c6_i_skipped_payments_every_four_weeks() -> None:
     # (c)(6)(i): $2,135 advanced 1-25-78; 24 payments of $100, unit-period 4 weeks (13 a year),
     # in four series with t, f = (0, 26/28) x 9, (10, 12/28) x 6, (16, 26/28) x 6, (23, 12/28) x 3
@@ -255,18 +269,183 @@ def test_c6_ii_skipped_payments_and_single_payments() -> None:
         ("1000", at(22, Fraction(29, 30))),
     ]
     assert apr_percent_from_unit_periods([("7350", at(0))], published, 12) == Decimal("10.22")
-    dated = [
-        (date(1978, 9, 15), "1000"),
-        (date(1978, 10, 15), "1000"),
-        (date(1978, 11, 15), "1000"),
-        (date(1979, 3, 15), "2000"),
-        (date(1979, 9, 15), "750"),
-        (date(1979, 10, 15), "750"),
-        (date(1979, 11, 15), "750"),
-        (date(1980, 2, 1), "1000"),
-    ]
+    dated = C6_II_DATED
     assert apr_percent([(date(1978, 3, 3), "7350")], dated) == Decimal("10.22")
     assert unit_periods_between(date(1978, 3, 3), date(1980, 2, 1)) == UnitPeriods(22, Fraction(29, 30))
+
+
+# ---------------------------------------------------------------------------------------------
+# Appendix J (b)(4): the unit-period chosen from the dates. Each (c) example names its
+# unit-period; left out, the dates must give the same one, and so the same APR.
+
+
+def c_examples() -> list[tuple[str, list[tuple[date, str]], list[tuple[date, str]], str, str]]:
+    """(paragraph, advances, payments, the unit-period Appendix J uses, its published APR)."""
+    semimonthly = [
+        date(1978 + (2 + k // 2) // 12, (2 + k // 2) % 12 + 1, 1 if k % 2 == 0 else 16) for k in range(24)
+    ]
+    advanced = date(1978, 1, 25)
+    c6_i = [
+        (advanced + timedelta(days=28 * (start + k) + f), "100")
+        for start, f, count in C6_I_SERIES
+        for k in range(count)
+    ]
+    return [
+        (
+            "(c)(1)(i)",
+            [(date(1978, 1, 10), "5000")],
+            flows(monthly(date(1978, 2, 10), 24), ["230"] * 24),
+            "month",
+            "9.69",
+        ),
+        (
+            "(c)(1)(ii)",
+            [(date(1978, 2, 10), "6000")],
+            flows(monthly(date(1978, 4, 1), 36), ["200"] * 36),
+            "month",
+            "11.82",
+        ),
+        (
+            "(c)(1)(iii)",
+            [(date(1978, 2, 23), "5000")],
+            flows(semimonthly, ["219.17"] * 24),
+            "semimonth",
+            "10.34",
+        ),
+        (
+            "(c)(1)(iv)",
+            [(date(1978, 5, 23), "10000")],
+            flows(monthly(date(1978, 10, 1), 40, every=3), ["385"] * 40),
+            "quarter",
+            "8.97",
+        ),
+        (
+            "(c)(1)(v)",
+            [(date(1978, 3, 20), "500")],
+            flows(every_days(date(1978, 4, 21), 30, 7), ["17.60"] * 30),
+            "week",
+            "14.96",
+        ),
+        (
+            "(c)(2)(ii)",
+            [(date(1978, 3, 18), "400")],
+            flows(every_days(date(1978, 4, 20), 12, 28), ["39.50"] + ["38.31"] * 11),
+            "4 weeks",
+            "28.50",
+        ),
+        (
+            "(c)(3)(ii)",
+            [(date(1978, 4, 3), "200")],
+            flows(every_days(date(1978, 4, 11), 20, 14), ["9.50"] * 19 + ["30"]),
+            "2 weeks",
+            "12.22",
+        ),
+        (
+            "(c)(4)(ii)",
+            [(date(1978, 1, 10), "8000")],
+            flows(monthly(date(1978, 3, 1), 20, every=2), ["449.36"] + ["465"] * 18 + ["200"]),
+            "2 months",
+            "7.30",
+        ),
+        ("(c)(5)(i)", [(date(1978, 1, 3), "1000")], [(date(1978, 9, 15), "1080")], "term", "11.45"),
+        ("(c)(6)(i)", [(advanced, "2135")], c6_i, "4 weeks", "12.00"),
+        ("(c)(6)(ii)", [(date(1978, 3, 3), "7350")], C6_II_DATED, "month", "10.22"),
+    ]
+
+
+@pytest.mark.parametrize("example", c_examples(), ids=[e[0] for e in c_examples()])
+def test_appendix_j_examples_choose_their_own_unit_period(
+    example: tuple[str, list[tuple[date, str]], list[tuple[date, str]], str, str],
+) -> None:
+    _, advances, payments, unit, published = example
+    assert unit_period_for([d for d, _ in advances], [d for d, _ in payments]) == unit
+    result = solve_apr(advances, payments)
+    assert (result.unit_period, result.unit_period_chosen, result.apr_percent) == (
+        unit,
+        True,
+        Decimal(published),
+    )
+
+
+def test_yearly_payments_are_counted_in_years() -> None:
+    # $10,000 advanced 1 March 2025, five payments of $2,500 every 1 March from 2026: the only
+    # period is a year, so the unit-period is a year (one a year). By (b)(1) the APR is the
+    # yearly rate i with 10,000 = 2,500 × (1 - (1 + i)^-5) / i: numpy-financial's RATE, 7.93 %.
+    advance = [(date(2025, 3, 1), "10000")]
+    payments = [(date(2026 + k, 3, 1), "2500") for k in range(5)]
+    result = solve_apr(advance, payments)
+    assert (result.unit_period, result.unit_periods_per_year) == ("year", Decimal(1))
+    expected = Decimal(repr(float(npf.rate(5, -2500, 10000, 0)))) * 100
+    assert abs(result.apr_percent_unrounded - expected) < Decimal("1e-9")
+    assert result.apr_percent == Decimal("7.93")
+    # Counted in months instead (the old default), the same cash flows said 12 × the monthly
+    # rate that compounds to the same year: a lower nominal APR.
+    assert solve_apr(advance, payments, "month").apr_percent < result.apr_percent
+
+
+def test_yearly_payments_after_an_odd_first_period() -> None:
+    # Payments every 15 June from 2026 on an advance of 1 March 2025: the first period (1 year,
+    # 3 months, 14 days) is not a year, the three after it are: a year is the common period.
+    advance = [(date(2025, 3, 1), "10000")]
+    payments = [(date(2026 + k, 6, 15), "3000") for k in range(4)]
+    assert unit_period_for([date(2025, 3, 1)], [d for d, _ in payments]) == "year"
+    assert solve_apr(advance, payments).unit_period == "year"
+
+
+def test_irregular_intervals_use_the_nearest_standard_interval_to_the_average() -> None:
+    # Payments 29, 33 and 31 days apart after a first period of 30 days (1 Jan to 31 Jan is not a
+    # whole month): no period repeats, the average is 30.75 days, nearest a month (30.42 days)
+    # rather than four weeks (28) or five (35).
+    start = date(2025, 1, 1)
+    dates = [start + timedelta(days=d) for d in (30, 59, 92, 123)]
+    assert unit_period_for([start], dates) == "month"
+    # Periods of 9, 10, 12 and 11 days: the average, 10.5 days, lies exactly halfway between a
+    # week and two weeks, and the shorter is taken.
+    halfway = [start + timedelta(days=d) for d in (9, 19, 31, 42)]
+    assert unit_period_for([start], halfway) == "week"
+    # An average of 20 days is nearest three weeks, a standard interval too (52 / 3 a year).
+    three = [start + timedelta(days=d) for d in (19, 40, 60)]
+    result = solve_apr([(start, "900")], [(d, "310") for d in three])
+    assert result.unit_period == "3 weeks"
+    assert abs(result.unit_periods_per_year - Decimal(52) / 3) < Decimal("1e-20")
+
+
+def test_ties_go_to_the_shorter_common_period() -> None:
+    # Periods of 14 days, 14 days, then 29 Jan to 28 Feb and 28 Feb to 28 Mar, each a month
+    # ((b)(3)(iv): a series on the 29th uses February's last day). Two weeks and a month occur
+    # twice each: the shorter, two weeks ((b)(4)(i)(A)).
+    start = date(2025, 1, 1)
+    dates = [date(2025, 1, 15), date(2025, 1, 29), date(2025, 2, 28), date(2025, 3, 28)]
+    assert unit_period_for([start], dates) == "2 weeks"
+    # One more month and the month is the most frequent.
+    assert unit_period_for([start], [*dates, date(2025, 4, 28)]) == "month"
+
+
+def test_february_counts_for_four_weeks_and_a_month_alike() -> None:
+    # A monthly series: 1 Feb to 1 Mar 2025 is 28 days, four weeks as well as a month; months
+    # still win by number.
+    start = date(2025, 1, 1)
+    assert unit_period_for([start], [date(2025, m, 1) for m in range(2, 8)]) == "month"
+
+
+def test_named_multiples_of_weeks_and_months() -> None:
+    for text, unit in (
+        ("3 weeks", "3 weeks"),
+        ("6 months", "half year"),
+        ("12 months", "year"),
+        ("1 week", "week"),
+    ):
+        assert solve_apr([(A_DAY, "1000")], [(date(2025, 3, 15), "1100")], text).unit_period == unit
+    assert payment_dates(date(2025, 1, 1), 3, "5 months") == [
+        date(2025, 1, 1),
+        date(2025, 6, 1),
+        date(2025, 11, 1),
+    ]
+    assert payment_dates(date(2025, 1, 1), 2, "3 weeks") == [date(2025, 1, 1), date(2025, 1, 22)]
+    for bad in ("53 weeks", "12 weeks and a day", "0 months"):
+        with pytest.raises(InputError) as caught:
+            solve_apr([(A_DAY, "1000")], [(A_MONTH_LATER, "1100")], bad)
+        assert caught.value.field == "unit_period"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +457,7 @@ def test_multiple_advances_discounted_from_the_first() -> None:
     # the first grows to 1,020.10 and the second to 1,010.00: 2,030.10 repays both, so the APR
     # is exactly 12 %.
     result = solve_apr(
-        [(date(2025, 1, 15), "1000"), (date(2025, 2, 15), "1000")], [(date(2025, 3, 15), "2030.10")]
+        [(date(2025, 1, 15), "1000"), (date(2025, 2, 15), "1000")], [(date(2025, 3, 15), "2030.10")], "month"
     )
     assert result.apr_percent == Decimal("12.00")
     assert abs(result.apr_percent_unrounded - 12) < Decimal("1e-20")
@@ -319,8 +498,10 @@ def test_a_single_payment_on_a_short_month_end_follows_the_scheduled_day() -> No
     # 1 % a month, 12 %; read as the 28th it would be 28 days (28/30 of a month).
     one = [(date(2025, 1, 31), "1000")]
     pay = [(date(2025, 2, 28), "1010")]
-    assert solve_apr(one, pay, day_of_month=31).apr_percent == Decimal("12.00")
-    assert solve_apr(one, pay).apr_percent == Decimal("12.86")  # 1 % over 28/30 of a month: 12 x 30/28
+    assert solve_apr(one, pay, "month", day_of_month=31).apr_percent == Decimal("12.00")
+    assert solve_apr(one, pay, "month").apr_percent == Decimal(
+        "12.86"
+    )  # 1 % over 28/30 of a month: 12 x 30/28
     assert loan_apr_percent(
         "1000", "1010", 1, date(2025, 1, 31), date(2025, 2, 28), day_of_month=31
     ) == Decimal("12.00")
@@ -347,12 +528,29 @@ def test_payments_equal_to_advances_give_zero() -> None:
     assert loan_apr_percent("1200", "100", 12, date(2025, 1, 15), date(2025, 2, 15)) == Decimal("0.00")
 
 
-def test_negative_rate_when_payments_fall_short() -> None:
-    # Payments of $80 for 12 months on $1,000: the money comes back short, so the rate is below 0.
-    result = loan_apr("1000", "80", 12, date(2025, 1, 15), date(2025, 2, 15))
-    expected = Decimal(str(npf.rate(12, -80, 1000, 0) * 1200))
-    assert result.apr_percent < 0
-    assert abs(result.apr_percent_unrounded - expected) < Decimal("1e-6")
+def test_payments_short_of_the_advance_are_refused() -> None:
+    # Payments of $80 for 12 months on $1,000 return $960: a negative APR (npf.rate finds one),
+    # which no credit contract has; the payments are named and the borrower told what to check.
+    assert npf.rate(12, -80, 1000, 0) < 0
+    with pytest.raises(InputError) as caught:
+        loan_apr("1000", "80", 12, date(2025, 1, 15), date(2025, 2, 15))
+    assert caught.value.field == "payment"
+    assert "960.00, less than the amount financed" in caught.value.rule
+    assert "`n_payments`" in caught.value.rule
+    with pytest.raises(InputError) as dated:
+        apr_percent([(date(2025, 1, 15), "1000")], flows(monthly(date(2025, 2, 15), 12), ["80"] * 12))
+    assert dated.value.field == "payments"
+    assert "check each payment" in dated.value.rule
+    with pytest.raises(InputError) as timed:
+        apr_percent_from_unit_periods([("1000", at(0))], [("999", at(1))], 12)
+    assert timed.value.field == "payments"
+    # A prepaid finance charge lowers the amount financed: $960 then repays $950.
+    assert (
+        loan_apr(
+            "1000", "80", 12, date(2025, 1, 15), date(2025, 2, 15), prepaid_finance_charge="50"
+        ).apr_percent
+        > 0
+    )
 
 
 def test_unsolvable_schedule_raises_no_solution() -> None:
@@ -363,16 +561,17 @@ def test_unsolvable_schedule_raises_no_solution() -> None:
 
 
 def test_extreme_terms_settle_without_hanging() -> None:
-    # $1,000,000 repaid by $1 about 3.65 million days later, a day per unit-period: the daily
-    # rate solves (1 + i)^days = 1 / 1,000,000, i = exp(ln(1e-6) / days) - 1.
+    # $1 repaid by $1,000,000 about 3.65 million days later, a day per unit-period: the daily
+    # rate solves (1 + i)^days = 1,000,000, i = exp(ln(1e6) / days) - 1.
     start, end = date(1, 1, 1), date(9999, 12, 31)
-    result = solve_apr([(start, "1000000")], [(end, "1")], "day")
+    result = solve_apr([(start, "1")], [(end, "1000000")], "day")
     days = (end - start).days
-    expected = (Decimal("1e-6").ln() / days).exp() - 1
+    expected = (Decimal("1e6").ln() / days).exp() - 1
     assert abs(result.apr_percent_unrounded - expected * 365 * 100) < Decimal("1e-12")
-    # A rate per unit-period below -100 % is not looked for: no answer, not a hang.
+    # A rate per unit-period beyond a million (here 1e9 in a day's fraction of a year) is not
+    # looked for: no answer, not a hang.
     with pytest.raises(NoSolutionError):
-        apr_percent([(date(2000, 1, 1), "1000")], [(date(2000, 1, 2), "1")], "year")
+        apr_percent([(date(2000, 1, 1), "1")], [(date(2000, 1, 2), "1000000000")], "year")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,7 +621,8 @@ A_MONTH_LATER = date(2025, 2, 15)
         ([(A_DAY, "1000")], [(A_MONTH_LATER, "1100")], 12, "unit_period"),
         ([("2025-01-15", "1000")], [(A_MONTH_LATER, "1100")], "month", "advances"),
         ([(datetime(2025, 1, 15, 9), "1000")], [(A_MONTH_LATER, "1100")], "month", "advances"),
-        ([(A_DAY, "1000")], [(A_MONTH_LATER, "100"), (A_MONTH_LATER, "100")], "term", "unit_period"),
+        ([(A_DAY, "1000")], [(A_MONTH_LATER, "600"), (date(2025, 3, 15), "600")], "term", "unit_period"),
+        ([(A_DAY, "1000")], [(A_MONTH_LATER, "999.99")], "month", "payments"),
         ([(A_DAY, "1000")], [(A_DAY, "1100")], "term", "payments"),
         ("1000", [(A_MONTH_LATER, "1100")], "month", "advances"),
         ([(A_DAY,)], [(A_MONTH_LATER, "1100")], "month", "advances"),
@@ -479,6 +679,7 @@ def test_result_json_keys_and_shapes() -> None:
         "apr_percent": "11.45",
         "apr_percent_unrounded": "11.450980",
         "unit_period": "term",
+        "unit_period_chosen": False,
         "unit_periods_per_year": "1.431373",
         "unit_period_rate_percent": "8.00000000",
         "term_start": "1978-01-03",

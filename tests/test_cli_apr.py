@@ -111,6 +111,23 @@ def test_prepaid_finance_charge_and_tolerance(capsys: pytest.CaptureFixture[str]
             "--unit-period",
         ),
         (["--advances", "1978-01-03=1000", "--payments", "1977-09-15=1080"], "--payments"),
+        # Payments short of the advance would be a negative APR: refused, naming the payments.
+        (["--advances", "2025-01-15=1000", "--payments", "2025-02-15=500"], "--payments"),
+        (
+            [
+                "--principal",
+                "1000",
+                "--payment",
+                "80",
+                "--n-payments",
+                "12",
+                "--loan-date",
+                "2025-01-15",
+                "--first-payment-date",
+                "2025-02-15",
+            ],
+            "--payment",
+        ),
     ],
 )
 def test_bad_input(args: list[str], flag: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,3 +135,28 @@ def test_bad_input(args: list[str], flag: str, capsys: pytest.CaptureFixture[str
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and flag in err, err
+
+
+def test_payments_short_of_the_loan_say_what_to_check(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["apr", "--advances", "2025-01-15=1000", "--payments", "2025-02-15=500"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "500.00, less than the advances, 1000.00" in err and "negative APR" in err
+
+
+def test_dated_yearly_payments_get_a_yearly_unit_period(capsys: pytest.CaptureFixture[str]) -> None:
+    # Appendix J (b)(4)(i): the most frequent period is the unit-period. Five payments of $2,500 a
+    # year apart on $10,000: a year, and the APR is the yearly rate (numpy-financial's RATE for
+    # 5 periods, 7.93 %), not 12 times a monthly one (7.66 %).
+    args = ["apr", "--advances", "2025-03-01=10000"]
+    for year in range(2026, 2031):
+        args += ["--payments", f"{year}-03-01=2500"]
+    code, data, _ = run(args, capsys)
+    assert (code, data["unit_period"], data["unit_period_chosen"], data["apr_percent"]) == (
+        0,
+        "year",
+        True,
+        "7.93",
+    )
+    _, monthly, _ = run([*args, "--unit-period", "month"], capsys)
+    assert (monthly["unit_period_chosen"], monthly["apr_percent"]) == (False, "7.66")

@@ -65,3 +65,28 @@ def test_bad_input(args: list[str], flag: str, capsys: pytest.CaptureFixture[str
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and flag in err, err
+
+
+MILES_RAISE_THE_PRICE = ["12,10000,20000", "24,40000,21000", "36,20000,17000", "48,50000,16000"]
+"""Four sales in which the higher-mileage ones sold for more at the same age: against how guides
+price used vehicles (a deduction for miles above the expected figure), so the fit warns."""
+
+
+def test_a_fit_where_miles_raise_the_price_warns_in_json_and_text(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["value", "--value-today", "20000", "--age-months", "30", "--horizon-months", "24"]
+    for sale in MILES_RAISE_THE_PRICE:
+        args += ["--comparable", sale]
+    code, data, _ = run(args, capsys)
+    warnings = data["warnings"]
+    assert code == 0 and isinstance(warnings, list) and len(warnings) == 1
+    assert "More miles raise the price" in warnings[0] and "check each sale's miles" in warnings[0]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "warning: More miles raise the price" in text
+
+
+def test_no_warnings_on_a_preset(capsys: pytest.CaptureFixture[str]) -> None:
+    _, data, _ = run(["value", "--value-today", "20000"], capsys)
+    assert data["warnings"] == []
+    assert main(["value", "--value-today", "20000"]) == 0
+    assert "warning" not in capsys.readouterr().out

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import random
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies import positive_amounts
 from underwater.assets import DEFAULT_PRESETS, AssetClass
+from underwater.cli import main
 from underwater.datafiles import load_json
 from underwater.depreciation import (
     CONFIDENCE_LABELS,
+    RETENTION_FLOOR,
     RETENTION_PLACES,
     ComparableSale,
     CurvePoint,
@@ -645,3 +648,139 @@ def test_scale_value_rounds_the_exact_rational(cents: int, permille: int) -> Non
     exact = Fraction(cents) * Fraction(then) / Fraction(today)
     expected = math.floor(exact + Fraction(1, 2))
     assert scale_value(Decimal(cents) / 100, then, today) == Decimal(expected) / 100
+
+
+# --- warnings on a fit that runs the wrong way -------------------------------------------------
+# Guide books deduct value for miles above the expected figure and every depreciating preset
+# falls with age (the J.D. Power (NADA) used-car guide FAQ cited in depreciation.json; the
+# Carfax and iSeeCars presets above): a fit saying the opposite is flagged, not hidden.
+
+
+def _sales_on(yearly: Decimal, per_10k: Decimal) -> list[ComparableSale]:
+    grid = [(1, 0), (2, 1), (3, 0), (4, 2), (5, 1), (1, 3), (3, 2), (6, 1), (2, 0)]
+    return [
+        ComparableSale(12 * y, 10000 * k, (Decimal(30000) * yearly**y * per_10k**k).quantize(Decimal("0.01")))
+        for y, k in grid
+    ]
+
+
+def test_a_fit_where_more_miles_raise_the_price_warns() -> None:
+    fit = fit_comparables(_sales_on(Decimal("0.9"), Decimal("1.05")))
+    assert len(fit.warnings) == 1
+    (warning,) = fit.warnings
+    assert "More miles raise the price" in warning and "5.00 % more per 10,000 miles" in warning
+    assert "check each sale's miles and price" in warning
+    assert fit.to_json()["warnings"] == [warning]
+
+
+def test_a_fit_where_older_sales_fetch_more_warns() -> None:
+    fit = fit_comparables(_sales_on(Decimal("1.03"), Decimal("0.95")))
+    (warning,) = fit.warnings
+    assert "Older sales fetch more" in warning and "3.00 % more a year" in warning
+    assert "A home can rise" not in warning
+    home = fit_comparables(_sales_on(Decimal("1.03"), Decimal("0.95")), asset_class="home")
+    assert "A home can rise in value" in home.warnings[0]
+    both = fit_comparables(_sales_on(Decimal("1.03"), Decimal("1.02")))
+    assert len(both.warnings) == 2
+
+
+def test_an_ordinary_fit_has_no_warnings() -> None:
+    assert fit_comparables(_exact_sales()).warnings == ()
+    assert fit_comparables(_exact_sales()).to_json()["warnings"] == []
+    # With the mileage term dropped (miles in lockstep with age) only the age slope is judged.
+    lockstep = [ComparableSale(12 * y, 12000 * y, Decimal(30000) - 1000 * y) for y in (1, 2, 3, 4)]
+    assert fit_comparables(lockstep).warnings == ()
+
+
+@settings(max_examples=60)
+@given(
+    st.decimals(min_value=Decimal("0.5"), max_value=Decimal("1.5"), places=3),
+    st.decimals(min_value=Decimal("0.5"), max_value=Decimal("1.5"), places=3),
+)
+def test_warnings_follow_the_signs_of_the_slopes(yearly: Decimal, per_10k: Decimal) -> None:
+    fit = fit_comparables(_sales_on(yearly, per_10k))
+    miles_warned = any("More miles" in w for w in fit.warnings)
+    age_warned = any("Older sales" in w for w in fit.warnings)
+    assert miles_warned == (fit.mileage_fitted and fit.log_change_per_10k_miles > 0)
+    assert age_warned == (fit.log_change_per_year > 0)
+
+
+# --- steep curves at great ages ------------------------------------------------------------------
+
+
+def test_the_steep_curve_from_the_bug_report_projects() -> None:
+    # underwater project … --depreciation-rate-percent 50 --age-months 600 divided 0 by 0: at 50
+    # years a 50 %-a-year curve keeps 0.5 ** 50 = 8.9e-16 of the price new, 0 at 12 places.
+    # Carried from today's $20,000, the value still halves each year.
+    args = ["project", "--balance", "24000", "--rate-percent", "7.9", "--remaining-payments", "48"]
+    args += ["--value-today", "20000", "--depreciation-rate-percent", "50", "--age-months", "600", "--json"]
+    assert main(args) == 0
+
+
+def test_the_steep_curve_values_halve_each_year(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["project", "--balance", "24000", "--rate-percent", "7.9", "--remaining-payments", "48"]
+    args += ["--value-today", "20000", "--depreciation-rate-percent", "50", "--age-months", "600", "--json"]
+    assert main(args) == 0
+    months = json.loads(capsys.readouterr().out)["months"]
+    assert [months[m]["value"] for m in (0, 12, 24, 36, 48)] == [
+        "20000.00",
+        "10000.00",
+        "5000.00",
+        "2500.00",
+        "1250.00",
+    ]
+    curve = constant_rate_curve("50")
+    assert curve.retention(600) == Decimal("8.88178419700E-16")  # 0.5 ** 50 to 12 significant digits
+    assert value_path("20000", curve, 600, 12)[12] == Decimal("10000.00")
+
+
+def test_every_preset_stays_above_the_floor() -> None:
+    # The book engine holds preset retention as whole 1e-12 units: they must stay 12-place figures.
+    for curve in presets().values():
+        assert min(curve.retention(age) for age in range(1201)) >= RETENTION_FLOOR
+
+
+def test_retention_is_never_zero_and_keeps_twelve_digits_below_the_floor() -> None:
+    curve = constant_rate_curve("99.9999")  # keeps a millionth of its value each year
+    for age in (0, 1, 7, 12, 100, 599, 600, 1200):
+        kept = curve.retention(age)
+        assert kept > 0
+        if kept < RETENTION_FLOOR:
+            assert len(kept.as_tuple().digits) <= 12
+    assert curve.retention(1200) == Decimal("1E-600")
+    # A value that has fallen below half a cent shows 0.00; the path never raises.
+    assert value_path("20000", curve, 0, 36)[36] == Decimal("0.00")
+    assert value_path("1000000000", curve, 580, 20)[20] == Decimal("0.10")
+
+
+def _exact_constant_path(value: Decimal, rate: Decimal, months: int) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        factor = (Decimal(months) / 12 * (1 - rate / 100).ln()).exp()
+        return (value * factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@settings(max_examples=120)
+@given(
+    st.decimals(min_value=Decimal("-50"), max_value=Decimal("99.99"), places=2),
+    st.integers(min_value=0, max_value=600),
+    st.integers(min_value=0, max_value=600),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000000"), places=2),
+)
+def test_any_constant_rate_and_age_gives_the_carried_value(
+    rate: Decimal, age: int, months: int, value: Decimal
+) -> None:
+    # A constant curve carries today's value by (1 - rate) ** (months / 12), whatever the age.
+    # Where 12 decimal places leave today's retention few digits (between 1e-8 and 1e-4 of the
+    # price new) the figure may move by value × 1e-12 / retention; elsewhere it is to the cent
+    # (a cent either way for the float step of the curve).
+    curve = constant_rate_curve(rate)
+    got = value_at(value, curve, age, months)
+    expected = _exact_constant_path(value, rate, months)
+    today = curve.retention(age)
+    # Half the last digit kept, relative to the retention: 12 places above the floor, 12
+    # significant digits below it.
+    relative = Decimal("0.5e-12") / today if today >= RETENTION_FLOOR else Decimal("0.5e-11")
+    slack = Decimal("0.01") + 2 * relative * (value + expected)
+    assert abs(got - expected) <= slack
+    assert got >= 0

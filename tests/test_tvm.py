@@ -432,7 +432,12 @@ UNSOLVABLE: list[tuple[str, Callable[..., Any], type[Exception], str]] = [
     ("pmt over zero periods", lambda **k: pmt(0.01, 0, 1000, **k), NoSolutionError, "pmt"),
     ("nper when pmt never covers interest", lambda **k: nper(0.01, -5, 1000, **k), NoSolutionError, "nper"),
     ("nper when pmt only covers interest", lambda **k: nper(0.01, -10, 1000, **k), NoSolutionError, "nper"),
-    ("nper with no rate and no payment", lambda **k: nper(0, 0, 1000, **k), NoSolutionError, "nper"),
+    (
+        "nper when the payment matches a loan's interest",
+        lambda **k: nper(0.5, -50, 100, **k),
+        NoSolutionError,
+        "nper",
+    ),
     ("rate when payments add to the loan", lambda **k: rate(10, 100, 1000, **k), NoSolutionError, "rate"),
     ("rate with one iteration", lambda **k: rate(360, -700, 100000, maxiter=1, **k), NoSolutionError, "rate"),
     ("pv at -100 %", lambda **k: pv(-1.0, 12, -100, **k), NoSolutionError, "pv"),
@@ -460,6 +465,99 @@ def test_unsolvable_float_gives_nan_or_raises(
         call(raise_exceptions=True)
     assert raised.value.field == field  # type: ignore[attr-defined]
     assert raised.value.rule  # type: ignore[attr-defined]
+
+
+# --- (4b) nper's infinities: numpy-financial's answers, and raising on request -------------------
+
+# (rate, pmt, pv, fv, when, numpy-financial's answer). Every answer is what numpy-financial
+# 1.0.0 (installed) prints, except at a zero rate, where its release has two faults its main
+# branch fixed: the sign of -(pv + fv) / pmt (issue 16,
+# https://github.com/numpy/numpy-financial/issues/16) and no payment, which main's compiled
+# nper answers +inf (numpy_financial/_cfinancial.pyx, nper_inner_loop; test_infinite_payments).
+NAN, INF = math.nan, math.inf
+NPER_EDGES: list[tuple[float, float, float, float, int, float]] = [
+    (0.01, -5.0, 1000.0, 0.0, 0, NAN),  # the payment falls short of the interest
+    (0.5, -50.0, 100.0, 0.0, 0, NAN),  # it exactly matches the interest on a loan
+    (0.5, 50.0, -100.0, 0.0, 0, INF),  # it exactly matches the interest on a deposit
+    (0.01, 0.0, 1000.0, 0.0, 0, -INF),  # no payment on a loan
+    (0.01, 0.0, -1000.0, 0.0, 0, -INF),  # no payment on a deposit
+    (-0.5, 0.0, 100.0, 0.0, 0, INF),  # no payment at a negative rate
+    (0.01, -5.0, 1000.0, -500.0, 0, -INF),  # the balance tends to the future value
+    (0.0, 0.0, 1000.0, 0.0, 0, INF),  # no rate, no payment (main branch)
+    (0.0, -0.0, -5.0, 0.0, 0, INF),  # … whatever the signs (main branch)
+    (0.0, -100.0, 1000.0, 0.0, 0, 10.0),  # no rate: 1000 / 100 (main branch; 1.0.0 says -10)
+    (0.5, -50.0, 100.0, 0.0, 1, 2.709511291351455),  # payments in advance: a finite answer
+    (-1.0, 10.0, 100.0, 0.0, 0, NAN),  # a rate of -100 %
+]
+
+
+def same_float(ours: float, theirs: float) -> bool:
+    if math.isnan(theirs) or math.isinf(theirs):
+        return (math.isnan(ours) and math.isnan(theirs)) or ours == theirs
+    return close(ours, theirs, rel=1e-12)
+
+
+@pytest.mark.parametrize("case", NPER_EDGES, ids=[str(c[:5]) for c in NPER_EDGES])
+def test_nper_edges_match_numpy_financial(case: tuple[float, float, float, float, int, float]) -> None:
+    r, payment, loan, balloon, when, theirs = case
+    if r != 0:
+        with quiet_numpy():
+            assert same_float(float(npf.nper(r, payment, loan, balloon, when)), theirs)
+    assert same_float(nper(r, payment, loan, balloon, when), theirs)
+    batch = nper(np.array([r, 0.02]), payment, loan, balloon, when)
+    assert same_float(float(batch[0]), theirs)
+    # Decimal input answers the same (every figure here is exact in binary and in decimal).
+    exact = nper(D(repr(r)), D(repr(payment)), D(repr(loan)), D(repr(balloon)), when)
+    assert isinstance(exact, Decimal)
+    if math.isnan(theirs):
+        assert exact.is_nan()
+    elif math.isinf(theirs):
+        assert exact == (D("Infinity") if theirs > 0 else D("-Infinity"))
+    else:
+        assert close(float(exact), theirs, rel=1e-12)
+
+
+nper_rates = st.one_of(
+    st.sampled_from([0.5, 0.25, -0.5, 0.01]),
+    # Below 1e-6 numpy-financial's log(1 + rate) loses the rate (it is 0 under 1e-16, where
+    # its answer's sign is an accident); log1p here keeps it.
+    st.floats(min_value=-0.99, max_value=0.5).filter(lambda r: abs(r) >= 1e-6),
+)
+nper_money = st.one_of(
+    st.sampled_from([0.0, -0.0, 100.0, -100.0, 50.0, -50.0]), st.floats(min_value=-1e6, max_value=1e6)
+)
+
+
+@given(nper_rates, nper_money, nper_money, nper_money, st.sampled_from([0, 1]), st.booleans())
+def test_nper_matches_numpy_financial_everywhere(
+    r: float, payment: float, loan: float, balloon: float, when: int, interest_only: bool
+) -> None:
+    # Half the draws pay exactly the period's interest (z = -pv): the case that never amortizes.
+    if interest_only and r not in (0.0, -1.0):
+        payment = -loan * r / (1 + r * when)
+    # A zero rate and -100 % or below are the edge cases above (numpy-financial 1.0.0's faults).
+    with quiet_numpy():
+        theirs = float(npf.nper(r, payment, loan, balloon, when))
+    if math.isfinite(theirs) and abs(theirs) > 1e12:
+        return  # log(1 + r) (theirs) and log1p(r) (ours) part ways on huge counts
+    assert same_float(nper(r, payment, loan, balloon, when), theirs) or close(
+        nper(r, payment, loan, balloon, when), theirs, rel=1e-9
+    )
+    batch = nper(np.array([r]), np.array([payment]), loan, balloon, when)
+    assert same_float(float(batch[0]), theirs) or close(float(batch[0]), theirs, rel=1e-9)
+
+
+def test_infinite_nper_raises_on_request() -> None:
+    for call in (
+        lambda **k: nper(0.01, 0, 1000, **k),
+        lambda **k: nper(D("0.5"), D(50), D(-100), **k),
+        lambda **k: nper(np.array([0.01, 0.01]), np.array([-100.0, 0.0]), 1000.0, **k),
+    ):
+        with pytest.raises(NoSolutionError) as raised:
+            call(raise_exceptions=True)
+        assert raised.value.field == "nper"
+    with pytest.raises(NoSolutionError, match=r"at index 1: .*never changes"):
+        nper(np.array([0.01, 0.0]), np.array([-100.0, 0.0]), 1000.0, raise_exceptions=True)
 
 
 def test_unsolvable_decimal_gives_decimal_nan_or_raises() -> None:

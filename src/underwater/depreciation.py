@@ -55,6 +55,7 @@ __all__ = [
     "CONFIDENCE_LABELS",
     "MAX_AGE_MONTHS",
     "MAX_HORIZON_MONTHS",
+    "RETENTION_FLOOR",
     "RETENTION_PLACES",
     "ComparableSale",
     "CurvePoint",
@@ -89,8 +90,17 @@ _MAX_CURVE_AGE = MAX_AGE_MONTHS + MAX_HORIZON_MONTHS
 _PRECISION = 34  # enough digits that 600 monthly steps never show rounding in cents
 RETENTION_PLACES = 12
 """Retention ratios are given to this many decimal places (half up): exact rationals, so that a
-value on a curve rounds to the cent the same way in every engine."""
+value on a curve rounds to the cent the same way in every engine. A ratio below
+:data:`RETENTION_FLOOR` is given to this many significant digits instead."""
+RETENTION_FLOOR = Decimal("1e-8")
+"""Below this share of the price new (where 12 decimal places would keep fewer than five
+digits, and a steep curve's would round to 0), retention is given to 12 significant digits, so
+that it is never 0 and a value carried from today along the curve keeps its precision. Every
+preset stays above it at every age to 1,200 months, so their figures are 12-place ones."""
 _RETENTION_QUANTUM = Decimal(1).scaleb(-RETENTION_PLACES)
+# A float power below this (or above its inverse) is worked again in Decimal: float would lose
+# digits to subnormals or underflow to 0 on a steep curve's far tail.
+_FLOAT_SAFE = 1e-290
 # A value's product and quotient are worked to this many digits: more than any product of a
 # shocked amount and a retention can have, so the rounding to the cent is that of the exact ratio.
 _EXACT_PRECISION = 60
@@ -140,10 +150,16 @@ class CurvePoint:
 
 def _float_power(base: Decimal, exponent: float) -> Decimal:
     """``base ** exponent`` for a positive ratio: exact in Decimal for a whole exponent (whole
-    years), otherwise through float and back as a Decimal."""
+    years), otherwise through float and back as a Decimal - or in Decimal where float would
+    underflow or overflow."""
     if exponent.is_integer():
         return base ** int(exponent)
-    return Decimal(repr(float(base) ** exponent))
+    result = float(base) ** exponent
+    if _FLOAT_SAFE < result < 1 / _FLOAT_SAFE:
+        return Decimal(repr(result))
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return (Decimal(repr(exponent)) * base.ln()).exp()
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +216,8 @@ class RetentionCurve:
 
     def retention(self, age_months: int | Decimal) -> Decimal:
         """Retention (value ÷ price new) at ``age_months`` (0 to 1,200 months; fractions
-        allowed), to at most 12 decimal places (:data:`RETENTION_PLACES`, half up).
+        allowed), to at most 12 decimal places (:data:`RETENTION_PLACES`, half up), or to 12
+        significant digits below :data:`RETENTION_FLOOR`: never 0.
 
         A car on the Carfax rule keeps 80 % after a year and half of the second year's loss is
         spread evenly month by month:
@@ -220,6 +237,10 @@ class RetentionCurve:
             ctx.prec = _PRECISION
             ratio = +self._interpolate(age)
         exponent = ratio.as_tuple().exponent
+        if ratio < RETENTION_FLOOR:
+            return ratio.quantize(
+                Decimal(1).scaleb(ratio.adjusted() - RETENTION_PLACES + 1), rounding=ROUNDING
+            )
         if isinstance(exponent, int) and exponent < -RETENTION_PLACES:
             return ratio.quantize(_RETENTION_QUANTUM, rounding=ROUNDING)
         return ratio
@@ -703,7 +724,10 @@ class FittedCurve:
       variance of ln(price) explained (``None`` when every price is the same);
     - ``value_new``: fitted price at age 0 with 0 miles (or the ``new_price`` that was fixed);
     - ``annual_miles``: miles a year assumed to turn the fit into ``curve``, a
-      :class:`RetentionCurve` with retention ``exp((b + c·annual_miles/10,000) × years)``.
+      :class:`RetentionCurve` with retention ``exp((b + c·annual_miles/10,000) × years)``;
+    - ``warnings``: sentences about a fit that goes against how used assets sell - more miles
+      raising the price (``c > 0``), older sales fetching more (``b > 0``) - each saying what
+      was seen and what to check. The fit is still returned: the sales may be right.
     """
 
     n: int
@@ -720,6 +744,7 @@ class FittedCurve:
     r_squared: Decimal | None
     annual_miles: Decimal
     curve: RetentionCurve
+    warnings: tuple[str, ...] = ()
 
     def predict(self, age_months: int | Decimal, miles: int | Decimal | str) -> Decimal:
         """Fitted price in dollars, to the cent, for an asset ``age_months`` old with ``miles``.
@@ -762,6 +787,7 @@ class FittedCurve:
             "rmse": format_money(self.rmse),
             "rmse_percent": format_percent(self.rmse_percent, 4),
             "r_squared": format_ratio(self.r_squared),
+            "warnings": list(self.warnings),
             "curve": self.curve.to_json(),
         }
 
@@ -809,6 +835,32 @@ def _to_decimal(number: float) -> Decimal:
     if not math.isfinite(number):
         raise NoSolutionError("comparables", "the fit did not produce finite numbers for these sales")
     return Decimal(repr(number))
+
+
+def _fit_warnings(
+    per_year: Decimal, per_10k_miles: Decimal | None, kind: AssetClass | None
+) -> tuple[str, ...]:
+    """What a reader should check when the fitted slopes point the way used assets rarely go."""
+    found: list[str] = []
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        if per_10k_miles is not None and per_10k_miles > 0:
+            gain = format_percent((per_10k_miles.exp() - _ONE) * _HUNDRED, 2)
+            found.append(
+                f"More miles raise the price in this fit ({gain} % more per 10,000 miles at the same "
+                "age), which used sales seldom show: check each sale's miles and price, that the "
+                "sales are alike (trim, options, condition, a clean title), and add sales with "
+                "more spread in miles."
+            )
+        if per_year > 0:
+            gain = format_percent((per_year.exp() - _ONE) * _HUNDRED, 2)
+            rising = "" if kind is not AssetClass.HOME else " A home can rise in value; this may be right."
+            found.append(
+                f"Older sales fetch more in this fit ({gain} % more a year of age at the same miles): "
+                "check each sale's age in months (from the model year or first registration to the "
+                "sale date) and price, and that newer and older sales are alike." + rising
+            )
+    return tuple(found)
 
 
 def fit_comparables(
@@ -915,6 +967,7 @@ def fit_comparables(
         appreciating=yearly > 1,
     )
     return FittedCurve(
+        warnings=_fit_warnings(b, c if mileage_fitted else None, kind),
         n=count,
         log_value_new=log_value_new,
         log_change_per_year=b,

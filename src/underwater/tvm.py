@@ -23,12 +23,17 @@ significant digits and rounded to the caller's context; ``int`` may be mixed wit
 element with broadcasting; NumPy is imported only then, so this module works without it.
 
 **No answer.** When the equations have no solution (no level payment over zero periods, a
-payment that never covers the interest, a rate search that does not settle) or an argument is
+payment that falls short of the interest, a rate search that does not settle) or an argument is
 out of range (a period outside ``1..nper``, a NaN), the result is NaN - ``Decimal("NaN")``,
-``math.nan`` or a NaN element, so that one bad row never aborts a batch. Pass
-``raise_exceptions=True`` to get :class:`~underwater.errors.NoSolutionError` (no solution) or
-:class:`~underwater.errors.InputError` (an argument out of range) instead. Every search is
-bounded, nothing loops forever.
+``math.nan`` or a NaN element, so that one bad row never aborts a batch. :func:`nper` alone
+can also answer an **infinity** where numpy-financial does: the future value is approached
+without ever being reached (a payment that exactly matches the interest on a deposit, no
+payment at all). Its sign is numpy-financial's (``-inf`` for no payment on a loan at a positive
+rate, ``+inf`` with no rate and no payment), ``Decimal("Infinity")`` or
+``Decimal("-Infinity")`` for Decimal input. Pass
+``raise_exceptions=True`` to get :class:`~underwater.errors.NoSolutionError` (no solution, or
+an infinite number of periods) or :class:`~underwater.errors.InputError` (an argument out of
+range) instead. Every search is bounded, nothing loops forever.
 
 All functions solve the one annuity equation, with ``w`` = 1 for payments at the beginning
 of each period and 0 at the end::
@@ -105,7 +110,13 @@ class _Arith(Generic[_Num]):
     growth: Callable[[_Num, _Num], tuple[_Num, _Num]]
     """``((1 + r)**n, (1 + r)**n - 1)``, the second without cancellation where possible."""
     ln: Callable[[_Num], _Num]
+    ln1p: Callable[[_Num], _Num]
+    """``ln(1 + r)``, without cancellation where possible."""
     near_zero: Callable[[_Num], bool]
+    signbit: Callable[[_Num], bool]
+    """Whether the number carries a minus sign (so a negative zero says yes)."""
+    infinity: Callable[[int], _Num]
+    """Positive (``+1``) or negative (``-1``) infinity of this type."""
 
 
 def _growth_float(r: float, n: float) -> tuple[float, float]:
@@ -134,8 +145,22 @@ def _growth_decimal(r: Decimal, n: Decimal) -> tuple[Decimal, Decimal]:
     return grown, grown - 1
 
 
-_FLOAT: _Arith[float] = _Arith(_growth_float, math.log, lambda r: abs(r) < _FLOAT_NEAR_ZERO)
-_DECIMAL: _Arith[Decimal] = _Arith(_growth_decimal, lambda x: x.ln(), lambda r: r == 0)
+_FLOAT: _Arith[float] = _Arith(
+    _growth_float,
+    math.log,
+    math.log1p,
+    lambda r: abs(r) < _FLOAT_NEAR_ZERO,
+    lambda x: math.copysign(1.0, x) < 0,
+    lambda sign: math.copysign(math.inf, sign),
+)
+_DECIMAL: _Arith[Decimal] = _Arith(
+    _growth_decimal,
+    lambda x: x.ln(),
+    lambda r: (1 + r).ln(),
+    lambda r: r == 0,
+    lambda x: x.is_signed(),
+    lambda sign: Decimal("Infinity") if sign > 0 else Decimal("-Infinity"),
+)
 
 
 # --- scalar kernels: one formula for float and Decimal --------------------------------------
@@ -169,20 +194,54 @@ def _pmt_k(a: _Arith[_Num], r: _Num, n: _Num, pv: _Num, fv: _Num, w: int) -> _Nu
     return -(fv + pv * grown) * r / denominator
 
 
+class _Never(_Unsolvable):
+    """The number of periods is infinite (``sign`` +1 or -1): the balance approaches the future
+    value without ever reaching it, as when a payment only just covers the interest."""
+
+    def __init__(self, sign: int, rule: str) -> None:
+        self.sign = sign
+        super().__init__(rule)
+
+
+_NEVER_COVERS = "no number of periods reaches the future value: the payment never covers the interest"
+
+
 def _nper_k(a: _Arith[_Num], r: _Num, pmt: _Num, pv: _Num, fv: _Num, w: int) -> _Num:
+    # The same steps as numpy-financial's nper, with IEEE meanings for its edge cases: ln of a
+    # negative ratio has no answer (NaN), ln(0) is -inf and ln(+inf) is +inf, so that a
+    # payment that never amortizes gives the same infinity as there.
     if r == 0:
         if pmt == 0:
-            raise _Unsolvable("with no interest and no payment the balance never changes")
+            # numpy-financial (its compiled nper since 1.0) answers +inf here.
+            raise _Never(1, "with no interest and no payment the balance never changes")
         return -(pv + fv) / pmt
     if r <= -1:
         raise _Unsolvable("a rate at or below -100 % per period has no number of periods")
     # Solve (1 + r)**n * (pv + z) = z - fv, where z is the payment's perpetuity value.
     z = pmt * (1 + r * w) / r
-    if pv + z == 0 or (z - fv) / (pv + z) <= 0:
-        raise _Unsolvable(
-            "no number of periods reaches the future value: the payment never covers the interest"
-        )
-    return a.ln((z - fv) / (pv + z)) / a.ln(1 + r)
+    target, start = z - fv, pv + z
+    growth = a.ln1p(r)
+    if start == 0:
+        # The ratio target / start is infinite: only +inf has a logarithm (+inf).
+        if target == 0 or (target > 0) == a.signbit(start):
+            raise _Unsolvable(_NEVER_COVERS)
+        raise _Never(1 if growth > 0 else -1, _NEVER_COVERS)
+    ratio = target / start
+    if ratio < 0:
+        raise _Unsolvable(_NEVER_COVERS)
+    if ratio == 0:
+        # ln(0) = -inf: the future value is reached only after infinitely many periods.
+        raise _Never(-1 if growth > 0 else 1, _NEVER_COVERS)
+    if growth == 0:
+        # A rate so small that ln(1 + r) is 0 in this precision: an infinite quotient.
+        log_ratio = a.ln(ratio)
+        if log_ratio == 0:
+            raise _Unsolvable("no number of periods can be told at this rate")
+        raise _Never(1 if log_ratio > 0 else -1, _NEVER_COVERS)
+    periods = a.ln(ratio) / growth
+    if abs(periods) == a.infinity(1):
+        raise _Never(1 if periods > 0 else -1, _NEVER_COVERS)
+    return periods
 
 
 def _check_period(name: str, period: _Num, n: _Num) -> None:
@@ -329,10 +388,13 @@ def _pmt_v(np: ModuleType, r: _F, n: _F, pv: _F, fv: _F, w: _F) -> _F:
 
 
 def _nper_v(np: ModuleType, r: _F, pmt: _F, pv: _F, fv: _F, w: _F) -> _F:
+    # IEEE arithmetic gives numpy-financial's answers directly: log of a negative ratio is NaN,
+    # log(0) is -inf and log(+inf) is +inf. No rate and no payment is +inf there.
     z = pmt * (1 + r * w) / r
     ratio = (z - fv) / (pv + z)
-    periods = np.where((r > -1) & (ratio > 0), np.log(ratio) / np.log1p(r), np.nan)
-    result: _F = np.where(r == 0, -(pv + fv) / pmt, periods)
+    periods = np.where(r > -1, np.log(ratio) / np.log1p(r), np.nan)
+    level = np.where(pmt == 0, np.inf, -(pv + fv) / np.where(pmt == 0, 1.0, pmt))
+    result: _F = np.where(r == 0, level, periods)
     return result
 
 
@@ -457,8 +519,12 @@ def _as_float(name: str, value: object) -> float:
     raise InputError(name, "must be a number (Decimal, int or float)", got=value)
 
 
-def _raise_or_nan(exc: Exception, field: str, raise_exceptions: bool, nan: _Num) -> _Num:
+def _raise_or_nan(
+    exc: Exception, field: str, raise_exceptions: bool, nan: _Num, arith: _Arith[_Num] | None = None
+) -> _Num:
     if not raise_exceptions:
+        if isinstance(exc, _Never) and arith is not None:
+            return arith.infinity(exc.sign)
         return nan
     if isinstance(exc, UnderwaterError):
         raise exc
@@ -497,7 +563,7 @@ def _scalar_call(
                 if not result_d.is_finite():
                     raise _Unsolvable(f"the {field} is too large to represent")
         except (ArithmeticError, ValueError, _Unsolvable) as exc:
-            return _raise_or_nan(exc, field, raise_exceptions, Decimal("NaN"))
+            return _raise_or_nan(exc, field, raise_exceptions, Decimal("NaN"), _DECIMAL)
         return caller.plus(result_d)
     numbers_f = [_as_float(name, v) for name, v in zip(names, values, strict=True)]
     try:
@@ -509,7 +575,7 @@ def _scalar_call(
         if not math.isfinite(result_f):
             raise _Unsolvable(f"the {field} is too large to represent")
     except (ArithmeticError, ValueError, _Unsolvable) as exc:
-        return _raise_or_nan(exc, field, raise_exceptions, math.nan)
+        return _raise_or_nan(exc, field, raise_exceptions, math.nan, _FLOAT)
     return result_f + 0.0  # turns -0.0 into 0.0
 
 
@@ -533,6 +599,8 @@ def _array_call(
     vector_kernel: Callable[..., Any],
     scalar: Callable[..., Any],
     raise_exceptions: bool,
+    *,
+    keep_infinite: bool = False,
 ) -> NDArray[Any]:
     np = _numpy()
     arrays = [np.asarray(v) for v in values]
@@ -558,12 +626,15 @@ def _array_call(
     floats = [array.astype(np.float64) for array in arrays]
     with np.errstate(all="ignore"):
         out = np.asarray(vector_kernel(np, *floats, codes), dtype=np.float64)
-    out = np.where(np.isfinite(out), out, np.nan)
+    if not keep_infinite:
+        # An overflow is no answer; only a function whose answer can be infinite keeps it.
+        out = np.where(np.isfinite(out), out, np.nan)
     result_f: NDArray[Any] = out
-    if raise_exceptions and np.isnan(out).any():
+    bad = ~np.isfinite(out)
+    if raise_exceptions and bad.any():
         # Re-run the first bad element alone: the scalar path knows why it has no answer.
         broadcast = np.broadcast_arrays(*floats, codes)
-        index = tuple(int(i) for i in np.argwhere(np.isnan(out))[0])
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
         with _naming_the_element(index):
             scalar(
                 *(float(b[index]) for b in broadcast[:-1]),
@@ -812,8 +883,22 @@ def nper(
     -------
     Decimal, float or ndarray
         The number of periods, usually fractional (the last payment is then a partial one). It
-        can be negative, as in the spreadsheets, when ``fv`` lies in the past. NaN when no
-        number of periods works - e.g. a payment that never covers the interest.
+        can be negative, as in the spreadsheets, when ``fv`` lies in the past. The answers at
+        the edges are numpy-financial's, whose ``nper`` evaluates the formula below in IEEE
+        arithmetic, for float, array and Decimal input alike:
+
+        - NaN when the ratio inside the logarithm is negative or 0/0 - a payment that falls
+          short of the interest (``nper(0.01, -5, 1000)``), or exactly matches it on a loan;
+        - ``-inf`` when the ratio is 0 at a positive rate (``inf`` at a negative one): no
+          payment on a loan, ``nper(0.01, 0, 1000)``; ``+inf`` when it is infinite - a payment
+          that exactly matches the interest on a deposit, ``nper(0.5, 50, -100)``;
+        - ``+inf`` with no rate and no payment (numpy-financial's compiled ``nper``; its 1.0
+          release says ``-(pv + fv) / +0`` there and, at a zero rate with a payment, has the
+          sign of ``pv`` wrong - numpy/numpy-financial issue 16 - which is not copied);
+        - NaN at a rate at or below -100 % a period.
+
+        With ``raise_exceptions=True`` every NaN or infinity raises
+        :class:`~underwater.errors.NoSolutionError` instead.
 
     Notes
     -----
@@ -821,6 +906,9 @@ def nper(
 
         nper = ln((z - fv) / (pv + z)) / ln(1 + rate)
         nper = -(pv + fv) / pmt                                       when rate == 0
+
+    ``ln(1 + rate)`` is taken as ``log1p(rate)``, which keeps a tiny rate's periods finite
+    where numpy-financial's ``log(1 + rate)`` rounds to 0.
 
     Examples
     --------
@@ -830,14 +918,17 @@ def nper(
     >>> round(nper(0.01, -100, 1000), 4)
     10.5886
 
-    Paying $5 a month never clears it - the interest is $10:
+    Paying $5 a month never clears it - the interest is $10 - and paying nothing never does
+    either (an infinite number of periods, with numpy-financial's sign):
 
-    >>> nper(0.01, -5, 1000)
-    nan
+    >>> nper(0.01, -5, 1000), nper(0.01, 0, 1000)
+    (nan, -inf)
+    >>> nper(Decimal("0.01"), 0, Decimal(1000))
+    Decimal('-Infinity')
     """
     names, values = ("rate", "pmt", "pv", "fv"), (rate, pmt, pv, fv)
     if any(map(_is_array, (*values, when))):
-        return _array_call("nper", names, values, when, _nper_v, nper, raise_exceptions)
+        return _array_call("nper", names, values, when, _nper_v, nper, raise_exceptions, keep_infinite=True)
     return _scalar_call("nper", names, values, when, _nper_k, raise_exceptions)
 
 

@@ -75,7 +75,13 @@ FORM = Form(
         Field("loan_date", Kind.DATE, "date the money is advanced, YYYY-MM-DD", example="2026-01-10"),
         Field("first_payment_date", Kind.DATE, "date of the first payment, YYYY-MM-DD", example="2026-02-10"),
         Field("final_payment", Kind.MONEY, "a last payment different from the others, in dollars"),
-        Field("unit_period", Kind.CHOICE, "Appendix J unit-period", default="month", choices=UNIT_PERIODS),
+        Field(
+            "unit_period",
+            Kind.CHOICE,
+            "Appendix J unit-period (default: month for a loan's terms; for dated payments, "
+            "chosen from the dates as Appendix J (b)(4) says)",
+            choices=UNIT_PERIODS,
+        ),
         Field(
             "advances",
             Kind.PAIR,
@@ -117,7 +123,7 @@ def compute(values: dict[str, Any]) -> AprCheck:
             values["loan_date"],
             values["first_payment_date"],
             prepaid_finance_charge=values["prepaid_finance_charge"] or 0,
-            unit_period=unit,
+            unit_period=unit or "month",
             final_payment=values["final_payment"],
         )
     return AprCheck(result, values["disclosed_apr_percent"], bool(values["irregular"]))
@@ -128,7 +134,10 @@ def render(check: AprCheck) -> str:
     r = check.result
     rows = [
         ("APR (percent per year)", str(r.apr_percent)),
-        ("unit-period", r.unit_period),
+        (
+            "unit-period",
+            r.unit_period + (" (chosen from the dates, App. J (b)(4))" if r.unit_period_chosen else ""),
+        ),
         ("amount financed", format_money_human(r.amount_financed)),
         ("finance charge", format_money_human(r.finance_charge)),
         ("total of payments", format_money_human(r.total_of_payments)),
@@ -148,6 +157,8 @@ OPERATION = Operation(
         "underwater apr --principal 5000 --payment 230 --n-payments 24 --loan-date 1978-01-10 "
         "--first-payment-date 1978-02-10",
         "underwater apr --advances 1978-01-03=1000 --payments 1978-09-15=1080 --unit-period term --json",
+        "underwater apr --advances 2025-03-01=10000 --payments 2026-03-01=2500 --payments 2027-03-01=2500 "
+        "--payments 2028-03-01=2500 --payments 2029-03-01=2500 --payments 2030-03-01=2500",
         "underwater apr --principal 25000 --prepaid-finance-charge 495 --payment 495.28 --n-payments 60 "
         "--loan-date 2026-11-21 --first-payment-date 2026-12-21 --disclosed-apr-percent 7.5",
     ),

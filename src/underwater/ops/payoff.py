@@ -1,4 +1,5 @@
-"""The ``payoff`` job: a simple-interest loan's payoff on a date, as a payoff letter states it."""
+"""The ``payoff`` job: a simple-interest loan's payoff on a date, as a payoff letter states it:
+the interest since the last payment worked exactly, and the per diem for each day later."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def render(quote: PayoffQuote) -> str:
             ("last payment", quote.last_payment_date.isoformat()),
             ("payoff date", quote.payoff_date.isoformat()),
             ("days of interest", str(quote.days)),
-            ("per diem", format_money_human(quote.per_diem)),
+            ("per diem (each later day)", format_money_human(quote.per_diem)),
             ("accrued interest", format_money_human(quote.accrued_interest)),
             ("fees", format_money_human(quote.fees)),
             ("payoff", format_money_human(quote.payoff)),
@@ -80,7 +81,7 @@ def render(quote: PayoffQuote) -> str:
 
 OPERATION = Operation(
     name="payoff",
-    summary="Payoff of a simple-interest loan on a date: per-diem interest since the last payment, plus fees.",
+    summary="Payoff of a simple-interest loan on a date: daily interest since the last payment, plus fees.",
     examples=(
         "underwater payoff --balance 18250.40 --rate-percent 7.9 --last-payment-date 2026-11-01 "
         "--payoff-date 2026-11-21",

@@ -37,9 +37,16 @@ class ValueProjection:
     fit: FittedCurve | None
     values: tuple[Decimal, ...]
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What to check before relying on the path: a fit to comparables that runs the wrong
+        way (more miles or more age raising the price); empty when there is nothing to say."""
+        return () if self.fit is None else self.fit.warnings
+
     def to_json(self) -> dict[str, Any]:
         """Keys: ``value_today``, ``age_months``, ``shock_percent``, ``horizon_months``,
-        ``value_at_horizon``, ``value_lost``, ``months`` (``month``, ``value``), ``curve``, ``fit``."""
+        ``value_at_horizon``, ``value_lost``, ``months`` (``month``, ``value``), ``warnings``
+        (a list of sentences, empty when all is well), ``curve``, ``fit``."""
         return {
             "value_today": format_money(self.value_today),
             "age_months": self.age_months,
@@ -48,6 +55,7 @@ class ValueProjection:
             "value_at_horizon": format_money(self.values[-1]),
             "value_lost": format_money(self.value_today - self.values[-1]),
             "months": [{"month": m, "value": format_money(v)} for m, v in enumerate(self.values)],
+            "warnings": list(self.warnings),
             "curve": self.curve.to_json(),
             "fit": None if self.fit is None else self.fit.to_json(),
         }
@@ -204,7 +212,10 @@ def render(result: ValueProjection) -> str:
             ("fit: R squared (log price)", fit["r_squared"]),
         ]
     yearly = [[str(m), format_money_human(v)] for m, v in enumerate(result.values) if m % 12 == 0]
-    text = key_values("Value", rows) + "\n\n" + grid(["month", "value"], yearly, left=0)
+    text = key_values("Value", rows)
+    if result.warnings:
+        text += "\n\n" + "\n".join(f"warning: {warning}" for warning in result.warnings)
+    text += "\n\n" + grid(["month", "value"], yearly, left=0)
     sources = [s["url"] or s["title"] for s in curve["sources"]]
     if sources:
         text += "\n\nsources: " + "; ".join(sources)
