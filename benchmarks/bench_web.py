@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 URL = "/api/equity?owed=150000&owed=30000&value=170000"
 EXPECTED = '"negative_equity":"10000.00"'
 PROJECTION_URL = (
-    "/api/project?balance=300000&rate_percent=6.5&remaining_payments=360&value_today=320000"
+    "/api/project?owed=300000&rate_percent=6.5&remaining_payments=360&value=320000"
     "&asset_class=home&start_date=2026-12-01"
 )
 PROJECTION_EXPECTED = '"horizon_months":360'

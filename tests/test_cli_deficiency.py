@@ -14,7 +14,7 @@ def test_worksheet_adds_up_line_by_line(capsys: pytest.CaptureFixture[str]) -> N
     code, out, _ = run(
         [
             "deficiency",
-            "--obligation",
+            "--owed",
             "12000",
             "--as-of",
             "2026-11-21",
@@ -54,7 +54,7 @@ def test_worksheet_adds_up_line_by_line(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_estimate_uses_cited_defaults(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
-        ["deficiency", "--obligation", "15000", "--market-value", "12000", "--as-of", "2026-11-21", "--json"],
+        ["deficiency", "--owed", "15000", "--value", "12000", "--as-of", "2026-11-21", "--json"],
         capsys,
     )
     data = json.loads(out)
@@ -67,9 +67,9 @@ def test_estimate_uses_cited_defaults(capsys: pytest.CaptureFixture[str]) -> Non
 def test_given_expense_overrides_one_default(capsys: pytest.CaptureFixture[str]) -> None:
     args = [
         "deficiency",
-        "--obligation",
+        "--owed",
         "15000",
-        "--market-value",
+        "--value",
         "12000",
         "--as-of",
         "2026-11-21",
@@ -86,9 +86,9 @@ def test_colorado_bar_names_the_rule(capsys: pytest.CaptureFixture[str]) -> None
     code, out, _ = run(
         [
             "deficiency",
-            "--obligation",
+            "--owed",
             "2800",
-            "--market-value",
+            "--value",
             "1000",
             "--state",
             "CO",
@@ -107,15 +107,15 @@ def test_colorado_bar_names_the_rule(capsys: pytest.CaptureFixture[str]) -> None
 @pytest.mark.parametrize(
     ("args", "flag"),
     [
-        (["--obligation", "1000", "--proceeds", "5"], "--as-of"),
-        (["--obligation", "1000"], "--proceeds"),
-        (["--obligation", "1000", "--market-value", "5", "--state", "XX"], "--state"),
+        (["--owed", "1000", "--proceeds", "5"], "--as-of"),
+        (["--owed", "1000"], "--proceeds"),
+        (["--owed", "1000", "--value", "5", "--state", "XX"], "--state"),
         (
-            ["--obligation", "1000", "--market-value", "5", "--auction-share-percent", "101"],
+            ["--owed", "1000", "--value", "5", "--auction-share-percent", "101"],
             "--auction-share-percent",
         ),
-        (["--obligation", "1000", "--market-value", "5", "--asset-class", "yacht"], "--asset-class"),
-        (["--obligation", "1000", "--as-of", "2026-11-21", "--proceeds", "-5"], "--proceeds"),
+        (["--owed", "1000", "--value", "5", "--asset-class", "yacht"], "--asset-class"),
+        (["--owed", "1000", "--as-of", "2026-11-21", "--proceeds", "-5"], "--proceeds"),
     ],
 )
 def test_bad_input(args: list[str], flag: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,7 @@ from underwater.cli import main
 def test_constant_rate_by_hand(capsys: pytest.CaptureFixture[str]) -> None:
     # 20,000 losing 10 % a year: 18,000.00 after a year, 16,200.00 after two.
     code, data, _ = run(
-        ["value", "--value-today", "20000", "--depreciation-rate-percent", "10", "--horizon-months", "24"],
+        ["value", "--value", "20000", "--depreciation-rate-percent", "10", "--horizon-months", "24"],
         capsys,
     )
     months = data["months"]
@@ -29,7 +29,7 @@ def test_carfax_preset_second_year(capsys: pytest.CaptureFixture[str]) -> None:
     # Carfax rule: a one-year-old car keeps 0.80 and a two-year-old 0.68 of the price new, so a
     # car worth 20,000 at 12 months is worth 20,000 × 0.68 / 0.80 = 17,000.00 a year later.
     _, data, _ = run(
-        ["value", "--value-today", "20000", "--age-months", "12", "--horizon-months", "12"], capsys
+        ["value", "--value", "20000", "--age-months", "12", "--horizon-months", "12"], capsys
     )
     assert data["value_at_horizon"] == "17000.00"
     curve = data["curve"]
@@ -39,7 +39,7 @@ def test_carfax_preset_second_year(capsys: pytest.CaptureFixture[str]) -> None:
 def test_fit_from_comparables_recovers_a_known_rate(capsys: pytest.CaptureFixture[str]) -> None:
     # Sales made on an exact 20 %-a-year curve, miles in proportion to age: the fit finds 20 %.
     sales = [f"{12 * y},{12000 * y},{30000 * 0.8**y:.2f}" for y in range(1, 6)]
-    args = ["value", "--value-today", "15000", "--age-months", "36"]
+    args = ["value", "--value", "15000", "--age-months", "36"]
     for sale in sales:
         args += ["--comparable", sale]
     code, data, _ = run(args, capsys)
@@ -52,12 +52,12 @@ def test_fit_from_comparables_recovers_a_known_rate(capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize(
     ("args", "flag"),
     [
-        (["--value-today", "1", "--comparable", "1,2"], "--comparable"),
-        (["--value-today", "1", "--retention", "1=0.8", "--depreciation-rate-percent", "5"], "--retention"),
-        (["--value-today", "1", "--depreciation", "spaceship"], "--depreciation"),
-        (["--value-today", "1", "--age-months", "601"], "--age-months"),
-        (["--value-today", "1", "--shock-percent", "100"], "--shock-percent"),
-        (["--value-today", "-1"], "--value-today"),
+        (["--value", "1", "--comparable", "1,2"], "--comparable"),
+        (["--value", "1", "--retention", "1=0.8", "--depreciation-rate-percent", "5"], "--retention"),
+        (["--value", "1", "--depreciation", "spaceship"], "--depreciation"),
+        (["--value", "1", "--age-months", "601"], "--age-months"),
+        (["--value", "1", "--shock-percent", "100"], "--shock-percent"),
+        (["--value", "-1"], "--value"),
     ],
 )
 def test_bad_input(args: list[str], flag: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,7 +73,7 @@ price used vehicles (a deduction for miles above the expected figure), so the fi
 
 
 def test_a_fit_where_miles_raise_the_price_warns_in_json_and_text(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["value", "--value-today", "20000", "--age-months", "30", "--horizon-months", "24"]
+    args = ["value", "--value", "20000", "--age-months", "30", "--horizon-months", "24"]
     for sale in MILES_RAISE_THE_PRICE:
         args += ["--comparable", sale]
     code, data, _ = run(args, capsys)
@@ -86,7 +86,7 @@ def test_a_fit_where_miles_raise_the_price_warns_in_json_and_text(capsys: pytest
 
 
 def test_no_warnings_on_a_preset(capsys: pytest.CaptureFixture[str]) -> None:
-    _, data, _ = run(["value", "--value-today", "20000"], capsys)
+    _, data, _ = run(["value", "--value", "20000"], capsys)
     assert data["warnings"] == []
-    assert main(["value", "--value-today", "20000"]) == 0
+    assert main(["value", "--value", "20000"]) == 0
     assert "warning" not in capsys.readouterr().out

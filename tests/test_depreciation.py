@@ -712,14 +712,14 @@ def test_the_steep_curve_from_the_bug_report_projects() -> None:
     # underwater project … --depreciation-rate-percent 50 --age-months 600 divided 0 by 0: at 50
     # years a 50 %-a-year curve keeps 0.5 ** 50 = 8.9e-16 of the price new, 0 at 12 places.
     # Carried from today's $20,000, the value still halves each year.
-    args = ["project", "--balance", "24000", "--rate-percent", "7.9", "--remaining-payments", "48"]
-    args += ["--value-today", "20000", "--depreciation-rate-percent", "50", "--age-months", "600", "--json"]
+    args = ["project", "--owed", "24000", "--rate-percent", "7.9", "--remaining-payments", "48"]
+    args += ["--value", "20000", "--depreciation-rate-percent", "50", "--age-months", "600", "--json"]
     assert main(args) == 0
 
 
 def test_the_steep_curve_values_halve_each_year(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["project", "--balance", "24000", "--rate-percent", "7.9", "--remaining-payments", "48"]
-    args += ["--value-today", "20000", "--depreciation-rate-percent", "50", "--age-months", "600", "--json"]
+    args = ["project", "--owed", "24000", "--rate-percent", "7.9", "--remaining-payments", "48"]
+    args += ["--value", "20000", "--depreciation-rate-percent", "50", "--age-months", "600", "--json"]
     assert main(args) == 0
     months = json.loads(capsys.readouterr().out)["months"]
     assert [months[m]["value"] for m in (0, 12, 24, 36, 48)] == [

@@ -3,6 +3,7 @@ the lender's side and the settlement range, ranking, bad input."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -102,6 +103,70 @@ def test_trade_in_with_tax_credit_fees_rebates_and_down_payment() -> None:
     no_credit = _car(next_deal=NextDeal(trade_in_tax_credit="no", **deal)).exit("trade_in")  # type: ignore[arg-type]
     assert no_credit.detail("sales_tax") == D("1800.00")
     assert no_credit.detail("new_loan_amount") == D("34300.00")
+
+
+def test_the_trade_in_credit_follows_the_state_rule_on_file() -> None:
+    # Massachusetts DOR: tax is on the price less the trade-in; Virginia DMV: on the whole price.
+    # Next car 30,000 at 6.25 % tax, trade-in allowed 20,000 (the value): MA taxes 10,000 → 625.00;
+    # Virginia (4.15 % motor vehicle sales tax) taxes all 30,000 → 1,245.00.
+    deal = NextDeal(price=D(30000), sales_tax_percent=D("6.25"), rate_percent=D(8), term_months=72)
+    ma = _car(next_deal=deal, borrower=Borrower(state="MA", as_of=AS_OF)).exit("trade_in")
+    assert ma.detail("taxable_amount") == D("10000.00") and ma.detail("sales_tax") == D("625.00")
+    va_deal = replace(deal, sales_tax_percent=D("4.15"))
+    va = _car(next_deal=va_deal, borrower=Borrower(state="VA", as_of=AS_OF)).exit("trade_in")
+    assert va.detail("taxable_amount") == D("30000.00") and va.detail("sales_tax") == D("1245.00")
+    assert "rule on file" in str(va.detail("trade_in_tax_credit"))
+    # The user's own yes overrides the table (the law may have changed since its date).
+    forced = _car(next_deal=replace(va_deal, trade_in_tax_credit="yes"), borrower=Borrower(state="VA")).exit(
+        "trade_in"
+    )
+    assert forced.detail("taxable_amount") == D("10000.00")
+
+
+def test_without_a_state_the_trade_in_tax_is_not_guessed() -> None:
+    deal = NextDeal(price=D(30000), sales_tax_percent=D(6), rate_percent=D(8), term_months=72)
+    trade = _car(next_deal=deal).exit("trade_in")
+    assert not trade.available and "`state`" in (trade.why_not or "")
+    # With no sales tax at all the question does not arise.
+    untaxed = _car(next_deal=replace(deal, sales_tax_percent=D(0))).exit("trade_in")
+    assert untaxed.available
+
+
+def test_gap_pays_by_its_contract_not_always_the_deductible() -> None:
+    # The Balance's example: 28,000 owed, the insurer values the truck at 21,000 with a 100
+    # deductible. Loan/lease payoff coverage pays at most 25 % of the ACV (5,250.00) and not the
+    # deductible: the insurer pays 20,900.00 and the borrower still owes 1,850.00.
+    c = compare_exits(
+        Situation(
+            Loan(owed=D(28000), rate_percent=D(7), remaining_payments=48),
+            Asset(value=D(21000), asset_class="pickup"),
+            insurance=Insurance(deductible=D(100), coverage="loan_lease_payoff"),
+            borrower=Borrower(as_of=AS_OF),
+        )
+    )
+    loss = c.exit("total_loss_with_gap")
+    assert loss.detail("insurance_payout") == D("20900.00")
+    assert loss.detail("gap_coverage_pays") == D("5250.00") and loss.detail("gap_capped_by") == "acv_cap"
+    assert loss.cash_needed_now == D("1850.00")
+    # A GAP waiver on its published terms pays the deductible (up to 1,000) and the rest here.
+    waiver = compare_exits(
+        Situation(
+            Loan(owed=D(28000), rate_percent=D(7), remaining_payments=48),
+            Asset(value=D(21000), asset_class="pickup"),
+            insurance=Insurance(deductible=D(100), past_due=D(400)),
+            borrower=Borrower(as_of=AS_OF),
+        )
+    ).exit("total_loss_with_gap")
+    # Past-due payments are excluded: the borrower owes those 400.00.
+    assert waiver.cash_needed_now == D("400.00") and waiver.detail("excluded_past_due") == D("400.00")
+    none = compare_exits(
+        Situation(
+            Loan(owed=D(28000), rate_percent=D(7), remaining_payments=48),
+            Asset(value=D(21000)),
+            insurance=Insurance(coverage="none"),
+        )
+    ).exit("total_loss_with_gap")
+    assert not none.available and none.kind == "scenario"
 
 
 def test_short_sale_settlement_and_plan_by_hand() -> None:

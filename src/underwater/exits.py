@@ -48,6 +48,7 @@ from underwater.assets import AssetClass
 from underwater.deficiency import DeficiencyWorksheet, default_expenses, estimate_deficiency
 from underwater.depreciation import MAX_HORIZON_MONTHS
 from underwater.errors import InputError
+from underwater.gap import gap_payout
 from underwater.lender import (
     LenderAssumptions,
     LenderSide,
@@ -63,6 +64,7 @@ from underwater.projection import Projection, project, project_on
 from underwater.refinance import refinance_terms
 from underwater.situation import RANK_CRITERIA, Situation
 from underwater.state_rules import STATE_NAMES, parse_state
+from underwater.trade_in_tax import taxable_price, trade_in_rule
 
 __all__ = [
     "CREDIT_LEVELS",
@@ -514,8 +516,10 @@ def _trade_in(c: _Context) -> Exit:
     trade_value = c.value if t.trade_in_value is None else t.trade_in_value
     rolled_signed = c.payoff + c.s.loan.other_liens - trade_value
     rolled = max(rolled_signed, ZERO)
-    credited = t.trade_in_tax_credit != "no"
-    taxable = max(t.price - trade_value, ZERO) if credited else t.price
+    taxing = _taxable(c, t.price, trade_value)
+    if isinstance(taxing, str):
+        return _unavailable("trade_in", title, c, taxing, credit)
+    taxable, tax_caveats, credit_basis = taxing
     tax = round_cents(taxable * t.sales_tax_percent / _HUNDRED)
     amount = t.price + tax + t.dealer_fees - t.rebates - t.down_payment + rolled_signed
     if amount <= 0:
@@ -554,10 +558,7 @@ def _trade_in(c: _Context) -> Exit:
         "Negotiate the price, the trade-in value and the financing separately: a rolled balance can hide "
         "in a higher price or a longer term."
     )
-    if t.sales_tax_percent and credited:
-        caveats.append(
-            "Sales tax is on the price less the trade-in value; not every state allows that credit."
-        )
+    caveats.extend(tax_caveats)
     if new.crossover_month is None:
         caveats.append(f"The new loan does not surface within {horizon} months.")
     return Exit(
@@ -580,6 +581,7 @@ def _trade_in(c: _Context) -> Exit:
             ("negative_equity_rolled", rolled),
             ("equity_applied", max(-rolled_signed, ZERO)),
             ("taxable_amount", taxable),
+            ("trade_in_tax_credit", credit_basis),
             ("sales_tax", tax),
             ("dealer_fees", t.dealer_fees),
             ("rebates", t.rebates),
@@ -592,6 +594,31 @@ def _trade_in(c: _Context) -> Exit:
         ),
         lender=lender_side([(0, c.payoff)], c.rate, "paid off today by the dealer, out of the next loan"),
     )
+
+
+def _taxable(c: _Context, price: Decimal, trade_value: Decimal) -> tuple[Decimal, list[str], str] | str:
+    """The price the next deal's sales tax is on, what to say about it, and how the credit was
+    decided — or why it cannot be decided (a sentence naming what to give)."""
+    t = c.s.next_deal
+    choice = t.trade_in_tax_credit
+    if t.sales_tax_percent == 0:
+        return price, [], "no sales tax given"
+    if c.state is None:
+        if choice == "state":
+            return (
+                "give `state`, or say whether your state credits the trade-in (`trade_in_tax_credit` yes or "
+                "no): the sales tax depends on it"
+            )
+        credited = max(price - trade_value, ZERO) if choice == "yes" else price
+        return credited, [f"The trade-in credit is applied as you said ({choice})."], f"as you said: {choice}"
+    rule = trade_in_rule(c.state, on=c.s.borrower.as_of)
+    override = None if choice == "state" else choice == "yes"
+    try:
+        taxed = taxable_price(price, trade_value, rule, override=override, purchase_is_new=t.age_months == 0)
+    except InputError as exc:
+        return exc.rule_in()
+    basis = f"{rule.name}'s rule on file" if taxed.basis == "rule" else f"as you said: {choice}"
+    return taxed.taxable, [f"Sales tax: {taxed.reason}.", *taxed.caveats], basis
 
 
 def _short_sale(c: _Context) -> Exit:
@@ -827,45 +854,82 @@ def _give_back(c: _Context, name: str) -> Exit:
 
 def _total_loss(c: _Context, gap_covered: bool) -> Exit:
     i = c.s.insurance
+    name = "total_loss_with_gap" if gap_covered else "total_loss_without_gap"
+    title = "Total loss, with GAP coverage" if gap_covered else "Total loss, without GAP coverage"
+    credit = CreditConsequence("none", "the loan is paid off by the insurer (and you)")
     acv = c.value if i.actual_cash_value is None else i.actual_cash_value
-    payout = max(acv - i.deductible, ZERO)
-    remainder = max(c.payoff - payout, ZERO)
-    surplus = max(payout - c.payoff, ZERO)
-    cash = ZERO if gap_covered else remainder
+    contract = i.contract() if gap_covered else None
+    if gap_covered and contract is None:
+        return replace(
+            _unavailable(name, title, c, "no GAP coverage (`gap_coverage` is none)", credit), kind="scenario"
+        )
     caveats = ["A scenario, not a choice: what happens if the asset is destroyed or stolen today."]
-    if gap_covered:
-        caveats.append(
-            "Only if you bought GAP coverage. Many GAP contracts exclude the deductible, past-due payments, "
-            "late fees and negative equity rolled in from an old loan, and cap what they pay."
+    if contract is None:
+        payout = max(acv - i.deductible, ZERO)
+        owes = max(c.payoff - payout, ZERO)
+        surplus = max(payout - c.payoff, ZERO)
+        if owes:
+            caveats.append(
+                "The insurer pays the lender its actual cash value less the deductible; you owe the rest."
+            )
+        details: tuple[tuple[str, Detail], ...] = (
+            ("actual_cash_value", acv),
+            ("deductible", i.deductible),
+            ("insurance_payout", payout),
+            ("left_after_insurance", owes),
+            ("gap_coverage_pays", ZERO),
         )
-    elif remainder:
-        caveats.append(
-            "The insurer pays the lender its actual cash value less the deductible; you owe the rest."
+        paid_by_others = payout
+    else:
+        settled = gap_payout(
+            c.payoff,
+            acv,
+            i.deductible,
+            contract,
+            rolled_negative_equity=i.negative_equity_rolled,
+            past_due=i.past_due,
+            late_fees=i.late_fees,
+            addons=i.addons,
+            addon_refunds=i.addon_refunds,
+            value_at_signing=i.value_at_signing,
+            amount_financed=i.amount_financed,
         )
+        owes, surplus = settled.borrower_owes, settled.surplus
+        caveats.append(f"Only if you have this coverage: {contract.name}.")
+        caveats.extend(settled.caveats)
+        details = (
+            ("actual_cash_value", acv),
+            ("deductible", i.deductible),
+            ("insurance_payout", settled.insurer_pays),
+            ("left_after_insurance", settled.owed_after_insurance),
+            ("gap_excluded", settled.excluded_total),
+            ("gap_coverage_pays", settled.gap_pays),
+            ("gap_capped_by", settled.capped_by),
+            ("refunds_credited", settled.refunds_credited),
+            *((f"excluded_{e.item}", e.amount) for e in settled.exclusions),
+        )
+        paid_by_others = settled.insurer_pays + settled.gap_pays + settled.refunds_credited
+    payer = " and GAP" if contract is not None else ""
     return Exit(
-        "total_loss_with_gap" if gap_covered else "total_loss_without_gap",
-        "Total loss, with GAP coverage" if gap_covered else "Total loss, without GAP coverage",
+        name,
+        title,
         "scenario",
         True,
         None,
         c.payoff,
-        cash_needed_now=cash,
+        cash_needed_now=owes,
         debt_left_after=ZERO,
-        total_paid_over_horizon=cash - surplus,
-        net_position_at_horizon=surplus - cash,
+        total_paid_over_horizon=owes - surplus,
+        net_position_at_horizon=surplus - owes,
         new_loan_ltv=None,
         months_under_water=None,
-        credit_consequence=CreditConsequence("none", "the loan is paid off by the insurer (and you)"),
+        credit_consequence=credit,
         caveats=tuple(caveats),
-        details=(
-            ("actual_cash_value", acv),
-            ("deductible", i.deductible),
-            ("insurance_payout", payout),
-            ("left_after_insurance", remainder),
-            ("gap_coverage_pays", remainder if gap_covered else ZERO),
-        ),
+        details=details,
         lender=lender_side(
-            [(0, c.payoff)], c.rate, "paid off by the insurer" + (" and GAP" if gap_covered else " and you")
+            [(0, min(paid_by_others, c.payoff) + owes)],
+            c.rate,
+            f"paid off by the insurer{payer}" + (" and you" if owes else ""),
         ),
         gives_up_asset=True,
     )

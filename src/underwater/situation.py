@@ -34,6 +34,7 @@ from underwater.assets import AssetClass
 from underwater.depreciation import presets
 from underwater.errors import InputError, InputErrors
 from underwater.forms import Field, Kind
+from underwater.gap import GapContract
 from underwater.limits import MAX_MONTHS
 from underwater.money import ZERO
 
@@ -555,7 +556,13 @@ class Workout(Part):
 @dataclass(frozen=True, slots=True)
 class Insurance(Part):
     """A total loss: the insurer pays the ``actual_cash_value`` (dollars; default the value)
-    less the ``deductible``."""
+    less the ``deductible``; GAP coverage (``gap_coverage``: a ``waiver`` from the dealer or
+    lender, the insurer's ``loan_lease_payoff`` coverage, or ``none``) pays part of the rest by
+    its terms — the deductible up to a limit, caps as a share of the ACV, of the value at
+    signing (an LTV cap) or in dollars, and exclusions: negative equity rolled in (when the
+    contract excludes it), past-due payments, late fees, refundable add-ons still in the loan
+    (their refunds are credited instead). A term left out takes the chosen kind's published
+    default (:class:`underwater.gap.GapContract`)."""
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         _money(
@@ -564,11 +571,108 @@ class Insurance(Part):
             "the insurer's actual cash value before the deductible, in dollars (default: the value)",
         ),
         _money("deductible", "Deductible", "your insurance deductible, in dollars"),
+        Field(
+            "gap_coverage",
+            Kind.CHOICE,
+            "the GAP coverage you have, if any",
+            label="GAP coverage",
+            choices=("waiver", "loan_lease_payoff", "none"),
+            choice_labels=(
+                "a GAP waiver from the dealer or lender",
+                "my insurer's loan/lease payoff",
+                "none",
+            ),
+            attr="coverage",
+        ),
+        _money(
+            "gap_deductible_limit",
+            "GAP pays the deductible up to",
+            "the most GAP pays toward your deductible, in dollars (0: none of it)",
+            attr="deductible_limit",
+        ),
+        _percent(
+            "gap_ltv_cap_percent",
+            "GAP's loan-to-value cap, percent",
+            "GAP does not cover the part of the loan at signing above this percent of the value then",
+            maximum=1000,
+            minimum=1,
+            attr="ltv_cap_percent",
+        ),
+        _percent(
+            "gap_acv_cap_percent",
+            "GAP's cap, percent of the ACV",
+            "GAP pays at most this percent of the insurer's actual cash value",
+            maximum=1000,
+            minimum=1,
+            attr="acv_cap_percent",
+        ),
+        _money("gap_max_benefit", "GAP pays at most", "a dollar cap on what GAP pays", attr="max_benefit"),
+        Field(
+            "gap_excludes_rolled",
+            Kind.YES_NO,
+            "the contract does not cover negative equity rolled in from an old loan",
+            label="GAP leaves out rolled-in negative equity",
+            attr="excludes_rolled",
+        ),
+        _money(
+            "negative_equity_rolled",
+            "Negative equity rolled in",
+            "what was still owed on an old loan beyond its trade-in value, added to this loan, in dollars",
+        ),
+        _money("past_due", "Payments past due", "missed payments included in the payoff, in dollars"),
+        _money("late_fees", "Late fees", "late charges and fees added to the loan, in dollars"),
+        _money(
+            "addons_in_loan",
+            "Refundable add-ons in the loan",
+            "service contracts and credit insurance still in the balance, in dollars",
+            attr="addons",
+        ),
+        _money(
+            "addon_refunds", "Their refunds", "what cancelling those add-ons refunds to the loan, in dollars"
+        ),
+        _money(
+            "value_at_signing",
+            "The value when you signed",
+            "MSRP (new) or retail book value (used) at signing, in dollars, for an LTV cap",
+        ),
+        _money("amount_financed", "Amount financed", "the loan's amount financed at signing, in dollars"),
     )
     SECTION: ClassVar[str] = "insurance"
 
     actual_cash_value: Decimal | None = None
     deductible: Decimal = ZERO
+    coverage: str = "waiver"
+    deductible_limit: Decimal | None = None
+    ltv_cap_percent: Decimal | None = None
+    acv_cap_percent: Decimal | None = None
+    max_benefit: Decimal | None = None
+    excludes_rolled: bool | None = None
+    negative_equity_rolled: Decimal = ZERO
+    past_due: Decimal = ZERO
+    late_fees: Decimal = ZERO
+    addons: Decimal = ZERO
+    addon_refunds: Decimal = ZERO
+    value_at_signing: Decimal | None = None
+    amount_financed: Decimal | None = None
+
+    def contract(self) -> GapContract | None:
+        """The GAP contract: the chosen kind's published terms, with any term given replacing
+        its default (``None`` without GAP coverage)."""
+        if self.coverage == "none":
+            return None
+        base = GapContract.loan_lease_payoff() if self.coverage == "loan_lease_payoff" else GapContract()
+        changes: dict[str, Any] = {}
+        if self.deductible_limit is not None:
+            changes["covers_deductible"] = self.deductible_limit > 0
+            changes["deductible_limit"] = self.deductible_limit
+        for name in ("ltv_cap_percent", "acv_cap_percent", "max_benefit"):
+            if getattr(self, name) is not None:
+                changes[name] = getattr(self, name)
+        if self.excludes_rolled is not None:
+            changes["excludes_rolled_negative_equity"] = self.excludes_rolled
+        if changes:
+            changes["name"] = base.name + ", with the terms you gave"
+        return dataclasses.replace(base, **changes) if changes else base
 
 
 # ----------------------------------------------------------------------------- a replacement

@@ -34,8 +34,8 @@ _EXPENSE_NAMES = tuple(f.name for f in EXPENSE_FIELDS)
 
 
 def _check(values: dict[str, Any]) -> None:
-    if values["proceeds"] is None and values["market_value"] is None:
-        raise InputError("proceeds", "is required: give the sale's proceeds, or `market_value` to estimate")
+    if values["proceeds"] is None and values["value"] is None:
+        raise InputError("proceeds", "is required: give the sale's proceeds, or `value` to estimate")
     if values["proceeds"] is not None and values["as_of"] is None:
         raise InputError("as_of", "is required with `proceeds`: the date the obligation is stated as of")
 
@@ -43,7 +43,7 @@ def _check(values: dict[str, Any]) -> None:
 FORM = Form(
     (
         Field(
-            "obligation",
+            "owed",
             Kind.MONEY,
             "everything owed on the loan as of `as_of`, in dollars",
             required=True,
@@ -62,7 +62,7 @@ FORM = Form(
             example="9000",
         ),
         Field(
-            "market_value",
+            "value",
             Kind.MONEY,
             "for an estimate before any sale: the asset's market value, dollars",
             example="12000",
@@ -118,7 +118,7 @@ def compute(values: dict[str, Any]) -> DeficiencyWorksheet:
     credits = values["credit"]
     if values["proceeds"] is not None:
         return deficiency_worksheet(
-            values["obligation"],
+            values["owed"],
             values["as_of"],
             values["proceeds"],
             _expenses(values, Expenses()),
@@ -128,8 +128,8 @@ def compute(values: dict[str, Any]) -> DeficiencyWorksheet:
     given_any = any(values[name] is not None for name in _EXPENSE_NAMES)
     expenses = _expenses(values, default_expenses(values["asset_class"]).expenses) if given_any else None
     return estimate_deficiency(
-        values["obligation"],
-        values["market_value"],
+        values["owed"],
+        values["value"],
         values["asset_class"],
         auction_share_percent=values["auction_share_percent"],
         expenses=expenses,
@@ -167,9 +167,9 @@ OPERATION = Operation(
     name="deficiency",
     summary="What is still owed after a repossession sale (UCC 9-615/9-616 worksheet), or an estimate before one.",
     examples=(
-        "underwater deficiency --obligation 12000 --as-of 2026-11-21 --proceeds 7500 --retaking 450 "
+        "underwater deficiency --owed 12000 --as-of 2026-11-21 --proceeds 7500 --retaking 450 "
         "--storage-days 30 --storage-per-day 30 --credit gap_refund=300",
-        "underwater deficiency --obligation 15000 --market-value 12000 --asset-class car --state TX "
+        "underwater deficiency --owed 15000 --value 12000 --asset-class car --state TX "
         "--as-of 2026-11-21 --json",
     ),
     form=FORM,

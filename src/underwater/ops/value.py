@@ -92,7 +92,7 @@ def _check(values: dict[str, Any]) -> None:
 FORM = Form(
     (
         Field(
-            "value_today",
+            "value",
             Kind.MONEY,
             "what the asset would fetch today, in dollars",
             required=True,
@@ -180,7 +180,7 @@ def compute(values: dict[str, Any]) -> ValueProjection:
     else:
         curve = default_preset(values["asset_class"])
     path = value_path(
-        values["value_today"],
+        values["value"],
         fit if fit is not None else curve,
         values["age_months"],
         values["horizon_months"],
@@ -188,7 +188,7 @@ def compute(values: dict[str, Any]) -> ValueProjection:
         annual_miles=values["annual_miles"],
     )
     return ValueProjection(
-        values["value_today"], values["age_months"], values["shock_percent"], curve, fit, path
+        values["value"], values["age_months"], values["shock_percent"], curve, fit, path
     )
 
 
@@ -233,9 +233,9 @@ OPERATION = Operation(
     name="value",
     summary="What the asset will be worth month by month, from today's value, on a cited or your own curve.",
     examples=(
-        "underwater value --value-today 20000 --asset-class car --age-months 24 --horizon-months 36",
-        "underwater value --value-today 60000 --asset-class class8_sleeper --age-months 24 --shock-percent 10 --json",
-        "underwater value --value-today 21000 --age-months 30 --comparable 12,12000,27000 "
+        "underwater value --value 20000 --asset-class car --age-months 24 --horizon-months 36",
+        "underwater value --value 60000 --asset-class class8_sleeper --age-months 24 --shock-percent 10 --json",
+        "underwater value --value 21000 --age-months 30 --comparable 12,12000,27000 "
         "--comparable 36,38000,21000 --comparable 60,61000,15500",
     ),
     form=FORM,
