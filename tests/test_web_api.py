@@ -59,7 +59,12 @@ def assert_error(response: httpx.Response, status: int, field: str | None = None
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     body: dict[str, Any] = response.json()
-    assert set(body) == {"ok", "status", "error", "errors"}
+    if status == 500:
+        # A 500 names the request id its log line carries, as the header does.
+        assert set(body) == {"ok", "status", "error", "errors", "request_id"}
+        assert body["request_id"] == response.headers["x-request-id"]
+    else:
+        assert set(body) == {"ok", "status", "error", "errors"}
     assert body["ok"] is False
     assert body["status"] == status
     assert isinstance(body["error"], str) and body["error"]
