@@ -9,11 +9,21 @@ plus these jobs, for a real uvicorn server: ``uvicorn --app-dir tests web_fakes:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+import httpx
 
 from underwater.errors import NoSolutionError
 from underwater.forms import Field, Form, Kind
@@ -206,3 +216,53 @@ def _build() -> Any:
 
 
 app = _build()
+
+
+@contextlib.contextmanager
+def serving(*extra: str) -> Iterator[str]:
+    """``underwater serve`` (the shipped command) in a child process on a free port of
+    127.0.0.1; yields its base URL and stops it on leaving. Its log, on failure, is in the
+    assertion message."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-m",
+        "underwater",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *extra,
+    ]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+
+        def output() -> str:
+            log.seek(0)
+            return log.read().decode("utf-8", "replace")
+
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                assert proc.poll() is None, f"the server exited with {proc.returncode}:\n{output()}"
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, f"the server did not answer within 30 s:\n{output()}"
+                time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)

@@ -15,7 +15,8 @@ Routes (``<job>`` is any name in the registry — ``equity``, ``loan``, ``projec
 Every error on the API has one shape (:mod:`underwater.web.errorshape`); on a page each
 message sits beside the field it names. No input can make the app answer 500: a query string
 that is not UTF-8, a JSON body with unpaired surrogates or a number of thousands of digits are
-each a 4xx naming the field, and a URL over :data:`URL_LIMIT` bytes is a 414. Every response
+each a 4xx naming the field, a URL over :data:`URL_LIMIT` bytes is a 414 and headers over
+:data:`HEADERS_LIMIT` bytes a 431. Every response
 carries an ``X-Request-ID``; an unexpected failure is logged once under that id
 (:mod:`underwater.web.errorlog`) and the 500 names it. A job's result is drawn by ``templates/results/<job>.html``
 when that file exists, otherwise by a generic rendering of its JSON.
@@ -56,13 +57,15 @@ from underwater.web.errorshape import error_body, error_from_exception, problem_
 from underwater.web.openapi import openapi_document
 from underwater.web.widgets import given_inputs, label_of, query_lists, raw_inputs, widgets
 
-__all__ = ["BODY_LIMIT", "PAGE_ROWS", "URL_LIMIT", "create_app"]
+__all__ = ["BODY_LIMIT", "HEADERS_LIMIT", "PAGE_ROWS", "URL_LIMIT", "create_app"]
 
 BODY_LIMIT = 64 * 1024
 """The largest request body read, in bytes; more answers 413."""
 URL_LIMIT = 8 * 1024
 """The longest path plus query string read, in bytes; more answers 414. (``underwater serve``
 also refuses a request head over :data:`underwater.web.serve.HEAD_LIMIT` before it gets here.)"""
+HEADERS_LIMIT = 16 * 1024
+"""The most bytes of request headers read, all together; more answers 431."""
 PAGE_ROWS = 60
 """Rows per page of a long table (a 30-year schedule is six pages)."""
 
@@ -131,6 +134,10 @@ class _Guard:
         if len(raw_path) + len(scope.get("query_string", b"")) > URL_LIMIT:
             rule = f"the path and query string must be at most {URL_LIMIT} bytes; send long inputs with POST"
             await _error_response(path, 414, rule)(scope, receive, send_with_headers)
+            return
+        if sum(len(k) + len(v) + 4 for k, v in scope.get("headers", ())) > HEADERS_LIMIT:
+            rule = f"the request headers must be at most {HEADERS_LIMIT} bytes in all"
+            await _error_response(path, 431, rule)(scope, receive, send_with_headers)
             return
         try:
             await self.app(scope, receive, send_with_headers)
