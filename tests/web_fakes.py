@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from underwater.errors import NoSolutionError
+from underwater.errors import InputError, NoSolutionError
 from underwater.forms import Field, Form, Kind
 from underwater.money import format_money
 from underwater.ops import Operation, operations
@@ -266,3 +266,48 @@ def serving(*extra: str) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+
+
+_TEXT_NUMBER_RULES = ("must be at least ", "must be at most ", "must not be negative", "must be whole cents")
+"""Rules on the size or cents of a number: JSON Schema bounds only numbers, not numbers
+written as text, and cannot say "whole cents" of a binary-float JSON number."""
+
+
+def beyond_schema(problem: InputError, value: object) -> bool:
+    """Whether ``problem`` breaks a rule the OpenAPI document states in words only, because
+    JSON Schema cannot: a bound or whole cents of a number written as text, whole cents of a
+    JSON number with a fraction, a JSON number of more than 30 digits written out, a day the
+    month does not have, and the cross-field rules a
+    job's description lists that compare values (``months_elapsed`` below ``term_months`` …).
+    Every other refusal of a value the schema accepts is a mismatch."""
+    rule = problem.rule
+    if rule.startswith(_TEXT_NUMBER_RULES):
+        # A bound on a JSON number is in the schema; on text, or cents of a fraction, it is not.
+        return _has_text(value) or (rule.startswith("must be whole cents") and _has_fraction(value))
+    if rule == "must be a real calendar date written YYYY-MM-DD":
+        return True
+    if rule.startswith("must be a number of at most 30 digits written out"):
+        return True  # 5e-324 is a number in range, but its 326 digits are more than the parser reads
+    return rule.startswith(
+        ("must be less than the term", "is the age today", "is required with `months_elapsed`")
+    )
+
+
+def _has_text(value: object) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_text(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_text(v) for v in value.values())
+    return False
+
+
+def _has_fraction(value: object) -> bool:
+    if isinstance(value, Decimal):
+        return value != value.to_integral_value()
+    if isinstance(value, (list, tuple)):
+        return any(_has_fraction(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_fraction(v) for v in value.values())
+    return False

@@ -271,7 +271,10 @@ class Field:
         blank = [] if self.required else _blank_schemas(body=body)
         if self.repeat:
             many = {"type": "array", "items": _one_of([*item, *_blank_schemas(body=body)])}
-            schema = _one_of([many, *item, *blank] if body else [many])
+            # One value alone stands for a list of it, except a pair written as [name, amount]:
+            # a list here is always the list of values.
+            alone = [s for s in item if s.get("type") != "array"]
+            schema = _one_of([many, *alone, *blank] if body else [many])
         else:
             schema = _one_of([*item, *blank])
         if self.example is not None:

@@ -48,7 +48,7 @@ from starlette.staticfiles import StaticFiles
 from underwater import __version__
 from underwater.csvsafe import csv_text
 from underwater.errors import InputError, InputErrors, NoSolutionError
-from underwater.forms import Form, Kind
+from underwater.forms import Field, Form, Kind
 from underwater.limits import MAX_DIGITS
 from underwater.money import format_money_human
 from underwater.ops import Operation, operations
@@ -520,8 +520,8 @@ _LONG_RULE = f"must be a number of at most {MAX_DIGITS} digits written out"
 
 def _json_problems(data: Mapping[str, Any], form: Form) -> list[InputError]:
     """What the JSON layer refuses before the form reads the inputs: unpaired surrogates in a
-    name or a string, numbers too long to read, and a list given for an input that takes one
-    value. Each problem names the input it was found in."""
+    name or a string, numbers too long to read, and lists of the wrong shape. Each problem
+    names the input it was found in."""
     problems: list[InputError] = []
     known = {f.name: f for f in form.fields}
     for key, value in data.items():
@@ -532,11 +532,25 @@ def _json_problems(data: Mapping[str, Any], form: Form) -> list[InputError]:
         bad = _unreadable(value)
         if bad is not None:
             problems.append(InputError(key if field else "input", bad[0], got=bad[1]))
-        elif (
-            field is not None and isinstance(value, list) and not field.repeat and field.kind is not Kind.PAIR
-        ):
-            problems.append(InputError(key, "takes one value, not a list", got=value))
+        elif field is not None and isinstance(value, list):
+            shape = _list_shape(field, value)
+            if shape is not None:
+                problems.append(InputError(key, shape, got=value))
     return problems
+
+
+def _list_shape(field: Field, value: list[Any]) -> str | None:
+    """What is wrong with a JSON list given for ``field``, if anything: a list for an input
+    that takes one value, a list inside a list, or a pair that is not ``[name, amount]``. (The
+    form would read a list of empty lists as "not given"; JSON clients get a plain rule.)"""
+    if not field.repeat:
+        return "takes one value, not a list"
+    for item in value:
+        if isinstance(item, list) and field.kind is not Kind.PAIR:
+            return "must be a list of values, not of lists"
+        if isinstance(item, list) and len(item) != 2:
+            return 'takes each pair as NAME=AMOUNT, [name, amount] or {"name": …, "amount": …}'
+    return None
 
 
 def _unreadable(value: object) -> tuple[str, object] | None:
