@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from underwater.errors import InputError, NoSolutionError
+from underwater.errors import NoSolutionError
 from underwater.forms import Field, Form, Kind
 from underwater.money import format_money
 from underwater.ops import Operation, operations
@@ -273,14 +273,14 @@ _TEXT_NUMBER_RULES = ("must be at least ", "must be at most ", "must not be nega
 written as text, and cannot say "whole cents" of a binary-float JSON number."""
 
 
-def beyond_schema(problem: InputError, value: object) -> bool:
+def beyond_schema(rule: str, value: object) -> bool:
     """Whether ``problem`` breaks a rule the OpenAPI document states in words only, because
     JSON Schema cannot: a bound or whole cents of a number written as text, whole cents of a
     JSON number with a fraction, a JSON number of more than 30 digits written out, a day the
     month does not have, and the cross-field rules a
     job's description lists that compare values (``months_elapsed`` below ``term_months`` …).
-    Every other refusal of a value the schema accepts is a mismatch."""
-    rule = problem.rule
+    Every other refusal of a value the schema accepts is a mismatch (``rule`` is a problem's
+    rule with fields in backticks, as the API answers)."""
     if rule.startswith(_TEXT_NUMBER_RULES):
         # A bound on a JSON number is in the schema; on text, or cents of a fraction, it is not.
         return _has_text(value) or (rule.startswith("must be whole cents") and _has_fraction(value))

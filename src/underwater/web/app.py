@@ -613,12 +613,16 @@ class _JobName(Convertor[str]):
 register_url_convertor("job", _JobName())
 
 
-def create_app(ops: Mapping[str, Operation] | None = None) -> Starlette:
+def create_app(
+    ops: Mapping[str, Operation] | None = None, *, errors: ServerErrorLog | None = None
+) -> Starlette:
     """The ASGI app serving every job in ``ops`` (default: :func:`underwater.ops.operations`).
 
-    Passing ``ops`` serves another registry — a test adds a job of its own this way.
+    Passing ``ops`` serves another registry — a test adds a job of its own this way; passing
+    ``errors`` logs the app's failures there (default: a :class:`ServerErrorLog` on the
+    ``underwater.web`` logger).
     """
-    errors = ServerErrorLog(log)
+    errors = errors or ServerErrorLog(log)
     site = _Site(operations() if ops is None else ops, errors)
     routes = [
         Route("/", site.index),
