@@ -120,6 +120,7 @@ def check(response: httpx.Response, *, page: bool = False) -> None:
     body = json.loads(text, parse_constant=_refuse)
     if response.status_code == 200:
         assert isinstance(body, dict) and body.get("ok") is not False
+        assert not FLAG.search(text), text
         return
     assert set(body) <= {"ok", "status", "error", "errors", "request_id"}
     assert body["ok"] is False and body["status"] == response.status_code

@@ -125,6 +125,7 @@ def test_every_example_of_every_job_matches_the_cli(
     assert by_post.status_code == 200, by_post.text
     assert by_get.json() == expected
     assert by_post.json() == expected
+    assert not re.search(r"--[a-z]", by_get.text), "an API answer quotes a CLI option"
 
 
 def test_post_numbers_are_read_exactly() -> None:
