@@ -48,6 +48,28 @@ def test_zero_rate_loan_against_constant_depreciation() -> None:
     assert p.summary.startswith("You surface in month 3 (2027-03)")
 
 
+def test_a_loan_even_today_that_dips_later_has_not_crossed_over() -> None:
+    # Issue 10: crossover is the month from which the loan stays above water, not the first month
+    # at or above water. By hand: 10,000 at 0 % over 60 payments is 166.67 a month (owed_t =
+    # 10,000 − 166.67·t), on an asset worth 10,000 today losing a constant 50 % a year
+    # (value_t = 10,000 × 2^(−t/12)). Even today; month 1: 9,833.33 owed against 9,438.74 (under).
+    # Month 57: 499.81 against 10,000 × 2^(−4.75) = 371.63 (still under); month 58: 333.14 against
+    # 10,000 × 2^(−58/12) = 350.77 (above), and the balance keeps falling faster than the value.
+    p = project(10000, 0, 60, 10000, depreciation_rate_percent=50)
+    assert p.rows[0].equity == 0
+    assert p.first_under_water_month == 1
+    assert (p.rows[57].owed, p.rows[57].value) == (D("499.81"), D("371.63"))
+    assert (p.rows[58].owed, p.rows[58].value) == (D("333.14"), D("350.77"))
+    assert p.crossover_month == 58
+    assert p.to_json()["first_under_water_month"] == 1
+    assert p.summary.startswith("You are even today but go under water in month 1. You surface in month 58")
+
+
+def test_crossover_is_none_while_still_under_water_at_the_horizon() -> None:
+    p = project(10000, 0, 60, 10000, depreciation_rate_percent=50, horizon_months=57)
+    assert p.first_under_water_month == 1 and p.crossover_month is None
+
+
 def test_interest_while_under_water_and_other_liens() -> None:
     # The loan engine's own hand example: 1,000 at 12 % in two payments: interest 10.00 then 5.02,
     # balances 502.49 then 0. Value constant at 600 (0 % a year).

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from underwater.errors import InputError
+from underwater.limits import MAX_MONTHS
 from underwater.loan import amortize
 from underwater.money import format_money, format_money_human, parse_money, parse_percent
 
@@ -162,8 +163,14 @@ def attribute_gap(
     rolled = parse_money(negative_equity_rolled, "negative_equity_rolled")
     rate = parse_percent(rate_percent, "rate_percent", maximum=Decimal(1000))
     value = parse_money(value_today, "value_today")
-    if isinstance(term_months, bool) or not isinstance(term_months, int) or not 1 <= term_months <= 1200:
-        raise InputError("term_months", "must be a whole number of months from 1 to 1200", got=term_months)
+    if (
+        isinstance(term_months, bool)
+        or not isinstance(term_months, int)
+        or not 1 <= term_months <= MAX_MONTHS
+    ):
+        raise InputError(
+            "term_months", f"must be a whole number of months from 1 to {MAX_MONTHS}", got=term_months
+        )
     if isinstance(months_elapsed, bool) or not isinstance(months_elapsed, int):
         raise InputError("months_elapsed", "must be a whole number of months", got=months_elapsed)
     if not 0 <= months_elapsed <= term_months:

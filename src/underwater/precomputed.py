@@ -31,13 +31,14 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from underwater.errors import InputError
+from underwater.limits import MAX_MONTHS
 from underwater.money import format_money, parse_money, parse_percent, round_cents
 
 __all__ = ["PrecomputedPayoff", "precomputed_payoff"]
 
 Number = Decimal | int | str
 _RATE_PLACES = Decimal("0.000001")
-_MAX_PAYMENTS = 1200
+_MAX_PAYMENTS = MAX_MONTHS
 
 
 @dataclass(frozen=True, slots=True)

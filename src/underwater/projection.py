@@ -14,8 +14,10 @@ is the asset class's default preset, a named preset, or a constant yearly rate. 
 
 - ``equity`` = value − owed; ``negative_equity`` = max(owed − value, 0); ``under_water`` = owed > value;
 - ``interest``: the interest in payment t (0.00 at month 0);
-- **crossover**: the first month t ≥ 0 with owed ≤ value (0 when not under water today;
-  ``None`` when it does not happen within the horizon);
+- **crossover**: the month from which owed ≤ value in every later month of the horizon: the loan
+  has surfaced for good (0 when it is never under water; ``None`` when it is still under water at
+  the horizon). A loan even today that dips under water later has not crossed over yet;
+- ``first_under_water_month``: the first month t ≥ 0 with owed > value (``None`` when never);
 - ``peak_negative_equity``: the largest negative equity in the horizon, first reached in ``peak_month``
   (``None`` when never under water);
 - ``months_under_water``: how many months t in 0..horizon are under water;
@@ -46,6 +48,7 @@ from underwater.depreciation import (
     value_path,
 )
 from underwater.errors import InputError, NoSolutionError
+from underwater.limits import MAX_MONTHS
 from underwater.loan import ExtraPayment, amortize
 from underwater.money import (
     ZERO,
@@ -71,7 +74,7 @@ __all__ = [
 
 Number = Decimal | int | str
 
-MAX_REMAINING_PAYMENTS = 1200
+MAX_REMAINING_PAYMENTS = MAX_MONTHS
 """Most monthly payments a loan may have left (100 years, as the loan engine allows)."""
 
 MAX_RATE_PERCENT = Decimal(1000)
@@ -262,6 +265,7 @@ class Projection:
 
     rows: tuple[ProjectionRow, ...]
     crossover_month: int | None
+    first_under_water_month: int | None
     peak_negative_equity: Decimal
     peak_month: int | None
     months_under_water: int
@@ -301,9 +305,14 @@ class Projection:
         if self.crossover_month == 0:
             word = "even" if today.equity == 0 else "above water"
             return (
-                f"You are {word} today: you owe {format_money_human(today.owed)} on an asset worth "
-                f"{format_money_human(today.value)}."
+                f"You are {word} today and stay so: you owe {format_money_human(today.owed)} on an asset "
+                f"worth {format_money_human(today.value)}."
             )
+        dips = ""
+        first = self.first_under_water_month
+        if first is not None and first > 0:
+            word = "even" if today.equity == 0 else "above water"
+            dips = f"You are {word} today but go under water in {self._when(first)}. "
         tail = ""
         if self.peak_month is not None:
             tail = (
@@ -314,18 +323,22 @@ class Projection:
         if self.crossover_month is None:
             last = self.rows[-1]
             return (
-                f"Not within the {self.horizon_months}-month horizon: in month {last.month} you would "
+                dips + f"Not within the {self.horizon_months}-month horizon: in month {last.month} you would "
                 f"still owe {format_money_human(last.negative_equity)} more than the asset is worth." + tail
             )
         row = self.rows[self.crossover_month]
-        when = f"month {row.month}" + ("" if row.date is None else f" ({row.date:%Y-%m})")
         return (
-            f"You surface in {when}: you would owe {format_money_human(row.owed)} on an asset worth "
-            f"{format_money_human(row.value)}." + tail
+            dips + f"You surface in {self._when(row.month)} and stay above water: you would owe "
+            f"{format_money_human(row.owed)} on an asset worth {format_money_human(row.value)}." + tail
         )
 
+    def _when(self, month: int) -> str:
+        day = self.rows[month].date
+        return f"month {month}" + ("" if day is None else f" ({day:%Y-%m})")
+
     def to_json(self) -> dict[str, Any]:
-        """Keys: ``crossover_month``, ``crossover_date``, ``peak_negative_equity``, ``peak_month``,
+        """Keys: ``crossover_month``, ``crossover_date``, ``first_under_water_month``,
+        ``peak_negative_equity``, ``peak_month``,
         ``months_under_water``, ``interest_paid_while_under_water``, ``status_today``,
         ``negative_equity_today``, ``horizon_months``, ``summary`` and ``months`` (rows with
         ``month``, ``date``, ``balance``, ``owed``, ``value``, ``equity``, ``negative_equity``,
@@ -334,6 +347,7 @@ class Projection:
         return {
             "crossover_month": self.crossover_month,
             "crossover_date": None if crossover is None else crossover.isoformat(),
+            "first_under_water_month": self.first_under_water_month,
             "peak_negative_equity": format_money(self.peak_negative_equity),
             "peak_month": self.peak_month,
             "months_under_water": self.months_under_water,
@@ -416,7 +430,8 @@ def _build(loan: _Loan, values: Sequence[Decimal], extra: Decimal, start_date: d
         )
         for t in range(horizon + 1)
     )
-    crossover = next((row.month for row in rows if row.owed <= row.value), None)
+    crossover = _crossover(rows)
+    first_under = next((row.month for row in rows if row.owed > row.value), None)
     peak = ZERO
     peak_month: int | None = None
     under = 0
@@ -431,7 +446,17 @@ def _build(loan: _Loan, values: Sequence[Decimal], extra: Decimal, start_date: d
             under += 1
             if gap > peak:
                 peak, peak_month = gap, row.month
-    return Projection(rows, crossover, peak, peak_month, under, interest_under)
+    return Projection(rows, crossover, first_under, peak, peak_month, under, interest_under)
+
+
+def _crossover(rows: Sequence[ProjectionRow]) -> int | None:
+    """The month from which every later row has owed ≤ value (None if the last row is under)."""
+    month: int | None = None
+    for row in reversed(rows):
+        if row.owed > row.value:
+            break
+        month = row.month
+    return month
 
 
 def _setup(
@@ -558,7 +583,8 @@ def extra_to_surface_by(
     annual_miles: Number | None = None,
 ) -> Decimal:
     """The smallest extra monthly payment (dollars, to the cent) that surfaces the loan by
-    ``target_month`` (1 to 600): the crossover happens in that month or earlier.
+    ``target_month`` (1 to 600): the crossover happens in that month or earlier, so the loan
+    stays above water from then on (checked to the end of the remaining term).
 
     The other arguments are those of :func:`project` (rates in percent per year). The answer is
     0.00 when the loan surfaces in time without help. Raises
@@ -580,7 +606,13 @@ def extra_to_surface_by(
         age_months=age_months,
         payment=payment,
         other_liens=other_liens,
-        horizon_months=_whole(target_month, "target_month", 1, MAX_HORIZON_MONTHS),
+        horizon_months=max(
+            _whole(target_month, "target_month", 1, MAX_HORIZON_MONTHS),
+            min(
+                _whole(remaining_payments, "remaining_payments", 1, MAX_REMAINING_PAYMENTS),
+                MAX_HORIZON_MONTHS,
+            ),
+        ),
         shock_percent=shock_percent,
         depreciation=depreciation,
         depreciation_rate_percent=depreciation_rate_percent,
@@ -589,8 +621,12 @@ def extra_to_surface_by(
     )
 
     def surfaces(cents: int) -> bool:
+        # Surfaced for good by the target: above water in every month from it to the horizon.
         balances, _, _ = _balances(loan, Decimal(cents) / 100, len(values) - 1)
-        return any(owed + loan.other_liens <= value for owed, value in zip(balances, values, strict=True))
+        pairs = zip(balances[target:], values[target:], strict=True)
+        return all(owed + loan.other_liens <= value for owed, value in pairs)
+
+    target = int(target_month)
 
     high = int(loan.balance * 100)
     if not surfaces(high):

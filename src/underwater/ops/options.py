@@ -9,6 +9,7 @@ from underwater.assets import AssetClass
 from underwater.depreciation import presets
 from underwater.exits import DISCLAIMER, RANK_CRITERIA, ExitComparison, compare_exits
 from underwater.forms import Field, Form, Kind
+from underwater.limits import MAX_MONTHS
 from underwater.money import ZERO, format_money_human, format_ratio
 from underwater.ops import Operation
 from underwater.textfmt import grid
@@ -35,7 +36,7 @@ FORM = Form(
             "monthly payments left on the loan",
             required=True,
             minimum=1,
-            maximum=1200,
+            maximum=MAX_MONTHS,
             example="48",
         ),
         Field("payment", Kind.MONEY, "monthly payment, in dollars (default: the level payment)"),
@@ -96,7 +97,7 @@ FORM = Form(
             Kind.INT,
             "refinance: new term in months (default: the remaining payments)",
             minimum=1,
-            maximum=1200,
+            maximum=MAX_MONTHS,
         ),
         Field("refi_fees", Kind.MONEY, "refinance: fees, in dollars"),
         Field(

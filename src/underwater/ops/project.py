@@ -17,6 +17,7 @@ from underwater.attribution import CAUSES, Attribution, attribute_gap
 from underwater.depreciation import presets
 from underwater.errors import InputError
 from underwater.forms import Field, Form, Kind
+from underwater.limits import MAX_MONTHS
 from underwater.loan import amortize
 from underwater.money import ZERO, format_money, format_money_human
 from underwater.ops import Operation
@@ -80,7 +81,7 @@ FORM = Form(
             Kind.INT,
             "monthly payments left on the loan",
             minimum=1,
-            maximum=1200,
+            maximum=MAX_MONTHS,
             example="48",
         ),
         Field("value_today", Kind.MONEY, "what the asset would fetch now, in dollars", example="20000"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from underwater.errors import InputError
 from underwater.forms import Field, Form, Kind
+from underwater.limits import MAX_MONTHS
 from underwater.money import format_money_human
 from underwater.ops import Operation
 from underwater.precomputed import PrecomputedPayoff, precomputed_payoff
@@ -35,7 +36,7 @@ FORM = Form(
             "number of monthly payments in the contract",
             required=True,
             minimum=1,
-            maximum=1200,
+            maximum=MAX_MONTHS,
             example="18",
         ),
         Field("payments_made", Kind.INT, "payments already made", required=True, minimum=0, example="12"),
