@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from underwater.errors import InputError
+from underwater.errors import InputError, NoSolutionError
 from underwater.forms import Field, Form, Kind
 from underwater.ops import operations
 from underwater.web import app as web
@@ -304,6 +304,8 @@ def test_cross_field_rules_in_the_schema_match_the_check(job: str, data: st.Data
                 OPS[job].compute(values)
             except InputError as exc:
                 problems = [p for p in exc.problems if p.rule.startswith("is required unless")]
+            except NoSolutionError:
+                pass  # well-formed inputs no rate or term satisfies: not the schema's business
     except InputError as exc:
         problems = list(exc.problems)
     valid = _validator(input_schema(OPS[job])).is_valid(body)

@@ -19,6 +19,7 @@ from typing import Any
 
 from underwater.forms import BLANK_PATTERN, Kind
 from underwater.ops import Operation
+from underwater.ops import project as project_job
 from underwater.patterns import DATE_PATTERN
 
 __all__ = ["CROSS_FIELD", "JOB_RULES", "PAIR_NAMES", "absent", "given", "input_schema", "openapi_document"]
@@ -78,14 +79,7 @@ def absent(*names: str) -> dict[str, Any]:
     return {"allOf": [{"anyOf": [{"not": {"required": [n]}}, {"properties": {n: _blank()}}]} for n in names]}
 
 
-_PURCHASE = (
-    "down_payment",
-    "term_months",
-    "taxes_fees_financed",
-    "addons_financed",
-    "negative_equity_rolled",
-    "months_elapsed",
-)
+_PURCHASE = project_job._PURCHASE_FIELDS  # the fields the check refuses with `balance`
 _CURVES = ("depreciation", "depreciation_rate_percent", "retention", "comparable")
 
 CROSS_FIELD: dict[str, dict[str, Any]] = {
