@@ -43,8 +43,8 @@ from underwater.web.openapi import openapi_document
 from web_fakes import beyond_schema, serving
 
 OPS = operations()
-EXAMPLES = 12
-"""Generated requests per operation and mode (21 operations)."""
+EXAMPLES = 10
+"""Generated requests per operation and generation mode (positive, negative), 21 operations."""
 SEEN: dict[str, int] = {}
 
 
