@@ -28,9 +28,7 @@ def test_constant_rate_by_hand(capsys: pytest.CaptureFixture[str]) -> None:
 def test_carfax_preset_second_year(capsys: pytest.CaptureFixture[str]) -> None:
     # Carfax rule: a one-year-old car keeps 0.80 and a two-year-old 0.68 of the price new, so a
     # car worth 20,000 at 12 months is worth 20,000 × 0.68 / 0.80 = 17,000.00 a year later.
-    _, data, _ = run(
-        ["value", "--value", "20000", "--age-months", "12", "--horizon-months", "12"], capsys
-    )
+    _, data, _ = run(["value", "--value", "20000", "--age-months", "12", "--horizon-months", "12"], capsys)
     assert data["value_at_horizon"] == "17000.00"
     curve = data["curve"]
     assert isinstance(curve, dict) and curve["name"] == "car_carfax" and curve["sources"]

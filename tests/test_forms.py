@@ -33,6 +33,7 @@ HOSTILE = [
     "\ud800",  # a lone surrogate
     "\x00",
     "0x10",
+    "5\n",  # Python's $ matches before a final newline; a full match does not
     "--5",
     "5-",
     "$$5",
@@ -188,7 +189,7 @@ any_text = st.text(max_size=40)
 
 @given(st.one_of(ascii_numberish, any_text))
 def test_money_reads_exactly_what_its_pattern_admits(text: str) -> None:
-    admitted = re.match(AMOUNT_PATTERN, text) is not None and len(text) <= 30
+    admitted = re.fullmatch(AMOUNT_PATTERN, text) is not None and len(text) <= 30
     try:
         parse_money(text, "owed", allow_negative=True)
     except InputError as exc:
@@ -203,7 +204,7 @@ def test_money_reads_exactly_what_its_pattern_admits(text: str) -> None:
 @given(st.one_of(ascii_numberish, any_text))
 def test_numbers_and_whole_numbers_read_exactly_what_their_patterns_admit(text: str) -> None:
     for pattern, read in ((NUMBER_PATTERN, parse_decimal), (INT_PATTERN, parse_int)):
-        admitted = re.match(pattern, text) is not None and len(text) <= 30
+        admitted = re.fullmatch(pattern, text) is not None and len(text) <= 30
         try:
             read(text, "n")
         except InputError as exc:
@@ -214,7 +215,7 @@ def test_numbers_and_whole_numbers_read_exactly_what_their_patterns_admit(text: 
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2199, 12, 31)))
 def test_every_date_in_range_round_trips(day: dt.date) -> None:
-    assert re.match(DATE_PATTERN, day.isoformat())
+    assert re.fullmatch(DATE_PATTERN, day.isoformat())
     assert parse_date(day.isoformat(), "as_of") == day
 
 

@@ -13,13 +13,15 @@ import io
 import json
 import logging
 import re
+import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from html.parser import HTMLParser
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,8 +30,9 @@ from starlette.applications import Starlette
 from underwater.cli import main
 from underwater.csvsafe import safe_cell
 from underwater.ops import operations
-from underwater.web.app import BODY_LIMIT, PAGE_ROWS, create_app
-from web_fakes import FAKES, SECRET, example_pairs, registry
+from underwater.web.app import BODY_LIMIT, HEADERS_LIMIT, PAGE_ROWS, URL_LIMIT, create_app
+from underwater.web.errorlog import ServerErrorLog
+from web_fakes import FAKES, SECRET, example_pairs, registry, serving
 
 APP = create_app(registry())
 """The real jobs plus the test jobs of web_fakes (whose ``project`` replaces the real one)."""
@@ -59,7 +62,12 @@ def assert_error(response: httpx.Response, status: int, field: str | None = None
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     body: dict[str, Any] = response.json()
-    assert set(body) == {"ok", "status", "error", "errors"}
+    if status == 500:
+        # A 500 names the request id its log line carries, as the header does.
+        assert set(body) == {"ok", "status", "error", "errors", "request_id"}
+        assert body["request_id"] == response.headers["x-request-id"]
+    else:
+        assert set(body) == {"ok", "status", "error", "errors"}
     assert body["ok"] is False
     assert body["status"] == status
     assert isinstance(body["error"], str) and body["error"]
@@ -117,6 +125,7 @@ def test_every_example_of_every_job_matches_the_cli(
     assert by_post.status_code == 200, by_post.text
     assert by_get.json() == expected
     assert by_post.json() == expected
+    assert not re.search(r"--[a-z]", by_get.text), "an API answer quotes a CLI option"
 
 
 def test_post_numbers_are_read_exactly() -> None:
@@ -357,9 +366,9 @@ def test_openapi_documents_every_job_and_every_field() -> None:
         body_ref = item["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         body = _resolve(doc, body_ref)
         for field in op.form.fields:
-            assert params[field.name]["description"] == field.help
+            assert params[field.name]["description"].startswith(field.help)
             assert params[field.name]["required"] == field.required
-            assert body["properties"][field.name]["description"] == field.help
+            assert body["properties"][field.name]["description"].startswith(field.help)
         assert set(params) == set(body["properties"]) == {f.name for f in op.form.fields}
         assert body["required"] == [f.name for f in op.form.fields if f.required]
         assert "200" in item["get"]["responses"] and "422" in item["get"]["responses"]
@@ -373,11 +382,13 @@ def test_openapi_error_schema_describes_real_errors() -> None:
     schema = get("/openapi.json").json()["components"]["schemas"]["Error"]
     for body in (
         get("/api/equity?owed=1&value=-5").json(),
+        get("/api/payoff?balance=x&rate_percent=y").json(),
         get("/api/nope").json(),
+        get("/api/boom?x=1").json(),
         post("/api/equity", content=b"{", headers={"content-type": "application/json"}).json(),
     ):
-        assert set(body) == set(schema["properties"])
-        assert set(body["errors"][0]) == set(schema["properties"]["errors"]["items"]["properties"])
+        jsonschema_rs.validate(schema, body)
+    assert set(get("/api/boom?x=1").json()) == set(schema["properties"])
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -710,3 +721,291 @@ def test_the_cli_does_not_load_the_web_framework() -> None:
 def test_fakes_are_not_shipped_jobs() -> None:
     # The test jobs exist only in this registry; "project" may also be a real job.
     assert not (set(FAKES) - {"project"}) & set(operations())
+
+
+# -- hostile input never answers 500 -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "rule_start"),
+    [
+        (b'{"owed": "\\ud800", "value": 1}', "owed", "must be text without unpaired surrogates"),
+        (b'{"lien": [["\\udfff", 5]], "value": 1}', "lien", "must be text without unpaired surrogates"),
+        (b'{"\\ud800": 1, "owed": 1, "value": 1}', "input", "must be text without unpaired surrogates"),
+        (b'{"owed": 1e400, "value": 1}', "owed", "must be a number of at most 30 digits"),
+        (b'{"owed": 5e-324, "value": 1}', "owed", "must be a number of at most 30 digits"),
+        (b'{"owed": 1e999999999999999999999, "value": 1}', "owed", "must be a number of at most 30 digits"),
+        (b'{"owed": ' + b"9" * 4301 + b', "value": 1}', "owed", "must be a number of at most 30 digits"),
+        (b'{"owed": 1e26, "value": 1}', "owed", "must be at most 1,000,000,000.00 dollars"),
+        (b'{"owed": 1, "value": [1]}', "value", "takes one value, not a list"),
+    ],
+    ids=[
+        "surrogate",
+        "surrogate-in-pair",
+        "surrogate-key",
+        "1e400",
+        "subnormal",
+        "huge-exponent",
+        "4301-digits",
+        "1e26",
+        "list",
+    ],
+)
+def test_hostile_json_is_422_naming_the_field(body: bytes, field: str, rule_start: str) -> None:
+    response = post("/api/equity", content=body, headers={"content-type": "application/json"})
+    found = assert_error(response, 422, field)
+    assert found["errors"][0]["rule"].startswith(rule_start)
+    response.content.decode("utf-8")  # the echo encodes, whatever was sent
+
+
+def test_a_surrogate_is_echoed_as_an_escape() -> None:
+    response = post(
+        "/api/equity",
+        content=b'{"owed": "5\\ud800", "value": 1}',
+        headers={"content-type": "application/json"},
+    )
+    body = assert_error(response, 422, "owed")
+    assert body["errors"][0]["got"] == "5\\ud800"
+    assert body["error"].endswith("(got '5\\ud800')")
+
+
+def test_an_echo_is_at_most_60_characters() -> None:
+    body = assert_error(get("/api/equity?owed=" + "x" * 5000 + "&value=1"), 422, "owed")
+    assert body["errors"][0]["got"] == "x" * 60 + "…"
+    assert len(body["error"]) < 200
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("owed=%ff&value=1", "owed"), ("owed=1&value=%C3%28", "value"), ("%ff=1&owed=1&value=1", "input")],
+)
+def test_a_query_string_that_is_not_utf8_is_422_naming_the_field(query: str, field: str) -> None:
+    body = assert_error(get(f"/api/equity?{query}"), 422, field)
+    assert body["errors"][0]["rule"].startswith("must be UTF-8 text")
+
+
+def test_a_query_that_is_not_utf8_is_not_read_as_replacement_characters() -> None:
+    # A lenient decoder would read %ff as U+FFFD, which a text input (a lien's name) keeps.
+    body = assert_error(get("/api/equity?lien=%ff%fe%3D100&value=1"), 422, "lien")
+    assert "UTF-8" in body["error"]
+
+
+def test_every_bad_field_is_listed_once() -> None:
+    body = assert_error(
+        get("/api/payoff?balance=abc&rate_percent=5000&last_payment_date=9999-01-01"), 422, "balance"
+    )
+    fields = [e["field"] for e in body["errors"]]
+    assert fields == ["balance", "rate_percent", "last_payment_date", "payoff_date"]
+    assert body["error"].endswith("(and 3 more: rate_percent, last_payment_date, payoff_date)")
+
+
+def test_a_long_url_is_414() -> None:
+    body = assert_error(get("/api/equity?owed=" + "1" * URL_LIMIT + "&value=1"), 414)
+    assert "POST" in body["error"]
+    page = get("/equity?owed=" + "1" * URL_LIMIT)
+    assert page.status_code == 414 and page.headers["content-type"].startswith("text/html")
+
+
+def test_headers_over_the_limit_are_431() -> None:
+    assert_error(get("/api/equity?owed=1&value=2", headers={"x-pad": "a" * HEADERS_LIMIT}), 431)
+
+
+# -- field names in messages ------------------------------------------------------------------
+
+FLAG = re.compile(r"--[a-z]")
+
+
+@pytest.mark.parametrize(
+    ("job", "query", "field"),
+    [
+        ("equity", "value=1", "owed"),
+        ("rebate", "amount_financed=1&n_payments=2&payments_made=1", "finance_charge"),
+        ("project", "rate_percent=5", "owed"),
+        ("project", "rate_percent=5&owed=1&price=2", "price"),
+        (
+            "project",
+            "rate_percent=5&owed=1&value=1&remaining_payments=1&term_months=3",
+            "term_months",
+        ),
+        ("apr", "principal=1", "payment"),
+        ("apr", "advances=2026-01-01%3D5", "payments"),
+        ("deficiency", "owed=1", "proceeds"),
+        (
+            "value",
+            "value=1&depreciation=boat&depreciation_rate_percent=5",
+            "depreciation_rate_percent",
+        ),
+        ("loan", "principal=1000&n_payments=12", "rate_percent"),
+    ],
+)
+def test_api_messages_name_fields_by_their_json_keys(job: str, query: str, field: str) -> None:
+    body = assert_error(get(f"/api/{job}?{query}", app=REAL), 422, field)
+    assert not FLAG.search(json.dumps(body)), body
+    assert "`" in body["errors"][0]["rule"] or job == "value"
+
+
+def test_a_cross_field_rule_names_the_other_field_in_backticks() -> None:
+    body = assert_error(get("/api/equity?value=1"), 422, "owed")
+    assert (
+        body["errors"][0]["rule"]
+        == "is required: give what is owed (`owed`, repeatable, or `lien` NAME=AMOUNT)"
+    )
+
+
+def test_a_page_names_fields_by_their_labels_and_flags_every_bad_one() -> None:
+    response = get("/payoff?balance=abc&rate_percent=5000&last_payment_date=2026-01-01")
+    assert response.status_code == 422
+    page = Page(response.text)
+    for name in ("balance", "rate_percent", "payoff_date"):
+        box = page.by_id(f"f-{name}")
+        assert box["aria-invalid"] == "true", name
+        assert f"f-{name}-error" in box["aria-describedby"].split()
+        page.by_id(f"f-{name}-error")
+    assert "aria-invalid" not in page.by_id("f-last_payment_date")
+    links = {a["href"] for a in page.find("a") if a.get("href", "").startswith("#f-")}
+    assert links == {"#f-balance", "#f-rate_percent", "#f-payoff_date"}
+    equity = get("/equity?value=1").text.replace("&#39;", "'")
+    assert "“Owed”" in equity and "`owed`" not in equity and not FLAG.search(equity.split("<main", 1)[-1])
+
+
+# -- methods --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/api/loan.csv", "/loan.csv", "/api/sheet.csv"])
+def test_a_csv_route_answers_get_only(url: str) -> None:
+    response = post(url, json={"principal": 1000})
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD"}
+    if url.startswith("/api/"):
+        assert_error(response, 405)
+
+
+def test_openapi_lists_only_the_methods_each_route_answers() -> None:
+    doc = get("/openapi.json").json()
+    for path, item in doc["paths"].items():
+        for method in item:
+            url = path.replace("{name}", "loan")
+            response = call(method.upper(), url, json={}) if method == "post" else get(url)
+            assert response.status_code != 405, (method, path)
+        for method in {"get", "post"} - set(item):
+            assert call(method.upper(), path, json={}).status_code == 405, (method, path)
+
+
+# -- request ids and the server's log ---------------------------------------------------------
+
+
+def test_every_response_has_a_request_id() -> None:
+    ids = {get(url).headers["x-request-id"] for url in ("/", "/healthz", "/api/nope", "/equity?owed=1")}
+    assert len(ids) == 4
+    assert all(re.fullmatch(r"[0-9a-f]{16}", i) for i in ids)
+
+
+def test_a_500_logs_one_line_with_its_request_id(caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app(registry())
+    with caplog.at_level(logging.ERROR, logger="underwater.web"):
+        response = get("/api/boom?x=1", app=app)
+    rid = assert_error(response, 500)["request_id"]
+    (record,) = caplog.records
+    assert record.getMessage().startswith(f"server error {rid}: GET '/api/boom': RuntimeError:")
+    assert "\n" not in record.getMessage()
+    assert record.exc_info is not None
+
+
+def test_a_flood_of_identical_failures_logs_one_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app(registry())
+    with caplog.at_level(logging.ERROR, logger="underwater.web"):
+        for _ in range(100):
+            assert get("/api/boom?x=1", app=app).status_code == 500
+        assert get("/badjson?x=1", app=app).status_code == 500
+    with_traceback = [r for r in caplog.records if r.exc_info]
+    assert len(with_traceback) == 1  # the second kind of failure has no line left this minute
+    assert len(caplog.records) == 30
+    assert all("same error as" in r.getMessage() for r in caplog.records[1:])
+    assert len(caplog.text) < 30 * 400 + 5000
+
+
+def test_the_error_log_limits_lines_and_tracebacks_per_window(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    errors = ServerErrorLog(logging.getLogger("underwater.test"), lines=5, tracebacks=2, clock=lambda: now[0])
+
+    def fail(kind: type[Exception]) -> Exception:
+        try:
+            raise kind("x\nforged log line")
+        except Exception as exc:
+            return exc
+
+    with caplog.at_level(logging.ERROR, logger="underwater.test"):
+        kept = [errors.record(f"r{i}", "GET", "/p\n", fail(RuntimeError)) for i in range(10)]
+        assert kept == [True] * 5 + [False] * 5
+        now[0] = 61.0
+        errors.record("a", "GET", "/", fail(ValueError))
+        errors.record("b", "GET", "/", fail(KeyError))
+        errors.record("c", "GET", "/", fail(TypeError))
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[5] == "5 more server errors were not logged (at most 5 lines per 60 s)"
+    assert [bool(r.exc_info) for r in caplog.records] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert "traceback left out" in messages[-1]
+    assert all("\n" not in m for m in messages)
+
+
+# -- a real server ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[str]:
+    with serving() as base:
+        yield base
+
+
+def _raw(base: str, request: bytes) -> bytes:
+    """Send ``request`` whole on a fresh connection and read the answer to the end."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _answer(raw: bytes) -> tuple[int, dict[str, Any]]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    return status, json.loads(body)
+
+
+@pytest.mark.parametrize("size", [300_000, 2_000_000])
+def test_the_server_answers_414_to_a_huge_request_line_without_a_reset(served: str, size: int) -> None:
+    # Plain uvicorn resets such a connection: it closes with the client's bytes unread.
+    for _ in range(3):
+        raw = _raw(served, b"GET /api/equity?owed=" + b"1" * size + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, body = _answer(raw)
+        assert status == 414 and body["status"] == 414 and body["ok"] is False
+    assert httpx.get(served + "/healthz").status_code == 200
+
+
+def test_the_server_answers_431_to_huge_headers(served: str) -> None:
+    headers = b"".join(b"X-%d: %s\r\n" % (i, b"a" * 1000) for i in range(300))
+    status, body = _answer(_raw(served, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n"))
+    assert status == 431 and body["status"] == 431
+
+
+def test_the_server_answers_400_in_the_error_shape_to_garbage(served: str) -> None:
+    status, body = _answer(_raw(served, b"NOT HTTP\r\n\r\n"))
+    assert status == 400 and set(body) == {"ok", "status", "error", "errors"}
+
+
+def test_the_server_answers_414_to_a_long_url_that_fits_its_head_limit(served: str) -> None:
+    response = httpx.get(served + "/api/equity?owed=" + "1" * (URL_LIMIT + 10))
+    assert response.status_code == 414
+    assert "x-request-id" in response.headers

@@ -9,11 +9,21 @@ plus these jobs, for a real uvicorn server: ``uvicorn --app-dir tests web_fakes:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+import httpx
 
 from underwater.errors import NoSolutionError
 from underwater.forms import Field, Form, Kind
@@ -206,3 +216,98 @@ def _build() -> Any:
 
 
 app = _build()
+
+
+@contextlib.contextmanager
+def serving(*extra: str) -> Iterator[str]:
+    """``underwater serve`` (the shipped command) in a child process on a free port of
+    127.0.0.1; yields its base URL and stops it on leaving. Its log, on failure, is in the
+    assertion message."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-m",
+        "underwater",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *extra,
+    ]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+
+        def output() -> str:
+            log.seek(0)
+            return log.read().decode("utf-8", "replace")
+
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                assert proc.poll() is None, f"the server exited with {proc.returncode}:\n{output()}"
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, f"the server did not answer within 30 s:\n{output()}"
+                time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+_TEXT_NUMBER_RULES = ("must be at least ", "must be at most ", "must not be negative", "must be whole cents")
+"""Rules on the size or cents of a number: JSON Schema bounds only numbers, not numbers
+written as text, and cannot say "whole cents" of a binary-float JSON number."""
+
+
+def beyond_schema(rule: str, value: object) -> bool:
+    """Whether ``problem`` breaks a rule the OpenAPI document states in words only, because
+    JSON Schema cannot: a bound or whole cents of a number written as text, whole cents of a
+    JSON number with a fraction, a JSON number of more than 30 digits written out, a day the
+    month does not have, and the cross-field rules a
+    job's description lists that compare values (``months_elapsed`` below ``term_months`` …).
+    Every other refusal of a value the schema accepts is a mismatch (``rule`` is a problem's
+    rule with fields in backticks, as the API answers)."""
+    if rule.startswith(_TEXT_NUMBER_RULES):
+        # A bound on a JSON number is in the schema; on text, or cents of a fraction, it is not.
+        return _has_text(value) or (rule.startswith("must be whole cents") and _has_fraction(value))
+    if rule == "must be a real calendar date written YYYY-MM-DD":
+        return True
+    if rule.startswith("must be a number of at most 30 digits written out"):
+        return True  # 5e-324 is a number in range, but its 326 digits are more than the parser reads
+    return rule.startswith(
+        ("must be less than the term", "is the age today", "is required with `months_elapsed`")
+    )
+
+
+def _has_text(value: object) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_text(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_text(v) for v in value.values())
+    return False
+
+
+def _has_fraction(value: object) -> bool:
+    if isinstance(value, Decimal):
+        return value != value.to_integral_value()
+    if isinstance(value, (list, tuple)):
+        return any(_has_fraction(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_fraction(v) for v in value.values())
+    return False

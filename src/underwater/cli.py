@@ -64,14 +64,16 @@ def _add_operation(subparsers: Any, op: Operation) -> None:
     for f in op.form.fields:
         help_text = name_fields(f.help, _flag_of) + (" (required)" if f.required else "")
         if f.default is not None and f.kind is not Kind.FLAG:
-            help_text += f" [default: {f.default}]"
+            shown = ("yes" if f.default else "no") if f.kind is Kind.YES_NO else f.default
+            help_text += f" [default: {shown}]"
         help_text = help_text.replace("%", "%%")  # argparse treats % as a format directive
         if f.kind is Kind.FLAG:
             parser.add_argument(f.flag, dest=f.name, action="store_true", help=help_text)
         elif f.repeat:
             parser.add_argument(f.flag, dest=f.name, action="append", metavar=f.name.upper(), help=help_text)
         else:
-            metavar = "{" + ",".join(f.choices) + "}" if f.choices else f.name.upper()
+            words = ("yes", "no") if f.kind is Kind.YES_NO else f.choices
+            metavar = "{" + ",".join(words) + "}" if words else f.name.upper()
             parser.add_argument(f.flag, dest=f.name, metavar=metavar, help=help_text)
     parser.add_argument("--json", action="store_true", help="print the result as JSON (the web API's keys)")
     if op.csv is not None:

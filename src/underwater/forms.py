@@ -20,11 +20,25 @@ from enum import StrEnum
 from typing import Any
 
 from underwater.errors import InputError, InputErrors
-from underwater.limits import FIRST_DATE, LAST_DATE, MAX_DIGITS
-from underwater.money import parse_decimal, parse_money, parse_percent
-from underwater.patterns import DATE, INT, strip_blanks
+from underwater.limits import FIRST_DATE, LAST_DATE, MAX_AMOUNT, MAX_DIGITS
+from underwater.money import (
+    _DECIMAL_LIMIT,
+    parse_decimal,
+    parse_money,
+    parse_percent,
+)  # the bound itself, not a copy
+from underwater.patterns import (
+    AMOUNT_PATTERN,
+    DATE,
+    DATE_PATTERN,
+    INT,
+    INT_PATTERN,
+    NUMBER_PATTERN,
+    strip_blanks,
+)
 
 __all__ = [
+    "BLANK_PATTERN",
     "NAME_LIMIT",
     "TEXT_LIMIT",
     "Field",
@@ -94,7 +108,7 @@ def parse_int(value: object, field: str, *, minimum: int | None = None, maximum:
         number = value
     elif isinstance(value, str):
         text = value
-        if len(text) > MAX_DIGITS or not INT.match(text):
+        if len(text) > MAX_DIGITS or not INT.fullmatch(text):
             raise InputError(field, "must be a whole number such as 72", got=value)
         number = int(strip_blanks(text).replace(",", ""))
     else:
@@ -123,7 +137,7 @@ def parse_date(value: object, field: str) -> dt.date:
         raise InputError(field, "must be a date written YYYY-MM-DD, such as 2026-12-01", got=value)
     else:
         text = value
-        if len(text) > MAX_DIGITS or not DATE.match(text):
+        if len(text) > MAX_DIGITS or not DATE.fullmatch(text):
             raise InputError(field, "must be a date written YYYY-MM-DD, such as 2026-12-01", got=value)
         try:
             day = dt.date.fromisoformat(strip_blanks(text))
@@ -271,33 +285,204 @@ class Field:
             raw = raw[0]
         return self.parse_one(raw)
 
-    def json_schema(self) -> dict[str, Any]:
-        """A JSON Schema fragment describing this field (for the OpenAPI document)."""
-        schema: dict[str, Any]
-        if self.kind in (Kind.MONEY, Kind.PERCENT, Kind.DECIMAL):
-            schema = {"type": ["string", "number"], "pattern": r"^[-+$0-9,.%]+$"}
-        elif self.kind is Kind.INT:
-            schema = {"type": "integer"}
-        elif self.kind is Kind.DATE:
-            schema = {"type": "string", "format": "date"}
-        elif self.kind is Kind.CHOICE:
-            schema = {"type": "string", "enum": list(self.choices)}
-        elif self.kind is Kind.FLAG:
-            schema = {"type": "boolean"}
-        elif self.kind is Kind.PAIR:
-            schema = {"type": "string", "pattern": "^[^=]+=.+$"}
-        else:
-            schema = {"type": "string"}
-        if self.minimum is not None and self.kind in (Kind.INT,):
-            schema["minimum"] = int(self.minimum)
-        if self.maximum is not None and self.kind in (Kind.INT,):
-            schema["maximum"] = int(self.maximum)
-        if self.example is not None:
-            schema["examples"] = [self.example]
-        schema["description"] = self.help
+    def json_schema(self, *, where: str = "body", name_pattern: str | None = None) -> dict[str, Any]:
+        """A JSON Schema of exactly the values :meth:`parse` takes for this field, ``where`` is
+        ``"body"`` (a JSON value) or ``"query"`` (text). Patterns are those of
+        :mod:`underwater.patterns`, bounds those of the field and :mod:`underwater.limits`;
+        what JSON Schema cannot say (a bound on a number written as text, whole cents) is in
+        the description. An optional field also takes a blank string (or ``null`` in JSON),
+        which means "not given". ``name_pattern`` narrows the name of a ``NAME=AMOUNT`` pair:
+        a pattern (without anchors) of the name once blanks are trimmed.
+
+        >>> Field("n", Kind.INT, "months", required=True, minimum=1).json_schema(where="query")["maxLength"]
+        30
+        """
+        body = where == "body"
+        item = _value_schemas(self, body=body, name_pattern=name_pattern)
+        blank = [] if self.required else _blank_schemas(body=body)
         if self.repeat:
-            return {"type": "array", "items": schema, "description": self.help}
+            many = {"type": "array", "items": _one_of([*item, *_blank_schemas(body=body)])}
+            # One value alone stands for a list of it, except a pair written as [name, amount]:
+            # a list here is always the list of values.
+            alone = [s for s in item if s.get("type") != "array"]
+            schema = _one_of([many, *alone, *blank] if body else [many])
+        else:
+            schema = _one_of([*item, *blank])
+        if self.example is not None:
+            schema["examples"] = [[self.example] if self.repeat and not body else self.example]
+        schema["description"] = _described(self)
         return schema
+
+
+# -- JSON Schema of each kind (helpers of Field.json_schema) ---------------------------------
+#
+# Every pattern is written in the regular-expression syntax that Python and ECMA-262 read
+# alike. Whitespace is what Python's str.strip() removes (str.isspace), spelled out, so the
+# schema says exactly which blank text counts as "not given" and what a text field trims.
+
+_SPACES = (
+    "\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+"""The characters ``str.isspace`` accepts, as the body of a character class."""
+_CONTROLS = "\\u0000-\\u001f\\u007f-\\u009f"
+"""Control characters (Unicode category Cc): never part of text. Unpaired surrogates (Cs) are
+refused too, but a pattern cannot name them: most validators' strings cannot hold one."""
+_LOWERS_TO = {"k": "\\u212a"}
+"""Characters outside ASCII whose ``str.lower()`` is an ASCII letter (the Kelvin sign is k)."""
+BLANK_PATTERN = f"^[{_SPACES}]*$"
+"""Text that counts as not given: empty, or only what ``str.strip()`` removes."""
+_FLAG_WORDS = ("1", "0", "true", "false", "yes", "no", "on", "off")
+
+
+def _one_of(schemas: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return dict(schemas[0]) if len(schemas) == 1 else {"anyOf": list(schemas)}
+
+
+def _blank_schemas(*, body: bool) -> list[dict[str, Any]]:
+    blank: list[dict[str, Any]] = [{"type": "string", "pattern": BLANK_PATTERN}]
+    return [*blank, {"type": "null"}] if body else blank
+
+
+def _inner(pattern: str) -> str:
+    """A pattern of :mod:`underwater.patterns` without its anchors, to embed in another."""
+    return pattern.removeprefix("^").removesuffix("$")
+
+
+def _any_case(word: str) -> str:
+    """A pattern matching the characters whose ``lower()`` spells ``word``."""
+    out = []
+    for c in word:
+        if c.isalpha():
+            out.append(f"[{c}{c.upper()}{_LOWERS_TO.get(c, '')}]")
+        else:
+            out.append(re.escape(c))
+    return "".join(out)
+
+
+def _words_pattern(words: Sequence[str], *, optional: bool = False) -> str:
+    """What ``value.strip().lower() in words`` accepts."""
+    choice = "|".join(_any_case(w) for w in words)
+    return f"^[{_SPACES}]*(?:{choice}){'?' if optional else ''}[{_SPACES}]*$"
+
+
+def _text_body(limit: int, *, extra: str = "") -> str:
+    """Text as :func:`parse_text` reads it, without anchors: blanks around, then 1 to ``limit``
+    characters with no control character, starting and ending with a non-blank."""
+    edge = f"[^{_SPACES}{_CONTROLS}{extra}]"
+    inside = f"[^{_CONTROLS}{extra}]"
+    return f"[{_SPACES}]*{edge}(?:{inside}{{0,{limit - 2}}}{edge})?[{_SPACES}]*"
+
+
+def _date_range_pattern() -> str:
+    """The years of :data:`~underwater.limits.FIRST_DATE` to :data:`~underwater.limits.LAST_DATE`
+    with a month 01-12 and a day 01-31 (which day a month has is left to the description)."""
+    assert (FIRST_DATE.month, FIRST_DATE.day, LAST_DATE.month, LAST_DATE.day) == (1, 1, 12, 31)
+    assert FIRST_DATE.year % 100 == 0 and LAST_DATE.year % 100 == 99
+    centuries = "|".join(str(c) for c in range(FIRST_DATE.year // 100, LAST_DATE.year // 100 + 1))
+    return f"^[ \\t]*(?:{centuries})[0-9]{{2}}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])[ \\t]*$"
+
+
+def _money_bounds(field: Field) -> tuple[Decimal, Decimal]:
+    return (-MAX_AMOUNT if field.allow_negative else Decimal(0)), MAX_AMOUNT
+
+
+def _number_bounds(field: Field) -> tuple[Decimal, Decimal]:
+    if field.kind is Kind.PERCENT:
+        low, high = Decimal(0), Decimal(100)
+    elif field.kind is Kind.INT:
+        low, high = Decimal(-_INT_LIMIT), Decimal(_INT_LIMIT)
+    else:
+        low, high = -_DECIMAL_LIMIT, _DECIMAL_LIMIT
+    if field.minimum is not None:
+        low = Decimal(field.minimum)
+    if field.maximum is not None:
+        high = Decimal(field.maximum)
+    return low, high
+
+
+def _json_number(value: Decimal) -> int | float:
+    """A bound as a JSON number (every bound here is exact as a float)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _amount_schemas(low: Decimal, high: Decimal, *, body: bool) -> list[dict[str, Any]]:
+    text = {"type": "string", "maxLength": MAX_DIGITS, "pattern": AMOUNT_PATTERN}
+    number = {"type": "number", "minimum": _json_number(low), "maximum": _json_number(high)}
+    return [text, number] if body else [text]
+
+
+def _pair_schemas(name: str | None, *, body: bool) -> list[dict[str, Any]]:
+    """``NAME=AMOUNT`` as text, and in JSON also ``[name, amount]`` or ``{"name", "amount"}``."""
+    narrowed = None if name is None else f"[{_SPACES}]*(?:{name})[{_SPACES}]*"
+    name_text = narrowed or _text_body(NAME_LIMIT, extra="=")
+    amount = f"(?![\\s\\S]{{{MAX_DIGITS + 1}}}){_inner(AMOUNT_PATTERN)}"
+    text = {"type": "string", "pattern": f"^{name_text}={amount}$"}
+    if not body:
+        return [text]
+    name_value = {"type": "string", "pattern": f"^{narrowed or _text_body(NAME_LIMIT)}$"}
+    amount_value = _one_of(_amount_schemas(Decimal(0), MAX_AMOUNT, body=True))
+    listed = {"type": "array", "prefixItems": [name_value, amount_value], "minItems": 2, "maxItems": 2}
+    named = {
+        "type": "object",
+        "required": ["name", "amount"],
+        "properties": {"name": name_value, "amount": amount_value},
+    }
+    return [text, listed, named]
+
+
+def _value_schemas(field: Field, *, body: bool, name_pattern: str | None) -> list[dict[str, Any]]:
+    """The schemas of one given (not blank) value of ``field``."""
+    kind = field.kind
+    if kind is Kind.MONEY:
+        return _amount_schemas(*_money_bounds(field), body=body)
+    if kind in (Kind.PERCENT, Kind.DECIMAL, Kind.INT):
+        low, high = _number_bounds(field)
+        pattern = INT_PATTERN if kind is Kind.INT else NUMBER_PATTERN
+        text = {"type": "string", "maxLength": MAX_DIGITS, "pattern": pattern}
+        number_type = "integer" if kind is Kind.INT else "number"
+        number = {"type": number_type, "minimum": _json_number(low), "maximum": _json_number(high)}
+        return [text, number] if body else [text]
+    if kind is Kind.DATE:
+        return [
+            {
+                "type": "string",
+                "maxLength": MAX_DIGITS,
+                "allOf": [{"pattern": DATE_PATTERN}, {"pattern": _date_range_pattern()}],
+            }
+        ]
+    if kind is Kind.CHOICE:
+        return [{"enum": list(field.choices)}, {"type": "string", "pattern": _words_pattern(field.choices)}]
+    if kind in (Kind.FLAG, Kind.YES_NO):
+        text = {"type": "string", "pattern": _words_pattern(_FLAG_WORDS, optional=True)}
+        return [{"type": "boolean"}, text] if body else [text]
+    if kind is Kind.PAIR:
+        return _pair_schemas(name_pattern, body=body)
+    return [{"type": "string", "pattern": f"^{_text_body(TEXT_LIMIT)}$"}]
+
+
+def _described(field: Field) -> str:
+    """The field's help, then the rules its schema cannot state."""
+    kind = field.kind
+    notes: list[str] = []
+    if kind is Kind.MONEY:
+        low, high = _money_bounds(field)
+        notes.append(f"dollars from {low:,f} to {high:,f} in whole cents (at most two decimals)")
+    elif kind in (Kind.PERCENT, Kind.DECIMAL, Kind.INT):
+        low, high = _number_bounds(field)
+        what = "a whole number" if kind is Kind.INT else "a number"
+        unit = " (percent)" if kind is Kind.PERCENT else ""
+        notes.append(f"{what} from {low:f} to {high:f}{unit}")
+    elif kind is Kind.DATE:
+        notes.append(f"a real calendar date from {FIRST_DATE} to {LAST_DATE}")
+    elif kind is Kind.CHOICE:
+        notes.append("one of " + ", ".join(field.choices) + " (any case)")
+    elif kind is Kind.PAIR:
+        notes.append(f"the name at most {NAME_LIMIT} characters; the amount in dollars, whole cents")
+    if kind in (Kind.MONEY, Kind.PERCENT, Kind.DECIMAL, Kind.INT):
+        notes.append(f"as text or a JSON number, at most {MAX_DIGITS} characters written out")
+    if not field.required:
+        notes.append("leave it out, blank or null when not given")
+    return f"{field.help}. Rules: {'; '.join(notes)}." if notes else field.help
 
 
 def _parse_flag(value: object, field: str) -> bool:
@@ -393,12 +578,15 @@ class Form:
                 )
         return found
 
-    def json_schema(self) -> dict[str, Any]:
-        """A JSON Schema object for a request body holding these fields."""
+    def json_schema(self, names: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """A JSON Schema object for a request body holding these fields; ``names`` narrows
+        the name of a ``NAME=AMOUNT`` field (by field name) as :meth:`Field.json_schema` does.
+        The rules that tie fields together are in :attr:`check`, not here."""
+        narrowed = names or {}
         return {
             "type": "object",
             "additionalProperties": False,
-            "properties": {f.name: f.json_schema() for f in self.fields},
+            "properties": {f.name: f.json_schema(name_pattern=narrowed.get(f.name)) for f in self.fields},
             "required": [f.name for f in self.fields if f.required],
         }
 

@@ -445,7 +445,10 @@ def amortize(
     divisor = Decimal(100 * per_year)
     first_interest = _interest(amount, rate, divisor)
     if payment is None:
-        regular = _level_payment(amount, rate, n - io, per_year, target)
+        # At a tiny balance and a huge rate the level payment can round below the first
+        # period's interest (0.27 at 1,000 % a year: 0.22 against 0.23), and the balance would
+        # then grow without end; paying at least the interest keeps it flat until the last payment.
+        regular = max(_level_payment(amount, rate, n - io, per_year, target), first_interest)
     else:
         regular = parse_money(payment, "payment")
         if regular <= 0:

@@ -142,7 +142,7 @@ def _to_decimal(value: object, field: str) -> Decimal:
         raise InputError(field, "must be a number", got=value)
     if _too_long(value):
         raise InputError(field, f"must be a number of at most {MAX_DIGITS} characters", got=value)
-    if not NUMBER.match(value):
+    if not NUMBER.fullmatch(value):
         raise InputError(field, "must be a number such as 6.9", got=value)
     return Decimal(strip_blanks(value).removesuffix("%").rstrip(" \t").replace(",", ""))
 
@@ -177,7 +177,7 @@ def parse_money(value: object, field: str = "amount", *, allow_negative: bool = 
 def _parse_money_text(text: str, field: str) -> Decimal:
     if _too_long(text):
         raise InputError(field, f"must be an amount of money of at most {MAX_DIGITS} characters", got=text)
-    if not AMOUNT.match(text):
+    if not AMOUNT.fullmatch(text):
         cleaned = strip_blanks(text)
         if cleaned.lower().lstrip("+-") in {"nan", "snan", "inf", "infinity"}:
             rule = "must be a finite amount"

@@ -47,11 +47,21 @@ def _flows(pairs: tuple[tuple[str, Decimal], ...], field: str) -> list[tuple[dat
     return [(parse_date(when, field), amount) for when, amount in pairs]
 
 
+_REGULAR = ("principal", "payment", "n_payments", "loan_date", "first_payment_date", "final_payment")
+
+
 def _check(values: dict[str, Any]) -> None:
     if values["advances"]:
         if not values["payments"]:
             raise InputError("payments", "is required with `advances`: each payment as YYYY-MM-DD=AMOUNT")
+        for name in _REGULAR:
+            if values[name] is not None:
+                raise InputError(
+                    name, "describes a regular loan: give it, or dated `advances` and `payments`, not both"
+                )
         return
+    if values["payments"]:
+        raise InputError("advances", "is required with `payments`: each advance as YYYY-MM-DD=AMOUNT")
     for name in ("principal", "payment", "n_payments", "loan_date", "first_payment_date"):
         if values[name] is None:
             raise InputError(name, "is required (or give dated `advances` and `payments` cash flows instead)")
@@ -165,4 +175,5 @@ OPERATION = Operation(
     form=FORM,
     compute=compute,
     render=render,
+    aliases={"disclosed_percent": "disclosed_apr_percent"},
 )

@@ -175,4 +175,5 @@ OPERATION = Operation(
     form=FORM,
     compute=compute,
     render=render,
+    aliases={"credits": "credit", "consumer": "commercial", "obligation": "owed", "market_value": "value"},
 )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from underwater.errors import InputError
-from underwater.forms import Field, Form, Kind
+from underwater.forms import Field, Form, Kind, parse_date, parse_int
 from underwater.loan import FREQUENCIES, ExtraPayment, Schedule, amortize, solve_rate, solve_term
 from underwater.money import format_money_human
 from underwater.ops import Operation
+from underwater.patterns import DATE, INT
 from underwater.textfmt import grid, key_values
 
 
@@ -31,16 +31,16 @@ class LoanResult:
         return data
 
 
-def _extra_once(pair: tuple[str, Decimal]) -> ExtraPayment:
+def _extra_once(pair: tuple[str, Decimal], n_payments: int | None) -> ExtraPayment:
     when, amount = pair
-    if when.isdigit():
-        return ExtraPayment.once(amount, period=int(when))
-    try:
-        return ExtraPayment.once(amount, on_date=date.fromisoformat(when))
-    except ValueError:
-        raise InputError(
-            "extra_once", "must be PAYMENT_NUMBER=AMOUNT or YYYY-MM-DD=AMOUNT, e.g. 12=1000", got=when
-        ) from None
+    if INT.fullmatch(when) and not when.strip().startswith(("-", "+")):
+        number = parse_int(when, "extra_once", minimum=1, maximum=n_payments)
+        return ExtraPayment.once(amount, period=number)
+    if DATE.fullmatch(when):
+        return ExtraPayment.once(amount, on_date=parse_date(when, "extra_once"))
+    raise InputError(
+        "extra_once", "must be PAYMENT_NUMBER=AMOUNT or YYYY-MM-DD=AMOUNT, e.g. 12=1000", got=when
+    )
 
 
 FORM = Form(
@@ -110,7 +110,7 @@ def compute(values: dict[str, Any]) -> LoanResult:
             raise InputError("n_payments", "is required unless `payment` is given to solve for the term")
         n = solve_term(principal, rate, payment, frequency)
         solved = "n_payments"
-    extras = [_extra_once(pair) for pair in values["extra_once"]]
+    extras = [_extra_once(pair, values["n_payments"]) for pair in values["extra_once"]]
     if values["extra"] is not None:
         extras.append(ExtraPayment(values["extra"], start_period=values["extra_start"]))
     schedule = amortize(
@@ -188,4 +188,5 @@ OPERATION = Operation(
     compute=compute,
     render=render,
     csv=csv_rows,
+    aliases={"extra_payments": "extra_once"},
 )

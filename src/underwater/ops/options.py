@@ -107,4 +107,5 @@ OPERATION = Operation(
     form=FORM,
     compute=compute,
     render=render,
+    aliases={"payoff": "owed", "consumer": "commercial"},
 )

@@ -187,9 +187,7 @@ def compute(values: dict[str, Any]) -> ValueProjection:
         shock_percent=values["shock_percent"],
         annual_miles=values["annual_miles"],
     )
-    return ValueProjection(
-        values["value"], values["age_months"], values["shock_percent"], curve, fit, path
-    )
+    return ValueProjection(values["value"], values["age_months"], values["shock_percent"], curve, fit, path)
 
 
 def render(result: ValueProjection) -> str:
@@ -241,4 +239,9 @@ OPERATION = Operation(
     form=FORM,
     compute=compute,
     render=render,
+    aliases={
+        "comparables": "comparable",
+        "rate_percent_per_year": "depreciation_rate_percent",
+        "miles": "comparable",
+    },
 )

@@ -10,9 +10,15 @@ Routes (``<job>`` is any name in the registry — ``equity``, ``loan``, ``projec
   for GET (inputs in the query string) or POST (the same names in a JSON object, numbers
   read as exact decimals). ``/api/<job>.csv`` and ``/<job>.csv`` download the job's table.
 - ``/openapi.json`` describes the API; ``/healthz`` says the server is up; ``/static/…``.
+  The ``.csv`` routes answer GET only (POST is a 405 naming the allowed methods).
 
-Every error on the API has one shape (:mod:`underwater.web.errorshape`); on a page the message
-sits beside the field it names. A job's result is drawn by ``templates/results/<job>.html``
+Every error on the API has one shape (:mod:`underwater.web.errorshape`); on a page each
+message sits beside the field it names. No input can make the app answer 500: a query string
+that is not UTF-8, a JSON body with unpaired surrogates or a number of thousands of digits are
+each a 4xx naming the field, a URL over :data:`URL_LIMIT` bytes is a 414 and headers over
+:data:`HEADERS_LIMIT` bytes a 431. Every response
+carries an ``X-Request-ID``; an unexpected failure is logged once under that id
+(:mod:`underwater.web.errorlog`) and the 500 names it. A job's result is drawn by ``templates/results/<job>.html``
 when that file exists, otherwise by a generic rendering of its JSON.
 """
 
@@ -21,14 +27,17 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote_to_bytes, urlencode
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -38,17 +47,25 @@ from starlette.staticfiles import StaticFiles
 
 from underwater import __version__
 from underwater.csvsafe import csv_text
-from underwater.errors import InputError, NoSolutionError
+from underwater.errors import InputError, InputErrors, NoSolutionError
+from underwater.forms import Field, Form, Kind
+from underwater.limits import MAX_DIGITS
 from underwater.money import format_money_human
 from underwater.ops import Operation, operations
-from underwater.web.errorshape import error_body, error_from_exception
+from underwater.web.errorlog import ServerErrorLog
+from underwater.web.errorshape import error_body, error_from_exception, problem_entries
 from underwater.web.openapi import openapi_document
 from underwater.web.widgets import given_inputs, label_of, query_lists, raw_inputs, widgets
 
-__all__ = ["BODY_LIMIT", "PAGE_ROWS", "create_app"]
+__all__ = ["BODY_LIMIT", "HEADERS_LIMIT", "PAGE_ROWS", "URL_LIMIT", "create_app"]
 
 BODY_LIMIT = 64 * 1024
 """The largest request body read, in bytes; more answers 413."""
+URL_LIMIT = 8 * 1024
+"""The longest path plus query string read, in bytes; more answers 414. (``underwater serve``
+also refuses a request head over :data:`underwater.web.serve.HEAD_LIMIT` before it gets here.)"""
+HEADERS_LIMIT = 16 * 1024
+"""The most bytes of request headers read, all together; more answers 431."""
 PAGE_ROWS = 60
 """Rows per page of a long table (a 30-year schedule is six pages)."""
 
@@ -67,7 +84,7 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-opener-policy", b"same-origin"),
 )
 
-_GENERIC_500 = "the server failed to answer this request; the details are in its log"
+_GENERIC_500 = "the server failed to answer this request; the details are in its log under the request id"
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -81,43 +98,65 @@ class _BodyTooLarge(Exception):
 
 
 class _Guard:
-    """Adds the security headers to every response and turns any escaped exception into a 500.
+    """Gives every request an id, refuses an over-long URL, adds the security headers and the
+    ``X-Request-ID`` to every response, and turns any escaped exception into a 500.
 
     A plain ASGI middleware (not ``BaseHTTPMiddleware``) so it costs microseconds per request.
-    The exception is logged with its traceback here and never reaches the client.
+    The exception goes to the server's log (:class:`~underwater.web.errorlog.ServerErrorLog`)
+    under the request id and never reaches the client.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, errors: ServerErrorLog) -> None:
         self.app = app
+        self.errors = errors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        request_id = secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
         started = False
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", ()), *SECURITY_HEADERS]
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    *SECURITY_HEADERS,
+                    (b"x-request-id", request_id.encode()),
+                ]
             await send(message)
 
+        path: str = scope.get("path", "")
+        raw_path: bytes = scope.get("raw_path") or path.encode("utf-8", "replace")
+        if len(raw_path) + len(scope.get("query_string", b"")) > URL_LIMIT:
+            rule = f"the path and query string must be at most {URL_LIMIT} bytes; send long inputs with POST"
+            await _error_response(path, 414, rule)(scope, receive, send_with_headers)
+            return
+        if sum(len(k) + len(v) + 4 for k, v in scope.get("headers", ())) > HEADERS_LIMIT:
+            rule = f"the request headers must be at most {HEADERS_LIMIT} bytes in all"
+            await _error_response(path, 431, rule)(scope, receive, send_with_headers)
+            return
         try:
             await self.app(scope, receive, send_with_headers)
-        except Exception:
-            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+        except Exception as exc:
+            self.errors.record(request_id, str(scope.get("method")), path, exc)
             if started:
                 return
-            response: Response
-            if _wants_json(scope.get("path", "")):
-                response = JSONResponse(error_body(500, _GENERIC_500), status_code=500)
-            else:
-                response = HTMLResponse(
-                    f"<!doctype html><title>Server error</title><h1>Server error</h1><p>{_GENERIC_500}.</p>",
-                    status_code=500,
-                )
-            await response(scope, receive, send_with_headers)
+            await _error_response(path, 500, _GENERIC_500, request_id)(scope, receive, send_with_headers)
+
+
+def _error_response(path: str, status: int, rule: str, request_id: str | None = None) -> Response:
+    """An error outside any handler: the JSON shape on the API, a short page elsewhere."""
+    if _wants_json(path):
+        return JSONResponse(error_body(status, rule, request_id=request_id), status_code=status)
+    reference = f" Request id: {request_id}." if request_id else ""
+    return HTMLResponse(
+        f"<!doctype html><title>Error {status}</title><h1>Error {status}</h1><p>{rule}.{reference}</p>",
+        status_code=status,
+    )
 
 
 def _wants_json(path: str) -> bool:
@@ -169,8 +208,9 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
 class _Site:
     """The registry, the templates and the handlers that use them."""
 
-    def __init__(self, ops: Mapping[str, Operation]) -> None:
+    def __init__(self, ops: Mapping[str, Operation], errors: ServerErrorLog) -> None:
         self.ops = dict(ops)
+        self.errors = errors
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=jinja2.select_autoescape(["html"]),
@@ -217,32 +257,38 @@ class _Site:
 
     async def page(self, request: Request) -> Response:
         name: str = request.path_params["name"]
-        is_csv = name.endswith(".csv")
-        op = self.ops.get(name.removesuffix(".csv"))
+        op = self.ops.get(name)
         if op is None:
             return self.not_found_page(request.url.path)
-        grouped = query_lists(request.query_params.multi_items())
+        pairs, unreadable = _query_pairs(request.scope.get("query_string", b""))
+        grouped = query_lists(pairs)
         # Names starting with "_" are the page's own (the table page), never a job's input.
         own = {k: grouped.pop(k) for k in [k for k in grouped if k.startswith("_")]}
-        if is_csv:
-            return self.run_csv(op, raw_inputs(grouped))
         page_no = _page_number(own.get("_page"))
         result: dict[str, Any] | None = None
         error: dict[str, Any] | None = None
         status = 200
-        if grouped:
+        if grouped or unreadable:
             try:
+                if unreadable:
+                    raise _together(unreadable)
                 result = op.run(raw_inputs(grouped)).to_json()
             except (InputError, NoSolutionError) as exc:
                 status = 422
-                error = error_from_exception(exc)
-            except Exception:
-                log.exception("job %s failed on page inputs %r", op.name, grouped)
+                error = _page_error(exc, op.form)
+            except Exception as exc:
+                self.errors.record(_request_id(request), request.method, request.url.path, exc)
                 status = 500
-                error = error_body(500, _GENERIC_500)
+                error = error_body(500, _GENERIC_500, request_id=_request_id(request))
+                error["problems"] = []
         field_errors: dict[str, str] = {}
         if error is not None:
-            field_errors = {e["field"]: error["error"] for e in error["errors"] if e["field"]}
+            for problem in error["problems"]:
+                if problem["field"]:
+                    shown = field_errors.get(problem["field"])
+                    field_errors[problem["field"]] = (
+                        problem["message"] if shown is None else f"{shown}; {problem['message']}"
+                    )
         query = urlencode([(k, v) for k, vs in grouped.items() for v in vs])
         context = {
             "title": f"{label_of(op.name)} — underwater",
@@ -262,14 +308,16 @@ class _Site:
         response.headers["vary"] = "HX-Request"
         return response
 
-    async def api(self, request: Request) -> Response:
-        name: str = request.path_params["name"]
-        is_csv = name.endswith(".csv")
-        op = self.ops.get(name.removesuffix(".csv"))
+    async def page_csv(self, request: Request) -> Response:
+        op = self.ops.get(request.path_params["name"])
         if op is None:
-            return _json_error(
-                error_body(404, "no such job; jobs: " + ", ".join(self.ops), got=name.removesuffix(".csv"))
-            )
+            return self.not_found_page(request.url.path)
+        return self.query_csv(op, request)
+
+    async def api(self, request: Request) -> Response:
+        op = self._job(request)
+        if isinstance(op, Response):
+            return op
         raw: Mapping[str, object]
         if request.method == "POST":
             content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
@@ -282,22 +330,45 @@ class _Site:
             parsed = _parse_json(body)
             if isinstance(parsed, Response):
                 return parsed
+            problems = _json_problems(parsed, op.form)
+            if problems:
+                return _json_error(error_from_exception(_together(problems)))
             raw = parsed
         else:
-            raw = raw_inputs(query_lists(request.query_params.multi_items()))
-        if is_csv:
-            return self.run_csv(op, raw)
+            pairs, unreadable = _query_pairs(request.scope.get("query_string", b""))
+            if unreadable:
+                return _json_error(error_from_exception(_together(unreadable)))
+            raw = raw_inputs(query_lists(pairs))
         try:
             result = op.run(raw)
         except (InputError, NoSolutionError) as exc:
             return _json_error(error_from_exception(exc))
         return JSONResponse(result.to_json(), headers={"cache-control": "no-store"})
 
-    def run_csv(self, op: Operation, raw: Mapping[str, object]) -> Response:
+    async def api_csv(self, request: Request) -> Response:
+        op = self._job(request)
+        if isinstance(op, Response):
+            return op
+        return self.query_csv(op, request)
+
+    def _job(self, request: Request) -> Operation | Response:
+        name: str = request.path_params["name"]
+        op = self.ops.get(name)
+        if op is None:
+            return _json_error(error_body(404, "no such job; jobs: " + ", ".join(self.ops), got=name))
+        return op
+
+    def query_csv(self, op: Operation, request: Request) -> Response:
         if op.csv is None:
             return _json_error(error_body(404, f"the job {op.name} has no table to download as CSV"))
+        pairs, unreadable = _query_pairs(request.scope.get("query_string", b""))
+        grouped = query_lists(pairs)
+        for own in [k for k in grouped if k.startswith("_")]:
+            del grouped[own]
         try:
-            result = op.run(raw)
+            if unreadable:
+                raise _together(unreadable)
+            result = op.run(raw_inputs(grouped))
         except (InputError, NoSolutionError) as exc:
             return _json_error(error_from_exception(exc))
         return Response(
@@ -322,8 +393,102 @@ class _Site:
         return response
 
 
+def _request_id(request: Request) -> str:
+    return str(request.scope.get("state", {}).get("request_id", "-"))
+
+
 def _json_error(body: dict[str, Any], headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=body["status"], headers=headers)
+
+
+def _together(problems: list[InputError]) -> InputError:
+    return problems[0] if len(problems) == 1 else InputErrors(problems)
+
+
+def _page_naming(name: str) -> str:
+    return f"“{label_of(name)}”"
+
+
+def _page_error(exc: InputError | NoSolutionError, form: Form) -> dict[str, Any]:
+    """The error as a page shows it: the API body, each problem's message in the page's words
+    (fields by their labels) and whether the page has an input to point at."""
+    body = error_from_exception(exc, _page_naming)
+    known = {f.name for f in form.fields}
+    body["problems"] = [{**p, "on_page": p["field"] in known} for p in problem_entries(exc, _page_naming)]
+    return body
+
+
+_UNREADABLE_VALUE = "must be UTF-8 text: the query string holds bytes that are not"
+
+
+def _query_pairs(query: bytes) -> tuple[list[tuple[str, str]], list[InputError]]:
+    """The query string's ``(name, value)`` pairs, decoded strictly as UTF-8, and a problem for
+    each name or value that is not UTF-8 (which a lenient decoder would turn into ``\ufffd``
+    and a text input would then keep)."""
+    pairs: list[tuple[str, str]] = []
+    problems: list[InputError] = []
+    for piece in query.split(b"&"):
+        if not piece:
+            continue
+        raw_name, _, raw_value = piece.partition(b"=")
+        name_bytes = unquote_to_bytes(raw_name.replace(b"+", b" "))
+        value_bytes = unquote_to_bytes(raw_value.replace(b"+", b" "))
+        try:
+            name = name_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.append(InputError("input", _UNREADABLE_VALUE, got=name_bytes.decode("utf-8", "replace")))
+            continue
+        try:
+            value = value_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            field = name if _FIELD_NAME.fullmatch(name) else "input"
+            problems.append(InputError(field, _UNREADABLE_VALUE, got=value_bytes.decode("utf-8", "replace")))
+            continue
+        pairs.append((name, value))
+    return pairs, problems
+
+
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,59}")
+
+
+class _LongNumber:
+    """A JSON number too long to read (its text is kept to name it in the 422)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _plain_length(number: Decimal) -> int:
+    """How many characters ``number`` takes written out without an exponent."""
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    n = len(digits)
+    if exponent >= 0:
+        return sign + n + exponent
+    return sign + (n + 1 if n > -exponent else -exponent + 2)
+
+
+_EXPONENT = re.compile(r"[eE]([+-]?[0-9]+)$")
+
+
+def _json_number(text: str) -> Decimal | int | _LongNumber:
+    """A JSON number read exactly, or :class:`_LongNumber` when written out it would take more
+    than :data:`~underwater.limits.MAX_DIGITS` characters (``1e400``, ``5e-324``, a 4,301-digit
+    integer): the text limit the parsers apply to typed numbers, applied to JSON numbers too."""
+    exponent = _EXPONENT.search(text)
+    if exponent and len(exponent.group(1).lstrip("+-")) > 4:
+        return _LongNumber(text)
+    if len(text) > 4 * MAX_DIGITS:
+        return _LongNumber(text)
+    number = Decimal(text)
+    if _plain_length(number) > MAX_DIGITS:
+        return _LongNumber(text)
+    if exponent is None and "." not in text:
+        return int(text)
+    return number
 
 
 def _refuse_constant(name: str) -> Any:
@@ -334,13 +499,82 @@ def _parse_json(body: bytes) -> dict[str, Any] | Response:
     """The request body as a JSON object, numbers as exact decimals, or the 400 to answer."""
     example = 'e.g. {"owed": "18000", "value": 15000}'
     try:
-        data = json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _json_error(error_body(400, f"the body is not UTF-8 text: byte {exc.start} is not"))
+    try:
+        data = json.loads(
+            text, parse_float=_json_number, parse_int=_json_number, parse_constant=_refuse_constant
+        )
     except (ValueError, RecursionError) as exc:
         detail = str(exc) if isinstance(exc, json.JSONDecodeError) else "it could not be read"
         return _json_error(error_body(400, f"the body is not valid JSON: {detail}"))
     if not isinstance(data, dict):
         return _json_error(error_body(400, f"the body must be a JSON object of inputs, {example}"))
     return data
+
+
+_SURROGATE_RULE = "must be text without unpaired surrogates (such as \\ud800)"
+_LONG_RULE = f"must be a number of at most {MAX_DIGITS} digits written out"
+
+
+def _json_problems(data: Mapping[str, Any], form: Form) -> list[InputError]:
+    """What the JSON layer refuses before the form reads the inputs: unpaired surrogates in a
+    name or a string, numbers too long to read, and lists of the wrong shape. Each problem
+    names the input it was found in."""
+    problems: list[InputError] = []
+    known = {f.name: f for f in form.fields}
+    for key, value in data.items():
+        if _has_surrogate(key):
+            problems.append(InputError("input", _SURROGATE_RULE, got=key))
+            continue
+        field = known.get(key)
+        bad = _unreadable(value)
+        if bad is not None:
+            problems.append(InputError(key if field else "input", bad[0], got=bad[1]))
+        elif field is not None and isinstance(value, list):
+            shape = _list_shape(field, value)
+            if shape is not None:
+                problems.append(InputError(key, shape, got=value))
+    return problems
+
+
+def _list_shape(field: Field, value: list[Any]) -> str | None:
+    """What is wrong with a JSON list given for ``field``, if anything: a list for an input
+    that takes one value, a list inside a list, or a pair that is not ``[name, amount]``. (The
+    form would read a list of empty lists as "not given"; JSON clients get a plain rule.)"""
+    if not field.repeat:
+        return "takes one value, not a list"
+    for item in value:
+        if isinstance(item, list) and field.kind is not Kind.PAIR:
+            return "must be a list of values, not of lists"
+        if isinstance(item, list) and len(item) != 2:
+            return 'takes each pair as NAME=AMOUNT, [name, amount] or {"name": …, "amount": …}'
+    return None
+
+
+def _unreadable(value: object) -> tuple[str, object] | None:
+    if isinstance(value, str):
+        return (_SURROGATE_RULE, value) if _has_surrogate(value) else None
+    if isinstance(value, _LongNumber):
+        return _LONG_RULE, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _has_surrogate(key):
+                return _SURROGATE_RULE, key
+            bad = _unreadable(item)
+            if bad is not None:
+                return bad
+    if isinstance(value, list):
+        for item in value:
+            bad = _unreadable(item)
+            if bad is not None:
+                return bad
+    return None
+
+
+def _has_surrogate(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cs" for c in text)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -359,28 +593,50 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _page_number(values: list[str] | None) -> int:
-    if not values or not values[0].isdigit():
+    if not values or not values[0].isdigit() or len(values[0]) > 6:
         return 1
     return max(1, int(values[0]))
 
 
-def create_app(ops: Mapping[str, Operation] | None = None) -> Starlette:
+class _JobName(Convertor[str]):
+    """A job's name in a URL: letters, digits, ``_`` and ``-`` (so ``loan.csv`` is not one)."""
+
+    regex = "[A-Za-z0-9_-]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("job", _JobName())
+
+
+def create_app(
+    ops: Mapping[str, Operation] | None = None, *, errors: ServerErrorLog | None = None
+) -> Starlette:
     """The ASGI app serving every job in ``ops`` (default: :func:`underwater.ops.operations`).
 
-    Passing ``ops`` serves another registry — a test adds a job of its own this way.
+    Passing ``ops`` serves another registry — a test adds a job of its own this way; passing
+    ``errors`` logs the app's failures there (default: a :class:`ServerErrorLog` on the
+    ``underwater.web`` logger).
     """
-    site = _Site(operations() if ops is None else ops)
+    errors = errors or ServerErrorLog(log)
+    site = _Site(operations() if ops is None else ops, errors)
     routes = [
         Route("/", site.index),
         Route("/healthz", site.healthz),
         Route("/openapi.json", site.openapi),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-        Route("/api/{name}", site.api, methods=["GET", "POST"]),
-        Route("/{name}", site.page),
+        Route("/api/{name:job}.csv", site.api_csv, methods=["GET"]),
+        Route("/api/{name:job}", site.api, methods=["GET", "POST"]),
+        Route("/{name:job}.csv", site.page_csv, methods=["GET"]),
+        Route("/{name:job}", site.page, methods=["GET"]),
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(_Guard)],
+        middleware=[Middleware(_Guard, errors=errors)],
         exception_handlers={HTTPException: site.http_error},
     )
     # "/api/" must be a JSON 404, not a redirect to the page "/api".

@@ -79,10 +79,14 @@ def _placeholder(field: Field) -> str | None:
 
 def _widget(field: Field, given: Sequence[str] | None, error: str | None) -> Widget:
     values = tuple(given or ())
-    if field.kind is Kind.CHOICE:
+    choices = ("yes", "no") if field.kind is Kind.YES_NO else field.choices
+    if field.kind in (Kind.CHOICE, Kind.YES_NO):
         control, input_type = "select", ""
         if not values:
-            values = (str(field.default),) if field.default is not None else ("",)
+            default = field.default
+            if field.kind is Kind.YES_NO and default is not None:
+                default = "yes" if default else "no"
+            values = (str(default),) if default is not None else ("",)
     elif field.kind is Kind.FLAG:
         control, input_type = "checkbox", "checkbox"
     else:
@@ -104,7 +108,7 @@ def _widget(field: Field, given: Sequence[str] | None, error: str | None) -> Wid
         required=field.required,
         repeat=field.repeat,
         values=values,
-        choices=field.choices,
+        choices=choices,
         placeholder=_placeholder(field),
         blank_choice=field.default is None,
         error=error,
