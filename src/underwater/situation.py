@@ -64,6 +64,20 @@ RANK_CRITERIA = ("net_position", "cash_now", "total_cost", "credit")
 paid over the horizon, mildest credit consequence."""
 
 _CLASSES = tuple(c.value for c in AssetClass)
+_CLASS_WORDS = {
+    "car": "car",
+    "suv": "SUV",
+    "pickup": "pickup",
+    "ev": "electric car",
+    "hybrid": "hybrid car",
+    "motorcycle": "motorcycle",
+    "class8_sleeper": "sleeper truck",
+    "class8_daycab": "day-cab truck",
+    "rv": "RV",
+    "boat": "boat",
+    "home": "home",
+}
+"""Each asset class in the words a person uses."""
 _MAX_RATE = Decimal(1000)
 
 
@@ -263,6 +277,7 @@ ASSET_CLASS = Field(
     "what the asset is; it picks the usual depreciation curve",
     label="What it is",
     choices=_CLASSES,
+    choice_labels=tuple(_CLASS_WORDS[c] for c in _CLASSES),
     essential=True,
 )
 AGE = _months("age_months", "Its age, in months", "how old the asset is today, in months", minimum=0)
@@ -382,6 +397,7 @@ class NextDeal(Part):
             "what the next asset is (default: the same as this one)",
             label="What the next one is",
             choices=_CLASSES,
+            choice_labels=tuple(_CLASS_WORDS[c] for c in _CLASSES),
             attr="asset_class",
         ),
         _months(

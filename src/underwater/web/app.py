@@ -30,6 +30,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -47,15 +48,19 @@ from starlette.staticfiles import StaticFiles
 
 from underwater import __version__
 from underwater.csvsafe import csv_text
-from underwater.errors import InputError, InputErrors, NoSolutionError
+from underwater.errors import InputError, InputErrors, NoSolutionError, name_fields
 from underwater.forms import Field, Form, Kind
 from underwater.limits import MAX_DIGITS
 from underwater.money import format_money_human
 from underwater.ops import Operation, operations
+from underwater.position import position
+from underwater.web import charts, pages, present
 from underwater.web.errorlog import ServerErrorLog
 from underwater.web.errorshape import error_body, error_from_exception, problem_entries
+from underwater.web.labels import plain
 from underwater.web.openapi import openapi_document
-from underwater.web.widgets import given_inputs, label_of, query_lists, raw_inputs, widgets
+from underwater.web.terms import meaning
+from underwater.web.widgets import form_naming, given_inputs, label_of, query_lists, raw_inputs, widgets
 
 __all__ = ["BODY_LIMIT", "HEADERS_LIMIT", "PAGE_ROWS", "URL_LIMIT", "create_app"]
 
@@ -205,6 +210,20 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return list(seen)
 
 
+_CREDIT_WORDS = {
+    "none": "no mark: paid as agreed",
+    "minor": "a new account or changed terms, no bad mark",
+    "major": "a bad mark: settled for less, or surrendered",
+    "severe": "a repossession: on the report for seven years",
+}
+_RANK_WORDS = {
+    "net_position": "where it leaves you at the end",
+    "cash_now": "the least cash needed today",
+    "total_cost": "the least paid in all",
+    "credit": "the mildest mark on your credit report",
+}
+
+
 class _Site:
     """The registry, the templates and the handlers that use them."""
 
@@ -221,11 +240,26 @@ class _Site:
         )
         self.env.filters["show"] = _show
         self.env.filters["label"] = label_of
+        self.env.filters["plain"] = plain
+        self.env.filters["dollars"] = present.dollars
+        self.env.filters["pct"] = present.ratio_percent
+        self.env.filters["percent"] = present.percent
+        self.env.filters["months_words"] = present.months_words
+        self.env.filters["date_words"] = present.date_words
+        self.env.filters["dollarize"] = present.dollarize
         self.env.tests["table"] = _is_table
         self.env.tests["numeric"] = _is_numeric
+        self.env.tests["money"] = lambda value: isinstance(value, str) and bool(_MONEY_TEXT.fullmatch(value))
         self.env.globals["columns"] = _columns
         self.env.globals["version"] = __version__
         self.env.globals["PAGE_ROWS"] = PAGE_ROWS
+        self.env.globals["month_words"] = present.month_words
+        self.env.globals["asset_words"] = present.asset_words
+        self.env.globals["meaning"] = meaning
+        self.env.globals["projection_svg"] = charts.projection_svg
+        self.env.globals["value_svg"] = charts.value_svg
+        self.env.globals["credit_words"] = _CREDIT_WORDS
+        self.env.globals["rank_words"] = _RANK_WORDS
         available = set(self.env.list_templates())
         self.result_templates = {
             name: (f"results/{name}.html" if f"results/{name}.html" in available else "results/_generic.html")
@@ -245,7 +279,40 @@ class _Site:
     # -- handlers -----------------------------------------------------------------------
 
     async def index(self, request: Request) -> Response:
-        return self.render("index.html", title="underwater")
+        """The home page: what is owed, what it would fetch, what it is; the answer at once."""
+        pairs, unreadable = _query_pairs(request.scope.get("query_string", b""))
+        grouped = query_lists(pairs)
+        mine, _ = pages.job_inputs(pages.HOME_FORM, grouped)
+        answer: dict[str, Any] | None = None
+        error: dict[str, Any] | None = None
+        status = 200
+        if unreadable or any(v.strip() for vs in mine.values() for v in vs):
+            try:
+                if unreadable:
+                    raise _together(unreadable)
+                values = pages.HOME_FORM.parse(raw_inputs(mine))
+                answer = position([values["owed"]], values["value"]).to_json()
+                answer["asset_class"] = values["asset_class"] or "car"
+            except InputError as exc:
+                status = 422
+                error = _page_error(exc, pages.HOME_FORM)
+        query = pages.carried(grouped)
+        context = {
+            "title": "underwater: how far under water is the loan?",
+            "widgets": pages.home_widgets(grouped, _field_errors(error)),
+            "answer": answer,
+            "error": error,
+            "query": query,
+            "steps": pages.steps(query, "home") if answer else [],
+            "carry": [],
+        }
+        return self.render("home.html", status, request_path="/", **context)
+
+    async def tools(self, request: Request) -> Response:
+        """Every job in plain words, each at its own page."""
+        return self.render(
+            "tools.html", title="Every tool — underwater", pages_of=pages.JOB_PAGES, request_path="/all"
+        )
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"ok": True, "version": __version__})
@@ -260,53 +327,76 @@ class _Site:
         op = self.ops.get(name)
         if op is None:
             return self.not_found_page(request.url.path)
+        context, status = self._job_context(op, request)
+        return self.render("job.html", status, **context)
+
+    async def sheet(self, request: Request) -> Response:
+        """One printable page for the situation, to take to the lender (the exits' figures)."""
+        op = self.ops.get("options")
+        if op is None:
+            return self.not_found_page(request.url.path)
+        context, status = self._job_context(op, request)
+        context["title"] = "A sheet to take to the lender — underwater"
+        context["steps"] = pages.steps(context["query"], "sheet") if context["query"] else []
+        return self.render("sheet.html", status, **context)
+
+    def _job_context(self, op: Operation, request: Request) -> tuple[dict[str, Any], int]:
+        name = op.name
         pairs, unreadable = _query_pairs(request.scope.get("query_string", b""))
         grouped = query_lists(pairs)
-        # Names starting with "_" are the page's own (the table page), never a job's input.
-        own = {k: grouped.pop(k) for k in [k for k in grouped if k.startswith("_")]}
+        own = {k: grouped[k] for k in grouped if k.startswith("_")}
+        view = (own.get("_view") or [""])[0]
+        view = view if (name, view) in pages.VIEWS else ""
         page_no = _page_number(own.get("_page"))
-        result: dict[str, Any] | None = None
+        mine, others = pages.job_inputs(op.form, grouped)
+        result_obj: Any = None
+        warnings: list[tuple[str, str]] = []
         error: dict[str, Any] | None = None
+        asked = False
         status = 200
-        if grouped or unreadable:
-            try:
-                if unreadable:
-                    raise _together(unreadable)
-                result = op.run(raw_inputs(grouped)).to_json()
-            except (InputError, NoSolutionError) as exc:
-                status = 422
-                error = _page_error(exc, op.form)
-            except Exception as exc:
-                self.errors.record(_request_id(request), request.method, request.url.path, exc)
-                status = 500
-                error = error_body(500, _GENERIC_500, request_id=_request_id(request))
-                error["problems"] = []
-        field_errors: dict[str, str] = {}
-        if error is not None:
-            for problem in error["problems"]:
-                if problem["field"]:
-                    shown = field_errors.get(problem["field"])
-                    field_errors[problem["field"]] = (
-                        problem["message"] if shown is None else f"{shown}; {problem['message']}"
-                    )
-        query = urlencode([(k, v) for k, vs in grouped.items() for v in vs])
+        try:
+            if unreadable:
+                raise _together(unreadable)
+            result_obj, warnings, problem, asked = pages.run_job(op, mine, "_go" in own)
+            if problem is not None:
+                raise problem
+        except (InputError, NoSolutionError) as exc:
+            status = 422
+            error = _page_error(exc, op.form)
+        except Exception as exc:
+            self.errors.record(_request_id(request), request.method, request.url.path, exc)
+            status = 500
+            error = error_body(500, _GENERIC_500, request_id=_request_id(request))
+            error["problems"] = []
+        result = None if result_obj is None else result_obj.to_json()
+        query = pages.carried(grouped)
+        job_query = urlencode([(k, v) for k, vs in mine.items() for v in vs if v.strip()])
+        shown = widgets(op.form, mine, _field_errors(error))
+        naming = form_naming(op.form)
+        about = pages.VIEWS.get(
+            (name, view), pages.JOB_PAGES.get(name, pages.JobPage(label_of(name), op.summary))
+        )
         context = {
-            "title": f"{label_of(op.name)} — underwater",
+            "named": lambda text: name_fields(text or "", naming),
+            "today": date.today().isoformat(),
+            "title": f"{about.question} — underwater",
             "op": op,
-            "widgets": widgets(op.form, grouped, field_errors),
-            "inputs": given_inputs(op.form, grouped),
+            "about": about,
+            "view": view,
+            "sections": pages.section_views(op.form, shown, view),
+            "inputs": given_inputs(op.form, mine),
             "result": result,
+            "warnings": [(naming(n), text) for n, text in warnings],
             "error": error,
+            "asked": asked,
             "result_template": self.result_templates[op.name],
             "query": query,
+            "job_query": job_query,
+            "carry": [(k, v) for k, vs in others.items() for v in vs if v.strip()],
+            "steps": pages.steps(query, pages.step_of(name, view)) if query else [],
             "page_no": page_no,
         }
-        fragment = request.headers.get("hx-request") == "true" and not request.headers.get(
-            "hx-history-restore-request"
-        )
-        response = self.render("_fragment.html" if fragment else "job.html", status, **context)
-        response.headers["vary"] = "HX-Request"
-        return response
+        return context, status
 
     async def page_csv(self, request: Request) -> Response:
         op = self.ops.get(request.path_params["name"])
@@ -401,20 +491,29 @@ def _json_error(body: dict[str, Any], headers: Mapping[str, str] | None = None) 
     return JSONResponse(body, status_code=body["status"], headers=headers)
 
 
+def _field_errors(error: Mapping[str, Any] | None) -> dict[str, str]:
+    """Each field's messages, joined, for the page to put beside it."""
+    found: dict[str, str] = {}
+    for problem in [] if error is None else error["problems"]:
+        if problem["field"]:
+            shown = found.get(problem["field"])
+            found[problem["field"]] = (
+                problem["message"] if shown is None else f"{shown}; {problem['message']}"
+            )
+    return found
+
+
 def _together(problems: list[InputError]) -> InputError:
     return problems[0] if len(problems) == 1 else InputErrors(problems)
-
-
-def _page_naming(name: str) -> str:
-    return f"“{label_of(name)}”"
 
 
 def _page_error(exc: InputError | NoSolutionError, form: Form) -> dict[str, Any]:
     """The error as a page shows it: the API body, each problem's message in the page's words
     (fields by their labels) and whether the page has an input to point at."""
-    body = error_from_exception(exc, _page_naming)
+    naming = form_naming(form)
+    body = error_from_exception(exc, naming)
     known = {f.name for f in form.fields}
-    body["problems"] = [{**p, "on_page": p["field"] in known} for p in problem_entries(exc, _page_naming)]
+    body["problems"] = [{**p, "on_page": p["field"] in known} for p in problem_entries(exc, naming)]
     return body
 
 
@@ -626,6 +725,8 @@ def create_app(
     site = _Site(operations() if ops is None else ops, errors)
     routes = [
         Route("/", site.index),
+        Route("/all", site.tools),
+        Route("/sheet", site.sheet),
         Route("/healthz", site.healthz),
         Route("/openapi.json", site.openapi),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -10,12 +10,13 @@ escaped, so nothing a person typed can reach it unescaped.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
+from typing import Any
 
-__all__ = ["Line", "Marker", "line_chart", "nice_ticks"]
+__all__ = ["Line", "Marker", "line_chart", "nice_ticks", "projection_svg", "value_svg"]
 
 _WIDTH, _HEIGHT = 720, 360
 _LEFT, _RIGHT, _TOP, _BOTTOM = 84, 24, 20, 64
@@ -168,3 +169,61 @@ def line_chart(
         lx += 40 + 8 * len(line.name) + 24
     out.append("</svg>")
     return "".join(out)
+
+
+def projection_svg(result: Mapping[str, Any]) -> str:
+    """The projection's chart (owed against value by month, the crossover marked) from its JSON.
+
+    >>> svg = projection_svg({"months": [{"month": 0, "owed": "100.00", "value": "80.00"},
+    ...     {"month": 1, "owed": "50.00", "value": "70.00"}], "crossover_month": 1, "horizon_months": 1})
+    >>> "Owed" in svg and "Worth" in svg and "surfaces" in svg
+    True
+    """
+    months = result.get("months") or []
+    owed = [(int(m["month"]), Decimal(m["owed"])) for m in months]
+    worth = [(int(m["month"]), Decimal(m["value"])) for m in months]
+    crossover = result.get("crossover_month")
+    markers = [] if crossover in (None, 0) else [Marker(int(crossover), f"surfaces, month {crossover}")]
+    last = months[-1] if months else None
+    if crossover is None:
+        verdict = "Owed stays above the value to the end of the chart"
+    elif crossover == 0:
+        verdict = "Owed stays at or below the value throughout"
+    else:
+        verdict = f"Owed falls to the value and stays below it from month {crossover}"
+    description = (
+        f"Two lines over {result.get('horizon_months', len(months) - 1)} months. Owed starts at "
+        f"{_money_text(owed[0][1]) if owed else '$0'} and the value at {_money_text(worth[0][1]) if worth else '$0'}. "
+        f"{verdict}"
+        + (
+            f"; in the last month {_money_text(Decimal(last['owed']))} is owed on a value of "
+            f"{_money_text(Decimal(last['value']))}."
+            if last
+            else "."
+        )
+    )
+    return line_chart(
+        [Line("Owed", owed, "solid", "line-owed"), Line("Worth", worth, "dashed", "line-value")],
+        title="What you owe against what it is worth, month by month",
+        description=description,
+        markers=markers,
+        dom_id="projection-chart",
+    )
+
+
+def value_svg(result: Mapping[str, Any]) -> str:
+    """The value page's chart (the value path by month) from its JSON."""
+    months = result.get("months") or []
+    points = [(int(m["month"]), Decimal(m["value"])) for m in months]
+    first = _money_text(points[0][1]) if points else "$0"
+    end = _money_text(points[-1][1]) if points else "$0"
+    return line_chart(
+        [Line("Worth", points, "dashed", "line-value")],
+        title="What it is likely to be worth, month by month",
+        description=f"One line over {len(points) - 1} months: from {first} today to {end} at the end.",
+        dom_id="value-chart",
+    )
+
+
+def _money_text(amount: Decimal) -> str:
+    return f"${amount:,.2f}"

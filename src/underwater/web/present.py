@@ -9,11 +9,21 @@ number or ``None``), so a page and the API can never disagree on the figure itse
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from underwater.money import ROUNDING
 
-__all__ = ["dollars", "month_words", "months_words", "percent", "ratio_percent"]
+__all__ = [
+    "asset_words",
+    "date_words",
+    "dollarize",
+    "dollars",
+    "month_words",
+    "months_words",
+    "percent",
+    "ratio_percent",
+]
 
 _MONTHS = (
     "January",
@@ -116,3 +126,39 @@ def months_words(months: int | None) -> str:
         return f"{months} month" + ("" if months == 1 else "s")
     text = f"{years} years"
     return text + (f" {rest} month" + ("" if rest == 1 else "s") if rest else "")
+
+
+_AMOUNT_IN_TEXT = re.compile(r"(?<![\w$.,])(-?)([0-9]{1,3}(?:,[0-9]{3})*\.[0-9]{2})(?![0-9])(?!\s?%)")
+
+
+def dollarize(text: str) -> str:
+    """A sentence from the engine with its amounts shown as dollars: ``owe 2,000.00`` → ``owe $2,000.00``.
+
+    >>> dollarize("a cushion of 698.65 against -1,250.00; 12 months; $5.00 stays; at 21.55 % a year")
+    'a cushion of $698.65 against −$1,250.00; 12 months; $5.00 stays; at 21.55 % a year'
+    """
+    return _AMOUNT_IN_TEXT.sub(lambda m: ("−" if m.group(1) else "") + "$" + m.group(2), text)
+
+
+def date_words(value: object) -> str:
+    """An ISO date as words: ``1 July 2028``.
+
+    >>> date_words("2028-07-01"), date_words(None)
+    ('1 July 2028', '—')
+    """
+    if not value:
+        return "—"
+    day = dt.date.fromisoformat(str(value))
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def asset_words(asset_class: object) -> str:
+    """What the asset is, in words: ``class8_sleeper`` → ``sleeper truck``.
+
+    >>> asset_words("class8_sleeper"), asset_words(None)
+    ('sleeper truck', 'asset')
+    """
+    from underwater.situation import ASSET_CLASS
+
+    words = dict(zip(ASSET_CLASS.choices, ASSET_CLASS.choice_labels, strict=True))
+    return words.get(str(asset_class), "asset") if asset_class else "asset"

@@ -122,8 +122,8 @@ TERMS: dict[str, tuple[str, str]] = {
     ),
     "net_position": (
         "net position",
-        "at the end of the comparison: what you hold, less what you still owe, less everything you paid "
-        "from today.",
+        "what you hold at the end of the comparison, less what you still owe then, less everything you "
+        "paid from today.",
     ),
 }
 """Each term: the word as shown, and its meaning in plain words."""

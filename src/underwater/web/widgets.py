@@ -8,13 +8,14 @@ still add one more lien per submission.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from underwater.errors import name_fields
 from underwater.forms import Field, Form, Kind
 
-__all__ = ["Widget", "given_inputs", "label_of", "query_lists", "raw_inputs", "widgets"]
+__all__ = ["Widget", "form_naming", "given_inputs", "label_of", "query_lists", "raw_inputs", "widgets"]
 
 _INPUTMODE = {
     Kind.MONEY: "decimal",
@@ -58,6 +59,8 @@ class Widget:
     values: tuple[str, ...]
     """The text in each box; a repeatable field ends with one empty box."""
     choices: tuple[str, ...]
+    choice_labels: tuple[str, ...]
+    """The words shown for each choice (the same as ``choices`` when the field gives none)."""
     placeholder: str | None
     blank_choice: bool
     """A select that may be left empty (no default) offers an empty choice."""
@@ -70,14 +73,22 @@ class Widget:
 
 
 def _placeholder(field: Field) -> str | None:
-    if field.default is not None and field.kind not in (Kind.CHOICE, Kind.FLAG):
+    if field.default is not None and field.kind not in (Kind.CHOICE, Kind.FLAG, Kind.YES_NO):
         return f"default {field.default}"
     if field.example is not None:
         return f"e.g. {field.example}"
     return None
 
 
-def _widget(field: Field, given: Sequence[str] | None, error: str | None) -> Widget:
+def _choice_words(field: Field, choices: tuple[str, ...]) -> tuple[str, ...]:
+    if field.choice_labels and len(field.choice_labels) == len(choices):
+        return field.choice_labels
+    return tuple(choice.replace("_", " ") for choice in choices)
+
+
+def _widget(
+    field: Field, given: Sequence[str] | None, error: str | None, naming: Callable[[str], str] = label_of
+) -> Widget:
     values = tuple(given or ())
     choices = ("yes", "no") if field.kind is Kind.YES_NO else field.choices
     if field.kind in (Kind.CHOICE, Kind.YES_NO):
@@ -98,8 +109,8 @@ def _widget(field: Field, given: Sequence[str] | None, error: str | None) -> Wid
             values = ("",)
     return Widget(
         name=field.name,
-        label=label_of(field.name),
-        help=field.help,
+        label=field.shown_label,
+        help=_sentence(name_fields(field.help, naming)),
         kind=field.kind.value,
         control=control,
         input_type=input_type,
@@ -109,15 +120,32 @@ def _widget(field: Field, given: Sequence[str] | None, error: str | None) -> Wid
         repeat=field.repeat,
         values=values,
         choices=choices,
+        choice_labels=_choice_words(field, choices),
         placeholder=_placeholder(field),
         blank_choice=field.default is None,
         error=error,
     )
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", ")")) else ".")
+
+
+def form_naming(form: Form) -> Callable[[str], str]:
+    """How a page names a field of ``form`` in a sentence: its label in quotes."""
+    labels = {f.name: f.shown_label for f in form.fields}
+
+    def naming(name: str) -> str:
+        return f"“{labels.get(name, label_of(name))}”"
+
+    return naming
+
+
 def widgets(form: Form, query: Mapping[str, Sequence[str]], errors: Mapping[str, str]) -> list[Widget]:
-    """The widgets for ``form``, showing the raw ``query`` values and each field's error."""
-    return [_widget(f, query.get(f.name), errors.get(f.name)) for f in form.fields]
+    """The widgets for ``form``, showing the raw ``query`` values and each field's error; the
+    help names other fields by their labels."""
+    naming = form_naming(form)
+    return [_widget(f, query.get(f.name), errors.get(f.name), naming) for f in form.fields]
 
 
 def given_inputs(form: Form, query: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
@@ -126,7 +154,7 @@ def given_inputs(form: Form, query: Mapping[str, Sequence[str]]) -> list[tuple[s
     for f in form.fields:
         shown = [v for v in query.get(f.name, ()) if v.strip()]
         if shown:
-            rows.append((label_of(f.name), ", ".join(shown)))
+            rows.append((f.shown_label, ", ".join(shown)))
     return rows
 
 

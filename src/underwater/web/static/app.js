@@ -1,150 +1,102 @@
-/* underwater's own script: "add another" boxes for repeatable inputs, short shareable URLs,
-   and the projection chart. No inline scripts anywhere: the Content-Security-Policy is
-   default-src 'self'. The chart's figures come from the canvas's data-projection attribute
-   (the result's JSON), so nothing is ever evaluated. */
+/* underwater's own script, and the only one: pages work without it. It adds "add one more" and
+   "remove" buttons to repeatable inputs, a print button, and opens every folded section before
+   printing so the paper shows all of it. No inline scripts anywhere: the Content-Security-Policy
+   is default-src 'self'. */
 (function () {
   "use strict";
 
   document.documentElement.classList.add("js");
 
-  // A repeatable input (several liens) gets one more empty box; without JavaScript the page
-  // always shows one spare box, so plain GET forms still work.
+  function renumber(fieldset) {
+    var items = fieldset.querySelectorAll(".repeat-item");
+    var base = "f-" + fieldset.getAttribute("data-repeat");
+    var legend = fieldset.querySelector("legend");
+    var name = legend ? legend.firstChild.textContent.trim() : "";
+    items.forEach(function (item, i) {
+      var input = item.querySelector("input");
+      var label = item.querySelector("label");
+      var remove = item.querySelector("button.remove-item");
+      input.id = i === 0 ? base : base + "-" + (i + 1);
+      label.setAttribute("for", input.id);
+      label.textContent = name + ", number " + (i + 1);
+      if (remove) {
+        remove.hidden = items.length < 2;
+        remove.setAttribute("aria-label", "Remove " + name.toLowerCase() + " number " + (i + 1));
+      }
+    });
+  }
+
   function addAnother(button) {
     var fieldset = button.closest("fieldset.repeat");
     var items = fieldset.querySelectorAll(".repeat-item");
-    var last = items[items.length - 1];
-    var copy = last.cloneNode(true);
-    var n = items.length + 1;
+    var copy = items[items.length - 1].cloneNode(true);
     var input = copy.querySelector("input");
-    var label = copy.querySelector("label");
-    var base = "f-" + fieldset.getAttribute("data-repeat");
-    input.id = base + "-" + n;
     input.value = "";
     input.removeAttribute("aria-invalid");
     input.removeAttribute("required");
     input.removeAttribute("aria-required");
-    label.setAttribute("for", input.id);
-    label.textContent = label.textContent.replace(/\d+$/, String(n));
     fieldset.insertBefore(copy, button);
+    renumber(fieldset);
     input.focus();
   }
 
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("button.add-another");
-    if (button) {
-      addAnother(button);
-    }
-  });
-
-  // Leave empty inputs out of the request, so the URL pushed to the address bar (the one a
-  // person shares) holds only what was typed.
-  document.addEventListener("htmx:configRequest", function (event) {
-    var data = event.detail.formData;
-    if (!data || event.detail.verb !== "get") {
+  function remove(button) {
+    var fieldset = button.closest("fieldset.repeat");
+    var item = button.closest(".repeat-item");
+    if (fieldset.querySelectorAll(".repeat-item").length < 2) {
       return;
     }
-    var keys = [];
-    data.forEach(function (_value, key) {
-      if (keys.indexOf(key) < 0) {
-        keys.push(key);
+    item.remove();
+    renumber(fieldset);
+    var first = fieldset.querySelector("input");
+    if (first) {
+      first.focus();
+    }
+  }
+
+  document.querySelectorAll("button.add-another, button.print-button").forEach(function (b) {
+    b.hidden = false;
+  });
+  document.querySelectorAll("fieldset.repeat").forEach(renumber);
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var add = target.closest("button.add-another");
+    var drop = target.closest("button.remove-item");
+    var print = target.closest("button.print-button");
+    if (add) {
+      addAnother(add);
+    } else if (drop) {
+      remove(drop);
+    } else if (print) {
+      window.print();
+    }
+  });
+
+  // Leave empty inputs out of the URL a form sends, so the link a person shares holds only
+  // what was typed.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.method.toLowerCase() !== "get") {
+      return;
+    }
+    form.querySelectorAll("input, select").forEach(function (box) {
+      if (box.name && box.type !== "hidden" && box.type !== "checkbox" && String(box.value).trim() === "") {
+        box.disabled = true;
       }
-    });
-    keys.forEach(function (key) {
-      var kept = data.getAll(key).filter(function (v) { return String(v).trim() !== ""; });
-      data.delete(key);
-      kept.forEach(function (v) { data.append(key, v); });
     });
   });
 
-  function money(value) {
-    return "$" + Number(value).toLocaleString("en-US", { maximumFractionDigits: 0 });
-  }
-
-  // Balance against value, month by month. The fill between the two lines is coloured only
-  // where the balance is above the value: the under-water stretch.
-  function drawProjection(canvas) {
-    var data = JSON.parse(canvas.getAttribute("data-projection") || "{}");
-    var months = data.months || [];
-    var labels = months.map(function (m) { return m.date || "Month " + m.month; });
-    // "owed" is every lien on the asset (the loan's balance plus any others); a projection
-    // without other liens may give only "balance".
-    var balance = months.map(function (m) { return Number(m.owed !== undefined ? m.owed : m.balance); });
-    var value = months.map(function (m) { return Number(m.value); });
-    var at = -1;
-    if (data.crossover_month !== null && data.crossover_month !== undefined) {
-      at = months.findIndex(function (m) { return m.month === data.crossover_month; });
-    }
-    var crossover = months.map(function (_m, i) { return i === at ? balance[i] : null; });
-    new window.Chart(canvas, {
-      type: "line",
-      data: {
-        labels: labels,
-        datasets: [
-          {
-            label: "Owed",
-            data: balance,
-            borderColor: "#b3261e",
-            backgroundColor: "rgba(179, 38, 30, 0.18)",
-            fill: { target: 1, above: "rgba(179, 38, 30, 0.18)", below: "rgba(0, 0, 0, 0)" },
-            pointRadius: 0,
-            borderWidth: 2
-          },
-          {
-            label: "Value",
-            data: value,
-            borderColor: "#1d5fa8",
-            backgroundColor: "#1d5fa8",
-            fill: false,
-            pointRadius: 0,
-            borderWidth: 2
-          },
-          {
-            label: "Crossover",
-            data: crossover,
-            showLine: false,
-            pointStyle: "rectRot",
-            pointRadius: 8,
-            pointHoverRadius: 9,
-            borderColor: "#222222",
-            backgroundColor: "#f2c200"
-          }
-        ]
-      },
-      options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        interaction: { mode: "index", intersect: false },
-        scales: {
-          x: { ticks: { maxTicksLimit: 8, autoSkip: true } },
-          y: { ticks: { callback: function (v) { return money(v); } } }
-        },
-        plugins: {
-          legend: { position: "bottom" },
-          tooltip: {
-            filter: function (item) { return item.raw !== null; },
-            callbacks: {
-              label: function (ctx) { return ctx.dataset.label + ": " + money(ctx.raw); }
-            }
-          }
-        }
-      }
+  // Paper shows everything: every folded section opens for printing, and closes again after.
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.open = true;
+      opened.push(d);
     });
-  }
-
-  function init(root) {
-    root.querySelectorAll("button.add-another[hidden]").forEach(function (b) { b.hidden = false; });
-    if (window.Chart) {
-      root.querySelectorAll("canvas[data-chart='projection']").forEach(function (canvas) {
-        if (!window.Chart.getChart(canvas)) {
-          drawProjection(canvas);
-          canvas.setAttribute("data-drawn", "true");
-        }
-      });
-    }
-  }
-
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
-  document.addEventListener("htmx:afterSettle", function () { init(document); });
-  document.addEventListener("htmx:historyRestore", function () { init(document); });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
 })();

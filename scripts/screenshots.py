@@ -1,0 +1,96 @@
+"""Screenshots (1280 and 375 px wide) and a print-to-PDF of the app's pages, for a person to look at.
+
+Run: ``uv run python scripts/screenshots.py OUT_DIR [PATH ...]`` — starts ``underwater serve`` on a
+free port on 127.0.0.1, drives Debian's Chromium with Playwright, writes ``<name>-1280.png``,
+``<name>-375.png`` and ``<name>.pdf`` for each page, and stops the server. Without paths it takes
+the seeds' situations along the path.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+TRUCK = "owed=80000&value=60000&asset_class=class8_sleeper"
+TRUCK_LOAN = TRUCK + "&offer=58000&rate_percent=9&remaining_payments=48&age_months=24&state=TX"
+PAGES = {
+    "home": "/",
+    "home-truck": "/?" + TRUCK,
+    "all": "/all",
+    "surface-asked": "/project?" + TRUCK,
+    "surface": "/project?" + TRUCK_LOAN + "&start_date=2026-12-01",
+    "ways-out": "/options?" + TRUCK_LOAN,
+    "lender": "/options?" + TRUCK_LOAN + "&_view=lender",
+    "repossession": "/deficiency?owed=12000&value=10000&asset_class=car&state=TX",
+    "never-again": "/project?price=40000&down_payment=2000&taxes_fees_financed=3000&rate_percent=7"
+    "&term_months=72&months_elapsed=12&value=33000&asset_class=pickup&_view=prevent",
+    "sheet": "/sheet?" + TRUCK_LOAN,
+    "equity": "/equity?owed=150000&owed=30000&value=170000",
+    "loan": "/loan?principal=18800&rate_percent=6&n_payments=72",
+    "payoff": "/payoff?balance=18250.40&rate_percent=7.9&last_payment_date=2026-11-01&payoff_date=2026-11-21",
+    "rebate": "/rebate?amount_financed=3000&finance_charge=600&n_payments=24&payments_made=12",
+    "apr": "/apr?principal=5000&payment=230&n_payments=24&loan_date=2026-01-10&first_payment_date=2026-02-10",
+    "value": "/value?value=21000&age_months=30&asset_class=car",
+    "errors": "/equity?owed=-5&value=x&_go=1",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    wanted = sys.argv[2:]
+    pages = {k: v for k, v in PAGES.items() if not wanted or k in wanted}
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "underwater", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                ],
+            )
+            for name, path in pages.items():
+                for width in (1280, 375):
+                    page = browser.new_page(viewport={"width": width, "height": 900})
+                    page.goto(base + path)
+                    page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
+                    if width == 1280:
+                        page.emulate_media(media="print")
+                        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+                        page.pdf(path=str(out / f"{name}.pdf"), format="Letter", print_background=True)
+                    page.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
