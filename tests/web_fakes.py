@@ -1,96 +1,40 @@
-"""Small real operations that the web tests inject into ``create_app(ops)``.
+"""What the web tests share: small real jobs, a real server, the seeds' situations, a real browser.
 
-They are not mocks of underwater's code: each is a complete :class:`Operation` with a form,
-a computation and a result, built here so the tests can reach cases the shipped jobs do not
-(a projection before the lead registers ``project``, a CSV full of formula-looking cells, a
-solver with no answer, a job that crashes). ``app`` is an ASGI app serving the real registry
-plus these jobs, for a real uvicorn server: ``uvicorn --app-dir tests web_fakes:app``.
+The jobs are not mocks of underwater's code: each is a complete :class:`Operation` with a
+form, a computation and a result, injected with ``create_app(ops)`` so the tests can reach
+cases the shipped jobs do not (a CSV full of formula-looking cells, a long table to page
+through, a solver with no answer, a job that crashes). :func:`serving` runs the shipped
+``underwater serve`` on 127.0.0.1. :data:`SITUATIONS` are the seed articles' situations, and
+:func:`path_pages`, :func:`tool_pages` and :func:`error_pages` the pages they lead to, which
+the page, accessibility, print and jargon tests and ``benchmarks/bench_web.py`` all walk.
+:func:`chromium` and :func:`watching` drive Debian's Chromium and watch what a page does.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import httpx
 
 from underwater.errors import NoSolutionError
 from underwater.forms import Field, Form, Kind
-from underwater.money import format_money
 from underwater.ops import Operation, operations
 
-
-@dataclass(frozen=True, slots=True)
-class Projection:
-    """A straight-line loan against a straight-line value: enough to draw the chart."""
-
-    owed: Decimal
-    value: Decimal
-    months: int
-    value_drop: Decimal
-    start: dt.date
-
-    def rows(self) -> list[dict[str, Any]]:
-        out = []
-        for k in range(self.months + 1):
-            balance = self.owed * (self.months - k) / self.months
-            value = max(self.value - self.value_drop * k, Decimal(0))
-            year, month = divmod(self.start.month - 1 + k, 12)
-            date = dt.date(self.start.year + year, month + 1, 1)
-            out.append(
-                {
-                    "month": k,
-                    "date": date.isoformat(),
-                    "balance": format_money(balance),
-                    "value": format_money(value),
-                    "equity": format_money(value - balance),
-                }
-            )
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        months = self.rows()
-        crossover = next(
-            (
-                r
-                for r in months
-                if Decimal(r["balance"]) <= Decimal(r["value"]) and Decimal(months[0]["equity"]) < 0
-            ),
-            None,
-        )
-        return {
-            "crossover_month": None if crossover is None else crossover["month"],
-            "crossover_date": None if crossover is None else crossover["date"],
-            "months": months,
-        }
-
-
-PROJECT = Operation(
-    name="project",
-    summary="A test projection: a loan paid down in a straight line against a value falling in one.",
-    examples=("underwater project --owed 20000 --value 15000 --months 24",),
-    form=Form(
-        (
-            Field("owed", Kind.MONEY, "what is owed today, in dollars", required=True),
-            Field("value", Kind.MONEY, "what the asset is worth today, in dollars", required=True),
-            Field("months", Kind.INT, "months to project", default=24, minimum=1, maximum=480),
-            Field("value_drop", Kind.MONEY, "value lost each month, in dollars", default=Decimal("200")),
-        )
-    ),
-    compute=lambda v: Projection(v["owed"], v["value"], v["months"], v["value_drop"], dt.date(2026, 1, 1)),
-    render=lambda r: "projection",
-)
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +47,10 @@ class Cells:
         return {"cells": list(self.cells)}
 
 
-SHEET = Operation(
-    name="sheet",
+CELLS = Operation(
+    name="cells",
     summary="A test job whose CSV holds whatever cells it is given.",
-    examples=("underwater sheet --cell x",),
+    examples=("underwater cells --cell x",),
     form=Form((Field("cell", Kind.TEXT, "one cell of the table", repeat=True),)),
     compute=lambda v: Cells(v["cell"]),
     render=lambda r: "cells",
@@ -184,7 +128,7 @@ BADJSON = Operation(
     render=lambda r: "never",
 )
 
-FAKES = {op.name: op for op in (PROJECT, SHEET, LONG, SOLVER, BOOM, BADJSON)}
+FAKES = {op.name: op for op in (CELLS, LONG, SOLVER, BOOM, BADJSON)}
 
 
 def example_pairs(example: str) -> tuple[list[str], list[tuple[str, str]]]:
@@ -205,17 +149,8 @@ def example_pairs(example: str) -> tuple[list[str], list[tuple[str, str]]]:
 
 
 def registry() -> dict[str, Operation]:
-    """The real jobs plus the test jobs (the test ``project`` replaces a real one)."""
+    """The real jobs plus the test jobs."""
     return {**operations(), **FAKES}
-
-
-def _build() -> Any:
-    from underwater.web.app import create_app
-
-    return create_app(registry())
-
-
-app = _build()
 
 
 @contextlib.contextmanager
@@ -266,6 +201,233 @@ def serving(*extra: str) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+
+
+# -- the seeds' situations, and the pages they lead to ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """A situation from the seed articles as a person would type it along the path; ``source``
+    says where each figure comes from, and which ones the seed does not give."""
+
+    name: str
+    source: str
+    inputs: tuple[tuple[str, str], ...]
+
+    @property
+    def query(self) -> str:
+        """The inputs as the query string the pages carry."""
+        return urlencode(self.inputs)
+
+    def path(self) -> dict[str, str]:
+        """Each step of the path (its key) and its URL, built by the pages' own link maker."""
+        from underwater.web.pages import steps
+
+        return {step["key"]: step["href"] for step in steps(self.query, "home")}
+
+
+SITUATIONS = (
+    Situation(
+        "truck",
+        "seed 000 (FreightWaves, 'Upside Down and Under Pressure'): loan balance $80,000, resale "
+        "value $60,000, buyer's offer $58,000; the truck's age (two years), the 9 % rate and the 48 "
+        "payments left are the worked example of issue 11 and tests/test_exits.py",
+        (
+            ("owed", "80000"),
+            ("value", "60000"),
+            ("asset_class", "class8_sleeper"),
+            ("offer", "58000"),
+            ("rate_percent", "9"),
+            ("remaining_payments", "48"),
+            ("age_months", "24"),
+        ),
+    ),
+    Situation(
+        "car",
+        "seed 002 (negative equity calculator), example 1: owes $18,000 on a car worth $15,000; "
+        "the rate and the payments left are assumed (the seed gives none)",
+        (
+            ("owed", "18000"),
+            ("value", "15000"),
+            ("asset_class", "car"),
+            ("rate_percent", "7.9"),
+            ("remaining_payments", "48"),
+        ),
+    ),
+    Situation(
+        "rv",
+        "seed 002, example 6: owes $65,000 on an RV valued at $58,000; rate and term assumed",
+        (
+            ("owed", "65000"),
+            ("value", "58000"),
+            ("asset_class", "rv"),
+            ("rate_percent", "8.5"),
+            ("remaining_payments", "120"),
+        ),
+    ),
+    Situation(
+        "boat",
+        "seed 002, example 7: owes $45,000 on a boat worth $50,000 (above water); rate and term assumed",
+        (
+            ("owed", "45000"),
+            ("value", "50000"),
+            ("asset_class", "boat"),
+            ("rate_percent", "7"),
+            ("remaining_payments", "96"),
+        ),
+    ),
+)
+"""The seeds' situations the page tests and the page benchmark walk the path with."""
+
+TRUCK = SITUATIONS[0]
+
+REPOSSESSION_003 = (
+    "/deficiency?owed=15000&proceeds=9000&retaking=400&storage_days=20&storage_per_day=25"
+    "&sale_fees=300&as_of=2025-10-20"
+)
+"""Seed 003 (SoFi, 'What Is a Deficiency Balance on an Auto Loan?'): a 15,000.00 balance, a
+9,000.00 sale, 400.00 to repossess, 20 days of storage at 25.00 and 300.00 to sell."""
+
+_NUMBER_KINDS = (Kind.MONEY, Kind.PERCENT, Kind.INT, Kind.DECIMAL, Kind.DATE)
+
+
+def path_pages(situations: Sequence[Situation] = SITUATIONS) -> dict[str, str]:
+    """Every page of the path for each situation, by ``<situation>-<step>``, plus the page a
+    link reaches before the loan's rate and term are known (``truck-surface-asked``)."""
+    found = {f"{s.name}-{key}": url for s in situations for key, url in s.path().items()}
+    found["truck-surface-asked"] = "/project?owed=80000&value=60000&asset_class=class8_sleeper"
+    return found
+
+
+def tool_pages(every_example: bool = False) -> dict[str, str]:
+    """Every tool's page empty (``<job>-empty``) and with a result (``<job>-1``: its first
+    example, or every example with ``every_example``), the list of tools and seed 003's
+    repossession."""
+    found = {"all": "/all"}
+    for name, op in operations().items():
+        found[f"{name}-empty"] = f"/{name}"
+        for i, example in enumerate(op.examples if every_example else op.examples[:1], start=1):
+            found[f"{name}-{i}"] = f"/{name}?{urlencode(example_pairs(example)[1])}"
+    found["deficiency-seed-003"] = REPOSSESSION_003
+    return found
+
+
+def error_pages() -> dict[str, str]:
+    """Pages showing problems: the home page, and every tool's form sent with each number and
+    date of its first example typed as ``x`` (several problems at once); a page that is not there."""
+    found = {"home-errors": "/?owed=abc&value=-1&asset_class=class8_sleeper"}
+    for name, op in operations().items():
+        pairs = example_pairs(op.examples[0])[1]
+        bad = [(k, "x" if op.form.field(k).kind in _NUMBER_KINDS else v) for k, v in pairs]
+        found[f"{name}-errors"] = f"/{name}?{urlencode([*bad, ('_go', '1')])}"
+    found["not-found"] = "/nope"
+    return found
+
+
+def cases(pages: Mapping[str, str], known: Mapping[str, str]) -> list[Any]:
+    """``pages`` as pytest parameters named by their keys; a page in ``known`` (name → the
+    defect it shows) is a strict xfail, so the test turns red the day the defect is fixed."""
+    import pytest
+
+    return [
+        pytest.param(url, id=name, marks=[pytest.mark.xfail(strict=True, reason=known[name])])
+        if name in known
+        else pytest.param(url, id=name)
+        for name, url in pages.items()
+    ]
+
+
+# -- a real browser ---------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+"""Installed before any page script runs (through the DevTools protocol, so the page's CSP does
+not apply to it): records every Content-Security-Policy violation the page reports."""
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright; closed on leaving."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable is not None, "the browser tests need Debian's chromium: apt-get install -y chromium"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Watch:
+    """A tab on a real server, and what it did besides rendering: the requests it made, the
+    console errors and warnings, the uncaught script errors."""
+
+    page: Page
+    base: str
+    requests: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def goto(self, path: str) -> Response:
+        """Open ``path`` of the server and wait for the page to load."""
+        response = self.page.goto(self.base + path)
+        assert response is not None, path
+        return response
+
+    def assert_clean(self, allowed_console: tuple[str, ...] = ()) -> None:
+        """Nothing was asked of any host but the app's, and no console error, script error or
+        Content-Security-Policy violation happened."""
+        outside = [u for u in self.requests if not u.startswith(self.base + "/")]
+        assert outside == [], f"requests left the app: {outside}"
+        console = [m for m in self.console if not any(a in m for a in allowed_console)]
+        assert console == [], f"console errors or warnings: {console}"
+        assert self.errors == [], f"script errors: {self.errors}"
+        csp = self.page.evaluate("window.__csp || []")
+        assert csp == [], f"Content-Security-Policy violations: {csp}"
+
+
+@contextlib.contextmanager
+def watching(browser: Browser, base: str, **context_args: Any) -> Iterator[Watch]:
+    """A fresh browser context (``context_args`` as Playwright's ``new_context`` takes them)
+    with one watched tab on ``base``; closed on leaving."""
+    context = browser.new_context(**context_args)
+    context.add_init_script(CSP_WATCH)
+    page = context.new_page()
+    watch = Watch(page, base)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            watch.console.append(f"{message.type}: {message.text}")
+
+    def on_request(request: Request) -> None:
+        watch.requests.append(request.url)
+
+    page.on("console", on_console)
+    page.on("request", on_request)
+    page.on("pageerror", lambda exc: watch.errors.append(str(exc)))
+    try:
+        yield watch
+    finally:
+        context.close()
 
 
 _TEXT_NUMBER_RULES = ("must be at least ", "must be at most ", "must not be negative", "must be whole cents")
