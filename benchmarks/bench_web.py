@@ -1,17 +1,24 @@
-"""How fast the JSON API answers through a real server, and whether it holds under load.
+"""How fast the pages render and the JSON API answers, how much a page weighs, and whether
+the server holds under load.
 
-Starts ``python -m underwater serve`` on a free 127.0.0.1 port (the shipped command, access
-log included), then:
+1. pages, in-process (the app called through ``httpx.ASGITransport``, no socket): each page of
+   the path for each of the seeds' situations (``tests/web_fakes.py``: the FreightWaves truck,
+   seed 002's car, RV and boat) is rendered ``--renders`` times after a warm-up, and its p50
+   and p95 reported, with its weight: the page's bytes plus those of everything it loads
+   (stylesheet, script, icon), uncompressed (targets: p50 ≤ 20 ms, ≤ 300 KB);
 
-1. latency: one keep-alive client asks ``GET /api/equity`` one request after another and
+then, through ``python -m underwater serve`` on a free 127.0.0.1 port (the shipped command,
+access log included):
+
+2. latency: one keep-alive client asks ``GET /api/equity`` one request after another and
    reports p50/p95/p99 (target: p50 ≤ 2 ms);
-2. load: 50 concurrent connections ask as fast as they can for ``--seconds`` (default 30) and
+3. load: 50 concurrent connections ask as fast as they can for ``--seconds`` (default 30) and
    report requests per second, p50/p95 and the number of errors (target: 0).
 
 Times include the client (httpx, in this process, on the same machine), so they are an upper
-bound on the server's own time. The server is stopped at the end, whatever happens.
+bound on the app's own time. The server is stopped at the end, whatever happens.
 
-    .venv/bin/python benchmarks/bench_web.py [--seconds 30] [--requests 2000]
+    .venv/bin/python benchmarks/bench_web.py [--pages-only] [--renders 50] [--seconds 30] [--requests 2000]
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import argparse
 import asyncio
 import os
 import platform
+import re
 import socket
 import statistics
 import subprocess
@@ -30,6 +38,8 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+RENDER_TARGET_MS = 20.0
+WEIGHT_TARGET = 300_000
 URL = "/api/equity?owed=150000&owed=30000&value=170000"
 EXPECTED = '"negative_equity":"10000.00"'
 PROJECTION_URL = (
@@ -128,13 +138,68 @@ async def load(base: str, seconds: float, connections: int) -> None:
         raise SystemExit(1)
 
 
+_ASSET = re.compile(r'<(?:script|img)[^>]* src="(/[^"]*)"|<link[^>]* href="(/[^"]*)"')
+
+
+async def _pages(renders: int) -> bool:
+    """Render every path page of every seed situation in-process; print its p50, p95 and
+    weight. True when every page meets both targets."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from underwater.web.app import create_app
+    from web_fakes import SITUATIONS  # the situations the page tests walk
+
+    app = create_app()
+    ok = True
+    sizes: dict[str, int] = {}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1"
+    ) as client:
+        print(
+            f"pages, in-process, {renders} renders each after 5 to warm up (p50 / p95 ms; page + assets bytes):"
+        )
+        print(f"  {'situation':<10}{'step':<14}{'p50':>8}{'p95':>8}{'page':>10}{'assets':>9}{'total':>10}")
+        for situation in SITUATIONS:
+            for step, url in situation.path().items():
+                for _ in range(5):
+                    await client.get(url)
+                times = []
+                for _ in range(renders):
+                    start = time.perf_counter()
+                    response = await client.get(url)
+                    times.append((time.perf_counter() - start) * 1000)
+                    if response.status_code != 200:
+                        raise SystemExit(f"{url} answered {response.status_code}")
+                assets = {a or b for a, b in _ASSET.findall(response.text)}
+                for asset in assets - set(sizes):
+                    sizes[asset] = len((await client.get(asset)).content)
+                weight = sum(sizes[a] for a in assets)
+                total = len(response.content) + weight
+                p50, p95 = statistics.median(times), percentile(times, 95)
+                flag = "" if p50 <= RENDER_TARGET_MS and total <= WEIGHT_TARGET else "  over target"
+                ok = ok and not flag
+                print(
+                    f"  {situation.name:<10}{step:<14}{p50:>8.2f}{p95:>8.2f}{len(response.content):>10,}"
+                    f"{weight:>9,}{total:>10,}{flag}"
+                )
+    print(
+        f"targets: p50 <= {RENDER_TARGET_MS:.0f} ms and <= {WEIGHT_TARGET:,} bytes per page with its assets: "
+        + ("all met" if ok else "NOT all met")
+    )
+    return ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=30, help="length of the load test [30]")
     parser.add_argument("--requests", type=int, default=2000, help="sequential requests for latency [2000]")
     parser.add_argument("--connections", type=int, default=50, help="concurrent connections [50]")
+    parser.add_argument("--renders", type=int, default=50, help="renders of each page [50]")
+    parser.add_argument("--pages-only", action="store_true", help="only the pages' render times and weights")
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    pages_ok = asyncio.run(_pages(args.renders))
+    if args.pages_only:
+        raise SystemExit(0 if pages_ok else 1)
     port = free_port()
     proc = start_server(port)
     base = f"http://127.0.0.1:{port}"

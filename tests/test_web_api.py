@@ -967,6 +967,53 @@ def test_a_job_without_its_own_template_gets_the_generic_one() -> None:
     assert page.find("table", **{"class": "rows", "data-key": "rows"})
 
 
+_UNCONDITIONAL = re.compile(r"is required(: |$)")
+
+
+def _needed(name: str) -> set[str]:
+    """The inputs the job cannot answer without, whatever else is given: those its examples
+    lose one at a time to a plain "is required" (not "… with `x`" or "… unless …")."""
+    found: set[str] = set()
+    for example in operations()[name].examples:
+        pairs = example_pairs(example)[1]
+        for left_out in dict(pairs):
+            response = get(f"/api/{name}?{urlencode([p for p in pairs if p[0] != left_out])}", app=REAL)
+            if response.status_code == 422:
+                found |= {
+                    e["field"]
+                    for e in response.json()["errors"]
+                    if e["field"] == left_out and _UNCONDITIONAL.match(e["rule"])
+                }
+    return found
+
+
+FOLDED = {
+    "equity": "ops/equity.py: “Owed”, without which there is no answer, is not essential, so it sits behind More details",
+    "apr": (
+        "ops/apr.py: no input is essential, so the whole form is folded behind “Add details: details” and "
+        "the page shows only a button"
+    ),
+    "deficiency": (
+        "ops/deficiency.py: the sale's proceeds, or the value to estimate them, is needed, but both sit "
+        "behind More details"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", cases({n: n for n in operations()}, FOLDED))
+def test_the_inputs_an_answer_needs_are_not_folded_away(name: str) -> None:
+    # "Forms in named sections, the essentials first": the inputs the job cannot answer
+    # without are on show when the page opens, not behind a closed <details>.
+    html = get(f"/{name}", app=REAL).text
+    shown, folded = set(), set()
+    for field in operations()[name].form.fields:
+        before = html[: html.index(f'id="w-{field.name}"')]
+        (folded if before.count("<details") > before.count("</details>") else shown).add(field.name)
+    assert shown, f"/{name} shows no input until a section is opened"
+    needed = _needed(name)
+    assert needed <= shown, f"/{name} folds away {sorted(needed & folded)}"
+
+
 # -- the serve command -----------------------------------------------------------------------
 
 
