@@ -75,11 +75,15 @@ KNOWN: dict[str, str] = {
     "options-1": _TYPED.format("'What it is: class8_sleeper'"),
     "options-2": _TYPED.format("'Rank by: cash_now'"),
     "value-2": _all(
-        _TYPED.format("'What it is: class8_sleeper'"), _GENERIC.format("Asset class class8_sleeper")
+        _TYPED.format("'Asset class: class8_sleeper'"),
+        _GENERIC.format("the curve's name and asset class class8_sleeper"),
     ),
     "car-ways_out-texas": _STATE_CAVEAT,
     "truck-repossession": _all(
-        _CREDIT_HELP, _DEFICIENCY_GENERIC, "Asset class class8_sleeper", _DEFICIENCY_NOTES
+        _CREDIT_HELP,
+        _DEFICIENCY_GENERIC,
+        _TYPED.format("'Asset class: class8_sleeper'") + ", and the estimate table shows it too",
+        _DEFICIENCY_NOTES,
     ),
     **{
         f"{name}-repossession": _all(_CREDIT_HELP, _DEFICIENCY_GENERIC, _DEFICIENCY_NOTES)
