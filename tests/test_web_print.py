@@ -68,6 +68,7 @@ ROWS_SHOWN = """() => Array.from(document.querySelectorAll('#result table')).map
 def test_a_72_payment_schedule_prints_every_row(tab: Watch) -> None:
     assert tab.goto(SCHEDULE_72).status == 200
     tab.page.emulate_media(media="print")
+    tab.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # as printing does
     tables = tab.page.evaluate(ROWS_SHOWN)
     schedule = max(tables, key=lambda t: t["body"])
     assert (schedule["head"], schedule["body"]) == (1, 72), tables
@@ -88,6 +89,13 @@ BOXES = """() => {
 
 
 def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether two boxes share any area (touching edges do not count).
+
+    >>> _overlap({"x": 0, "y": 0, "w": 10, "h": 10}, {"x": 5, "y": 9, "w": 10, "h": 10})
+    True
+    >>> _overlap({"x": 0, "y": 0, "w": 10, "h": 10}, {"x": 0, "y": 10, "w": 10, "h": 10})
+    False
+    """
     return (
         a["x"] < b["x"] + b["w"]
         and b["x"] < a["x"] + a["w"]
