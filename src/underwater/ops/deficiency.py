@@ -174,7 +174,7 @@ FORM = Form(
         Field(
             "commercial",
             Kind.FLAG,
-            "the loan is for a business, not a consumer (a fleet truck, say): consumer rules do not apply",
+            "the loan is for a business, not a consumer (a fleet truck, say): the consumer rules on file are not applied",
             label="A business loan",
             section="state_rules",
         ),
