@@ -154,20 +154,10 @@ TERMS: dict[str, tuple[str, str]] = {
         "a loan with the interest for its whole term added in when it is made; paying it early earns a "
         "refund (a rebate) of the interest not yet earned.",
     ),
-    "add_on_rate": (
-        "add-on rate",
-        "a rate charged on the whole amount for the whole term, however much is still owed: the interest "
-        "is the amount financed times the rate times the years.",
-    ),
     "amortization": (
         "schedule",
         "every payment split into the interest it pays and the principal it pays off, with the balance "
         "left after it.",
-    ),
-    "recast": (
-        "recast",
-        "working the payment out again after an extra payment, so the payment drops and the loan still "
-        "ends when it would have.",
     ),
     "interest_only": (
         "interest-only payment",
@@ -186,7 +176,6 @@ TERMS: dict[str, tuple[str, str]] = {
         "comparable sale",
         "a recent sale of one like yours (the same make, model and condition), used to fit a curve.",
     ),
-    "proceeds": ("proceeds", "what the lender's sale of the asset brought."),
     "time_to_sue": (
         "time to sue",
         "how long the lender has to sue you for a deficiency; once it has passed, a court should not make "
