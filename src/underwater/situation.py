@@ -120,9 +120,7 @@ SECTIONS: dict[str, Section] = {
         Section(
             "purchase", "The purchase", "What was bought and how it was financed: how not to get here again."
         ),
-        Section(
-            "projection", "Looking ahead", "How far to look, and the month by which you want to surface."
-        ),
+        Section("projection", "Looking ahead", "How far ahead to look, and by when."),
         Section(
             "terms",
             "The loan's terms",

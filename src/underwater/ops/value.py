@@ -65,7 +65,12 @@ class ValueProjection:
 def _comparable(text: str) -> ComparableSale:
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != 3:
-        raise InputError("comparable", "must be AGE_MONTHS,MILES,PRICE, e.g. 36,45000,21500", got=text)
+        raise InputError(
+            "comparable",
+            "must be three numbers separated by commas: the age in months, the miles and the price, "
+            "e.g. 36,45000,21500",
+            got=text,
+        )
     age = parse_decimal(parts[0], "comparable", minimum=Decimal(0), unit="months")
     miles = parse_decimal(parts[1], "comparable", minimum=Decimal(0), unit="miles")
     return ComparableSale(age, miles, parse_money(parts[2], "comparable"))
