@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numba
-from llvmlite import ir
+from llvmlite import ir  # type: ignore[import-untyped]
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
@@ -34,7 +34,7 @@ def inline(function: F) -> F:
 
 
 @intrinsic
-def prefetch(typingctx: Any, array: Any, index: Any) -> Any:
+def _prefetch(typingctx: Any, array: Any, index: Any) -> Any:
     """In compiled code, ``prefetch(array, i)`` starts loading row ``i`` of ``array`` into the
     processor's cache and goes on at once (LLVM's ``llvm.prefetch``: a read, kept in cache).
 
@@ -51,15 +51,20 @@ def prefetch(typingctx: Any, array: Any, index: Any) -> Any:
         view = context.make_array(array_type)(context, builder, args[0])
         zero = context.get_constant(types.intp, 0)
         position = context.cast(builder, args[1], index_type, types.intp)
-        pointer = cgutils.get_item_pointer(
+        pointer = cgutils.get_item_pointer(  # type: ignore[no-untyped-call]
             context, builder, array_type, view, [position] + [zero] * (array_type.ndim - 1)
         )
         byte_pointer = ir.IntType(8).as_pointer()
         word = ir.IntType(32)
         kind = ir.FunctionType(ir.VoidType(), [byte_pointer, word, word, word])
-        function = cgutils.get_or_insert_function(builder.module, kind, "llvm.prefetch.p0i8")
+        function = cgutils.get_or_insert_function(  # type: ignore[no-untyped-call]
+            builder.module, kind, "llvm.prefetch.p0i8"
+        )
         # read (0), keep in every cache level (3), data rather than instructions (1)
         builder.call(function, [builder.bitcast(pointer, byte_pointer), word(0), word(3), word(1)])
         return context.get_dummy_value()
 
     return signature, codegen
+
+
+prefetch = cast(Callable[[Any, Any], None], _prefetch)

@@ -25,7 +25,7 @@ from underwater.portfolio.compiled import jit, prefetch
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["MAX_ROW", "SEEDS", "LoanIds"]
+__all__ = ["MAX_ROW", "SEEDS", "KnownRepeats", "LoanIds"]
 
 SEEDS = (0x5EED_0001, 0x5EED_0002)
 """The two seeds of polars' ``hash`` that make a fingerprint (fixed: runs are reproducible)."""
@@ -169,4 +169,45 @@ class LoanIds:
             np.ascontiguousarray(present, dtype=np.bool_),
             out,
         )
+        return out
+
+
+class KnownRepeats:
+    """Repeats found beforehand (a cluster's pass over the ``loan_id`` column): ``rows`` and,
+    for each, the earlier row with the same id. It answers :meth:`LoanIds.repeats` for the
+    rows it holds, so the task of each part rejects what a local run would.
+
+    >>> known = KnownRepeats(np.array([3, 9]), np.array([1, 2]))
+    >>> known.repeats(np.zeros(3, np.uint64), np.zeros(3, np.uint64), np.array([2, 3, 9]),
+    ...     np.ones(3, dtype=np.bool_)).tolist()
+    [0, 1, 2]
+    """
+
+    def __init__(
+        self, rows: NDArray[np.int64] | None = None, firsts: NDArray[np.int64] | None = None
+    ) -> None:
+        self.rows = np.zeros(0, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+        self.firsts = np.zeros(0, dtype=np.int64) if firsts is None else np.asarray(firsts, dtype=np.int64)
+        order = np.argsort(self.rows, kind="stable")
+        self.rows, self.firsts = self.rows[order], self.firsts[order]
+
+    def within(self, first_row: int, count: int) -> KnownRepeats:
+        """Those of rows ``first_row`` .. ``first_row + count - 1``."""
+        low, high = np.searchsorted(self.rows, [first_row, first_row + count])
+        return KnownRepeats(self.rows[low:high], self.firsts[low:high])
+
+    def repeats(
+        self,
+        first: NDArray[np.uint64],
+        second: NDArray[np.uint64],
+        rows: NDArray[np.int64],
+        present: NDArray[np.bool_],
+    ) -> NDArray[np.int64]:
+        """For each row, the earlier row it repeats (0 if none or not ``present``)."""
+        out = np.zeros(len(rows), dtype=np.int64)
+        if not len(self.rows) or not len(rows):
+            return out
+        where = np.minimum(np.searchsorted(self.rows, rows), len(self.rows) - 1)
+        hit = (self.rows[where] == rows) & present
+        out[hit] = self.firsts[where[hit]]
         return out

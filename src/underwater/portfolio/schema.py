@@ -68,7 +68,7 @@ from underwater.state_rules import STATE_NAMES, parse_state
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from underwater.portfolio.ids import LoanIds
+    from underwater.portfolio.ids import KnownRepeats, LoanIds
 
 __all__ = [
     "ASSET_CLASSES",
@@ -83,6 +83,7 @@ __all__ = [
     "Book",
     "check_columns",
     "check_types",
+    "id_fingerprints",
     "validate",
 ]
 
@@ -502,12 +503,31 @@ def _first_interest_cents(balance: NDArray[np.int64], units: NDArray[np.int64]) 
     return (2 * balance * units + _MONTHLY_DIVISOR) // (2 * _MONTHLY_DIVISOR)
 
 
+def id_fingerprints(frame: pl.DataFrame) -> tuple[NDArray[np.uint64], NDArray[np.uint64], NDArray[np.bool_]]:
+    """Each row's ``loan_id`` fingerprint (two hashes, :mod:`underwater.portfolio.ids`) and
+    whether the id is usable (it breaks none of ``loan_id``'s own rules): what
+    :func:`validate` hands a :class:`~underwater.portfolio.ids.LoanIds`, from the column alone."""
+    from underwater.portfolio.ids import SEEDS
+
+    check_types(frame.schema)
+    text, checks = _identifier(frame.schema["loan_id"])
+    parts = frame.select(
+        *[text.hash(seed=seed).alias(f"{_HASH}{k}") for k, seed in enumerate(SEEDS)],
+        _broken(checks).alias(_BROKEN),
+    )
+    return (
+        parts[f"{_HASH}0"].to_numpy(),
+        parts[f"{_HASH}1"].to_numpy(),
+        ~parts[_BROKEN].to_numpy(),
+    )
+
+
 def validate(
     frame: pl.DataFrame,
     first_row: int = 1,
     *,
     rows: NDArray[np.int64] | None = None,
-    ids: LoanIds | None = None,
+    ids: LoanIds | KnownRepeats | None = None,
 ) -> tuple[Book, pl.DataFrame]:
     """Split a chunk of raw rows into valid loans and rejects.
 
