@@ -77,7 +77,7 @@ def adder(parser: argparse.ArgumentParser) -> None:
 
 def _count(text: str, field: str, minimum: int = 1, maximum: int | None = None) -> int:
     # ASCII digits only: int() would also read other scripts' digits ("٦٠" is 60).
-    if not re.fullmatch(r"[0-9]{1,18}", text.strip()):
+    if not re.fullmatch(r"[0-9]{1,30}", text.strip()):
         raise InputError(field, "must be a whole number", got=text)
     number = int(text.strip())
     if number < minimum:
