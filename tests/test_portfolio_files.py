@@ -102,17 +102,17 @@ def test_a_part_directory_cannot_be_its_own_output(tmp_path: Path) -> None:
         (["small.csv", "-o", "sub/"], "--output", "name a file"),
         (["small.csv", "-o", "sub"], "--output", "is a directory"),
         (["small.csv", "-o", "none/o.csv"], "--output", "directory does not exist"),
-        (["sub.csv", "-o", "o.csv"], "--book", "is a directory"),
-        (["fake.parquet", "-o", "o.csv"], "--book", "could not be read"),
-        (["missing.csv", "-o", "o.csv"], "--book", "no such file"),
-        (["empty.csv", "-o", "o.csv"], "--book", "is empty"),
+        (["sub.csv", "-o", "o.csv"], "BOOK", "is a directory"),
+        (["fake.parquet", "-o", "o.csv"], "BOOK", "could not be read"),
+        (["missing.csv", "-o", "o.csv"], "BOOK", "no such file"),
+        (["empty.csv", "-o", "o.csv"], "BOOK", "is empty"),
         (["small.csv", "-o", "o.csv", "--chunk-size", "0"], "--chunk-size", "at least 1"),
         (["small.csv", "-o", "o.csv", "--chunk-size", "9" * 25], "--chunk-size", "at most 1,000,000"),
         (["small.csv", "-o", "o.csv", "--chunk-size", "٦٠"], "--chunk-size", "whole number"),
         (["small.csv", "-o", "o.csv", "--threads", "0"], "--threads", "at least 1"),
         (["small.csv", "-o", "o.csv", "--threads", "100000"], "--threads", "at most 256"),
         (["small.csv", "-o", "o.csv", "--workers", "100000"], "--workers", "at most 256"),
-        (["synth", "9" * 12, "-o", "b.parquet"], "--rows", "at most"),
+        (["synth", "9" * 12, "-o", "b.parquet"], "N", "at most"),
     ],
 )
 def test_file_and_option_faults_are_one_line(
@@ -181,7 +181,7 @@ def test_an_unreadable_book_is_one_line(open_directory: Path) -> None:
         check=False,
     )
     assert done.returncode == 2, done.stderr
-    assert done.stderr.count("\n") == 1 and "--book: could not be read: Permission denied" in done.stderr
+    assert done.stderr.count("\n") == 1 and "BOOK: could not be read: Permission denied" in done.stderr
     assert list(out.iterdir()) == []
 
 

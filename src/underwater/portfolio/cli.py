@@ -123,7 +123,7 @@ def handle(args: argparse.Namespace) -> int:
 
             workers = None if args.workers is None else _count(args.workers, "workers", maximum=MAX_WORKERS)
             if workers is not None and args.scheduler is not None:
-                raise InputError("workers", "give either --workers N or --scheduler ADDRESS, not both")
+                raise InputError("workers", "give either `workers` N or `scheduler` ADDRESS, not both")
             summary = run_cluster(
                 args.book,
                 args.output,

@@ -90,7 +90,9 @@ def run_part(
         for chunk in read_chunks(part.source, chunk_size, offset=part.offset, length=part.length):
             if not chunk.rows_in:
                 continue
-            good, bad = validate(chunk.frame, rows=chunk.rows + (part.first_row - 1), ids=part.repeats)
+            # read_chunks numbers the file's rows; the dataset's count from part.first_row.
+            rows = chunk.rows + (part.first_row - 1 - part.offset)
+            good, bad = validate(chunk.frame, rows=rows, ids=part.repeats)
             result = compute(good, shocks)
             rejected.append(bad)
             summary.add(good, result, bad.height)

@@ -51,7 +51,7 @@ def check_distinct(reads: Sequence[tuple[str, str | Path]], writes: Sequence[tup
     >>> check_distinct([("book", "loans.csv")], [("output", "out.parquet"), ("rejects", "loans.csv")])
     Traceback (most recent call last):
     ...
-    underwater.errors.InputError: rejects: is the same file as the book: a run never writes a file it reads \
+    underwater.errors.InputError: rejects: is the same file as book: a run never writes a file it reads \
 (got 'loans.csv')
     """
     seen: list[tuple[str, str, tuple[int, int] | None]] = [(field, *_identity(path)) for field, path in reads]
@@ -60,7 +60,7 @@ def check_distinct(reads: Sequence[tuple[str, str | Path]], writes: Sequence[tup
         for other, other_resolved, other_inode in seen:
             if resolved == other_resolved or (inode is not None and inode == other_inode):
                 if other == "book":
-                    rule = f"is the same file as {LABELS['book']}: a run never writes a file it reads"
+                    rule = "is the same file as `book`: a run never writes a file it reads"
                 else:
                     rule = f"is the same file as {LABELS.get(other, other)}: each result needs its own file"
                 raise InputError(field, rule, got=str(path))

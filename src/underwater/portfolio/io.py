@@ -113,7 +113,9 @@ def _reading(path: str | Path) -> Iterator[None]:
 def _readable(path: str | Path) -> None:
     if os.path.isdir(path):
         raise InputError(
-            "book", "is a directory (a directory of Parquet parts runs with --workers)", got=str(path)
+            "book",
+            "is a directory (a directory of Parquet parts runs with `workers` or `scheduler`)",
+            got=str(path),
         )
     if not os.path.exists(path):
         raise InputError("book", "no such file", got=str(path))
