@@ -134,6 +134,19 @@ _HASH = "hash:"  # a fingerprint of the id, when ids are checked
 # the largest scale (1e5), still far inside int64.
 _WHOLE_DIGITS = 12
 _TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
+# Decimal places each number column is scaled by (cents, 1e-5 percent units, whole months).
+_PLACES = {
+    "balance": 2,
+    "rate_percent": 5,
+    "remaining_payments": 0,
+    "value": 2,
+    "payment": 2,
+    "asset_age_months": 0,
+    "other_liens": 2,
+}
+# Prefixes of the columns _text_stages works out for a number column held as text.
+_STRIPPED, _PARTS, _VALUE = "stripped:", "parts:", "value:"
+_LONG, _UNREADABLE, _NEGATIVE, _FINE, _BIG = "long:", "unreadable:", "negative:", "fine:", "big:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,40 +234,67 @@ _Check = tuple[pl.Expr, str]
 _Field = tuple[pl.Expr, list[_Check]]
 
 
-def _scaled_text(col: pl.Expr, places: int, rule: str, places_rule: str, max_rule: str) -> _Field:
-    """Plain decimal text → integer × 10**places (see the module docstring for the grammar).
+_NUMBER_PARTS = r"^([+-]?)([0-9]*)(?:\.([0-9]*))?$"  # sign, whole digits, fraction digits
+
+
+def _text_stages(schema: pl.Schema) -> list[list[pl.Expr]]:
+    """Columns worked out once, in two passes, before the checks, for every number column held
+    as text: the cell without surrounding spaces and tabs and its parts by
+    :data:`_NUMBER_PARTS`; then the facts the checks compare (lengths, sign, whether it read)
+    and the value. polars does not share a sub-expression between the many checks that use
+    it, so each check would otherwise take the text apart again."""
+    first: list[pl.Expr] = []
+    second: list[pl.Expr] = []
+    for name, places in _PLACES.items():
+        dtype = schema.get(name)
+        if dtype is None or not (dtype == pl.String or isinstance(dtype, _TEXT_TYPES)):
+            continue
+        text = pl.col(name).cast(pl.String).str.strip_chars(" \t")
+        first += [text.alias(_STRIPPED + name), text.str.extract_groups(_NUMBER_PARTS).alias(_PARTS + name)]
+        parts = pl.col(_PARTS + name)
+        sign = parts.struct.field("1")
+        whole_raw = parts.struct.field("2")
+        fraction_raw = parts.struct.field("3").fill_null("")
+        whole = whole_raw.str.strip_chars_start("0")
+        fraction = fraction_raw.str.strip_chars_end("0")
+        value = pl.when(whole == "").then(pl.lit("0")).otherwise(whole).cast(pl.Int64, strict=False) * (
+            10**places
+        )
+        if places:
+            value = value + pl.when(fraction == "").then(pl.lit("0")).otherwise(
+                fraction.str.pad_end(places, "0")
+            ).cast(pl.Int64, strict=False)
+        second += [
+            (pl.col(_STRIPPED + name).str.len_bytes() > MAX_DIGITS).alias(_LONG + name),
+            (sign.is_null() | ((whole_raw.str.len_bytes() + fraction_raw.str.len_bytes()) == 0)).alias(
+                _UNREADABLE + name
+            ),
+            ((sign == "-") & ((whole.str.len_bytes() + fraction.str.len_bytes()) > 0)).alias(
+                _NEGATIVE + name
+            ),
+            (fraction.str.len_bytes() > places).alias(_FINE + name),
+            (whole.str.len_bytes() > _WHOLE_DIGITS).alias(_BIG + name),
+            pl.when(fraction.str.len_bytes() <= places).then(value).alias(_VALUE + name),
+        ]
+    return [first, second]
+
+
+def _scaled_text(name: str, rule: str, places_rule: str, max_rule: str) -> _Field:
+    """Plain decimal text → integer × 10**places (see the module docstring for the grammar),
+    from the columns :func:`_text_stages` worked out.
 
     The text is taken apart by one regular expression of ASCII classes only (``[0-9]``, never
-    ``\\d``, which in polars' engine also matches other scripts' digits); the value is computed
+    ``\\d``, which in polars' engine also matches other scripts' digits); the value is kept
     only for text that passed every check, from at most :data:`_WHOLE_DIGITS` significant
     digits, so no cast can fail and no product can overflow."""
-    text = col.str.strip_chars(" \t")
-    parts = text.str.extract_groups(r"^([+-]?)([0-9]*)(?:\.([0-9]*))?$")
-    sign = parts.struct.field("1")
-    whole_raw = parts.struct.field("2")
-    fraction_raw = parts.struct.field("3").fill_null("")
-    whole = whole_raw.str.strip_chars_start("0")
-    fraction = fraction_raw.str.strip_chars_end("0")
-    long = text.str.len_bytes() > MAX_DIGITS
-    unreadable = sign.is_null() | ((whole_raw.str.len_bytes() + fraction_raw.str.len_bytes()) == 0)
-    nonzero = (whole.str.len_bytes() + fraction.str.len_bytes()) > 0
-    negative = (sign == "-") & nonzero
-    too_fine = fraction.str.len_bytes() > places
-    too_big = whole.str.len_bytes() > _WHOLE_DIGITS
-    ok = ~(long | unreadable | negative | too_fine | too_big)
-    units = pl.when(whole == "").then(pl.lit("0")).otherwise(whole).cast(pl.Int64, strict=False)
-    value = units * (10**places)
-    if places:
-        value = value + pl.when(fraction == "").then(pl.lit("0")).otherwise(
-            fraction.str.pad_end(places, "0")
-        ).cast(pl.Int64, strict=False)
-    return pl.when(ok).then(value), [
-        (long, _LONG_RULE),
-        (unreadable, rule),
-        (negative, _NEGATIVE_RULE),
-        (too_fine, places_rule),
-        (too_big, max_rule),
+    checks = [
+        (pl.col(_LONG + name), _LONG_RULE),
+        (pl.col(_UNREADABLE + name), rule),
+        (pl.col(_NEGATIVE + name), _NEGATIVE_RULE),
+        (pl.col(_FINE + name), places_rule),
+        (pl.col(_BIG + name), max_rule),
     ]
+    return pl.when(~pl.any_horizontal([check for check, _ in checks])).then(pl.col(_VALUE + name)), checks
 
 
 def _scaled(
@@ -273,7 +313,7 @@ def _scaled(
     col = pl.col(name)
     scale = 10**places
     if isinstance(dtype, _TEXT_TYPES) or dtype == pl.String:
-        return _scaled_text(col.cast(pl.String), places, rule, places_rule, max_rule)
+        return _scaled_text(name, rule, places_rule, max_rule)
     if dtype.is_integer():
         wide = col.cast(pl.Int128)
         negative = wide < 0
@@ -337,7 +377,7 @@ def _finish(
     raw = pl.col(name)
     empty = raw.is_null()
     if is_text:
-        empty = empty | (raw.cast(pl.String).str.strip_chars(" \t") == "")
+        empty = empty | (pl.col(_STRIPPED + name) == "")
     filled = pl.when(empty).then(pl.lit(default, dtype=pl.Int64)).otherwise(value)
     # An empty cell of an optional column takes the default and breaks no rule.
     given = [(~empty & condition, rule) for condition, rule in checks]
@@ -555,7 +595,10 @@ def validate(
             raise ValueError(f"{len(rows)} row numbers for {frame.height} rows")
         numbers = pl.lit(pl.Series(_ROW_COLUMN, rows, dtype=pl.Int64))
     fields, lookups = _fields(frame)
+    stages = _text_stages(frame.schema)
     frame = frame.with_columns(lookups)
+    for stage in stages:
+        frame = frame.with_columns(stage)
     identifier = fields["loan_id"][0]
     fingerprints = []
     if ids is not None:
