@@ -4,8 +4,8 @@ A book is read in chunks, so a repeat can be millions of rows from the loan it r
 :class:`LoanIds` remembers every ``loan_id`` seen so far as a fingerprint, not as text: two
 64-bit hashes of the text (polars' ``hash`` with two seeds), kept as 88 bits together with the
 row number (40 bits) in one slot of 16 bytes of an open-addressing table that is at most 70 %
-full. That is 16 / 0.7 ≈ 23 bytes a loan (about 230 MB for ten million), whatever the length of
-the ids. Two different ids share a fingerprint with a chance of about n² / 2⁸⁹ for n loans
+full, its size a power of two: 23 to 46 bytes a loan (256 MiB for ten million), whatever the
+length of the ids. Two different ids share a fingerprint with a chance of about n² / 2⁸⁹ for n loans
 (2·10⁻¹³ for ten million), far below the rate of hardware memory errors; the table is exact
 about everything else.
 

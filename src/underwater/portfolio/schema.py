@@ -147,6 +147,7 @@ _PLACES = {
 # Prefixes of the columns _text_stages works out for a number column held as text.
 _STRIPPED, _PARTS, _VALUE = "stripped:", "parts:", "value:"
 _LONG, _UNREADABLE, _NEGATIVE, _FINE, _BIG = "long:", "unreadable:", "negative:", "fine:", "big:"
+_RAW, _CHECK = "raw:", "check"  # a number column's parsed value and its checks, as columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,11 +459,23 @@ def _numeric(
     minimum: int = 0,
     min_rule: str = _NEGATIVE_RULE,
     whole_only: bool = False,
+    stage: list[pl.Expr],
 ) -> _Field:
+    # The parsed value and each check become columns of their own (``stage``, computed before
+    # the checks are combined): polars would otherwise work out the value again in every
+    # bound check that compares it.
     dtype = frame_schema.get(name)
     if whole_only:
         places, places_rule = 0, _WHOLE_RULE
     field = _scaled(name, dtype, places, rule, places_rule, maximum, max_rule) if dtype is not None else None
+    if field is not None:
+        value, checks = field
+        stage.append(value.alias(_RAW + name))
+        stage.extend(check.alias(f"{_CHECK}{k}:{name}") for k, (check, _) in enumerate(checks))
+        field = (
+            pl.col(_RAW + name),
+            [(pl.col(f"{_CHECK}{k}:{name}"), rule) for k, (_, rule) in enumerate(checks)],
+        )
     return _finish(
         name,
         field if field is not None else (pl.lit(None, dtype=pl.Int64), []),
@@ -477,50 +490,63 @@ def _numeric(
     )
 
 
-def _fields(frame: pl.DataFrame) -> tuple[dict[str, _Field], list[pl.Series]]:
-    """Every field's value and checks, and the columns the lookups add to the frame."""
+def _fields(frame: pl.DataFrame) -> tuple[dict[str, _Field], list[pl.Series], list[pl.Expr]]:
+    """Every field's value and checks, the columns the lookups add to the frame, and the
+    columns of parsed values and checks to add after the text stages (:func:`_numeric`)."""
     schema = frame.schema
+    stage: list[pl.Expr] = []
     asset_class, class_columns = _lookup("asset_class", frame, _class_code, _CLASS_RULE)
     state, state_columns = _lookup("state", frame, _state_code, _STATE_RULE)
-    money = {"places": 2, "rule": _MONEY_RULE, "places_rule": _CENTS_RULE, "maximum": MAX_MONEY_CENTS}
-    whole = {"places": 0, "rule": _WHOLE_RULE, "places_rule": _WHOLE_RULE, "whole_only": True}
-    return {
-        "loan_id": _identifier(schema["loan_id"]),
-        "balance": _numeric(schema, "balance", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "rate_percent": _numeric(
-            schema,
-            "rate_percent",
-            places=5,
-            rule=_RATE_RULE,
-            places_rule=_RATE_PLACES_RULE,
-            default=None,
-            maximum=_MAX_RATE_UNITS,
-            max_rule=_RATE_MAX_RULE,
-        ),
-        "remaining_payments": _numeric(
-            schema,
-            "remaining_payments",
-            default=None,
-            minimum=1,
-            min_rule="must be at least 1",
-            maximum=MAX_PAYMENTS,
-            max_rule=f"must be at most {MAX_PAYMENTS} payments",
-            **whole,  # type: ignore[arg-type]
-        ),
-        "value": _numeric(schema, "value", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "payment": _numeric(schema, "payment", default=-1, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "asset_class": asset_class,
-        "asset_age_months": _numeric(
-            schema,
-            "asset_age_months",
-            default=0,
-            maximum=MAX_AGE_MONTHS,
-            max_rule=f"must be at most {MAX_AGE_MONTHS} months",
-            **whole,  # type: ignore[arg-type]
-        ),
-        "other_liens": _numeric(schema, "other_liens", default=0, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "state": state,
-    }, class_columns + state_columns
+    money = {
+        "places": 2,
+        "rule": _MONEY_RULE,
+        "places_rule": _CENTS_RULE,
+        "maximum": MAX_MONEY_CENTS,
+        "stage": stage,
+    }
+    whole = {"places": 0, "rule": _WHOLE_RULE, "places_rule": _WHOLE_RULE, "whole_only": True, "stage": stage}
+    return (
+        {
+            "loan_id": _identifier(schema["loan_id"]),
+            "balance": _numeric(schema, "balance", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
+            "rate_percent": _numeric(
+                schema,
+                "rate_percent",
+                places=5,
+                rule=_RATE_RULE,
+                places_rule=_RATE_PLACES_RULE,
+                default=None,
+                maximum=_MAX_RATE_UNITS,
+                max_rule=_RATE_MAX_RULE,
+                stage=stage,
+            ),
+            "remaining_payments": _numeric(
+                schema,
+                "remaining_payments",
+                default=None,
+                minimum=1,
+                min_rule="must be at least 1",
+                maximum=MAX_PAYMENTS,
+                max_rule=f"must be at most {MAX_PAYMENTS} payments",
+                **whole,  # type: ignore[arg-type]
+            ),
+            "value": _numeric(schema, "value", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
+            "payment": _numeric(schema, "payment", default=-1, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
+            "asset_class": asset_class,
+            "asset_age_months": _numeric(
+                schema,
+                "asset_age_months",
+                default=0,
+                maximum=MAX_AGE_MONTHS,
+                max_rule=f"must be at most {MAX_AGE_MONTHS} months",
+                **whole,  # type: ignore[arg-type]
+            ),
+            "other_liens": _numeric(schema, "other_liens", default=0, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
+            "state": state,
+        },
+        class_columns + state_columns,
+        stage,
+    )
 
 
 def _broken(checks: list[_Check]) -> pl.Expr:
@@ -594,10 +620,9 @@ def validate(
         if len(rows) != frame.height:
             raise ValueError(f"{len(rows)} row numbers for {frame.height} rows")
         numbers = pl.lit(pl.Series(_ROW_COLUMN, rows, dtype=pl.Int64))
-    fields, lookups = _fields(frame)
-    stages = _text_stages(frame.schema)
+    fields, lookups, parsed = _fields(frame)
     frame = frame.with_columns(lookups)
-    for stage in stages:
+    for stage in [*_text_stages(frame.schema), parsed]:
         frame = frame.with_columns(stage)
     identifier = fields["loan_id"][0]
     fingerprints = []
