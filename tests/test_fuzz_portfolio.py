@@ -10,8 +10,6 @@ good rows' figures agree with the exact Decimal engine (:mod:`underwater.portfol
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from test_portfolio_files import run_underwater
 from underwater.errors import InputError
 from underwater.money import parse_money, parse_percent, to_cents
 from underwater.portfolio.engine import output_frame, run_portfolio
@@ -230,22 +229,7 @@ def test_the_arabic_indic_book_no_longer_crashes(tmp_path: Path) -> None:
         "loan_id,balance,rate_percent,remaining_payments,value\nA,18000,6.9,60,15000\nB,18000,6.9,٦٠,15000\n",
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "underwater",
-            "portfolio",
-            str(book),
-            "-o",
-            str(tmp_path / "o.parquet"),
-            "--no-progress",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_underwater([str(book), "-o", str(tmp_path / "o.parquet")])
     assert done.returncode == 0, done.stderr
     rejects = (tmp_path / "o.rejects.csv").read_text().splitlines()
     assert rejects == ["row,loan_id,field,reason", "2,B,remaining_payments,must be a whole number"]

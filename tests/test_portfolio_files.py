@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -44,6 +45,12 @@ def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "small.csv"
     path.write_text(HEADER + ROWS)
     return path
+
+
+def run_underwater(arguments: list[str], **options: Any) -> subprocess.CompletedProcess[str]:
+    """``underwater portfolio ARGUMENTS --no-progress`` in a real child process."""
+    command = [sys.executable, "-m", "underwater", "portfolio", *arguments, "--no-progress"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, **options)
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -246,23 +253,7 @@ def _file_size_limit() -> None:
 def test_a_file_size_limit_is_one_line_exit_2(tmp_path: Path) -> None:
     book = tmp_path / "book.parquet"
     write_synth_book(book, 5000, seed=2)  # 300 KB: written before the limit applies
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "underwater",
-            "portfolio",
-            str(book),
-            "-o",
-            str(tmp_path / "o.csv"),
-            "--no-progress",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=_file_size_limit,
-        check=False,
-    )
+    done = run_underwater([str(book), "-o", str(tmp_path / "o.csv")], preexec_fn=_file_size_limit)
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1 and "--output: could not be written: File too large" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.parquet"]
