@@ -105,6 +105,15 @@ def _rehash(table: NDArray[np.uint64], grown: NDArray[np.uint64]) -> None:
         grown[slot, 1] = table[old, 1]
 
 
+def _table(capacity: int) -> NDArray[np.uint64]:
+    # Zeroed memory is handed out untouched; its pages are then faulted in at random, one miss
+    # at a time, by the first inserts (measured: twice the inserts' own time at ten million).
+    # Writing the zeros once, in order, faults them in at memory speed.
+    table = np.empty((capacity, 2), dtype=np.uint64)
+    table.fill(0)
+    return table
+
+
 class LoanIds:
     """The loan ids seen so far in a book, as fingerprints (see the module docstring).
 
@@ -122,7 +131,7 @@ class LoanIds:
         capacity = _SMALLEST
         while capacity * _LOAD < expected:
             capacity *= 2
-        self._table = np.zeros((capacity, 2), dtype=np.uint64)
+        self._table = _table(capacity)
 
     def __len__(self) -> int:
         return self._count
@@ -157,7 +166,7 @@ class LoanIds:
         if count and (rows.min() < 1 or rows.max() > MAX_ROW):
             raise ValueError(f"row numbers must be 1 to {MAX_ROW}")
         while (self._count + count) > self._table.shape[0] * _LOAD:
-            grown = np.zeros((self._table.shape[0] * 2, 2), dtype=np.uint64)
+            grown = _table(self._table.shape[0] * 2)
             _rehash(self._table, grown)
             self._table = grown
         out = np.empty(count, dtype=np.int64)
