@@ -99,6 +99,10 @@ def test_a_part_directory_cannot_be_its_own_output(tmp_path: Path) -> None:
         run_cluster(parts, tmp_path / "out", rejects=tmp_path / "r.csv", workers=10**6)
     with pytest.raises(InputError, match="chunk_size"):
         run_cluster(parts, tmp_path / "out", rejects=tmp_path / "r.csv", workers=1, chunk_size=0)
+    (parts / "p1.parquet").write_text(HEADER + ROWS)  # text with a Parquet name, among the parts
+    with pytest.raises(InputError, match="could not be read") as fake_part:
+        run_cluster(parts, tmp_path / "out", rejects=tmp_path / "r.csv", workers=1)
+    assert fake_part.value.field == "book"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["parts"]
 
 
