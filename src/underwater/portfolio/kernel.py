@@ -50,9 +50,10 @@ from underwater.portfolio.paths import (
     FIGURES,
     SHOCK_SCALE,
     TOLERANCE,
+    OutOfRangeError,
     loan_paths,
 )
-from underwater.portfolio.schema import RATE_UNITS, Book
+from underwater.portfolio.schema import ASSET_CLASSES, RATE_UNITS, STATE_CODES, Book
 from underwater.portfolio.tables import AGES, Tables, _fraction, tables
 
 if TYPE_CHECKING:
@@ -161,6 +162,13 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
     (300000, 33)
     """
     t = tables()
+    if len(book) and not (
+        0 <= book.asset_class.min() <= book.asset_class.max() < len(ASSET_CLASSES)
+        and 0 <= book.state.min() <= book.state.max() <= len(STATE_CODES)
+    ):
+        # Codes index lookup tables here and in the summary's compiled loop (which does not
+        # check them); the rest is checked just before the month loop.
+        raise OutOfRangeError("an asset class or state code outside its table reached the kernel")
     all_shocks = (Decimal(0), *[s for s in shocks if s != 0])
     payment = np.where(
         book.payment >= 0,

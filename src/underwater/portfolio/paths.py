@@ -38,12 +38,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from underwater.portfolio.compiled import inline, jit
-from underwater.portfolio.schema import MAX_PAYMENTS, RATE_UNITS
+from underwater.portfolio.schema import MAX_AGE_MONTHS, MAX_MONEY_CENTS, MAX_PAYMENTS, RATE_UNITS
+from underwater.portfolio.tables import AGES
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["COLUMNS", "DIVISOR", "EXACT_LIMIT", "FIGURES", "TOLERANCE", "loan_paths"]
+__all__ = ["COLUMNS", "DIVISOR", "EXACT_LIMIT", "FIGURES", "TOLERANCE", "OutOfRangeError", "loan_paths"]
 
 COLUMNS = ("balance", "rate_units", "payment", "months", "other_liens", "value", "base", "trend")
 """The columns of the loans matrix :func:`loan_paths` takes, in order (int64): money in cents,
@@ -66,6 +67,60 @@ WINDOW = 512
 """Loans sorted by term at a time: a window's inputs stay in the processor's cache."""
 SHOCK_SCALE = 10**6
 """Shock factors 1 − s/100 are whole numbers of millionths (s has at most 4 decimals)."""
+
+
+class OutOfRangeError(RuntimeError):
+    """An input outside the ranges :func:`~underwater.portfolio.schema.validate` enforces
+    reached the compiled loop: a bug in the code before it, never bad input (which is a
+    reject). The loop indexes arrays by these numbers and does not check them itself."""
+
+
+# Bounds of each column of the loans matrix, inclusive; a level payment can exceed the
+# balance by a month's interest (at most 100 % / 12 of it), so payments get twice the room.
+_BOUNDS = {
+    "balance": (0, MAX_MONEY_CENTS),
+    "rate_units": (0, 100 * RATE_UNITS),
+    "payment": (0, 2 * MAX_MONEY_CENTS),
+    "months": (1, MAX_PAYMENTS),
+    "other_liens": (0, MAX_MONEY_CENTS),
+    "value": (0, MAX_MONEY_CENTS),
+    "trend": (-1, 1),
+}
+
+
+def _guard(
+    loans: NDArray[np.int64],
+    retention: NDArray[np.float64],
+    units: NDArray[np.int64],
+    scenarios: int,
+    today: NDArray[np.int64],
+    out: NDArray[np.int64],
+    doubt: NDArray[np.bool_],
+) -> None:
+    # Cheap (a min and a max a column) next to the loop, and it turns what would be a wild
+    # memory access into a clear error.
+    count = loans.shape[0]
+    if loans.ndim != 2 or loans.shape[1] != len(COLUMNS) or loans.dtype != np.int64:
+        raise OutOfRangeError(f"loans must be an int64 matrix of {len(COLUMNS)} columns")
+    if (
+        today.shape != (count, scenarios)
+        or out.shape != (count, scenarios, len(FIGURES))
+        or doubt.shape != (count,)
+    ):
+        raise OutOfRangeError("today, out and doubt must have one row per loan and one column per scenario")
+    if retention.shape != units.shape or retention.ndim != 1:
+        raise OutOfRangeError("retention tables must be flat and of the same size")
+    if not count:
+        return
+    for name, (low, high) in _BOUNDS.items():
+        column = loans[:, COLUMNS.index(name)]
+        if column.min() < low or column.max() > high:
+            raise OutOfRangeError(f"{name} outside {low}..{high} reached the compiled loop")
+    base = loans[:, _BASE]
+    if base.min() < 0 or base.max() >= retention.shape[0] or (base % AGES).max() > MAX_AGE_MONTHS:
+        raise OutOfRangeError("an asset class or age outside the retention tables reached the compiled loop")
+    if today.min() < 0 or today.max() > MAX_MONEY_CENTS:
+        raise OutOfRangeError(f"a value today outside 0..{MAX_MONEY_CENTS} reached the compiled loop")
 
 
 @inline
@@ -222,6 +277,8 @@ def loan_paths(
     ``retention`` and ``units`` are the flat retention tables (float64 and exact 1e-12 units,
     class × ages + age), ``factors`` and ``millionths`` each scenario's 1 − s/100 (as float64
     and in millionths), ``today`` (loans × scenarios) each loan's value today per scenario in
-    cents. Releases Python's global lock: threads may walk separate slices at once.
+    cents. Releases Python's global lock: threads may walk separate slices at once. Inputs
+    outside the ranges validation enforces raise :class:`OutOfRangeError` before the loop.
     """
+    _guard(loans, retention, units, factors.shape[0], today, out, doubt)
     _walk(loans, retention, units, factors, millionths, today, out, doubt, limit)
