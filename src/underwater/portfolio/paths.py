@@ -23,11 +23,14 @@ For loan i and scenario s, with money in int64 cents:
   :data:`EXACT_LIMIT`, so the wrapped result is the exact one. Past that limit (an appreciating
   home worth hundreds of millions) the loan is flagged ``doubt`` and the caller recomputes it
   with the exact library;
-- gap_t = b_t + other liens − v_t; ``crossover`` = first t ≤ n with gap_t ≤ 0 (−1 if none);
-  ``peak`` = the largest gap_t, ``peak_month`` its first month (0 and −1 when no gap_t > 0).
-  Balances never rise (a payment always exceeds the interest), so once the loan has surfaced
-  the walk stops when no later gap can beat the peak: on a curve that never rises (trend 1)
-  none exceeds b_t + liens − v_n, and on one that never falls (trend −1) none exceeds gap_t.
+- gap_t = b_t + other liens − v_t; ``crossover`` = the month from which gap_t ≤ 0 in every
+  later month to n (one past the last month under water; 0 when never under; −1 when still
+  under at n), the single-loan engine's definition: a loan even today that dips later has not
+  crossed over; ``peak`` = the largest gap_t, ``peak_month`` its first month (0 and −1 when no
+  gap_t > 0). Balances never rise (a payment always exceeds the interest), so the walk stops
+  at a month above water from which no later month can go under again: on a curve that never
+  rises (trend 1) no later gap exceeds b_t + liens − v_n, and on one that never falls (trend
+  −1) none exceeds gap_t.
 """
 
 from __future__ import annotations
@@ -235,7 +238,7 @@ def _scenarios(
         gap = path[0] + lien - today[s]
         best = gap
         best_month = 0
-        first = 0 if gap <= 0 else -1
+        last_under = 0 if gap > 0 else -1
         for t in range(1, n + 1):
             x = retention[start + t] * scale
             cents = _round_value(x, worth, millionths[s], units[start + t], units[start], limit)
@@ -246,14 +249,14 @@ def _scenarios(
             if gap > best:
                 best = gap
                 best_month = t
-            if first < 0:
-                if gap <= 0:
-                    first = t
-            elif (trend == 1 and path[t] + lien - lowest <= max(best, 0)) or (
-                trend == -1 and gap <= max(best, 0)
-            ):
+            if gap > 0:
+                last_under = t
+            elif (trend == 1 and path[t] + lien - lowest <= 0) or trend == -1:
+                # Above water now, and no later month can go under again: the balance only
+                # falls, and the value never falls below v_n (trend 1) or never falls (trend −1).
                 break
-        out[s, _CROSSOVER] = first
+        # Surfaced for good the month after the last one under water; still under at the end: none.
+        out[s, _CROSSOVER] = last_under + 1 if last_under < n else -1
         out[s, _PEAK] = max(best, 0)
         out[s, _PEAK_MONTH] = best_month if best > 0 else -1
     return doubt
