@@ -10,11 +10,13 @@ process so that peak memory is the run's own:
 - the I/O floor: a plain polars read of the same file and a write of it (``read_parquet`` +
   ``write_parquet``), and the ratio engine / floor;
 
+and, for a CSV book (default 1 million loans, ``--csv-rows``; 0 skips it), the engine from CSV
+to Parquet against its floor, a plain polars ``read_csv`` (every cell as text) + ``write_parquet``;
 and once, a per-loan Python loop using numpy-financial for the balance path (``npf.pmt`` and
 ``npf.fv`` month by month) on 10,000 loans, scaled to the largest book.
 
 Run:  .venv/bin/python benchmarks/bench_portfolio.py [--rows 1000000 5000000 10000000]
-      [--dir /tmp/uw-bench] [--shock 10 ...] [--json results.json]
+      [--csv-rows 1000000] [--dir /tmp/uw-bench] [--shock 10 ...] [--json results.json]
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def _child(task: str, book: str, out: str, shocks: list[str]) -> dict[str, Any]:
         import polars as pl
 
         started = time.perf_counter()
-        frame = pl.read_parquet(book)
+        frame = pl.read_csv(book, infer_schema=False) if book.endswith(".csv") else pl.read_parquet(book)
         frame.write_parquet(out)
         rows = frame.height
     else:
@@ -128,11 +130,33 @@ def _numpy_financial_loop(loans: int) -> float:
     return time.perf_counter() - started
 
 
+def _csv_run(scratch: Path, rows: int, shocks: list[str]) -> dict[str, Any]:
+    """The engine on a CSV book of ``rows`` loans (written once from the synthetic book)."""
+    import polars as pl
+
+    from underwater.portfolio.synth import synth_book
+
+    book = scratch / f"book_{rows}.csv"
+    if not book.exists():
+        synth_book(rows, seed=1).write_csv(book)
+    engine = _run_child("engine", book, scratch / f"out_csv_{rows}.parquet", shocks)
+    floor = _run_child("floor", book, scratch / f"floor_csv_{rows}.parquet", [])
+    assert pl.scan_csv(book).select(pl.len()).collect().item() == rows
+    return {
+        "rows": rows,
+        "book_mib": round(book.stat().st_size / 2**20, 1),
+        "engine": engine,
+        "io_floor": floor,
+        "engine_over_floor": round(engine["wall_seconds"] / floor["wall_seconds"], 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000, 10_000_000])
+    parser.add_argument("--csv-rows", type=int, default=1_000_000, help="CSV book size (0: none)")
     parser.add_argument("--dir", default="/tmp/uw-bench")
     parser.add_argument("--shock", action="append", default=[])
     parser.add_argument("--json", help="also write the results to this file")
@@ -175,6 +199,9 @@ def main() -> None:
         }
         results["runs"].append(run)
         print(json.dumps(run), flush=True)
+    if args.csv_rows:
+        results["csv"] = _csv_run(scratch, args.csv_rows, args.shock)
+        print(json.dumps(results["csv"]), flush=True)
     sample = 10_000
     loop = _numpy_financial_loop(sample)
     largest = max(args.rows)

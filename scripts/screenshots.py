@@ -37,6 +37,24 @@ PAGES = {
     "rebate": "/rebate?amount_financed=3000&finance_charge=600&n_payments=24&payments_made=12",
     "apr": "/apr?principal=5000&payment=230&n_payments=24&loan_date=2026-01-10&first_payment_date=2026-02-10",
     "value": "/value?value=21000&age_months=30&asset_class=car",
+    "equity-truck": "/equity?owed=80000&value=60000&offer=58000",
+    "loan-extra": "/loan?principal=80000&rate_percent=9&n_payments=48&first_payment_date=2026-12-01&extra=200"
+    "&extra_once=12%3D5000",
+    "loan-solve-rate": "/loan?principal=18800&n_payments=48&payment=467.84",
+    "loan-balloon": "/loan?principal=10000&rate_percent=6&n_payments=24&payment=300&solve_balloon=true",
+    "rebate-add-on": "/rebate?amount_financed=20000&add_on_rate_percent=6&n_payments=60&payments_made=24",
+    "apr-check": "/apr?principal=25000&prepaid_finance_charge=495&payment=495.28&n_payments=60"
+    "&loan_date=2026-11-21&first_payment_date=2026-12-21&disclosed_apr_percent=7.5",
+    "apr-flows": "/apr?advances=2025-03-01%3D10000&payments=2026-03-01%3D2500&payments=2027-03-01%3D2500"
+    "&payments=2028-03-01%3D2500&payments=2029-03-01%3D2500&payments=2030-03-01%3D2500",
+    "value-truck": "/value?value=60000&asset_class=class8_sleeper&age_months=24&shock_percent=10",
+    "value-comparables": "/value?value=21000&age_months=30&comparable=12%2C12000%2C27000"
+    "&comparable=36%2C38000%2C21000&comparable=60%2C61000%2C15500",
+    "deficiency": "/deficiency?owed=12000&as_of=2026-11-21&proceeds=7500&retaking=450&storage_days=30"
+    "&storage_per_day=30&credit=GAP+refund%3D300",
+    "deficiency-barred": "/deficiency?owed=2800&as_of=2026-11-21&proceeds=900&retaking=450&state=CO"
+    "&cash_price=2500",
+    "deficiency-ca": "/deficiency?owed=80000&value=60000&asset_class=class8_sleeper&state=CA",
     "errors": "/equity?owed=-5&value=x&_go=1",
 }
 

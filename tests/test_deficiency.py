@@ -296,7 +296,7 @@ def test_missing_measure_is_flagged_not_guessed(
     assert sheet.state_rule.outcome == "undecided"
     sign = "≤" if inclusive else "<"
     assert f"{sign} {threshold}" in sheet.state_rule.effect
-    assert f"give {measure} to decide" in sheet.state_rule.effect
+    assert f"give `{measure}` to decide" in sheet.state_rule.effect
     assert any(f"may be barred by {sheet.state_rule.rule.citation}" in note for note in sheet.notes)
 
 
@@ -354,7 +354,7 @@ def test_massachusetts_without_fair_market_value_is_flagged() -> None:
     )
     assert sheet.proceeds_basis == "disposition"
     assert sheet.deficiency == D("5850.00")
-    assert any("give fair_market_value" in note for note in sheet.notes)
+    assert any("give `fair_market_value`" in note for note in sheet.notes)
     assert sheet.state_rule is not None
     assert "may overstate" in sheet.state_rule.effect
 
@@ -544,7 +544,7 @@ def test_heavy_truck_estimate_by_hand() -> None:
     assert sheet.proceeds == D("80000.00")
     assert sheet.expenses_total == D("4050.00")
     assert sheet.deficiency == D("14050.00")
-    assert any("consumer=False" in note for note in sheet.notes)
+    assert any("business loan (`commercial`)" in note for note in sheet.notes)
 
 
 def test_estimate_rounds_proceeds_half_up() -> None:

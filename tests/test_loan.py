@@ -15,6 +15,7 @@ from underwater.loan import (
     ExtraPayment,
     amortize,
     balance_after,
+    balance_path,
     level_payment,
     payment_dates,
     solve_rate,
@@ -490,3 +491,15 @@ def test_solve_rate_round_trip(principal: Decimal, rate: Decimal, n: int) -> Non
     payment = level_payment(principal, rate, n)
     solved = solve_rate(principal, n, payment)
     assert abs(level_payment(principal, solved, n) - payment) <= D("0.01")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    principal=st.decimals(min_value=Decimal("0.01"), max_value=Decimal(500000), places=2),
+    rate=st.decimals(min_value=Decimal(0), max_value=Decimal(40), places=3),
+    n=st.integers(1, 480),
+)
+def test_balance_path_is_the_schedule_balance_by_balance(principal: Decimal, rate: Decimal, n: int) -> None:
+    assert list(balance_path(principal, rate, n)) == [
+        row.balance for row in amortize(principal, rate, n).rows
+    ]

@@ -23,10 +23,20 @@ def test_local_cluster_run_equals_the_local_run(tmp_path: Path) -> None:
     frames[1] = frames[1].with_columns(
         pl.when(pl.int_range(pl.len()) == 10).then(None).otherwise(pl.col("value")).alias("value")
     )
+    frames = [
+        frame.with_columns(pl.format("P{}-{}", pl.lit(k), pl.col("loan_id")).alias("loan_id"))
+        for k, frame in enumerate(frames)
+    ]
+    # Row 4,001 (in the third part) repeats the id of row 7 (in the first): found across parts.
+    repeated = frames[0]["loan_id"][6]
+    frames[2] = frames[2].with_columns(
+        pl.when(pl.int_range(pl.len()) == 1000)
+        .then(pl.lit(repeated))
+        .otherwise(pl.col("loan_id"))
+        .alias("loan_id")
+    )
     for k, frame in enumerate(frames):
-        frame.with_columns(pl.format("P{}-{}", pl.lit(k), pl.col("loan_id")).alias("loan_id")).write_parquet(
-            parts / f"part-{k}.parquet"
-        )
+        frame.write_parquet(parts / f"part-{k}.parquet")
     whole = pl.concat([pl.read_parquet(p) for p in sorted(parts.iterdir())])
     whole.write_parquet(tmp_path / "whole.parquet")
     shocks = (Decimal(15),)
@@ -61,6 +71,8 @@ def test_local_cluster_run_equals_the_local_run(tmp_path: Path) -> None:
     ]
     local_rejects = (tmp_path / "lr.csv").read_text()
     assert local_rejects.splitlines()[1].startswith("1511,P1-")
+    assert local_rejects.splitlines()[2] == f"4001,{repeated},loan_id,repeats the loan_id of row 7"
     assert (tmp_path / "dr.csv").read_text() == local_rejects == (tmp_path / "sr.csv").read_text()
     assert dataset.to_json() == local.to_json() == single.to_json()
-    assert local.rows_in == 4500 and local.rows_rejected == 1
+    assert local.rows_in == 4500 and local.rows_rejected == 2
+    assert not [p for p in tmp_path.rglob(".*") if p.name.startswith((".underwater", ".out", ".single"))]

@@ -78,19 +78,32 @@ def test_missing_required_column_refuses_the_whole_file(tmp_path: Path) -> None:
     assert not (tmp_path / "out.csv").exists()
 
 
-def test_an_interrupted_run_leaves_no_output(tmp_path: Path) -> None:
-    # A real failure half-way: row 2,500 has an extra field, which the CSV reader refuses
-    # after the first chunks have already been computed and streamed to the writer.
+def test_a_line_with_an_extra_field_is_a_reject_and_the_rest_goes_on(tmp_path: Path) -> None:
+    # Before, one such line ended the whole run with a polars traceback.
     lines = [HEADER] + [GOOD.format(n=n) for n in range(1, 5001)]
     lines[2500] += ",extra"
     book = tmp_path / "book.csv"
     book.write_text("\n".join(lines) + "\n")
+    summary = run_portfolio(book, tmp_path / "out.parquet", rejects=tmp_path / "r.csv", chunk_size=500)
+    assert (summary.rows_in, summary.rows_out, summary.rows_rejected) == (5000, 4999, 1)
+    assert (tmp_path / "r.csv").read_text().splitlines()[1] == "2500,,line,has 11 fields; the header has 10"
+
+
+def test_an_interrupted_run_leaves_no_output(tmp_path: Path) -> None:
+    # A real failure half-way: the Parquet book is damaged three quarters in, so reading fails
+    # after the first chunks have already been computed and streamed to the writer.
+    book = tmp_path / "book.parquet"
+    synth_book(20_000, seed=1).write_parquet(book, row_group_size=2000, compression="zstd")
+    data = bytearray(book.read_bytes())
+    middle = len(data) * 3 // 4
+    data[middle : middle + 2000] = bytes(range(256)) * 7 + bytes(208)
+    book.write_bytes(bytes(data))
     (tmp_path / "keep.csv").write_text("an earlier result\n")
-    with pytest.raises(pl.exceptions.PolarsError):
+    with pytest.raises(InputError, match="book: could not be read"):
         run_portfolio(book, tmp_path / "out.parquet", chunk_size=500)
-    with pytest.raises(pl.exceptions.PolarsError):
+    with pytest.raises(InputError, match="book: could not be read"):
         run_portfolio(book, tmp_path / "keep.csv", rejects=tmp_path / "r.csv", chunk_size=500)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", "keep.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.parquet", "keep.csv"]
     assert (tmp_path / "keep.csv").read_text() == "an earlier result\n"
 
 

@@ -108,6 +108,8 @@ EDGE_ROWS = [
     _row(loan_id="max-rate", rate_percent="100", payment="1600", balance="1000", remaining_payments="600"),
     _row(loan_id="year-points", value="100.10", balance="50", asset_age_months="12", remaining_payments="48"),
     _row(loan_id="half-cent-shock", value="100.05", balance="99", remaining_payments="24"),
+    # Even today (owed = value) on a new car that loses a fifth of its value in the first year.
+    _row(loan_id="even-then-dips", balance="20000", value="20000", remaining_payments="72", rate_percent="5"),
     _row(
         loan_id="appreciating",
         asset_class="home",
@@ -149,6 +151,11 @@ def test_edge_case_meanings() -> None:
     assert by_id["home"]["estimated_deficiency"] is None
     # Above water today: crossover 0, no peak month.
     assert by_id["paid-off"]["crossover_month"] == 0 and by_id["paid-off"]["peak_month"] is None
+    # Issue 10: even today but under water later has not crossed over yet; it surfaces for good
+    # only after its worst month (the single-loan engine's definition).
+    dips = by_id["even-then-dips"]
+    assert dips["negative_equity"] == 0 and dips["peak_month"] is not None
+    assert dips["crossover_month"] is not None and dips["crossover_month"] > dips["peak_month"]
 
 
 def test_level_payment_matches_the_library_on_many_rates() -> None:

@@ -574,13 +574,13 @@ def estimate_deficiency(
         notes.append(
             f"The {share_text} % auction share is an assumption (confidence "
             f"{share_data['confidence']}): repossessions usually sell at dealer-only wholesale auctions, "
-            "typically 65-85 % of clean retail; give auction_share_percent or a real offer to replace it."
+            "typically 65-85 % of clean retail; give `auction_share_percent` or a real offer to replace it."
         )
     group = cost_group(kind)
     if group is CostGroup.HEAVY_TRUCK and consumer is True:
         notes.append(
-            "Class 8 trucks are usually financed for a business: pass consumer=False if this is a "
-            "commercial transaction, since the state consumer rules applied here would not apply."
+            "Class 8 trucks are usually financed for a business: mark it a business loan (`commercial`) if it "
+            "is one, since the state consumer rules applied here would not apply."
         )
     expense_defaults: tuple[CostDefault, ...] | None = None
     if expenses is None:
@@ -665,17 +665,25 @@ def default_expenses(asset_class: AssetClass | str) -> DefaultExpenses:
         )
     notes = [
         "Expenses are default assumptions (recovery, storage, transport, reconditioning, auction and "
-        "title costs; see estimate.expense_defaults for each source and confidence); the lender's "
-        "actual charges replace them."
+        "title costs; each default is listed with its source and confidence); the lender's actual "
+        "charges replace them."
     ]
     if borrowed and group.value != fallback_name:
         notes.append(
-            f"No {group.value} figures are on file for {', '.join(borrowed)}: the light-vehicle "
+            f"No figures for {_GROUP_WORDS[group.value]} are on file for "
+            f"{', '.join(entry.label for entry in items if entry.type in borrowed)}: the light-vehicle "
             "figures are used for those."
         )
     expenses = Expenses(**cast(dict[str, Any], values))
     return DefaultExpenses(kind, group, expenses, tuple(items), tuple(notes))
 
+
+_GROUP_WORDS = {
+    "light_vehicle": "cars and light trucks",
+    "heavy_truck": "heavy trucks",
+    "rv": "RVs",
+    "boat": "boats",
+}
 
 _DEFAULT_ORDER = (
     "retaking",
@@ -807,7 +815,7 @@ def _apply_fair_market_value(
     if fair_market_value is None:
         notes.append(
             f"{name} ({rule.citation}) measures the deficiency as the unpaid balance less the "
-            "vehicle's fair market value, not the sale price: give fair_market_value to apply it; "
+            "vehicle's fair market value, not the sale price: give `fair_market_value` to apply it; "
             "until then this worksheet credits the sale price and may overstate the deficiency."
         )
         effects.append("fair market value not given: the sale price is credited instead (may overstate)")
@@ -833,7 +841,7 @@ def _apply_bar(
     amount = measures[bar.measure]
     if amount is None:
         text = (
-            f"may be barred by {rule.citation} if {bar.condition}: give {bar.measure} to decide; "
+            f"may be barred by {rule.citation} if {bar.condition}: give `{bar.measure}` to decide; "
             "the deficiency is shown without the bar"
         )
         notes.append(f"{STATE_NAMES[rule.state]}: {text}.")
@@ -875,14 +883,14 @@ def _limitation_note(period: LimitationPeriod) -> str:
         )
     return (
         f"Time to sue on a deficiency in {name}: {years} (confidence {period.confidence}, as of "
-        f"{period.as_of.isoformat()}; see limitation_period.note)."
+        f"{period.as_of.isoformat()})."
     )
 
 
 def _general_notes(*, surplus: bool, consumer: bool) -> list[str]:
     notes = [
         "Laid out in the order of a UCC 9-616 explanation; applying the proceeds first to expenses "
-        "and then to the obligation (UCC 9-615(a), see waterfall_9_615a) gives the same result.",
+        "and then to the obligation, in the order of UCC 9-615(a), gives the same result.",
         "Future debits, credits, charges (including further interest), rebates and expenses may "
         "change this amount.",
         "A deficiency can be collected only after a commercially reasonable sale with proper notice "

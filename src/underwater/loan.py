@@ -28,7 +28,7 @@ top, so the cash paid that period is ``payment + extra``.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -45,6 +45,7 @@ __all__ = [
     "ScheduleRow",
     "amortize",
     "balance_after",
+    "balance_path",
     "level_payment",
     "payment_dates",
     "periods_per_year",
@@ -352,6 +353,31 @@ def _interest(balance: Decimal, rate: Decimal, divisor: Decimal) -> Decimal:
     # Multiply before dividing: balance × rate is exact, so a true half cent stays a half cent
     # (a periodic rate such as 7/1200 cut to 28 digits would turn 0.175 into 0.17499…).
     return (balance * rate / divisor).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def balance_path(principal: Number, rate_percent: Number, n_payments: int) -> Iterator[Decimal]:
+    """The balance (dollars) after each monthly payment of a level-payment loan, one at a time:
+    exactly ``amortize(principal, rate_percent, n_payments).rows[k].balance``, but a caller that
+    only needs the start of the schedule can stop early (a solver trying many terms does).
+
+    >>> list(balance_path(1000, 12, 2))
+    [Decimal('502.49'), Decimal('0.00')]
+    """
+    amount = _principal(principal)
+    rate = _rate(rate_percent)
+    n = _n_payments(n_payments, "monthly")
+    divisor = Decimal(1200)
+    regular = max(_level_payment(amount, rate, n, 12, ZERO), _interest(amount, rate, divisor))
+    balance = amount
+    for k in range(1, n + 1):
+        interest = _interest(balance, rate, divisor)
+        part = regular - interest
+        if k == n or part >= balance:
+            part = balance
+        balance -= part
+        yield balance
+        if balance == 0:
+            return
 
 
 def _first_interest_error(payment: Decimal, interest: Decimal, frequency: str) -> InputError:

@@ -69,6 +69,7 @@ __all__ = [
     "ProjectionRow",
     "add_months",
     "extra_to_surface_by",
+    "extra_to_surface_loan",
     "pick_curve",
     "prevention",
     "project",
@@ -908,4 +909,30 @@ def project_loan(
         other_liens=loan.other_liens,
         extra_monthly=loan.extra_monthly,
         start_date=start_date,
+    )
+
+
+def extra_to_surface_loan(loan: Loan, asset: Asset, target_month: int) -> Decimal:
+    """The smallest extra monthly payment (dollars) that surfaces ``loan`` on ``asset``'s value
+    path by ``target_month`` (see :func:`extra_to_surface_by`).
+
+    >>> from underwater.situation import Asset, Loan
+    >>> extra_to_surface_loan(Loan(owed=12000, rate_percent=0, remaining_payments=12),
+    ...                       Asset(value=10000, depreciation_rate_percent=12), 1)
+    Decimal('1105.96')
+    """
+    return extra_to_surface_by(
+        loan.owed,
+        loan.rate_percent,
+        loan.remaining_payments,
+        asset.value,
+        target_month,
+        asset_class=asset.kind,
+        age_months=asset.age_months,
+        payment=loan.payment,
+        other_liens=loan.other_liens,
+        shock_percent=asset.shock_percent,
+        depreciation=asset.depreciation,
+        depreciation_rate_percent=asset.depreciation_rate_percent,
+        annual_miles=asset.annual_miles,
     )

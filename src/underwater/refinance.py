@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from underwater.depreciation import MAX_HORIZON_MONTHS
-from underwater.loan import amortize
+from underwater.loan import amortize, balance_path
 from underwater.money import ZERO, format_money_human, round_cents
 from underwater.projection import Projection, project_on
 from underwater.situation import Situation
@@ -174,16 +174,27 @@ def refinance_terms(situation: Situation, keep: Projection) -> RefinanceTerms:
 
 def _to_surface(situation: Situation, amount: Decimal, term: int) -> tuple[Decimal | None, int | None]:
     """The highest rate at ``term`` and the longest term at the refinance rate that surface the
-    new loan by the target month (``None`` each where none does, or no target was given)."""
+    new loan by the target month (``None`` each where none does, or no target was given).
+
+    The asset's value path is worked out once; each trial only re-amortizes the loan (about 30
+    trials in all), which keeps a full comparison within its time budget."""
     r = situation.refinance
     target = r.target_month
     if target is None or amount <= 0 or r.rate_percent is None:
         return None, None
     asset, liens = situation.asset, situation.loan.other_liens
+    values = project_on(asset, ZERO, ZERO, 1, horizon_months=MAX_HORIZON_MONTHS).rows
 
     def surfaces(rate: Decimal, months: int) -> bool:
-        path = project_on(asset, amount, rate, months, horizon_months=max(months, target), other_liens=liens)
-        return path.crossover_month is not None and path.crossover_month <= target
+        # Above water for good from the target on: every month from it to the loan's end (the
+        # balance is 0.00 after that, and the other liens stay as they are). The walk stops at
+        # the first month under water.
+        if target == 0 and amount + liens > values[0].value:
+            return False
+        for t, balance in enumerate(balance_path(amount, rate, months), start=1):
+            if t >= target and balance + liens > values[t].value:
+                return False
+        return all(liens <= values[t].value for t in range(months + 1, max(months, target) + 1))
 
     rate_to: Decimal | None = None
     if surfaces(ZERO, term):

@@ -120,8 +120,61 @@ SECTIONS: dict[str, Section] = {
         Section(
             "purchase", "The purchase", "What was bought and how it was financed: how not to get here again."
         ),
+        Section("projection", "Looking ahead", "How far ahead to look, and by when."),
         Section(
-            "projection", "Looking ahead", "How far to look, and the month by which you want to surface."
+            "terms",
+            "The loan's terms",
+            "What was borrowed, the rate and the payments, as the contract states them.",
+        ),
+        Section(
+            "schedule",
+            "How it is repaid",
+            "How often payments fall due, and a balloon or interest-only payments if the loan has them.",
+        ),
+        Section(
+            "extras",
+            "Paying extra",
+            "Extra toward the principal, with every payment or once, and what it should lower.",
+        ),
+        Section(
+            "payoff", "Paying it off", "When you pay it off, and anything the lender adds to the payoff."
+        ),
+        Section(
+            "cash_flows",
+            "Dated amounts instead",
+            "For a loan that is not regular: each amount lent and each payment, with its date, in place of "
+            "the loan's terms.",
+        ),
+        Section(
+            "check",
+            "Checking a disclosed APR",
+            "The APR on the lender's disclosure, to see whether it is as close as the law requires.",
+        ),
+        Section(
+            "curve",
+            "How its value moves",
+            "The usual curve for what it is, or another: a named curve, a yearly rate, your own points or "
+            "sales of ones like it.",
+        ),
+        Section(
+            "lender_sale",
+            "The lender's sale",
+            "What the sale after a repossession brought, and the date the debt is stated as of. Before any "
+            "sale, leave it out: the sale is estimated from what it would fetch.",
+        ),
+        Section(
+            "expenses",
+            "The lender's costs",
+            "What the lender spent to take it back, store it, get it ready and sell it. Left out, an estimate "
+            "uses the usual costs for what it is and a real sale uses none.",
+        ),
+        Section(
+            "credits", "Credits to you", "Refunds and rebates the lender owes you, such as unearned interest."
+        ),
+        Section(
+            "state_rules",
+            "Your state's rules",
+            "Some states bar or limit a deficiency; these figures from the contract decide whether a bar applies.",
         ),
     )
 }

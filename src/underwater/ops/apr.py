@@ -67,52 +67,134 @@ def _check(values: dict[str, Any]) -> None:
             raise InputError(name, "is required (or give dated `advances` and `payments` cash flows instead)")
 
 
+_UNIT_WORDS = {
+    "day": "a day",
+    "week": "a week",
+    "2 weeks": "two weeks",
+    "4 weeks": "four weeks",
+    "semimonth": "half a month",
+    "month": "a month",
+    "2 months": "two months",
+    "quarter": "a quarter",
+    "half year": "half a year",
+    "year": "a year",
+    "term": "the whole term (a single payment)",
+}
+
 FORM = Form(
     (
         Field(
-            "principal", Kind.MONEY, "loan amount in dollars, before prepaid finance charges", example="5000"
+            "principal",
+            Kind.MONEY,
+            "the loan amount in dollars, before any prepaid finance charges are taken off",
+            example="5000",
+            label="Amount of the loan",
+            section="terms",
+            essential=True,
         ),
         Field(
             "prepaid_finance_charge",
             Kind.MONEY,
-            "fees that are finance charges, paid at closing or "
-            "financed (they reduce the amount financed), dollars",
+            "fees that count as finance charges (a loan fee, points), paid at closing or financed, in "
+            "dollars; they lower the amount financed",
             default=None,
             example="150",
+            label="Prepaid finance charges",
+            section="terms",
         ),
-        Field("payment", Kind.MONEY, "the regular payment, in dollars", example="230"),
-        Field("n_payments", Kind.INT, "number of payments", minimum=1, maximum=1200, example="24"),
-        Field("loan_date", Kind.DATE, "date the money is advanced, YYYY-MM-DD", example="2026-01-10"),
-        Field("first_payment_date", Kind.DATE, "date of the first payment, YYYY-MM-DD", example="2026-02-10"),
-        Field("final_payment", Kind.MONEY, "a last payment different from the others, in dollars"),
+        Field(
+            "payment",
+            Kind.MONEY,
+            "the regular payment, in dollars",
+            example="230",
+            label="The regular payment",
+            section="terms",
+            essential=True,
+        ),
+        Field(
+            "n_payments",
+            Kind.INT,
+            "how many payments the loan has",
+            minimum=1,
+            maximum=1200,
+            example="24",
+            label="Number of payments",
+            section="terms",
+            essential=True,
+        ),
+        Field(
+            "loan_date",
+            Kind.DATE,
+            "the date the money is lent, YYYY-MM-DD",
+            example="2026-01-10",
+            label="Date the money is lent",
+            section="terms",
+            essential=True,
+        ),
+        Field(
+            "first_payment_date",
+            Kind.DATE,
+            "the date of the first payment, YYYY-MM-DD",
+            example="2026-02-10",
+            label="Date of the first payment",
+            section="terms",
+            essential=True,
+        ),
+        Field(
+            "final_payment",
+            Kind.MONEY,
+            "a last payment that differs from the others, in dollars",
+            label="A different last payment",
+            section="schedule",
+        ),
         Field(
             "unit_period",
             Kind.CHOICE,
-            "Appendix J unit-period (default: month for a loan's terms; for dated payments, "
-            "chosen from the dates as Appendix J (b)(4) says)",
+            "the time between payments the APR is worked in, as Regulation Z's Appendix J calls it (default: "
+            "a month for a loan's terms; for dated amounts, chosen from the dates as Appendix J (b)(4) says)",
             choices=UNIT_PERIODS,
+            label="The unit-period",
+            section="schedule",
+            choice_labels=tuple(_UNIT_WORDS[u] for u in UNIT_PERIODS),
         ),
         Field(
             "advances",
             Kind.PAIR,
-            "a dated advance YYYY-MM-DD=AMOUNT (repeatable; instead of the loan fields)",
+            "an amount lent on a date, written date=amount, such as 2026-01-10=5000; one for each amount "
+            "lent (in place of the loan's terms)",
             repeat=True,
             example="2026-01-10=5000",
+            label="An amount lent, with its date",
+            section="cash_flows",
         ),
         Field(
             "payments",
             Kind.PAIR,
-            "a dated payment YYYY-MM-DD=AMOUNT (repeatable; with `advances`)",
+            "a payment on a date, written date=amount, such as 2026-02-10=230; one for each payment "
+            "(with `advances`)",
             repeat=True,
             example="2026-02-10=230",
+            label="A payment, with its date",
+            section="cash_flows",
         ),
         Field(
             "disclosed_apr_percent",
             Kind.PERCENT,
-            "an APR a lender disclosed, to check under 12 CFR 1026.22",
+            "the APR the lender's disclosure states, in percent, to check it against the tolerance of "
+            "Regulation Z (12 CFR 1026.22)",
             maximum=1000,
+            label="The APR the lender disclosed",
+            section="check",
+            essential=True,
         ),
-        Field("irregular", Kind.FLAG, "an irregular transaction (tolerance 1/4 point instead of 1/8)"),
+        Field(
+            "irregular",
+            Kind.FLAG,
+            "the loan has several advances, uneven payment periods or uneven payments (an odd first "
+            "period or first or last payment does not count): the tolerance is 1/4 point instead of 1/8",
+            label="An irregular loan",
+            section="check",
+        ),
     ),
     check=_check,
 )

@@ -43,49 +43,130 @@ def _extra_once(pair: tuple[str, Decimal], n_payments: int | None) -> ExtraPayme
     )
 
 
+_FREQUENCY_WORDS = {
+    "monthly": "every month",
+    "semi-monthly": "twice a month",
+    "biweekly": "every two weeks",
+    "weekly": "every week",
+}
+
 FORM = Form(
     (
-        Field("principal", Kind.MONEY, "amount borrowed, in dollars", required=True, example="30000"),
+        Field(
+            "principal",
+            Kind.MONEY,
+            "what is borrowed, in dollars",
+            required=True,
+            example="30000",
+            label="Amount borrowed",
+            section="terms",
+            essential=True,
+        ),
         Field(
             "rate_percent",
             Kind.PERCENT,
-            "yearly interest rate in percent (6.9 means 6.9 %)",
+            "the yearly interest rate in percent (6.9 means 6.9 %); leave it out, and give `n_payments` "
+            "and `payment`, to find it",
             maximum=1000,
             example="9.5",
+            label="Interest rate, percent a year",
+            section="terms",
+            essential=True,
         ),
-        Field("n_payments", Kind.INT, "number of payments (the term)", minimum=1, maximum=5200, example="72"),
+        Field(
+            "n_payments",
+            Kind.INT,
+            "how many payments the loan runs (72 monthly payments: six years); leave it out, and give "
+            "`payment`, to find it",
+            minimum=1,
+            maximum=5200,
+            example="72",
+            label="Number of payments",
+            section="terms",
+            essential=True,
+        ),
         Field(
             "frequency",
             Kind.CHOICE,
-            "how often payments are made",
+            "how often a payment is due (most car and truck loans: every month)",
             default="monthly",
             choices=tuple(FREQUENCIES),
+            label="How often you pay",
+            section="schedule",
+            choice_labels=tuple(_FREQUENCY_WORDS[f] for f in FREQUENCIES),
         ),
         Field(
-            "first_payment_date", Kind.DATE, "date of the first payment, YYYY-MM-DD (gives each row a date)"
+            "first_payment_date",
+            Kind.DATE,
+            "the date of the first payment, YYYY-MM-DD, to put a date on every payment",
+            label="Date of the first payment",
+            section="schedule",
         ),
-        Field("payment", Kind.MONEY, "the regular payment in dollars (default: the level payment)"),
-        Field("balloon", Kind.MONEY, "amount left to pay with the last payment, in dollars"),
-        Field("solve_balloon", Kind.FLAG, "with `payment`: report as the balloon what the payment leaves"),
+        Field(
+            "payment",
+            Kind.MONEY,
+            "the regular payment in dollars, if it is set (default: the level payment that clears the "
+            "loan); give it without the rate or the number of payments to find the one left out",
+            label="The payment",
+            section="terms",
+        ),
+        Field(
+            "balloon",
+            Kind.MONEY,
+            "an amount left to pay with the last payment, in dollars (a balloon)",
+            label="A balloon at the end",
+            section="schedule",
+        ),
+        Field(
+            "solve_balloon",
+            Kind.FLAG,
+            "with `payment`: the last payment takes whatever the regular payments leave (a balloon)",
+            label="Work out the balloon the payment leaves",
+            section="schedule",
+        ),
         Field(
             "interest_only_periods",
             Kind.INT,
-            "number of interest-only payments at the start",
+            "how many payments at the start pay only the interest",
             default=0,
             minimum=0,
+            label="Interest-only payments at the start",
+            section="schedule",
         ),
-        Field("extra", Kind.MONEY, "extra dollars paid with every payment from `extra_start` on"),
         Field(
-            "extra_start", Kind.INT, "payment number the recurring extra starts with", default=1, minimum=1
+            "extra",
+            Kind.MONEY,
+            "extra dollars toward the principal with every payment from `extra_start` on",
+            label="Extra with every payment",
+            section="extras",
+        ),
+        Field(
+            "extra_start",
+            Kind.INT,
+            "the number of the payment the extra starts with",
+            default=1,
+            minimum=1,
+            label="Starting with payment number",
+            section="extras",
         ),
         Field(
             "extra_once",
             Kind.PAIR,
-            "a one-off extra payment N=AMOUNT or YYYY-MM-DD=AMOUNT (repeatable)",
+            "a single extra payment, written number=amount (12=1000: $1,000 more with payment 12) or "
+            "date=amount (2027-06-01=1000); one for each extra payment",
             repeat=True,
             example="12=1000",
+            label="A one-off extra payment",
+            section="extras",
         ),
-        Field("recast", Kind.FLAG, "re-amortize after extras to a lower payment instead of a shorter term"),
+        Field(
+            "recast",
+            Kind.FLAG,
+            "after an extra payment, lower the payment over the payments left (a recast) instead of paying "
+            "off sooner",
+            label="Lower the payment, not the term",
+            section="extras",
+        ),
     )
 )
 

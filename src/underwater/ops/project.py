@@ -21,7 +21,7 @@ from underwater.limits import MAX_MONTHS
 from underwater.loan import amortize
 from underwater.money import format_money, format_money_human
 from underwater.ops import Operation
-from underwater.projection import Prevention, Projection, extra_to_surface_by, prevention, project_loan
+from underwater.projection import Prevention, Projection, extra_to_surface_loan, prevention, project_loan
 from underwater.situation import TARGET_MONTH, Asset, Loan, Purchase
 from underwater.textfmt import grid, key_values
 
@@ -175,21 +175,7 @@ def compute(values: dict[str, Any]) -> ProjectReport:
     )
     needed = None
     if values["target_month"] is not None:
-        needed = extra_to_surface_by(
-            loan.owed,
-            loan.rate_percent,
-            loan.remaining_payments,
-            asset.value,
-            values["target_month"],
-            asset_class=asset.kind,
-            age_months=asset.age_months,
-            payment=loan.payment,
-            other_liens=loan.other_liens,
-            shock_percent=asset.shock_percent,
-            depreciation=asset.depreciation,
-            depreciation_rate_percent=asset.depreciation_rate_percent,
-            annual_miles=asset.annual_miles,
-        )
+        needed = extra_to_surface_loan(loan, asset, values["target_month"])
     return ProjectReport(result, values["target_month"], needed, prevent, attribution)
 
 

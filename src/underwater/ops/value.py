@@ -23,6 +23,7 @@ from underwater.errors import InputError
 from underwater.forms import Field, Form, Kind
 from underwater.money import format_money, format_money_human, parse_decimal, parse_money
 from underwater.ops import Operation
+from underwater.situation import ASSET_CLASS
 from underwater.textfmt import grid, key_values
 
 
@@ -64,7 +65,12 @@ class ValueProjection:
 def _comparable(text: str) -> ComparableSale:
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != 3:
-        raise InputError("comparable", "must be AGE_MONTHS,MILES,PRICE, e.g. 36,45000,21500", got=text)
+        raise InputError(
+            "comparable",
+            "must be three numbers separated by commas: the age in months, the miles and the price, "
+            "e.g. 36,45000,21500",
+            got=text,
+        )
     age = parse_decimal(parts[0], "comparable", minimum=Decimal(0), unit="months")
     miles = parse_decimal(parts[1], "comparable", minimum=Decimal(0), unit="miles")
     return ComparableSale(age, miles, parse_money(parts[2], "comparable"))
@@ -89,71 +95,108 @@ def _check(values: dict[str, Any]) -> None:
         )
 
 
+_PRESETS = tuple(sorted(presets()))
+
 FORM = Form(
     (
         Field(
             "value",
             Kind.MONEY,
-            "what the asset would fetch today, in dollars",
+            "what it would sell for now, in dollars: a real offer, an appraisal or a dealer quote",
             required=True,
             example="20000",
+            label="What it would fetch today",
+            section="asset",
+            essential=True,
         ),
         Field(
             "asset_class",
             Kind.CHOICE,
-            "asset class (picks the default curve)",
+            "what the asset is; it picks the usual depreciation curve",
             default="car",
             choices=tuple(c.value for c in AssetClass),
+            label="What it is",
+            section="asset",
+            essential=True,
+            choice_labels=ASSET_CLASS.choice_labels,
         ),
         Field(
             "age_months",
             Kind.INT,
-            "the asset's age today, in months",
+            "how old it is today, in months (two years old: 24); a young asset loses value faster",
             default=0,
             minimum=0,
             maximum=600,
             example="24",
+            label="Its age, in months",
+            section="asset",
+            essential=True,
         ),
-        Field("horizon_months", Kind.INT, "how many months ahead", default=60, minimum=0, maximum=600),
+        Field(
+            "horizon_months",
+            Kind.INT,
+            "how many months ahead to look",
+            default=60,
+            minimum=0,
+            maximum=600,
+            label="Months to look ahead",
+            section="projection",
+        ),
         Field(
             "depreciation",
             Kind.CHOICE,
-            "a named depreciation preset (default: the class's)",
-            choices=tuple(sorted(presets())),
+            "a published curve to use instead of the usual one for what it is",
+            choices=_PRESETS,
+            label="A named curve",
+            section="curve",
+            choice_labels=tuple(preset(name).title for name in _PRESETS),
         ),
         Field(
             "depreciation_rate_percent",
             Kind.PERCENT,
-            "a constant yearly loss in percent instead (negative: a gain)",
+            "a constant share of the value lost each year, in percent, instead of a curve (negative: it "
+            "gains value)",
             minimum=-50,
             maximum=99,
+            label="Value lost each year, percent",
+            section="curve",
         ),
         Field(
             "retention",
             Kind.TEXT,
-            "your own curve: YEARS=SHARE_KEPT of the price new, e.g. 1=0.80 (repeatable)",
+            "a point of your own curve, instead of a named one, written years=share of the price new still "
+            "kept, such as 1=0.80 (80 % kept after a year); one for each point",
             repeat=True,
             example="1=0.80",
+            label="Your own curve, a point at a time",
+            section="curve",
         ),
         Field(
             "comparable",
             Kind.TEXT,
-            "a comparable sale AGE_MONTHS,MILES,PRICE to fit a curve from (repeat; at least 3 ages)",
+            "a sale of one like yours, to fit a curve to instead of a named one, written age in months,miles,"
+            "price, such as 36,45000,21500; one for each sale, with at least three different ages",
             repeat=True,
             example="36,45000,21500",
+            label="A sale of one like it",
+            section="curve",
         ),
         Field(
             "shock_percent",
             Kind.PERCENT,
-            "a one-time market drop today, in percent",
+            "a one-time drop in value today, in percent, to test a weak market",
             default=Decimal(0),
             maximum=99,
+            label="A market drop to test, percent",
+            section="curve",
         ),
         Field(
             "annual_miles",
             Kind.DECIMAL,
-            "miles a year from now on (adjusts for heavy or light use)",
+            "miles driven a year from now on (cars, motorcycles, trucks): heavy use takes value off faster",
             minimum=0,
+            label="Miles a year",
+            section="curve",
         ),
     ),
     check=_check,

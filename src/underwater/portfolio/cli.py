@@ -8,11 +8,9 @@ runs, so the rest of the CLI starts without them.
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import re
 import sys
-from pathlib import Path
-from typing import Any
 
 from underwater.errors import InputError
 
@@ -59,105 +57,116 @@ def adder(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--rejects", help="reject file (.csv) [default: OUTPUT's name + .rejects.csv]")
     parser.add_argument("--summary-json", help="also write the summary as JSON to this file")
-    parser.add_argument("--chunk-size", default="250000", help="rows per chunk [default: 250000]")
+    parser.add_argument(
+        "--chunk-size", default="250000", help="rows per chunk, 1 to 1000000 [default: 250000]"
+    )
     parser.add_argument(
         "--compression",
         help="Parquet output compression: snappy, zstd (level 1: a third smaller), lz4 or uncompressed "
         "[default: snappy]",
     )
     parser.add_argument(
-        "--threads", help="threads computing each chunk [default: the cores this process may use]"
+        "--threads", help="threads computing each chunk, 1 to 256 [default: the cores this process may use]"
     )
-    parser.add_argument("--workers", help="run on a local Dask cluster of N worker processes")
+    parser.add_argument("--workers", help="run on a local Dask cluster of N worker processes (1 to 256)")
     parser.add_argument("--scheduler", help="run on the Dask cluster at this address (tcp://HOST:PORT)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     parser.add_argument("--seed", default="0", help="with 'synth': the random seed [default: 0]")
     parser.set_defaults(_handler=handle)
 
 
-def _count(text: str, field: str, minimum: int = 1) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise InputError(field, "must be a whole number", got=text) from None
+def _count(text: str, field: str, minimum: int = 1, maximum: int | None = None) -> int:
+    # ASCII digits only: int() would also read other scripts' digits ("٦٠" is 60).
+    if not re.fullmatch(r"[0-9]{1,30}", text.strip()):
+        raise InputError(field, "must be a whole number", got=text)
+    number = int(text.strip())
     if number < minimum:
         raise InputError(field, f"must be at least {minimum}", got=text)
+    if maximum is not None and number > maximum:
+        raise InputError(field, f"must be at most {maximum:,}", got=text)
     return number
 
 
-def _write_json(path: str, data: dict[str, Any]) -> None:
-    from underwater.portfolio.io import atomic_path
-
-    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-        raise InputError("summary_json", "its directory does not exist", got=path)
-    with atomic_path(path) as temporary, open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-        handle.write("\n")
-
-
 def handle(args: argparse.Namespace) -> int:
-    """Run the command; returns the exit status (bad input raises InputError: exit 2)."""
+    """Run the command; returns the exit status (bad input raises InputError: exit 2).
+
+    SIGTERM or Ctrl-C during the run removes its temporary files and exits 143 or 130
+    (:mod:`underwater.portfolio.signals`)."""
     if args.book == "synth":
         return _synth(args)
     if args.rows is not None:
         raise InputError("book", "takes one book; N is only for 'synth'", got=args.rows)
-    from underwater.portfolio.engine import Progress, default_rejects_path, parse_shocks, run_portfolio
+    from underwater.portfolio.engine import (
+        MAX_CHUNK,
+        MAX_THREADS,
+        Progress,
+        default_rejects_path,
+        parse_shocks,
+        run_portfolio,
+    )
+    from underwater.portfolio.files import check_writable
     from underwater.portfolio.io import COMPRESSIONS, count_rows
+    from underwater.portfolio.signals import removing_temporaries_on_signals
     from underwater.portfolio.summary import render_summary
 
     shocks = parse_shocks(args.shock)
     compression = COMPRESSIONS[0] if args.compression is None else args.compression
-    chunk_size = _count(args.chunk_size, "chunk_size")
-    threads = None if args.threads is None else _count(args.threads, "threads")
-    rejects = args.rejects if args.rejects is not None else str(default_rejects_path(Path(args.output)))
-    if args.workers is not None or args.scheduler is not None:
-        from underwater.portfolio.cluster import run_cluster
+    chunk_size = _count(args.chunk_size, "chunk_size", maximum=MAX_CHUNK)
+    threads = None if args.threads is None else _count(args.threads, "threads", maximum=MAX_THREADS)
+    cluster = args.workers is not None or args.scheduler is not None
+    if not cluster:
+        check_writable("output", args.output)
+    rejects = args.rejects if args.rejects is not None else str(default_rejects_path(args.output))
+    with removing_temporaries_on_signals():
+        if cluster:
+            from underwater.portfolio.cluster import MAX_WORKERS, run_cluster
 
-        workers = None if args.workers is None else _count(args.workers, "workers")
-        if workers is not None and args.scheduler is not None:
-            raise InputError("workers", "give either --workers N or --scheduler ADDRESS, not both")
-        summary = run_cluster(
-            args.book,
-            args.output,
-            shocks=shocks,
-            rejects=rejects,
-            workers=workers,
-            scheduler=args.scheduler,
-            chunk_size=chunk_size,
-            compression=compression,
-        )
-    else:
-        show = not args.no_progress and sys.stderr.isatty()
-        total = count_rows(args.book) if show and os.path.isfile(args.book) else None
-        summary = run_portfolio(
-            args.book,
-            args.output,
-            shocks=shocks,
-            rejects=rejects,
-            chunk_size=chunk_size,
-            threads=threads,
-            progress=Progress(total, enabled=show),
-            compression=compression,
-        )
-    data = summary.to_json() | {"output": str(args.output), "rejects": str(rejects)}
-    if args.summary_json:
-        _write_json(args.summary_json, data)
+            workers = None if args.workers is None else _count(args.workers, "workers", maximum=MAX_WORKERS)
+            if workers is not None and args.scheduler is not None:
+                raise InputError("workers", "give either `workers` N or `scheduler` ADDRESS, not both")
+            summary = run_cluster(
+                args.book,
+                args.output,
+                shocks=shocks,
+                rejects=rejects,
+                workers=workers,
+                scheduler=args.scheduler,
+                chunk_size=chunk_size,
+                compression=compression,
+                summary_json=args.summary_json,
+            )
+        else:
+            show = not args.no_progress and sys.stderr.isatty()
+            total = count_rows(args.book) if show and os.path.isfile(args.book) else None
+            summary = run_portfolio(
+                args.book,
+                args.output,
+                shocks=shocks,
+                rejects=rejects,
+                chunk_size=chunk_size,
+                threads=threads,
+                progress=Progress(total, enabled=show),
+                compression=compression,
+                summary_json=args.summary_json,
+            )
     sys.stdout.write(render_summary(summary) + "\n")
     sys.stdout.write(f"wrote {args.output}; rejects in {rejects}\n")
     return 0
 
 
 def _synth(args: argparse.Namespace) -> int:
+    from underwater.portfolio.files import check_writable
     from underwater.portfolio.io import book_format
+    from underwater.portfolio.signals import removing_temporaries_on_signals
     from underwater.portfolio.synth import write_synth_book
 
     if args.rows is None:
         raise InputError("rows", "synth needs how many loans to write, e.g. 'synth 1000000'")
-    rows = _count(args.rows, "rows")
+    rows = _count(args.rows, "rows", maximum=1_000_000_000)
     seed = _count(args.seed, "seed", minimum=0)
+    check_writable("output", args.output)
     book_format(args.output, "output")
-    if not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
-        raise InputError("output", "its directory does not exist", got=args.output)
-    write_synth_book(args.output, rows, seed=seed)
+    with removing_temporaries_on_signals():
+        write_synth_book(args.output, rows, seed=seed)
     sys.stdout.write(f"wrote {rows:,} synthetic loans to {args.output} (seed {seed})\n")
     return 0

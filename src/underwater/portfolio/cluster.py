@@ -1,4 +1,4 @@
-"""The same kernel on a Dask cluster, for books beyond one machine (``distributed`` extra).
+r"""The same kernel on a Dask cluster, for books beyond one machine (``distributed`` extra).
 
 ``--workers N`` starts a local cluster of N single-threaded worker processes on 127.0.0.1 (no
 dashboard); ``--scheduler tcp://HOST:PORT`` connects to a running one (its workers need
@@ -11,27 +11,46 @@ directory. A single file is split into row ranges, one task each, whose parts ar
 joined (streamed) into the output file, atomically. Row numbers in the reject file count
 data rows across the whole dataset (parts in name order), as in a local run; the summary is
 the sum of the parts' summaries, so it equals a local run's.
+
+The checks are a local run's: options and paths before any work (no file written may be a
+file read, or another file written: every part of a book directory counts), unreadable parts
+refused in one line, and repeated ``loan_id``\ s across the whole dataset — found once, before
+the tasks start, from the ``loan_id`` column alone, and handed to the task of each part — so
+a cluster run rejects exactly the rows a local run does. Workers write their parts into a
+hidden directory beside the output, which is removed on an error or a signal; parts are
+moved into place only when every task has finished.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from underwater.errors import InputError
-from underwater.portfolio.io import COMPRESSIONS, CsvWriter, book_format, write_atomic
-from underwater.portfolio.schema import REJECT_COLUMNS, check_columns
+from underwater.portfolio.ids import KnownRepeats, LoanIds
+from underwater.portfolio.io import (
+    COMPRESSIONS,
+    CsvWriter,
+    book_format,
+    read_chunks,
+    schema_of,
+    temporary_directory,
+    write_atomic,
+)
+from underwater.portfolio.schema import REJECT_COLUMNS, check_columns, check_types, id_fingerprints
 from underwater.portfolio.summary import Summary
 
-__all__ = ["Part", "dataset_parts", "run_cluster", "run_part"]
+__all__ = ["MAX_WORKERS", "Part", "dataset_parts", "run_cluster", "run_part"]
+
+MAX_WORKERS = 256
+"""The most worker processes a local cluster is started with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +63,8 @@ class Part:
     first_row: int
     offset: int = 0
     length: int | None = None
+    repeats: KnownRepeats = field(default_factory=KnownRepeats)
+    """The rows of this part whose loan_id an earlier row of the dataset has, and that row."""
 
 
 def dataset_parts(directory: str | Path) -> list[Path]:
@@ -58,24 +79,24 @@ def run_part(
     part: Part, shocks: Sequence[Decimal], chunk_size: int, compression: str = COMPRESSIONS[0]
 ) -> tuple[Summary, pl.DataFrame]:
     """Process one part on a worker: returns its summary and its rejects (a small frame)."""
-    from underwater.portfolio.engine import output_schema, process_chunk
+    from underwater.portfolio.engine import output_frame, output_schema
+    from underwater.portfolio.kernel import compute
+    from underwater.portfolio.schema import validate
 
     summary = Summary(tuple(shocks))
     rejected: list[pl.DataFrame] = []
-    lazy = pl.scan_parquet(part.source)
-    if part.length is not None:
-        lazy = lazy.slice(part.offset, part.length)
 
     def frames() -> Iterator[pl.DataFrame]:
-        first_row = part.first_row
-        for raw in lazy.collect_batches(chunk_size=chunk_size):
-            if not raw.height:
+        for chunk in read_chunks(part.source, chunk_size, offset=part.offset, length=part.length):
+            if not chunk.rows_in:
                 continue
-            out, bad, good, result = process_chunk(raw, first_row, shocks)
+            # read_chunks numbers the file's rows; the dataset's count from part.first_row.
+            rows = chunk.rows + (part.first_row - 1 - part.offset)
+            good, bad = validate(chunk.frame, rows=rows, ids=part.repeats)
+            result = compute(good, shocks)
             rejected.append(bad)
             summary.add(good, result, bad.height)
-            first_row += raw.height
-            yield out
+            yield output_frame(good, result, shocks)
 
     write_atomic(part.target, frames, output_schema(shocks), compression)
     rejects = (
@@ -85,7 +106,29 @@ def run_part(
 
 
 def _rows(path: Path) -> int:
-    return int(pl.scan_parquet(path).select(pl.len()).collect().item())
+    from underwater.portfolio.io import count_rows
+
+    return count_rows(path)
+
+
+def _repeats(paths: list[Path], chunk_size: int) -> KnownRepeats:
+    """Every row of the dataset (parts in order) whose loan_id an earlier row has, found from
+    the loan_id column alone with the same rule and table as a local run."""
+    ids = LoanIds(sum(_rows(path) for path in paths))
+    rows: list[np.ndarray] = []
+    firsts: list[np.ndarray] = []
+    first_row = 1
+    for path in paths:
+        for chunk in read_chunks(path, chunk_size, ["loan_id"]):
+            first, second, usable = id_fingerprints(chunk.frame)
+            numbers = chunk.rows + (first_row - 1)
+            found = ids.repeats(first, second, numbers, usable)
+            rows.append(numbers[found > 0])
+            firsts.append(found[found > 0])
+        first_row += _rows(path)
+    if not rows:
+        return KnownRepeats()
+    return KnownRepeats(np.concatenate(rows), np.concatenate(firsts))
 
 
 def _client(workers: int | None, scheduler: str | None) -> Any:
@@ -117,60 +160,93 @@ def run_cluster(
     chunk_size: int = 250_000,
     part_rows: int = 1_000_000,
     compression: str = COMPRESSIONS[0],
+    summary_json: str | Path | None = None,
 ) -> Summary:
     """Run ``book`` (a Parquet file or a directory of Parquet parts) on a Dask cluster and
     write ``output`` (a file, or a directory of parts for a directory; Parquet compressed with
-    ``compression``), rejects to the CSV ``rejects``. Give ``workers`` (a local cluster) or
-    ``scheduler`` (an address)."""
+    ``compression``), rejects to the CSV ``rejects`` and, if asked, the summary to
+    ``summary_json``. Give ``workers`` (a local cluster, 1 to :data:`MAX_WORKERS`) or
+    ``scheduler`` (an address). Options and paths are checked as a local run's are."""
+    from underwater.portfolio.engine import check_options, check_outputs, write_summary_json
+
     if (workers is None) == (scheduler is None):
         raise InputError("workers", "give either `workers` N or `scheduler` ADDRESS")
-    if workers is not None and workers < 1:
-        raise InputError("workers", "must be at least 1", got=workers)
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise InputError("workers", f"must be 1 to {MAX_WORKERS}", got=workers)
+    check_options(chunk_size, None, compression)
+    if part_rows < 1:
+        raise InputError("part_rows", "must be at least 1", got=part_rows)
     source = Path(book)
     if not source.exists():
         raise InputError("book", "no such file or directory", got=str(book))
-    if Path(rejects).suffix.lower() != ".csv":
-        raise InputError("rejects", "must be a .csv file", got=str(rejects))
     shocks = tuple(shocks)
     if source.is_dir():
         inputs = dataset_parts(source)
         target = Path(output)
-        if target.suffix:
+        if target.suffix or target.is_file():
             raise InputError(
                 "output", "must be a directory (no extension) for a partitioned dataset", got=str(output)
             )
-        check_columns(pl.scan_parquet(inputs[0]).collect_schema().names())
-        target.mkdir(parents=True, exist_ok=True)
-        parts, first = [], 1
+        reads = [("book", path) for path in inputs]
+        check_outputs(reads, None, rejects, summary_json, [("output", target / path.name) for path in inputs])
         for path in inputs:
-            parts.append(Part(str(path), str(target / path.name), first))
-            first += _rows(path)
-        return _run(parts, shocks, rejects, workers, scheduler, chunk_size, compression)
-    if book_format(source) != "parquet":
-        raise InputError(
-            "book", "must be Parquet (a file or a directory of parts) on a cluster", got=str(book)
-        )
-    book_format(output, "output")
-    check_columns(pl.scan_parquet(source).collect_schema().names())
-    total = _rows(source)
-    scratch = tempfile.mkdtemp(prefix=".underwater-parts-", dir=os.path.dirname(os.path.abspath(output)))
-    try:
-        parts = [
-            Part(str(source), os.path.join(scratch, f"part-{k:05d}.parquet"), start + 1, start, part_rows)
-            for k, start in enumerate(range(0, max(total, 1), part_rows))
-        ]
-        summary = _run(parts, shocks, rejects, workers, scheduler, chunk_size, compression)
-        joined = pl.scan_parquet([part.target for part in parts])
-        schema = joined.collect_schema()
-        write_atomic(
-            output,
-            lambda: iter(joined.collect_batches(chunk_size=chunk_size)),
-            pl.Schema(schema),
-            compression,
-        )
-        return summary
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+            schema = schema_of(path)
+            check_columns(schema.names(), str(path))
+            check_types(schema, str(path))
+        repeats = _repeats(inputs, chunk_size)
+        target.mkdir(parents=True, exist_ok=True)
+        with temporary_directory(target / "parts", "output") as scratch:
+            parts, first = [], 1
+            for path in inputs:
+                rows = _rows(path)
+                parts.append(
+                    Part(
+                        str(path),
+                        os.path.join(scratch, path.name),
+                        first,
+                        repeats=repeats.within(first, rows),
+                    )
+                )
+                first += rows
+            summary = _run(parts, shocks, rejects, workers, scheduler, chunk_size, compression)
+            # Every task has finished: the parts go into place (a rename each, same directory tree).
+            for part, path in zip(parts, inputs, strict=True):
+                os.replace(part.target, target / path.name)
+    else:
+        if book_format(source) != "parquet":
+            raise InputError(
+                "book", "must be Parquet (a file or a directory of parts) on a cluster", got=str(book)
+            )
+        check_outputs([("book", source)], output, rejects, summary_json)
+        schema = schema_of(source)
+        check_columns(schema.names())
+        check_types(schema)
+        total = _rows(source)
+        repeats = _repeats([source], chunk_size)
+        with temporary_directory(output, "output") as scratch:
+            parts = [
+                Part(
+                    str(source),
+                    os.path.join(scratch, f"part-{k:05d}.parquet"),
+                    start + 1,
+                    start,
+                    part_rows,
+                    repeats.within(start + 1, part_rows),
+                )
+                for k, start in enumerate(range(0, max(total, 1), part_rows))
+            ]
+            summary = _run(parts, shocks, rejects, workers, scheduler, chunk_size, compression)
+            joined = pl.scan_parquet([part.target for part in parts])
+            schema = joined.collect_schema()
+            write_atomic(
+                output,
+                lambda: iter(joined.collect_batches(chunk_size=chunk_size)),
+                pl.Schema(schema),
+                compression,
+            )
+    if summary_json is not None:
+        write_summary_json(summary_json, summary, output, rejects)
+    return summary
 
 
 def _run(
@@ -194,7 +270,7 @@ def _run(
         if cluster is not None and workers is not None:
             cluster.close()
     summary = Summary(shocks)
-    with CsvWriter(rejects, REJECT_COLUMNS) as writer:
+    with CsvWriter(rejects, REJECT_COLUMNS, "rejects") as writer:
         for part_summary, part_rejects in results:
             summary.merge(part_summary)
             writer.write(part_rejects)

@@ -4,9 +4,12 @@
 :func:`~underwater.portfolio.schema.validate` and :func:`~underwater.portfolio.kernel.compute`,
 so peak memory depends on the chunk size, not on the book. Good rows go to the output file
 (CSV or Parquet) in input order; bad rows go to the reject file (CSV: ``row``, ``loan_id``,
-``field``, ``reason``); rows in = rows out + rows rejected. Both files are written atomically
-(temporary file, fsync, rename): an interrupted run leaves neither half written. The same input
-and options give byte-identical output.
+``field``, ``reason``, in row order), including CSV lines that are not rows at all (see
+:mod:`underwater.portfolio.csvbook`) and rows whose ``loan_id`` repeats an earlier row's (see
+:mod:`underwater.portfolio.ids`); rows in = rows out + rows rejected. Both files are written
+atomically (temporary file, fsync, rename): an interrupted run leaves neither half written. No
+file the run writes may be a file it reads or another file it writes
+(:mod:`underwater.portfolio.files`). The same input and options give byte-identical output.
 
 **Output columns** (money is Decimal(18, 2) dollars in Parquet, ``1234.56`` in CSV; months are
 integers, null when there is none; ratios float64, null when the value is 0; ``asset_class``
@@ -23,6 +26,7 @@ liens), ``payment`` (the given or level monthly payment), ``value``, ``equity``,
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -30,32 +34,37 @@ import time
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 import polars as pl
 
 from underwater.errors import InputError
 from underwater.money import parse_decimal
+from underwater.portfolio.files import check_distinct, check_writable
+from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.io import (
     COMPRESSIONS,
     MONEY,
     CsvWriter,
+    atomic_path,
     book_format,
-    columns_of,
     count_rows,
     read_chunks,
+    schema_of,
     write_atomic,
 )
 from underwater.portfolio.kernel import Result, compute, shock_suffix
 from underwater.portfolio.prefetch import prefetch
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
+    OPTIONAL_COLUMNS,
     REJECT_COLUMNS,
     REQUIRED_COLUMNS,
     STATE_CODES,
     Book,
     check_columns,
+    check_types,
     validate,
 )
 from underwater.portfolio.summary import Summary
@@ -63,6 +72,8 @@ from underwater.portfolio.summary import Summary
 __all__ = [
     "CLASS_TYPE",
     "DEFAULT_CHUNK",
+    "MAX_CHUNK",
+    "MAX_THREADS",
     "STATE_TYPE",
     "Progress",
     "default_rejects_path",
@@ -73,10 +84,17 @@ __all__ = [
     "parse_shocks",
     "process_chunk",
     "run_portfolio",
+    "write_summary_json",
 ]
 
 DEFAULT_CHUNK = 250_000
 """Rows per chunk: a few hundred megabytes of working memory at most."""
+MAX_CHUNK = 1_000_000
+"""The largest chunk accepted: a chunk's working memory is about a kilobyte a row, and three
+chunks are in flight at once."""
+MAX_THREADS = 256
+"""The most threads a chunk is computed by (more than cores only adds overhead)."""
+_BOOK_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 
 _SCENARIO_COLUMNS: tuple[tuple[str, pl.DataType], ...] = (
     ("value", MONEY),
@@ -240,22 +258,59 @@ def default_rejects_path(output: str | Path) -> Path:
     'runs/book_out.rejects.csv'
     """
     path = Path(output)
+    if not path.stem or path.name in {".", ".."}:
+        raise InputError("output", "must name a .parquet or .csv file", got=str(output))
     return path.with_name(path.stem + ".rejects.csv")
 
 
-def _check_paths(book: str | Path, output: str | Path, rejects: str | Path) -> None:
-    book_format(book, "book")
-    if not os.path.isfile(book):
-        raise InputError("book", "no such file", got=str(book))
-    book_format(output, "output")
+def check_options(chunk_size: int, threads: int | None = None, compression: str = COMPRESSIONS[0]) -> None:
+    """Refuse a chunk size outside 1..:data:`MAX_CHUNK`, threads outside 1..:data:`MAX_THREADS`
+    or an unknown compression, before any work."""
+    if not 1 <= chunk_size <= MAX_CHUNK:
+        raise InputError("chunk_size", f"must be 1 to {MAX_CHUNK:,} rows", got=chunk_size)
+    if threads is not None and not 1 <= threads <= MAX_THREADS:
+        raise InputError("threads", f"must be 1 to {MAX_THREADS}", got=threads)
+    if compression not in COMPRESSIONS:
+        raise InputError("compression", "must be one of " + ", ".join(COMPRESSIONS), got=compression)
+
+
+def check_outputs(
+    reads: Sequence[tuple[str, str | Path]],
+    output: str | Path | None,
+    rejects: str | Path,
+    summary_json: str | Path | None = None,
+    parts: Sequence[tuple[str, str | Path]] = (),
+) -> None:
+    """Refuse files to write that are unusable (a directory, no such directory, a wrong
+    extension) or that clash with each other or with a file read (``reads``: option, path;
+    ``parts``: the files of an output directory, option and path)."""
+    writes: list[tuple[str, str | Path]] = list(parts)
+    if output is not None:
+        check_writable("output", output)
+        book_format(output, "output")
+        writes.append(("output", output))
+    check_writable("rejects", rejects)
     if Path(rejects).suffix.lower() != ".csv":
         raise InputError("rejects", "must be a .csv file", got=str(rejects))
-    for field, path in (("output", output), ("rejects", rejects)):
-        directory = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(directory):
-            raise InputError(field, "its directory does not exist", got=str(path))
-    if os.path.abspath(output) == os.path.abspath(book):
-        raise InputError("output", "must not be the input book", got=str(output))
+    writes.append(("rejects", rejects))
+    if summary_json is not None:
+        check_writable("summary_json", summary_json)
+        writes.append(("summary_json", summary_json))
+    check_distinct(reads, writes)
+
+
+def write_summary_json(path: str | Path, summary: Summary, output: str | Path, rejects: str | Path) -> None:
+    """Write the summary as JSON (its keys, plus ``output`` and ``rejects``), atomically."""
+    data: dict[str, Any] = summary.to_json() | {"output": str(output), "rejects": str(rejects)}
+    with atomic_path(path, "summary_json") as temporary:
+        try:
+            with open(temporary, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=2)
+                handle.write("\n")
+        except OSError as error:
+            raise InputError(
+                "summary_json", f"could not be written: {error.strerror}", got=str(path)
+            ) from error
 
 
 def run_portfolio(
@@ -268,24 +323,32 @@ def run_portfolio(
     threads: int | None = None,
     progress: Progress | None = None,
     compression: str = COMPRESSIONS[0],
+    summary_json: str | Path | None = None,
 ) -> Summary:
     """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet);
-    rejects go to ``rejects`` (default :func:`default_rejects_path`). ``shocks`` are market
-    drops in percent (10 is a 10 % drop); ``threads`` compute slices of a chunk in parallel
-    (default :func:`default_threads`). The next chunk is read and computed while the last is
-    written. A Parquet output is compressed with ``compression`` (see
-    :data:`~underwater.portfolio.io.COMPRESSIONS`). Returns the :class:`~underwater.portfolio.summary.Summary`.
+    rejects go to ``rejects`` (default :func:`default_rejects_path`) and, if asked, the summary
+    to ``summary_json``. ``shocks`` are market drops in percent (10 is a 10 % drop);
+    ``threads`` compute slices of a chunk in parallel (default :func:`default_threads`). The
+    next chunk is read and computed while the last is written. A Parquet output is compressed
+    with ``compression`` (see :data:`~underwater.portfolio.io.COMPRESSIONS`). Every option and
+    path is checked before any work (:func:`check_options`, :func:`check_outputs`). Returns the
+    :class:`~underwater.portfolio.summary.Summary`.
     """
+    check_options(chunk_size, threads, compression)
+    book_format(book, "book")
+    check_writable("output", output)
     rejects_path = default_rejects_path(output) if rejects is None else Path(rejects)
-    _check_paths(book, output, rejects_path)
-    if chunk_size < 1:
-        raise InputError("chunk_size", "must be at least 1", got=chunk_size)
-    if compression not in COMPRESSIONS:
-        raise InputError("compression", "must be one of " + ", ".join(COMPRESSIONS), got=compression)
-    check_columns(columns_of(book))
+    check_outputs([("book", book)], output, rejects_path, summary_json)
+    schema = schema_of(book)
+    check_columns(schema.names())
+    check_types(schema)
+    parquet = book_format(book) == "parquet"
     shocks = tuple(shocks)
     summary = Summary(shocks)
     meter = progress if progress is not None else Progress(None, enabled=False)
+    # Room for every id at once when the count is known (Parquet metadata); a CSV book's
+    # table grows from a guess of about 64 bytes a line.
+    ids = LoanIds(count_rows(book) if parquet else os.path.getsize(book) // 64)
 
     workers = default_threads() if threads is None else threads
     # Loading the compiled loops (a few tenths of a second) overlaps reading the first chunks.
@@ -294,11 +357,11 @@ def run_portfolio(
     with CsvWriter(rejects_path, REJECT_COLUMNS) as reject_writer:
 
         def checked() -> Iterator[tuple[int, Book, pl.DataFrame]]:
-            first_row = 1
-            for raw in read_chunks(book, chunk_size):
-                good, bad = validate(raw, first_row)
-                yield raw.height, good, bad
-                first_row += raw.height
+            for chunk in read_chunks(book, chunk_size, _BOOK_COLUMNS):
+                good, bad = validate(chunk.frame, rows=chunk.rows, ids=ids)
+                if chunk.broken.height:
+                    bad = pl.concat([chunk.broken, bad]).sort("row")
+                yield chunk.rows_in, good, bad
 
         def computed() -> Iterator[pl.DataFrame]:
             loader.join()
@@ -312,6 +375,8 @@ def run_portfolio(
         # Three stages overlap: reading and validating chunk k + 2, computing chunk k + 1 and
         # writing chunk k.
         write_atomic(output, lambda: prefetch(computed), output_schema(shocks), compression)
+    if summary_json is not None:
+        write_summary_json(summary_json, summary, output, rejects_path)
     meter.close()
     return summary
 

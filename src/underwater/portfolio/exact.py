@@ -79,11 +79,19 @@ def _scenario(loan: ExactLoan, balances: list[Decimal], shock: Decimal) -> dict[
         "negative_equity": max(owed[0] - today, ZERO),
         "ltv": None if today == 0 else loan.balance / today,
         "cltv": None if today == 0 else owed[0] / today,
-        "crossover_month": next((t for t, gap in enumerate(gaps) if gap <= 0), None),
+        "crossover_month": _crossover(gaps),
         "peak_negative_equity": peak,
         "peak_month": None if peak == 0 else gaps.index(peak),
         "estimated_deficiency": deficiency,
     }
+
+
+def _crossover(gaps: list[Decimal]) -> int | None:
+    # The month from which every later gap is ≤ 0: one past the last month under water.
+    under = [t for t, gap in enumerate(gaps) if gap > 0]
+    if not under:
+        return 0
+    return None if under[-1] == len(gaps) - 1 else under[-1] + 1
 
 
 def exact_loan(loan: ExactLoan, shocks: tuple[Decimal, ...] = ()) -> dict[str, Any]:

@@ -13,8 +13,9 @@ after the t-th monthly payment:
 
 Per loan and scenario: equity = value₀ − owed₀ (signed), negative_equity = max(owed₀ −
 value₀, 0), ltv = balance / value₀ and cltv = owed₀ / value₀ (null when value₀ = 0);
-``crossover_month`` = the first t in 0..remaining_payments with owed_t ≤ value_t (0 when above
-water today; null when never within the term); ``peak_negative_equity`` = max over those t of
+``crossover_month`` = the month t in 0..remaining_payments from which owed ≤ value in every
+later month of the term (0 when never under water; null when still under water at the end of
+the term; a loan even today that dips later has not crossed over); ``peak_negative_equity`` = max over those t of
 max(owed_t − value_t, 0) and ``peak_month`` the first month it is reached (null when the loan
 is never under water); ``estimated_deficiency`` = what a surrender today would leave owed on
 this loan's balance by :func:`underwater.deficiency.estimate_deficiency` (auction at 75 % of
@@ -50,9 +51,10 @@ from underwater.portfolio.paths import (
     FIGURES,
     SHOCK_SCALE,
     TOLERANCE,
+    OutOfRangeError,
     loan_paths,
 )
-from underwater.portfolio.schema import RATE_UNITS, Book
+from underwater.portfolio.schema import ASSET_CLASSES, RATE_UNITS, STATE_CODES, Book
 from underwater.portfolio.tables import AGES, Tables, _fraction, tables
 
 if TYPE_CHECKING:
@@ -161,6 +163,13 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
     (300000, 33)
     """
     t = tables()
+    if len(book) and not (
+        0 <= book.asset_class.min() <= book.asset_class.max() < len(ASSET_CLASSES)
+        and 0 <= book.state.min() <= book.state.max() <= len(STATE_CODES)
+    ):
+        # Codes index lookup tables here and in the summary's compiled loop (which does not
+        # check them); the rest is checked just before the month loop.
+        raise OutOfRangeError("an asset class or state code outside its table reached the kernel")
     all_shocks = (Decimal(0), *[s for s in shocks if s != 0])
     payment = np.where(
         book.payment >= 0,

@@ -23,11 +23,14 @@ For loan i and scenario s, with money in int64 cents:
   :data:`EXACT_LIMIT`, so the wrapped result is the exact one. Past that limit (an appreciating
   home worth hundreds of millions) the loan is flagged ``doubt`` and the caller recomputes it
   with the exact library;
-- gap_t = b_t + other liens − v_t; ``crossover`` = first t ≤ n with gap_t ≤ 0 (−1 if none);
-  ``peak`` = the largest gap_t, ``peak_month`` its first month (0 and −1 when no gap_t > 0).
-  Balances never rise (a payment always exceeds the interest), so once the loan has surfaced
-  the walk stops when no later gap can beat the peak: on a curve that never rises (trend 1)
-  none exceeds b_t + liens − v_n, and on one that never falls (trend −1) none exceeds gap_t.
+- gap_t = b_t + other liens − v_t; ``crossover`` = the month from which gap_t ≤ 0 in every
+  later month to n (one past the last month under water; 0 when never under; −1 when still
+  under at n), the single-loan engine's definition: a loan even today that dips later has not
+  crossed over; ``peak`` = the largest gap_t, ``peak_month`` its first month (0 and −1 when no
+  gap_t > 0). Balances never rise (a payment always exceeds the interest), so the walk stops
+  at a month above water from which no later month can go under again: on a curve that never
+  rises (trend 1) no later gap exceeds b_t + liens − v_n, and on one that never falls (trend
+  −1) none exceeds gap_t.
 """
 
 from __future__ import annotations
@@ -38,12 +41,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from underwater.portfolio.compiled import inline, jit
-from underwater.portfolio.schema import MAX_PAYMENTS, RATE_UNITS
+from underwater.portfolio.schema import MAX_AGE_MONTHS, MAX_MONEY_CENTS, MAX_PAYMENTS, RATE_UNITS
+from underwater.portfolio.tables import AGES
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["COLUMNS", "DIVISOR", "EXACT_LIMIT", "FIGURES", "TOLERANCE", "loan_paths"]
+__all__ = ["COLUMNS", "DIVISOR", "EXACT_LIMIT", "FIGURES", "TOLERANCE", "OutOfRangeError", "loan_paths"]
 
 COLUMNS = ("balance", "rate_units", "payment", "months", "other_liens", "value", "base", "trend")
 """The columns of the loans matrix :func:`loan_paths` takes, in order (int64): money in cents,
@@ -66,6 +70,60 @@ WINDOW = 512
 """Loans sorted by term at a time: a window's inputs stay in the processor's cache."""
 SHOCK_SCALE = 10**6
 """Shock factors 1 − s/100 are whole numbers of millionths (s has at most 4 decimals)."""
+
+
+class OutOfRangeError(RuntimeError):
+    """An input outside the ranges :func:`~underwater.portfolio.schema.validate` enforces
+    reached the compiled loop: a bug in the code before it, never bad input (which is a
+    reject). The loop indexes arrays by these numbers and does not check them itself."""
+
+
+# Bounds of each column of the loans matrix, inclusive; a level payment can exceed the
+# balance by a month's interest (at most 100 % / 12 of it), so payments get twice the room.
+_BOUNDS = {
+    "balance": (0, MAX_MONEY_CENTS),
+    "rate_units": (0, 100 * RATE_UNITS),
+    "payment": (0, 2 * MAX_MONEY_CENTS),
+    "months": (1, MAX_PAYMENTS),
+    "other_liens": (0, MAX_MONEY_CENTS),
+    "value": (0, MAX_MONEY_CENTS),
+    "trend": (-1, 1),
+}
+
+
+def _guard(
+    loans: NDArray[np.int64],
+    retention: NDArray[np.float64],
+    units: NDArray[np.int64],
+    scenarios: int,
+    today: NDArray[np.int64],
+    out: NDArray[np.int64],
+    doubt: NDArray[np.bool_],
+) -> None:
+    # Cheap (a min and a max a column) next to the loop, and it turns what would be a wild
+    # memory access into a clear error.
+    count = loans.shape[0]
+    if loans.ndim != 2 or loans.shape[1] != len(COLUMNS) or loans.dtype != np.int64:
+        raise OutOfRangeError(f"loans must be an int64 matrix of {len(COLUMNS)} columns")
+    if (
+        today.shape != (count, scenarios)
+        or out.shape != (count, scenarios, len(FIGURES))
+        or doubt.shape != (count,)
+    ):
+        raise OutOfRangeError("today, out and doubt must have one row per loan and one column per scenario")
+    if retention.shape != units.shape or retention.ndim != 1:
+        raise OutOfRangeError("retention tables must be flat and of the same size")
+    if not count:
+        return
+    for name, (low, high) in _BOUNDS.items():
+        column = loans[:, COLUMNS.index(name)]
+        if column.min() < low or column.max() > high:
+            raise OutOfRangeError(f"{name} outside {low}..{high} reached the compiled loop")
+    base = loans[:, _BASE]
+    if base.min() < 0 or base.max() >= retention.shape[0] or (base % AGES).max() > MAX_AGE_MONTHS:
+        raise OutOfRangeError("an asset class or age outside the retention tables reached the compiled loop")
+    if today.min() < 0 or today.max() > MAX_MONEY_CENTS:
+        raise OutOfRangeError(f"a value today outside 0..{MAX_MONEY_CENTS} reached the compiled loop")
 
 
 @inline
@@ -180,7 +238,7 @@ def _scenarios(
         gap = path[0] + lien - today[s]
         best = gap
         best_month = 0
-        first = 0 if gap <= 0 else -1
+        last_under = 0 if gap > 0 else -1
         for t in range(1, n + 1):
             x = retention[start + t] * scale
             cents = _round_value(x, worth, millionths[s], units[start + t], units[start], limit)
@@ -191,14 +249,14 @@ def _scenarios(
             if gap > best:
                 best = gap
                 best_month = t
-            if first < 0:
-                if gap <= 0:
-                    first = t
-            elif (trend == 1 and path[t] + lien - lowest <= max(best, 0)) or (
-                trend == -1 and gap <= max(best, 0)
-            ):
+            if gap > 0:
+                last_under = t
+            elif (trend == 1 and path[t] + lien - lowest <= 0) or trend == -1:
+                # Above water now, and no later month can go under again: the balance only
+                # falls, and the value never falls below v_n (trend 1) or never falls (trend −1).
                 break
-        out[s, _CROSSOVER] = first
+        # Surfaced for good the month after the last one under water; still under at the end: none.
+        out[s, _CROSSOVER] = last_under + 1 if last_under < n else -1
         out[s, _PEAK] = max(best, 0)
         out[s, _PEAK_MONTH] = best_month if best > 0 else -1
     return doubt
@@ -222,6 +280,8 @@ def loan_paths(
     ``retention`` and ``units`` are the flat retention tables (float64 and exact 1e-12 units,
     class × ages + age), ``factors`` and ``millionths`` each scenario's 1 − s/100 (as float64
     and in millionths), ``today`` (loans × scenarios) each loan's value today per scenario in
-    cents. Releases Python's global lock: threads may walk separate slices at once.
+    cents. Releases Python's global lock: threads may walk separate slices at once. Inputs
+    outside the ranges validation enforces raise :class:`OutOfRangeError` before the loop.
     """
+    _guard(loans, retention, units, factors.shape[0], today, out, doubt)
     _walk(loans, retention, units, factors, millionths, today, out, doubt, limit)

@@ -24,11 +24,24 @@ column                 needed    meaning and rule
                                  (default none: no state rule applied)
 =====================  ========  ==========================================================
 
-In a CSV file numbers are plain decimals (``18000.50``; no currency signs or thousands
-separators); an empty cell is a missing value. In Parquet, money may be a decimal, an integer
-(whole dollars) or a float that holds a whole number of cents; rates likewise. Other columns
-are ignored. ``loan_id`` is kept exactly as given (a number is read as its text). A file without one
-of the required columns is refused as a whole
+**Numbers in text** (every CSV cell, and a text column in Parquet) are plain decimals: an
+optional ``+`` (or ``-``, which breaks the rule "must not be negative" unless the number is
+zero), ASCII digits ``0``-``9`` with at most one ``.`` and at least one digit (``18000``,
+``18000.50``, ``.5``, ``5.``), nothing else but spaces or tabs around it, at most
+:data:`~underwater.limits.MAX_DIGITS` characters. No currency signs, thousands separators,
+exponents (``1e5``), spaces inside, ``NaN``/``inf``, or digits of other scripts (``٦٠``,
+``²``): each is a reject, never a guess. That is a strict subset of what the single-loan
+parser (:func:`underwater.money.parse_money`) takes, so a value the book takes means the same
+there. An empty cell is a missing value. In Parquet, money may also be a decimal, an integer
+(whole dollars) or a float that holds a whole number of cents (``-0.0`` is 0); rates likewise;
+counts an integer, or a float or decimal that is a whole number. Nulls are missing values;
+NaN, infinities and numbers too large for their field are rejects. Other columns are ignored.
+
+``loan_id`` is kept exactly as given (a number is read as its text); it must not be empty, must
+not hold control characters (U+0000-U+001F, U+007F) and must not repeat an earlier row's id
+(:mod:`underwater.portfolio.ids`: the first row with an id claims it; a later one is rejected,
+naming the first row). A file without one of the required columns, or whose ``loan_id``,
+``asset_class`` or ``state`` column is not text or numbers, is refused as a whole
 (:class:`~underwater.errors.InputError`); a row that breaks a rule is rejected with its
 1-based data row number, ``loan_id``, the first field (in the order of the table) that broke
 a rule, and the rule — nothing is dropped, clamped or guessed.
@@ -49,10 +62,13 @@ import polars as pl
 
 from underwater.assets import AssetClass, parse_asset_class
 from underwater.errors import InputError
+from underwater.limits import MAX_AMOUNT_CENTS, MAX_DIGITS, MAX_MONTHS
 from underwater.state_rules import STATE_NAMES, parse_state
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
+
+    from underwater.portfolio.ids import KnownRepeats, LoanIds
 
 __all__ = [
     "ASSET_CLASSES",
@@ -66,24 +82,29 @@ __all__ = [
     "STATE_CODES",
     "Book",
     "check_columns",
+    "check_types",
+    "id_fingerprints",
     "validate",
 ]
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("loan_id", "balance", "rate_percent", "remaining_payments", "value")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("payment", "asset_class", "asset_age_months", "other_liens", "state")
 REJECT_COLUMNS: tuple[str, ...] = ("row", "loan_id", "field", "reason")
-"""Columns of the reject file: 1-based data row number, loan_id, field, the rule broken."""
+"""Columns of the reject file: 1-based data row number, loan_id, field, the rule broken (for a
+CSV line that could not be read as a row, ``field`` is ``line`` and ``loan_id`` is empty)."""
 
 ASSET_CLASSES: tuple[str, ...] = tuple(member.value for member in AssetClass)
 """Asset class names in code order: the kernel stores a class as its index in this tuple."""
 STATE_CODES: tuple[str, ...] = tuple(sorted(STATE_NAMES))
 """State codes in code order: the kernel stores a state as its index + 1 (0 = none)."""
 
-MAX_MONEY_CENTS = 100_000_000_000
-"""The largest amount accepted, in cents (one billion dollars): keeps the kernel's integer
-arithmetic (balance × rate) far inside int64."""
-MAX_PAYMENTS = 600
-MAX_AGE_MONTHS = 600
+MAX_MONEY_CENTS = MAX_AMOUNT_CENTS
+"""The largest amount accepted, in cents (:data:`underwater.limits.MAX_AMOUNT_CENTS`, one
+billion dollars): keeps the kernel's integer arithmetic (balance × rate) far inside int64."""
+MAX_PAYMENTS = MAX_MONTHS
+"""The most remaining payments (:data:`underwater.limits.MAX_MONTHS`)."""
+MAX_AGE_MONTHS = MAX_MONTHS
+"""The oldest asset, in months (:data:`underwater.limits.MAX_MONTHS`)."""
 RATE_UNITS = 100_000
 """Rate units per percent: rates are stored as whole 1e-5 percent units."""
 _MAX_RATE_UNITS = 100 * RATE_UNITS
@@ -103,7 +124,30 @@ _RATE_MAX_RULE = "must be at most 100 percent"
 _WHOLE_RULE = "must be a whole number"
 _CLASS_RULE = "must be one of " + ", ".join(ASSET_CLASSES)
 _STATE_RULE = "must be a two-letter code of a US state or DC, such as CO"
-_ID_RULE = "must not be empty"
+_LONG_RULE = f"must be written with at most {MAX_DIGITS} characters"
+_FINITE_RULE = "must be a finite number"
+_CONTROL_RULE = "must not contain control characters (tab, line break, NUL and the like)"
+_ROW_COLUMN = "row"
+_REPEAT = "repeat:"  # the row an id repeats (0: none), when ids are checked
+_HASH = "hash:"  # a fingerprint of the id, when ids are checked
+# Digits of the significant whole part kept: 1e12 is beyond every field's limit and, times
+# the largest scale (1e5), still far inside int64.
+_WHOLE_DIGITS = 12
+_TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
+# Decimal places each number column is scaled by (cents, 1e-5 percent units, whole months).
+_PLACES = {
+    "balance": 2,
+    "rate_percent": 5,
+    "remaining_payments": 0,
+    "value": 2,
+    "payment": 2,
+    "asset_age_months": 0,
+    "other_liens": 2,
+}
+# Prefixes of the columns _text_stages works out for a number column held as text.
+_STRIPPED, _PARTS, _VALUE = "stripped:", "parts:", "value:"
+_LONG, _UNREADABLE, _NEGATIVE, _FINE, _BIG = "long:", "unreadable:", "negative:", "fine:", "big:"
+_RAW, _CHECK = "raw:", "check"  # a number column's parsed value and its checks, as columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +208,24 @@ rate_percent, remaining_payments, value)
         )
 
 
+def check_types(schema: pl.Schema, source: str = "book") -> None:
+    """Refuse a book whose ``loan_id``, ``asset_class`` or ``state`` column holds neither text
+    nor numbers (a list, a struct, raw bytes): no row of it could be read.
+
+    >>> check_types(pl.Schema({"loan_id": pl.List(pl.String)}))
+    Traceback (most recent call last):
+    ...
+    underwater.errors.InputError: book: column loan_id must hold text or numbers, not List(String)
+    """
+    for name in ("loan_id", "asset_class", "state"):
+        dtype = schema.get(name)
+        if dtype is None or dtype == pl.Null or dtype.is_numeric() or isinstance(dtype, _TEXT_TYPES):
+            continue
+        if dtype == pl.String or dtype == pl.Boolean:
+            continue
+        raise InputError(source, f"column {name} must hold text or numbers, not {dtype}")
+
+
 # --- per-type parsing expressions -------------------------------------------------------------
 # Each field gives (value expression, checks): the checks are (condition, rule) in order, and a
 # row breaks the first rule whose condition is true. Only booleans are computed for every row;
@@ -173,61 +235,122 @@ _Check = tuple[pl.Expr, str]
 _Field = tuple[pl.Expr, list[_Check]]
 
 
-def _scaled_text(
-    col: pl.Expr, places: int, rule: str, places_rule: str, allow_fraction: bool = True
-) -> _Field:
-    """Plain decimal text → integer × 10**places; trailing zeros beyond ``places`` are fine."""
-    text = col.str.strip_chars()
-    fraction = rf"(?:\.(\d{{0,{places}}})0*)?" if allow_fraction else r"(?:\.0*)?"
-    whole = text.str.extract(rf"^\+?(\d{{1,15}}){fraction}$", 1)
-    frac = text.str.extract(rf"^\+?\d{{1,15}}\.(\d{{1,{places}}})0*$", 1) if allow_fraction else None
-    value = whole.cast(pl.Int64, strict=False) * (10**places)
-    if frac is not None:
-        value = value + frac.str.pad_end(places, "0").cast(pl.Int64, strict=False).fill_null(0)
-    unreadable = whole.is_null()
-    negative = text.str.contains(r"^-\s*\d*\.?\d+$")
-    too_fine = text.str.contains(r"^[+-]?\d*\.\d+$")
-    return value, [
-        (unreadable & negative, _NEGATIVE_RULE),
-        (unreadable & too_fine, places_rule),
-        (unreadable, rule),
+_NUMBER_PARTS = r"^([+-]?)([0-9]*)(?:\.([0-9]*))?$"  # sign, whole digits, fraction digits
+
+
+def _text_stages(schema: pl.Schema) -> list[list[pl.Expr]]:
+    """Columns worked out once, in two passes, before the checks, for every number column held
+    as text: the cell without surrounding spaces and tabs and its parts by
+    :data:`_NUMBER_PARTS`; then the facts the checks compare (lengths, sign, whether it read)
+    and the value. polars does not share a sub-expression between the many checks that use
+    it, so each check would otherwise take the text apart again."""
+    first: list[pl.Expr] = []
+    second: list[pl.Expr] = []
+    for name, places in _PLACES.items():
+        dtype = schema.get(name)
+        if dtype is None or not (dtype == pl.String or isinstance(dtype, _TEXT_TYPES)):
+            continue
+        text = pl.col(name).cast(pl.String).str.strip_chars(" \t")
+        first += [text.alias(_STRIPPED + name), text.str.extract_groups(_NUMBER_PARTS).alias(_PARTS + name)]
+        parts = pl.col(_PARTS + name)
+        sign = parts.struct.field("1")
+        whole_raw = parts.struct.field("2")
+        fraction_raw = parts.struct.field("3").fill_null("")
+        whole = whole_raw.str.strip_chars_start("0")
+        fraction = fraction_raw.str.strip_chars_end("0")
+        value = pl.when(whole == "").then(pl.lit("0")).otherwise(whole).cast(pl.Int64, strict=False) * (
+            10**places
+        )
+        if places:
+            value = value + pl.when(fraction == "").then(pl.lit("0")).otherwise(
+                fraction.str.pad_end(places, "0")
+            ).cast(pl.Int64, strict=False)
+        second += [
+            (pl.col(_STRIPPED + name).str.len_bytes() > MAX_DIGITS).alias(_LONG + name),
+            (sign.is_null() | ((whole_raw.str.len_bytes() + fraction_raw.str.len_bytes()) == 0)).alias(
+                _UNREADABLE + name
+            ),
+            ((sign == "-") & ((whole.str.len_bytes() + fraction.str.len_bytes()) > 0)).alias(
+                _NEGATIVE + name
+            ),
+            (fraction.str.len_bytes() > places).alias(_FINE + name),
+            (whole.str.len_bytes() > _WHOLE_DIGITS).alias(_BIG + name),
+            pl.when(fraction.str.len_bytes() <= places).then(value).alias(_VALUE + name),
+        ]
+    return [first, second]
+
+
+def _scaled_text(name: str, rule: str, places_rule: str, max_rule: str) -> _Field:
+    """Plain decimal text → integer × 10**places (see the module docstring for the grammar),
+    from the columns :func:`_text_stages` worked out.
+
+    The text is taken apart by one regular expression of ASCII classes only (``[0-9]``, never
+    ``\\d``, which in polars' engine also matches other scripts' digits); the value is kept
+    only for text that passed every check, from at most :data:`_WHOLE_DIGITS` significant
+    digits, so no cast can fail and no product can overflow."""
+    checks = [
+        (pl.col(_LONG + name), _LONG_RULE),
+        (pl.col(_UNREADABLE + name), rule),
+        (pl.col(_NEGATIVE + name), _NEGATIVE_RULE),
+        (pl.col(_FINE + name), places_rule),
+        (pl.col(_BIG + name), max_rule),
     ]
+    return pl.when(~pl.any_horizontal([check for check, _ in checks])).then(pl.col(_VALUE + name)), checks
 
 
 def _scaled(
-    name: str, dtype: pl.DataType, places: int, rule: str, places_rule: str, whole_only: bool = False
+    name: str,
+    dtype: pl.DataType,
+    places: int,
+    rule: str,
+    places_rule: str,
+    maximum: int,
+    max_rule: str,
 ) -> _Field:
-    """A number column of any supported type → integer × 10**places, exactly."""
+    """A number column of any supported type → integer × 10**places, exactly.
+
+    Every type's value is range-checked in its own units before it is scaled, so that a huge
+    integer, float or decimal is a reject ("must be at most …") and never an overflow."""
     col = pl.col(name)
     scale = 10**places
-    if dtype == pl.String:
-        return _scaled_text(col, places, rule, places_rule, allow_fraction=not whole_only)
+    if isinstance(dtype, _TEXT_TYPES) or dtype == pl.String:
+        return _scaled_text(name, rule, places_rule, max_rule)
     if dtype.is_integer():
-        return col.cast(pl.Int64, strict=False) * scale, [(col < 0, _NEGATIVE_RULE)]
+        wide = col.cast(pl.Int128)
+        negative = wide < 0
+        too_big = wide > maximum // scale
+        # Out-of-range rows become null before any cast or product, so nothing can overflow.
+        value = pl.when(~negative & ~too_big).then(wide).cast(pl.Int64, strict=False) * scale
+        return value, [(negative, _NEGATIVE_RULE), (too_big, max_rule)]
     if dtype.is_float():
         as_float = col.cast(pl.Float64)
-        scaled = (as_float * scale).round(0)
         finite = as_float.is_finite()
+        negative = as_float < 0  # -0.0 is not below 0: it is zero
+        too_big = as_float > maximum / scale
+        scaled = (as_float * scale).round(0)
         exact = (scaled / scale) == as_float
-        value = pl.when(finite & (scaled.abs() < 9e15)).then(scaled).otherwise(None).cast(pl.Int64)
+        ok = finite & ~negative & ~too_big & exact
+        value = pl.when(ok).then(scaled).cast(pl.Int64, strict=False)
         return value, [
-            (~finite, "must be a finite number"),
-            (as_float < 0, _NEGATIVE_RULE),
-            (scaled.abs() >= 9e15, rule),
+            (~finite, _FINITE_RULE),
+            (negative, _NEGATIVE_RULE),
+            (too_big, max_rule),
             (~exact, places_rule),
         ]
     if isinstance(dtype, pl.Decimal):
-        physical = col.to_physical()
+        physical = col.to_physical().cast(pl.Int128)
         shift = (dtype.scale or 0) - places
-        checks: list[_Check] = [(physical < 0, _NEGATIVE_RULE)]
-        if shift <= 0:
-            value = (physical * (10**-shift)).cast(pl.Int64, strict=False)
-        else:
-            value = (physical // (10**shift)).cast(pl.Int64, strict=False)
-        checks.append((value.is_null(), rule))
-        if shift > 0:
-            checks.append(((physical % (10**shift)) != 0, places_rule))
-        return value, checks
+        negative = physical < 0
+        if shift >= 0:
+            unit = 10**shift
+            too_big = physical > maximum * unit if maximum * unit < 10**38 else pl.lit(value=False)
+            too_fine = (physical % unit) != 0
+            ok = ~negative & ~too_big & ~too_fine
+            value = pl.when(ok).then(physical // unit).cast(pl.Int64, strict=False)
+            return value, [(negative, _NEGATIVE_RULE), (too_big, max_rule), (too_fine, places_rule)]
+        too_big = physical > maximum // 10**-shift
+        value = pl.when(~negative & ~too_big).then(physical).cast(pl.Int64, strict=False) * 10**-shift
+        return value, [(negative, _NEGATIVE_RULE), (too_big, max_rule)]
     if dtype == pl.Null:
         return pl.lit(None, dtype=pl.Int64), []
     return pl.lit(None, dtype=pl.Int64), [(pl.lit(value=True), rule)]
@@ -243,6 +366,7 @@ def _finish(
     maximum: int,
     max_rule: str,
     min_rule: str = _NEGATIVE_RULE,
+    unreadable_rule: str,
     is_text: bool = False,
 ) -> _Field:
     """Apply presence, default and bounds to a parsed column."""
@@ -254,11 +378,14 @@ def _finish(
     raw = pl.col(name)
     empty = raw.is_null()
     if is_text:
-        empty = empty | (raw.str.strip_chars() == "")
+        empty = empty | (pl.col(_STRIPPED + name) == "")
     filled = pl.when(empty).then(pl.lit(default, dtype=pl.Int64)).otherwise(value)
     # An empty cell of an optional column takes the default and breaks no rule.
     given = [(~empty & condition, rule) for condition, rule in checks]
     given += [(~empty & (value < minimum), min_rule), (~empty & (value > maximum), max_rule)]
+    # Whatever else left a given cell without a value breaks the field's rule: no null ever
+    # reaches the kernel as a number.
+    given.append((~empty & value.is_null(), unreadable_rule))
     return filled, ([(empty, _MISSING)] if default is None else []) + given
 
 
@@ -309,11 +436,26 @@ def _state_code(spelling: str) -> int:
     return STATE_CODES.index(parse_state(spelling)) + 1
 
 
+_CONTROL = r"\x00-\x1f\x7f"
+_GOOD_ID = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"  # not blank, no control character
+
+
 def _identifier(dtype: pl.DataType) -> _Field:
     # Kept exactly as given; empty or only blanks is missing.
     text = _text_column("loan_id", dtype)
     assert text is not None
-    return text, [(text.is_null() | ~text.str.contains(r"\S"), _MISSING)]
+    return text, [
+        (text.is_null() | ~text.str.contains(r"\S"), _MISSING),
+        (text.str.contains(rf"[{_CONTROL}]"), _CONTROL_RULE),
+    ]
+
+
+def _bad_identifier(dtype: pl.DataType) -> pl.Expr:
+    """Whether a row breaks a rule of :func:`_identifier`, in one pass of one regular expression
+    (the rules themselves are told apart for the rejected rows only)."""
+    text = _text_column("loan_id", dtype)
+    assert text is not None
+    return text.is_null() | ~text.str.contains(_GOOD_ID)
 
 
 def _numeric(
@@ -329,9 +471,23 @@ def _numeric(
     minimum: int = 0,
     min_rule: str = _NEGATIVE_RULE,
     whole_only: bool = False,
+    stage: list[pl.Expr],
 ) -> _Field:
+    # The parsed value and each check become columns of their own (``stage``, computed before
+    # the checks are combined): polars would otherwise work out the value again in every
+    # bound check that compares it.
     dtype = frame_schema.get(name)
-    field = _scaled(name, dtype, places, rule, places_rule, whole_only) if dtype is not None else None
+    if whole_only:
+        places, places_rule = 0, _WHOLE_RULE
+    field = _scaled(name, dtype, places, rule, places_rule, maximum, max_rule) if dtype is not None else None
+    if field is not None:
+        value, checks = field
+        stage.append(value.alias(_RAW + name))
+        stage.extend(check.alias(f"{_CHECK}{k}:{name}") for k, (check, _) in enumerate(checks))
+        field = (
+            pl.col(_RAW + name),
+            [(pl.col(f"{_CHECK}{k}:{name}"), rule) for k, (_, rule) in enumerate(checks)],
+        )
     return _finish(
         name,
         field if field is not None else (pl.lit(None, dtype=pl.Int64), []),
@@ -341,54 +497,68 @@ def _numeric(
         maximum=maximum,
         max_rule=max_rule,
         min_rule=min_rule,
-        is_text=dtype == pl.String,
+        unreadable_rule=rule,
+        is_text=dtype is not None and (dtype == pl.String or isinstance(dtype, _TEXT_TYPES)),
     )
 
 
-def _fields(frame: pl.DataFrame) -> tuple[dict[str, _Field], list[pl.Series]]:
-    """Every field's value and checks, and the columns the lookups add to the frame."""
+def _fields(frame: pl.DataFrame) -> tuple[dict[str, _Field], list[pl.Series], list[pl.Expr]]:
+    """Every field's value and checks, the columns the lookups add to the frame, and the
+    columns of parsed values and checks to add after the text stages (:func:`_numeric`)."""
     schema = frame.schema
+    stage: list[pl.Expr] = []
     asset_class, class_columns = _lookup("asset_class", frame, _class_code, _CLASS_RULE)
     state, state_columns = _lookup("state", frame, _state_code, _STATE_RULE)
-    money = {"places": 2, "rule": _MONEY_RULE, "places_rule": _CENTS_RULE, "maximum": MAX_MONEY_CENTS}
-    whole = {"places": 0, "rule": _WHOLE_RULE, "places_rule": _WHOLE_RULE, "whole_only": True}
-    return {
-        "loan_id": _identifier(schema["loan_id"]),
-        "balance": _numeric(schema, "balance", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "rate_percent": _numeric(
-            schema,
-            "rate_percent",
-            places=5,
-            rule=_RATE_RULE,
-            places_rule=_RATE_PLACES_RULE,
-            default=None,
-            maximum=_MAX_RATE_UNITS,
-            max_rule=_RATE_MAX_RULE,
-        ),
-        "remaining_payments": _numeric(
-            schema,
-            "remaining_payments",
-            default=None,
-            minimum=1,
-            min_rule="must be at least 1",
-            maximum=MAX_PAYMENTS,
-            max_rule=f"must be at most {MAX_PAYMENTS} payments",
-            **whole,  # type: ignore[arg-type]
-        ),
-        "value": _numeric(schema, "value", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "payment": _numeric(schema, "payment", default=-1, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "asset_class": asset_class,
-        "asset_age_months": _numeric(
-            schema,
-            "asset_age_months",
-            default=0,
-            maximum=MAX_AGE_MONTHS,
-            max_rule=f"must be at most {MAX_AGE_MONTHS} months",
-            **whole,  # type: ignore[arg-type]
-        ),
-        "other_liens": _numeric(schema, "other_liens", default=0, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-        "state": state,
-    }, class_columns + state_columns
+    money = {
+        "places": 2,
+        "rule": _MONEY_RULE,
+        "places_rule": _CENTS_RULE,
+        "maximum": MAX_MONEY_CENTS,
+        "stage": stage,
+    }
+    whole = {"places": 0, "rule": _WHOLE_RULE, "places_rule": _WHOLE_RULE, "whole_only": True, "stage": stage}
+    return (
+        {
+            "loan_id": _identifier(schema["loan_id"]),
+            "balance": _numeric(schema, "balance", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
+            "rate_percent": _numeric(
+                schema,
+                "rate_percent",
+                places=5,
+                rule=_RATE_RULE,
+                places_rule=_RATE_PLACES_RULE,
+                default=None,
+                maximum=_MAX_RATE_UNITS,
+                max_rule=_RATE_MAX_RULE,
+                stage=stage,
+            ),
+            "remaining_payments": _numeric(
+                schema,
+                "remaining_payments",
+                default=None,
+                minimum=1,
+                min_rule="must be at least 1",
+                maximum=MAX_PAYMENTS,
+                max_rule=f"must be at most {MAX_PAYMENTS} payments",
+                **whole,  # type: ignore[arg-type]
+            ),
+            "value": _numeric(schema, "value", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
+            "payment": _numeric(schema, "payment", default=-1, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
+            "asset_class": asset_class,
+            "asset_age_months": _numeric(
+                schema,
+                "asset_age_months",
+                default=0,
+                maximum=MAX_AGE_MONTHS,
+                max_rule=f"must be at most {MAX_AGE_MONTHS} months",
+                **whole,  # type: ignore[arg-type]
+            ),
+            "other_liens": _numeric(schema, "other_liens", default=0, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
+            "state": state,
+        },
+        class_columns + state_columns,
+        stage,
+    )
 
 
 def _broken(checks: list[_Check]) -> pl.Expr:
@@ -411,10 +581,38 @@ def _first_interest_cents(balance: NDArray[np.int64], units: NDArray[np.int64]) 
     return (2 * balance * units + _MONTHLY_DIVISOR) // (2 * _MONTHLY_DIVISOR)
 
 
-def validate(frame: pl.DataFrame, first_row: int = 1) -> tuple[Book, pl.DataFrame]:
+def id_fingerprints(frame: pl.DataFrame) -> tuple[NDArray[np.uint64], NDArray[np.uint64], NDArray[np.bool_]]:
+    """Each row's ``loan_id`` fingerprint (two hashes, :mod:`underwater.portfolio.ids`) and
+    whether the id is usable (it breaks none of ``loan_id``'s own rules): what
+    :func:`validate` hands a :class:`~underwater.portfolio.ids.LoanIds`, from the column alone."""
+    from underwater.portfolio.ids import SEEDS
+
+    check_types(frame.schema)
+    text, _ = _identifier(frame.schema["loan_id"])
+    parts = frame.select(
+        *[text.hash(seed=seed).alias(f"{_HASH}{k}") for k, seed in enumerate(SEEDS)],
+        _bad_identifier(frame.schema["loan_id"]).alias(_BROKEN),
+    )
+    return (
+        parts[f"{_HASH}0"].to_numpy(),
+        parts[f"{_HASH}1"].to_numpy(),
+        ~parts[_BROKEN].to_numpy(),
+    )
+
+
+def validate(
+    frame: pl.DataFrame,
+    first_row: int = 1,
+    *,
+    rows: NDArray[np.int64] | None = None,
+    ids: LoanIds | KnownRepeats | None = None,
+) -> tuple[Book, pl.DataFrame]:
     """Split a chunk of raw rows into valid loans and rejects.
 
-    ``first_row`` is the 1-based data row number of the chunk's first row. Returns the
+    ``first_row`` is the 1-based data row number of the chunk's first row, or ``rows`` gives
+    each row's number (a CSV chunk whose broken lines were taken out). With ``ids`` (a
+    :class:`~underwater.portfolio.ids.LoanIds` shared by the chunks of one book) a row whose
+    ``loan_id`` an earlier row already has is rejected, naming that row. Returns the
     :class:`Book` of good rows (in input order) and a frame with :data:`REJECT_COLUMNS`.
 
     A book whose second loan has a negative balance keeps the first and rejects the second:
@@ -427,29 +625,67 @@ def validate(frame: pl.DataFrame, first_row: int = 1) -> tuple[Book, pl.DataFram
     (1, (2, 'B', 'balance', 'must not be negative'))
     """
     check_columns(frame.columns)
-    fields, lookups = _fields(frame)
+    check_types(frame.schema)
+    if rows is None:
+        numbers = pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64)
+    else:
+        if len(rows) != frame.height:
+            raise ValueError(f"{len(rows)} row numbers for {frame.height} rows")
+        numbers = pl.lit(pl.Series(_ROW_COLUMN, rows, dtype=pl.Int64))
+    fields, lookups, parsed = _fields(frame)
     frame = frame.with_columns(lookups)
+    for stage in [*_text_stages(frame.schema), parsed]:
+        frame = frame.with_columns(stage)
+    identifier = fields["loan_id"][0]
+    fingerprints = []
+    if ids is not None:
+        from underwater.portfolio.ids import SEEDS
+
+        fingerprints = [identifier.hash(seed=seed).alias(f"{_HASH}{k}") for k, seed in enumerate(SEEDS)]
     # One pass parses every value and marks every broken rule; which rule a bad row broke is
     # worked out for the bad rows only.
     values = frame.select(
-        pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).alias("row"),
+        numbers.alias(_ROW_COLUMN),
         *[value.alias(name) for name, (value, _) in fields.items()],
-        *[_broken(checks).alias(_BROKEN + name) for name, (_, checks) in fields.items()],
+        *[
+            (_bad_identifier(frame.schema["loan_id"]) if name == "loan_id" else _broken(checks)).alias(
+                _BROKEN + name
+            )
+            for name, (_, checks) in fields.items()
+        ],
+        *fingerprints,
     )
     broken = np.logical_or.reduce([values[_BROKEN + name].to_numpy() for name in fields])
+    repeat = np.zeros(frame.height, dtype=np.int64)
+    if ids is not None:
+        usable = ~values[_BROKEN + "loan_id"].to_numpy()
+        repeat = ids.repeats(
+            values[f"{_HASH}0"].to_numpy(), values[f"{_HASH}1"].to_numpy(), _ints(values[_ROW_COLUMN]), usable
+        )
+        broken = broken | (repeat > 0)
     if not broken.any():
         good = values
         rejects = pl.DataFrame(schema=dict.fromkeys(REJECT_COLUMNS, pl.String) | {"row": pl.Int64})
     else:
-        good = values.filter(pl.Series(~broken))
-        bad_rows = frame.filter(pl.Series(broken))
+        keep = pl.Series(broken)
+        good = values.filter(~keep)
+        bad_rows = frame.filter(keep).with_columns(pl.Series(_REPEAT, repeat[broken]))
+        repeated = pl.col(_REPEAT) > 0
         rejects = bad_rows.select(
-            pl.Series("row", values["row"].filter(pl.Series(broken))),
-            (fields["loan_id"][0]).alias("loan_id"),
-            pl.coalesce(
-                [pl.when(_broken(checks)).then(pl.lit(name)) for name, (_, checks) in fields.items()]
-            ).alias("field"),
-            pl.coalesce([_first_rule(checks) for _, checks in fields.values()]).alias("reason"),
+            pl.Series("row", values[_ROW_COLUMN].filter(keep)),
+            identifier.alias("loan_id"),
+            pl.when(repeated)
+            .then(pl.lit("loan_id"))
+            .otherwise(
+                pl.coalesce(
+                    [pl.when(_broken(checks)).then(pl.lit(name)) for name, (_, checks) in fields.items()]
+                )
+            )
+            .alias("field"),
+            pl.when(repeated)
+            .then(pl.format("repeats the loan_id of row {}", pl.col(_REPEAT)))
+            .otherwise(pl.coalesce([_first_rule(checks) for _, checks in fields.values()]))
+            .alias("reason"),
         )
     # Cross-field rule: a given payment must reduce the balance in the first month.
     balance = _ints(good["balance"])
@@ -483,8 +719,10 @@ def validate(frame: pl.DataFrame, first_row: int = 1) -> tuple[Book, pl.DataFram
             }
         )
         rejects = pl.concat([rejects, extra]).sort("row")
-        keep = ~bad_payment
-        good = good.filter(pl.Series(keep))
+        good = good.filter(pl.Series(~bad_payment))
+    numeric = [name for name in fields if name != "loan_id"]
+    if any(good[name].null_count() for name in numeric):  # pragma: no cover - a bug, not bad input
+        raise AssertionError("validate let a row without a value through")
     book = Book(
         row=_ints(good["row"]),
         loan_id=good["loan_id"],

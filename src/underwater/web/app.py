@@ -513,7 +513,8 @@ def _page_error(exc: InputError | NoSolutionError, form: Form) -> dict[str, Any]
     naming = form_naming(form)
     body = error_from_exception(exc, naming)
     known = {f.name for f in form.fields}
-    body["problems"] = [{**p, "on_page": p["field"] in known} for p in problem_entries(exc, naming)]
+    entries = problem_entries(exc, naming, lead=naming)
+    body["problems"] = [{**p, "on_page": p["field"] in known} for p in entries]
     return body
 
 

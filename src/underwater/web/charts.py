@@ -48,6 +48,8 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     [0.0, 5000.0, 10000.0, 15000.0, 20000.0, 25000.0]
     >>> nice_ticks(0, 48, 6)
     [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
+    >>> nice_ticks(0, 21000)[-1] >= 21000
+    True
     """
     if high <= low:
         high = low + 1
@@ -55,13 +57,9 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     start = math.floor(low / step) * step
-    ticks = []
-    value = start
-    while value < high + step * 0.5:
-        ticks.append(round(value, 10))
-        value += step
-        if ticks[-1] >= high:
-            break
+    ticks = [round(start, 10)]
+    while ticks[-1] < high:  # the last tick is at or above the highest value, so nothing is clipped
+        ticks.append(round(ticks[-1] + step, 10))
     return [float(t) for t in ticks]
 
 

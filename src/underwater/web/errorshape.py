@@ -86,19 +86,27 @@ def error_body(
     return body
 
 
-def problem_entries(exc: InputError | NoSolutionError, naming: Naming = api_name) -> list[dict[str, Any]]:
-    """One ``{"field", "rule", "got", "message"}`` per problem, other fields named by ``naming``.
+def problem_entries(
+    exc: InputError | NoSolutionError, naming: Naming = api_name, *, lead: Naming | None = None
+) -> list[dict[str, Any]]:
+    """One ``{"field", "rule", "got", "message"}`` per problem, other fields named by ``naming``;
+    the message starts with the field's own name, or with ``lead(field)`` when given (a page
+    starts it with the field's label).
 
     >>> problem_entries(InputError("price", "give `balance` or `price`, not both", got="5"))[0]["message"]
     "price: give `balance` or `price`, not both (got '5')"
     """
+
+    def start(field: str) -> str:
+        return f"{field}:" if lead is None else lead(field)
+
     if isinstance(exc, NoSolutionError):
         rule = exc.rule_in(naming)
-        return [{"field": exc.field, "rule": rule, "got": None, "message": f"{exc.field}: {rule}"}]
+        return [{"field": exc.field, "rule": rule, "got": None, "message": f"{start(exc.field)} {rule}"}]
     entries = []
     for problem in exc.problems:
         rule = problem.rule_in(naming)
-        message = f"{problem.field}: {rule}"
+        message = f"{start(problem.field)} {rule}"
         if problem.got is not None:
             message += f" (got {shown_value(problem.got)})"
         entries.append(

@@ -78,6 +78,15 @@ PLAIN: dict[str, str] = {
     "excluded_addons": "Left out: refundable add-ons",
     "excluded_rolled_negative_equity": "Left out: negative equity rolled in",
     "excluded_ltv_excess": "Left out: the loan above the LTV cap",
+    # a repossession's costs, by type (the deficiency worksheet's line 4)
+    "retaking": "Repossession fee",
+    "storage": "Storage",
+    "transport": "Towing",
+    "reconditioning": "Getting it ready to sell",
+    "sale_fees": "Auction or sale fees",
+    "title_admin": "Title and paperwork",
+    "attorney_fees": "Attorney fees",
+    "other": "Other costs",
 }
 """Each key and the words a page uses for it."""
 

@@ -128,14 +128,16 @@ def months_words(months: int | None) -> str:
     return text + (f" {rest} month" + ("" if rest == 1 else "s") if rest else "")
 
 
-_AMOUNT_IN_TEXT = re.compile(r"(?<![\w$.,])(-?)([0-9]{1,3}(?:,[0-9]{3})*\.[0-9]{2})(?![0-9])(?!\s?%)")
+_AMOUNT_IN_TEXT = re.compile(
+    r"(?<![\w$.,])(-?)([0-9]{1,3}(?:,[0-9]{3})+\.[0-9]{2}|[0-9]+\.[0-9]{2})(?![0-9])(?!\s?%)"
+)
 
 
 def dollarize(text: str) -> str:
     """A sentence from the engine with its amounts shown as dollars: ``owe 2,000.00`` → ``owe $2,000.00``.
 
-    >>> dollarize("a cushion of 698.65 against -1,250.00; 12 months; $5.00 stays; at 21.55 % a year")
-    'a cushion of $698.65 against −$1,250.00; 12 months; $5.00 stays; at 21.55 % a year'
+    >>> dollarize("a cushion of 698.65 against -1,250.00; 12 months; $5.00 stays; at 21.55 % a year; 10000.00")
+    'a cushion of $698.65 against −$1,250.00; 12 months; $5.00 stays; at 21.55 % a year; $10000.00'
     """
     return _AMOUNT_IN_TEXT.sub(lambda m: ("−" if m.group(1) else "") + "$" + m.group(2), text)
 

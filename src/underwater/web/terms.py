@@ -125,6 +125,67 @@ TERMS: dict[str, tuple[str, str]] = {
         "what you hold at the end of the comparison, less what you still owe then, less everything you "
         "paid from today.",
     ),
+    "finance_charge": (
+        "finance charge",
+        "the dollar cost of the credit: all the interest, plus the fees that count as finance charges "
+        "(a loan fee, points).",
+    ),
+    "amount_financed": (
+        "amount financed",
+        "the credit you actually get: the loan amount less any finance charges paid up front or taken "
+        "out of it.",
+    ),
+    "total_of_payments": (
+        "total of payments",
+        "everything you pay over the loan: the amount financed plus the finance charge.",
+    ),
+    "unit_period": (
+        "unit-period",
+        "the time between payments that Regulation Z works the APR in; the APR is the rate for one "
+        "unit-period times the unit-periods in a year.",
+    ),
+    "apr_tolerance": (
+        "tolerance",
+        "how far a disclosed APR may be from the true one and still count as accurate: 1/8 of a "
+        "percentage point, or 1/4 for an irregular loan (Regulation Z, 12 CFR 1026.22).",
+    ),
+    "precomputed": (
+        "precomputed loan",
+        "a loan with the interest for its whole term added in when it is made; paying it early earns a "
+        "refund (a rebate) of the interest not yet earned.",
+    ),
+    "amortization": (
+        "schedule",
+        "every payment split into the interest it pays and the principal it pays off, with the balance "
+        "left after it.",
+    ),
+    "interest_only": (
+        "interest-only payment",
+        "a payment that covers the interest and pays none of the balance off.",
+    ),
+    "day_basis": (
+        "day basis",
+        "the days the lender counts in a year: a day's interest is the yearly rate divided by 365, or by "
+        "360 under a banker's year.",
+    ),
+    "retention": (
+        "share kept",
+        "what an asset is still worth as a part of its price new: 0.80 means 80 % kept, 20 % lost.",
+    ),
+    "comparable": (
+        "comparable sale",
+        "a recent sale of one like yours (the same make, model and condition), used to fit a curve.",
+    ),
+    "time_to_sue": (
+        "time to sue",
+        "how long the lender has to sue you for a deficiency; once it has passed, a court should not make "
+        "you pay it if you raise the deadline.",
+    ),
+    "commercially_reasonable": (
+        "commercially reasonable sale",
+        "a sale run the way such things are usually sold, with fair notice to you; if it was not, the "
+        "deficiency may be cut or lost (UCC 9-626).",
+    ),
 }
 """Each term: the word as shown, and its meaning in plain words."""
 

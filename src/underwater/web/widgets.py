@@ -152,10 +152,25 @@ def given_inputs(form: Form, query: Mapping[str, Sequence[str]]) -> list[tuple[s
     """The inputs a person gave, as ``(label, text)`` rows for the printed report."""
     rows: list[tuple[str, str]] = []
     for f in form.fields:
-        shown = [v for v in query.get(f.name, ()) if v.strip()]
+        shown = [_as_typed(f, v) for v in query.get(f.name, ()) if v.strip()]
         if shown:
             rows.append((f.shown_label, ", ".join(shown)))
     return rows
+
+
+def _as_typed(field: Field, text: str) -> str:
+    """What was typed, as a person reads it back: a choice by its words, an amount with its
+    dollar sign, a percentage with its sign; anything else as typed."""
+    value = text.strip()
+    if field.kind in (Kind.CHOICE, Kind.YES_NO):
+        choices = ("yes", "no") if field.kind is Kind.YES_NO else field.choices
+        words = dict(zip(choices, _choice_words(field, choices), strict=True))
+        return words.get(value.lower(), value)
+    if field.kind is Kind.MONEY and not value.startswith(("$", "-$")):
+        return "$" + value
+    if field.kind is Kind.PERCENT and not value.endswith("%"):
+        return value + " %"
+    return value
 
 
 def query_lists(items: Sequence[tuple[str, str]]) -> dict[str, list[str]]:

@@ -1,0 +1,399 @@
+"""Reading a CSV book line by line, so that one broken line is a reject and never the end of a run.
+
+**Lines and rows.** A line ends at LF, CRLF or a lone CR (the last line may have no end). The
+first line is the header; every later line is one data row, numbered from 1 — row N is line
+N + 1 of the file — including an empty line, which is rejected as empty. So *rows in* is the
+number of lines after the header, and rows in = rows out + rows rejected always holds. A
+quoted cell (RFC 4180: ``"…"``, a quote inside doubled as ``""``) may hold commas but not a line
+break: a quote left open is that line's problem alone and cannot swallow the rest of the file.
+A UTF-8 byte-order mark before the header is skipped.
+
+**Broken lines** are rejected with their row number, ``field`` ``line``, an empty ``loan_id``
+and the reason, while the good lines go on: an empty line; a different number of fields from
+the header; a quote left open, a quote inside an unquoted cell, or text after a closing quote;
+a NUL byte; bytes that are not UTF-8 (a Latin-1 ``é``, say); a line longer than
+:data:`MAX_LINE_BYTES`. The header itself must be readable (UTF-8, well quoted, no repeated
+names), or the whole file is refused with :class:`~underwater.errors.InputError`.
+
+**How.** The file is read in blocks of :data:`BLOCK_BYTES` that end at a line end. A compiled
+loop walks each block once, finding every line's bounds, counting its fields outside quotes and
+checking its quoting; Python's strict UTF-8 decoder checks the block's text. The good lines —
+the whole block, untouched, when every line is good — go to polars' CSV reader with every
+cell as text. Memory is bounded by the block and the chunk size, whatever the file.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from underwater.errors import InputError
+from underwater.portfolio.compiled import jit
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["BLOCK_BYTES", "MAX_LINE_BYTES", "Chunk", "csv_chunks", "read_header", "reject_frame"]
+
+BLOCK_BYTES = 4 << 20
+"""Bytes read at a time (a block then runs to its last complete line)."""
+MAX_LINE_BYTES = 1 << 20
+"""The longest line accepted, in bytes (a loan's row is about a hundred)."""
+
+_LF, _CR, _QUOTE, _COMMA = 10, 13, 34, 44
+# Line states found by the compiled loop (0: good), then by Python (UTF-8).
+_OK, _EMPTY, _FIELDS, _OPEN, _STRAY, _AFTER, _NUL, _LONG, _UTF8 = range(9)
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Rows read from a book: ``frame`` holds the readable rows' cells (text, for CSV) and
+    ``rows`` their 1-based row numbers; ``broken`` are rejects (:data:`REJECT_COLUMNS`) for the
+    rows that could not be read as rows at all. Rows in = ``len(rows)`` + ``broken.height``."""
+
+    frame: pl.DataFrame
+    rows: NDArray[np.int64]
+    broken: pl.DataFrame
+
+    @property
+    def rows_in(self) -> int:
+        """How many rows of the book this chunk accounts for."""
+        return len(self.rows) + self.broken.height
+
+
+def reject_frame(rows: list[int], reasons: list[str], field: str = "line") -> pl.DataFrame:
+    """Rejects with no ``loan_id`` (:data:`REJECT_COLUMNS`), e.g. for broken lines."""
+    return pl.DataFrame(
+        {"row": rows, "loan_id": [None] * len(rows), "field": [field] * len(rows), "reason": reasons},
+        schema={"row": pl.Int64, "loan_id": pl.String, "field": pl.String, "reason": pl.String},
+    )
+
+
+@jit
+def _scan(
+    block: NDArray[np.uint8],
+    fields: int,
+    limit: int,
+    starts: NDArray[np.int64],
+    ends: NDArray[np.int64],
+    states: NDArray[np.int8],
+    counts: NDArray[np.int64],
+) -> tuple[int, bool]:
+    # Every line of the block: its bounds, its field count and its first problem. Returns the
+    # number of lines and whether a lone CR ended any (polars only knows LF and CRLF).
+    size = block.shape[0]
+    i = 0
+    line = 0
+    lone_cr = False
+    while i < size:
+        start = i
+        count = 1
+        where = 0  # 0 at a cell's start, 1 in an unquoted cell, 2 in quotes, 3 just after a quote in quotes
+        problem = 0
+        while i < size:
+            c = block[i]
+            if c in (_LF, _CR):
+                break
+            if problem == 0:
+                if c == 0:
+                    problem = _NUL
+                elif where == 0:
+                    if c == _QUOTE:
+                        where = 2
+                    elif c == _COMMA:
+                        count += 1
+                    else:
+                        where = 1
+                elif where == 1:
+                    if c == _COMMA:
+                        count += 1
+                        where = 0
+                    elif c == _QUOTE:
+                        problem = _STRAY
+                elif where == 2:
+                    if c == _QUOTE:
+                        where = 3
+                elif c == _QUOTE:  # where == 3: a doubled quote stands for one
+                    where = 2
+                elif c == _COMMA:
+                    count += 1
+                    where = 0
+                else:
+                    problem = _AFTER
+            i += 1
+        end = i
+        if i < size:
+            if block[i] == _CR and i + 1 < size and block[i + 1] == _LF:
+                i += 2
+            else:
+                lone_cr = lone_cr or block[i] == _CR
+                i += 1
+        if end - start > limit:
+            problem = _LONG
+        elif end == start:
+            problem = _EMPTY
+        elif problem == 0 and where == 2:
+            problem = _OPEN
+        elif problem == 0 and count != fields:
+            problem = _FIELDS
+        starts[line] = start
+        ends[line] = end
+        states[line] = problem
+        counts[line] = count
+        line += 1
+    return line, lone_cr
+
+
+@jit
+def _compact(
+    block: NDArray[np.uint8],
+    starts: NDArray[np.int64],
+    ends: NDArray[np.int64],
+    keep: NDArray[np.bool_],
+    out: NDArray[np.uint8],
+) -> int:
+    # The kept lines, each ended by LF, packed into ``out``; returns the bytes used.
+    used = 0
+    for k in range(starts.shape[0]):
+        if keep[k]:
+            for i in range(starts[k], ends[k]):
+                out[used] = block[i]
+                used += 1
+            out[used] = _LF
+            used += 1
+    return used
+
+
+def _reason(state: int, count: int, fields: int, detail: str) -> str:
+    if state == _EMPTY:
+        return "the line is empty"
+    if state == _FIELDS:
+        return f"has {count} fields; the header has {fields}"
+    if state == _OPEN:
+        return "a quoted cell is not closed on this line (a cell cannot hold a line break)"
+    if state == _STRAY:
+        return "has a quote inside an unquoted cell (quote the whole cell and double the quote)"
+    if state == _AFTER:
+        return "has text after a closing quote (a quoted cell ends at a comma or the line's end)"
+    if state == _NUL:
+        return "contains a NUL byte"
+    if state == _LONG:
+        return f"is longer than {MAX_LINE_BYTES:,} bytes"
+    return f"is not UTF-8 text ({detail})"
+
+
+def _line_end(data: bytes | bytearray, start: int = 0) -> int:
+    """Index of the first LF or CR at or after ``start``, or -1."""
+    ends = [p for p in (data.find(b"\n", start), data.find(b"\r", start)) if p >= 0]
+    return min(ends) if ends else -1
+
+
+def read_header(handle: IO[bytes], source: str = "book") -> tuple[list[str], bytes]:
+    """The column names on the first line, and the bytes read after that line (the start of
+    the data). An unreadable header refuses the whole file."""
+    data = handle.read(MAX_LINE_BYTES + 2)
+    data = data.removeprefix(_BOM)
+    if not data:
+        raise InputError(source, "is empty: a CSV book needs a header line naming its columns")
+    end = _line_end(data)
+    if end < 0:
+        if len(data) > MAX_LINE_BYTES:
+            raise InputError(source, f"has a header line longer than {MAX_LINE_BYTES:,} bytes")
+        end = len(data)
+    after = end + (2 if data[end : end + 2] == b"\r\n" else 1)
+    if data[end : end + 1] == b"\r" and end + 1 == len(data):
+        data += handle.read(1)  # a CR at the edge of what was read: is an LF next?
+        after = end + (2 if data[end : end + 2] == b"\r\n" else 1)
+    raw = data[:end]
+    if b"\x00" in raw:
+        raise InputError(source, "has a NUL byte in its header line")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            source, f"has a header line that is not UTF-8 text (byte {error.start + 1})"
+        ) from None
+    try:
+        names = next(csv.reader([text], strict=True))
+    except (csv.Error, StopIteration) as error:
+        raise InputError(source, f"has a header line that is not valid CSV ({error})") from None
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError(
+            source, f"names a column more than once in its header: {', '.join(map(repr, repeated))}"
+        )
+    return names, data[after:]
+
+
+class _Lines:
+    """Turns blocks of the file into readable rows and broken-line rejects."""
+
+    def __init__(self, names: list[str], wanted: list[str]) -> None:
+        self.names = names
+        self.wanted = wanted
+        self.schema = {name: pl.String for name in names}
+        self.positions = [names.index(name) for name in wanted]
+        self.row = 0  # the last row consumed (row N is line N + 1: the header is line 1)
+
+    def rows(self, block: bytes) -> tuple[pl.DataFrame, NDArray[np.int64], list[int], list[str]]:
+        """The block's readable rows (cells as text), their numbers, and the broken ones'."""
+        view = np.frombuffer(block, dtype=np.uint8)
+        most = block.count(b"\n") + block.count(b"\r") + 1
+        starts = np.empty(most, dtype=np.int64)
+        ends = np.empty(most, dtype=np.int64)
+        states = np.empty(most, dtype=np.int8)
+        counts = np.empty(most, dtype=np.int64)
+        lines, lone_cr = _scan(view, len(self.names), MAX_LINE_BYTES, starts, ends, states, counts)
+        starts, ends, states, counts = starts[:lines], ends[:lines], states[:lines], counts[:lines]
+        details = self._check_text(block, starts, ends, states)
+        good = states == _OK
+        numbers = self.row + 1 + np.arange(lines, dtype=np.int64)
+        self.row += lines
+        bad = np.nonzero(~good)[0]
+        broken_rows = [int(numbers[k]) for k in bad]
+        reasons = [
+            _reason(int(states[k]), int(counts[k]), len(self.names), details.get(int(k), "")) for k in bad
+        ]
+        if good.all() and not lone_cr:
+            data = block
+        else:
+            out = np.empty(len(block) + lines, dtype=np.uint8)
+            data = out[: _compact(view, starts, ends, good, out)].tobytes()
+        kept = int(good.sum())
+        frame = self._parse(data, kept)
+        return frame, numbers[good], broken_rows, reasons
+
+    @staticmethod
+    def _check_text(
+        block: bytes, starts: NDArray[np.int64], ends: NDArray[np.int64], states: NDArray[np.int8]
+    ) -> dict[int, str]:
+        # Python's strict decoder over the whole block at once; from the first line that fails,
+        # line by line (so a file of Latin-1 text costs one decode a line, not one a byte).
+        details: dict[int, str] = {}
+        try:
+            block.decode("utf-8")
+            return details
+        except UnicodeDecodeError as error:
+            first = min(int(np.searchsorted(ends, error.start, side="left")), len(starts) - 1)
+        for k in range(first, len(starts)):
+            start = int(starts[k])
+            try:
+                block[start : int(ends[k])].decode("utf-8")
+            except UnicodeDecodeError as error:
+                if states[k] == _OK:
+                    states[k] = _UTF8
+                    details[k] = (
+                        f"byte 0x{block[start + error.start]:02X} at byte {error.start + 1} of the line"
+                    )
+        return details
+
+    def _parse(self, data: bytes, kept: int) -> pl.DataFrame:
+        if not kept:
+            return pl.DataFrame(schema=dict.fromkeys(self.wanted, pl.String))
+        frame = pl.read_csv(
+            data,
+            has_header=False,
+            schema=self.schema,
+            columns=self.positions,
+            quote_char='"',
+            infer_schema=False,
+            raise_if_empty=False,
+            truncate_ragged_lines=False,
+        )
+        if frame.height != kept:  # pragma: no cover - the scan and polars disagree: a bug
+            raise AssertionError(f"polars read {frame.height} rows of {kept} good lines")
+        return frame
+
+
+def _cut(buffer: bytearray, eof: bool) -> int:
+    """How much of ``buffer`` ends at a complete line end (all of it at the end of the file)."""
+    if eof:
+        return len(buffer)
+    after_lf = buffer.rfind(b"\n") + 1
+    cr = buffer.rfind(b"\r", 0, len(buffer) - 1)  # a CR with a byte after it is a whole line end
+    return max(after_lf, cr + 1)
+
+
+def csv_chunks(path: str | Path, chunk_size: int, wanted: list[str] | None = None) -> Iterator[Chunk]:
+    """The CSV book's rows in :class:`Chunk`s of at most ``chunk_size`` readable rows, in
+    file order; only the columns ``wanted`` are kept (default: every column)."""
+    with open(path, "rb") as handle:
+        names, start = read_header(handle)
+        lines = _Lines(names, [name for name in names if wanted is None or name in wanted])
+        pieces: list[tuple[pl.DataFrame, NDArray[np.int64]]] = []
+        held = 0
+        broken_rows: list[int] = []
+        reasons: list[str] = []
+        for frame, numbers, bad_rows, bad_reasons in _blocks(handle, start, lines):
+            broken_rows += bad_rows
+            reasons += bad_reasons
+            if frame.height:
+                pieces.append((frame, numbers))
+                held += frame.height
+            while held >= chunk_size:
+                chunk, pieces, held = _take(pieces, chunk_size)
+                last = int(chunk.rows[-1])
+                split = next((k for k, row in enumerate(broken_rows) if row > last), len(broken_rows))
+                yield Chunk(chunk.frame, chunk.rows, reject_frame(broken_rows[:split], reasons[:split]))
+                broken_rows, reasons = broken_rows[split:], reasons[split:]
+        if held or broken_rows:
+            frames = [frame for frame, _ in pieces]
+            frame = (
+                pl.concat(frames) if frames else pl.DataFrame(schema=dict.fromkeys(lines.wanted, pl.String))
+            )
+            rows = (
+                np.concatenate([numbers for _, numbers in pieces]) if pieces else np.zeros(0, dtype=np.int64)
+            )
+            yield Chunk(frame, rows, reject_frame(broken_rows, reasons))
+
+
+def _take(
+    pieces: list[tuple[pl.DataFrame, NDArray[np.int64]]], size: int
+) -> tuple[Chunk, list[tuple[pl.DataFrame, NDArray[np.int64]]], int]:
+    frame = pl.concat([piece for piece, _ in pieces], rechunk=True)
+    rows = np.concatenate([numbers for _, numbers in pieces])
+    rest = frame.slice(size)
+    left = [(rest, rows[size:])] if rest.height else []
+    return Chunk(frame.slice(0, size), rows[:size], reject_frame([], [])), left, rest.height
+
+
+def _blocks(
+    handle: IO[bytes], start: bytes, lines: _Lines
+) -> Iterator[tuple[pl.DataFrame, NDArray[np.int64], list[int], list[str]]]:
+    buffer = bytearray(start)
+    eof = False
+    skipping = False  # inside a line too long to hold: drop bytes up to its end
+    while True:
+        if not eof:
+            data = handle.read(BLOCK_BYTES)
+            eof = not data
+            buffer += data
+        if skipping:
+            end = _line_end(buffer)
+            if end < 0 or (end == len(buffer) - 1 and buffer[end] == _CR and not eof):
+                del buffer[: len(buffer) - (1 if buffer.endswith(b"\r") else 0)]
+                if eof:
+                    return
+                continue
+            del buffer[: end + (2 if buffer[end : end + 2] == b"\r\n" else 1)]
+            skipping = False
+        cut = _cut(buffer, eof)
+        if cut == 0 and len(buffer) > MAX_LINE_BYTES:
+            lines.row += 1
+            yield lines._parse(b"", 0), np.zeros(0, dtype=np.int64), [lines.row], [_reason(_LONG, 0, 0, "")]
+            buffer.clear()
+            skipping = True
+            continue
+        if cut:
+            block = bytes(buffer[:cut])
+            del buffer[:cut]
+            yield lines.rows(block)
+        if eof and not buffer:
+            return
