@@ -6,8 +6,9 @@ of its examples' results), and the pages that show problems, rendered in-process
 what a browser shows or reads aloud: every text node (folded sections, print-only parts and the
 chart's title and description included), and the ``placeholder``, ``aria-label``, ``title``
 and ``alt`` attributes, but not scripts, styles, link targets, field names or the values of
-hidden inputs. The developers' links are allowed like any other text: their words are checked
-the same way. Words are matched with letters or digits on either side of an underscore, a
+hidden inputs. What the person wrote in a free-text input (a lien's or a credit's name) may be
+echoed; a choice's value may not, since the person picked its label. The developers' links are
+allowed like any other text: their words are checked the same way. Words are matched with letters or digits on either side of an underscore, a
 little wider than ``[a-z]+_[a-z_]+``, so ``class8_sleeper`` counts too.
 """
 
@@ -16,10 +17,13 @@ from __future__ import annotations
 import asyncio
 import re
 from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
+from underwater.forms import Kind
+from underwater.ops import operations
 from underwater.web.app import create_app
 from web_fakes import cases, error_pages, path_pages, tool_pages
 
@@ -36,79 +40,28 @@ PAGES = {
     **error_pages(),
 }
 
-_TYPED = (
-    "the print-only 'What you typed' list (templates/_result.html, from widgets.given_inputs) shows "
-    "a choice's raw value, not its label: {}"
-)
-_ERRORS = (
-    "every problem on a page starts with the field's key, beside the field and in the summary "
-    "(errorshape.problem_entries' message, used by app._page_error): {}"
-)
-_CREDIT_HELP = (
-    "the deficiency form's help for Credit (ops/deficiency.py) gives the example "
-    "'gap_refund=300' and the placeholder 'e.g. unearned_interest=120'"
-)
-_GENERIC = "results/_generic.html (until this job's own template lands) prints raw keys or values: {}"
-_DEFICIENCY_NOTES = (
-    "the deficiency notes of the core name keys in plain text, where a page cannot translate "
-    "them: 'see waterfall_9_615a', 'give auction_share_percent', 'see estimate.expense_defaults', "
-    "'figures are on file for storage_days, transport, reconditioning, sale_fees, …'"
-)
-_STATE_CAVEAT = (
-    "the caveat on the time to sue (deficiency.py, the limitation period) ends 'see limitation_period.note'"
-)
-_DEFICIENCY_GENERIC = _GENERIC.format(
-    "attorney_fees, sale_fees, title_admin and the cost groups light_vehicle or heavy_truck in the "
-    "worksheet and estimate tables, a credit's type gap_refund"
-)
-
-
-def _all(*reasons: str) -> str:
-    return "; ".join(reasons)
-
-
-KNOWN: dict[str, str] = {
-    **{
-        f"truck-{step}": _TYPED.format("'What it is: class8_sleeper'")
-        for step in ("surface", "ways_out", "lender", "never_again")
-    },
-    "options-1": _TYPED.format("'What it is: class8_sleeper'"),
-    "options-2": _TYPED.format("'Rank by: cash_now'"),
-    "value-2": _all(
-        _TYPED.format("'Asset class: class8_sleeper'"),
-        _GENERIC.format("the curve's name and asset class class8_sleeper"),
-    ),
-    "car-ways_out-texas": _STATE_CAVEAT,
-    "truck-repossession": _all(
-        _CREDIT_HELP,
-        _DEFICIENCY_GENERIC,
-        _TYPED.format("'Asset class: class8_sleeper'") + ", and the estimate table shows it too",
-        _DEFICIENCY_NOTES,
-    ),
-    **{
-        f"{name}-repossession": _all(_CREDIT_HELP, _DEFICIENCY_GENERIC, _DEFICIENCY_NOTES)
-        for name in ("car", "rv", "boat")
-    },
-    "deficiency-empty": _CREDIT_HELP,
-    "deficiency-1": _all(
-        _CREDIT_HELP, _DEFICIENCY_GENERIC, "the credit 'gap_refund=300' in What you typed", _DEFICIENCY_NOTES
-    ),
-    "deficiency-2": _all(_CREDIT_HELP, _DEFICIENCY_GENERIC, _DEFICIENCY_NOTES, _STATE_CAVEAT),
-    "deficiency-seed-003": _all(_CREDIT_HELP, _DEFICIENCY_GENERIC, _DEFICIENCY_NOTES),
-    "loan-3": _GENERIC.format("'Solved for n_payments'"),
-    "loan-4": _GENERIC.format("'Solved for rate_percent'"),
-    "value-1": _GENERIC.format("the curve's name car_carfax"),
-    "value-3": _GENERIC.format("the curve's name fitted_comparables"),
-    "loan-errors": _ERRORS.format("rate_percent, n_payments"),
-    "payoff-errors": _ERRORS.format("rate_percent, last_payment_date, payoff_date"),
-    "rebate-errors": _ERRORS.format("amount_financed, finance_charge, n_payments, payments_made"),
-    "apr-errors": _ERRORS.format("n_payments, loan_date, first_payment_date"),
-    "value-errors": _ERRORS.format("age_months, horizon_months"),
-    "project-errors": _ERRORS.format("rate_percent, remaining_payments, age_months, start_date"),
-    "deficiency-errors": _all(_ERRORS.format("as_of, storage_days, storage_per_day"), _CREDIT_HELP),
-    "options-errors": _ERRORS.format("rate_percent, remaining_payments, age_months"),
-}
+KNOWN: dict[str, str] = {}
 """Pages that show jargon today, each with the words and where they come from."""
+
+FREE_TEXT = frozenset(
+    f.name for op in operations().values() for f in op.form.fields if f.kind in (Kind.TEXT, Kind.PAIR)
+)
+"""Inputs a person writes in words (a lien's or a credit's name, a state): a page may echo them."""
+
+
+def typed_words(url: str) -> list[str]:
+    """What the person wrote in the free-text inputs of ``url``, and each ``NAME=AMOUNT``'s name.
+
+    >>> typed_words("/deficiency?owed=1&credit=gap_refund%3D300&asset_class=class8_sleeper")
+    ['gap_refund=300', 'gap_refund']
+    """
+    found = []
+    for name, value in parse_qsl(urlsplit(url).query):
+        if name in FREE_TEXT and value.strip():
+            found.append(value.strip())
+            if "=" in value:
+                found.append(value.split("=", 1)[0].strip())
+    return found
 
 
 class VisibleText(HTMLParser):
@@ -170,7 +123,10 @@ def test_no_snake_case_word_or_cli_option_is_visible(url: str) -> None:
     response = _get(url)
     assert response.status_code < 500, (url, response.text[:300])
     assert response.headers["content-type"].startswith("text/html")
-    found = jargon(VisibleText.of(response.text))
+    text = VisibleText.of(response.text)
+    for words in sorted(typed_words(url), key=len, reverse=True):
+        text = text.replace(words, " ")  # the person's own words, echoed
+    found = jargon(text)
     assert not found, f"{url} shows jargon:\n" + "\n".join(sorted(set(found)))
 
 
