@@ -20,7 +20,18 @@ from typing import Any
 import pytest
 
 from underwater.ops import operations
-from web_fakes import TRUCK, Watch, cases, chromium, error_pages, path_pages, serving, tool_pages, watching
+from web_fakes import (
+    TRUCK,
+    VARIANTS,
+    Watch,
+    cases,
+    chromium,
+    error_pages,
+    path_pages,
+    serving,
+    tool_pages,
+    watching,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +42,8 @@ AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
 BLOCKING = ("serious", "critical")
 
 # The path of the seeds' truck (the other situations draw the same templates), every tool's
-# page, and the pages that show problems.
-PAGES = {**path_pages([TRUCK]), **tool_pages(), **error_pages()}
+# page, the results that reach the rest of the result pages, and the pages that show problems.
+PAGES = {**path_pages([TRUCK]), **tool_pages(), **VARIANTS, **error_pages()}
 
 KNOWN: dict[str, str] = {}
 """Pages with a serious or critical violation found by this scan, waiting for a fix."""

@@ -266,7 +266,7 @@ def test_the_path_works_without_javascript(browser: Browser, base: str) -> None:
         expect(details).to_have_attribute("open", "")
 
 
-PHONE_PAGES = {**path_pages([TRUCK]), **tool_pages()}
+PHONE_PAGES = {**path_pages([TRUCK]), **tool_pages(every_example=True)}
 
 
 def test_at_a_phone_width_nothing_scrolls_sideways(browser: Browser, base: str) -> None:

@@ -289,6 +289,29 @@ REPOSSESSION_003 = (
 """Seed 003 (SoFi, 'What Is a Deficiency Balance on an Auto Loan?'): a 15,000.00 balance, a
 9,000.00 sale, 400.00 to repossess, 20 days of storage at 25.00 and 300.00 to sell."""
 
+VARIANTS = {
+    "equity-truck-offer": "/equity?owed=80000&value=60000&offer=58000",
+    "loan-extra": (
+        "/loan?principal=80000&rate_percent=9&n_payments=48&first_payment_date=2026-12-01&extra=200"
+        "&extra_once=12%3D5000"
+    ),
+    "loan-balloon": "/loan?principal=10000&rate_percent=6&n_payments=24&payment=300&solve_balloon=true",
+    "loan-biweekly": "/loan?principal=30000&rate_percent=9.5&n_payments=156&frequency=biweekly",
+    "deficiency-barred": (
+        "/deficiency?owed=2800&as_of=2026-11-21&proceeds=900&retaking=450&state=CO&cash_price=2500"
+    ),
+    "deficiency-truck-california": "/deficiency?owed=80000&value=60000&asset_class=class8_sleeper&state=CA",
+    "deficiency-surplus": "/deficiency?owed=5000&as_of=2026-11-21&proceeds=8000&retaking=600&sale_fees=400",
+    "options-truck-texas": (
+        "/options?owed=80000&value=60000&asset_class=class8_sleeper&offer=58000&rate_percent=9"
+        "&remaining_payments=48&age_months=24&state=TX"
+    ),
+    "project-target": "/project?owed=24000&rate_percent=7.9&remaining_payments=48&value=20000&target_month=12",
+}
+"""Results that reach parts of the result pages the jobs' examples do not: extra payments, a
+balloon, payments every two weeks, a deficiency a state bars, a surplus, a state's rules on the
+ways out, the extra payment that surfaces by a target month."""
+
 _NUMBER_KINDS = (Kind.MONEY, Kind.PERCENT, Kind.INT, Kind.DECIMAL, Kind.DATE)
 
 
@@ -302,14 +325,16 @@ def path_pages(situations: Sequence[Situation] = SITUATIONS) -> dict[str, str]:
 
 def tool_pages(every_example: bool = False) -> dict[str, str]:
     """Every tool's page empty (``<job>-empty``) and with a result (``<job>-1``: its first
-    example, or every example with ``every_example``), the list of tools and seed 003's
-    repossession."""
+    example; with ``every_example``, every example and the :data:`VARIANTS` too), the list of
+    tools and seed 003's repossession."""
     found = {"all": "/all"}
     for name, op in operations().items():
         found[f"{name}-empty"] = f"/{name}"
         for i, example in enumerate(op.examples if every_example else op.examples[:1], start=1):
             found[f"{name}-{i}"] = f"/{name}?{urlencode(example_pairs(example)[1])}"
     found["deficiency-seed-003"] = REPOSSESSION_003
+    if every_example:
+        found.update(VARIANTS)
     return found
 
 
