@@ -248,7 +248,7 @@ def run_job(
     """Work the job out from its inputs: (result, warnings, error, asked). ``asked`` is true when
     the page was reached by a link with inputs missing: the form asks for them, no error shown."""
     raw = {k: (v[0] if len(v) == 1 else list(v)) for k, v in mine.items()}
-    if not any(any(x.strip() for x in v) for v in mine.values()):
+    if not sent and not any(any(x.strip() for x in v) for v in mine.values()):
         return None, [], None, False
     try:
         result, warnings = op.run_checked(raw)
