@@ -29,7 +29,6 @@ Rates are percent per year as a person types them (``Decimal("6.9")`` is 6.9 %);
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -44,7 +43,7 @@ from underwater.depreciation import (
     constant_rate_curve,
     default_preset,
     preset,
-    scale_value,
+    scale_values,
     value_path,
 )
 from underwater.errors import InputError, NoSolutionError
@@ -197,8 +196,7 @@ def projected_values(
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         shocked = start * (1 - shock / _HUNDRED)
-    today = retentions[0]
-    return tuple(scale_value(shocked, retentions[t], today) for t in range(horizon + 1))
+    return scale_values(shocked, retentions[: horizon + 1], retentions[0])
 
 
 # ----------------------------------------------------------------------------- dates
@@ -213,7 +211,17 @@ def add_months(start: date, months: int) -> date:
     index = start.year * 12 + start.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return date(year, month, min(start.day, _month_days(year, month)))
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _month_days(year: int, month: int) -> int:
+    # As calendar.monthrange(year, month)[1] (the Gregorian rule), without its weekday work.
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
 
 
 # ----------------------------------------------------------------------------- results
@@ -722,7 +730,7 @@ def _purchase_values(
     elapsed = _whole(months_elapsed, "months_elapsed", 0, MAX_HORIZON_MONTHS)
     age = _whole(age_months, "age_months", 0, MAX_AGE_MONTHS)
     ratios = _retentions(curve, age, max(months, elapsed))
-    return tuple(scale_value(known, ratios[t], ratios[elapsed]) for t in range(months + 1))
+    return scale_values(known, ratios[: months + 1], ratios[elapsed])
 
 
 def prevention(
