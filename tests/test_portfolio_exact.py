@@ -151,11 +151,15 @@ def test_edge_case_meanings() -> None:
     assert by_id["home"]["estimated_deficiency"] is None
     # Above water today: crossover 0, no peak month.
     assert by_id["paid-off"]["crossover_month"] == 0 and by_id["paid-off"]["peak_month"] is None
+    assert by_id["paid-off"]["first_under_water_month"] is None
     # Issue 10: even today but under water later has not crossed over yet; it surfaces for good
     # only after its worst month (the single-loan engine's definition).
     dips = by_id["even-then-dips"]
     assert dips["negative_equity"] == 0 and dips["peak_month"] is not None
     assert dips["crossover_month"] is not None and dips["crossover_month"] > dips["peak_month"]
+    # ... and the month it first goes under is reported too: after today, no later than the worst.
+    assert 0 < dips["first_under_water_month"] <= dips["peak_month"]
+    assert by_id["liens-forever"]["first_under_water_month"] == 0
 
 
 def test_level_payment_matches_the_library_on_many_rates() -> None:
@@ -228,7 +232,7 @@ def test_loans_past_the_integer_checks_range_are_recomputed_exactly(monkeypatch:
     assert normal.rechecked == 0
     assert rechecked.rechecked > 0
     for shock in (Decimal(0), *SHOCKS):
-        for name in ("crossover_month", "peak_negative_equity", "peak_month"):
+        for name in ("crossover_month", "first_under_water_month", "peak_negative_equity", "peak_month"):
             assert np.array_equal(
                 getattr(normal.scenarios[shock], name), getattr(rechecked.scenarios[shock], name)
             ), name

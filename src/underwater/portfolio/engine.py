@@ -16,11 +16,12 @@ integers, null when there is none; ratios float64, null when the value is 0; ``a
 and ``state`` are text from a fixed list, an Enum (dictionary-encoded) in Parquet):
 ``loan_id``, ``asset_class``, ``state``, ``balance``, ``other_liens``, ``owed`` (balance + other
 liens), ``payment`` (the given or level monthly payment), ``value``, ``equity``,
-``negative_equity``, ``ltv``, ``cltv``, ``crossover_month``, ``peak_negative_equity``,
-``peak_month``, ``estimated_deficiency`` (null for a home); then for each shock X:
-``value_shock_X``, ``equity_shock_X``, ``negative_equity_shock_X``, ``ltv_shock_X``,
-``cltv_shock_X``, ``crossover_month_shock_X``, ``peak_negative_equity_shock_X``,
-``peak_month_shock_X``, ``estimated_deficiency_shock_X``. Definitions: see
+``negative_equity``, ``ltv``, ``cltv``, ``crossover_month``, ``first_under_water_month``,
+``peak_negative_equity``, ``peak_month``, ``estimated_deficiency`` (null for a home); then for
+each shock X: ``value_shock_X``, ``equity_shock_X``, ``negative_equity_shock_X``,
+``ltv_shock_X``, ``cltv_shock_X``, ``crossover_month_shock_X``,
+``first_under_water_month_shock_X``, ``peak_negative_equity_shock_X``, ``peak_month_shock_X``,
+``estimated_deficiency_shock_X``. Definitions: see
 :mod:`underwater.portfolio.kernel`.
 """
 
@@ -103,6 +104,7 @@ _SCENARIO_COLUMNS: tuple[tuple[str, pl.DataType], ...] = (
     ("ltv", pl.Float64()),
     ("cltv", pl.Float64()),
     ("crossover_month", pl.Int32()),
+    ("first_under_water_month", pl.Int32()),
     ("peak_negative_equity", MONEY),
     ("peak_month", pl.Int32()),
     ("estimated_deficiency", MONEY),
@@ -171,6 +173,7 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal]) -> pl.Da
         ratios["ltv" + suffix] = figures.ltv
         ratios["cltv" + suffix] = figures.cltv
         months["crossover_month" + suffix] = figures.crossover_month
+        months["first_under_water_month" + suffix] = figures.first_under_water_month
         money["peak_negative_equity" + suffix] = figures.peak_negative_equity
         months["peak_month" + suffix] = figures.peak_month
         money["estimated_deficiency" + suffix] = figures.estimated_deficiency

@@ -80,6 +80,7 @@ def _scenario(loan: ExactLoan, balances: list[Decimal], shock: Decimal) -> dict[
         "ltv": None if today == 0 else loan.balance / today,
         "cltv": None if today == 0 else owed[0] / today,
         "crossover_month": _crossover(gaps),
+        "first_under_water_month": next((t for t, gap in enumerate(gaps) if gap > 0), None),
         "peak_negative_equity": peak,
         "peak_month": None if peak == 0 else gaps.index(peak),
         "estimated_deficiency": deficiency,

@@ -15,7 +15,9 @@ Per loan and scenario: equity = value₀ − owed₀ (signed), negative_equity =
 value₀, 0), ltv = balance / value₀ and cltv = owed₀ / value₀ (null when value₀ = 0);
 ``crossover_month`` = the month t in 0..remaining_payments from which owed ≤ value in every
 later month of the term (0 when never under water; null when still under water at the end of
-the term; a loan even today that dips later has not crossed over); ``peak_negative_equity`` = max over those t of
+the term; a loan even today that dips later has not crossed over);
+``first_under_water_month`` = the first month t with owed_t > value_t (null when never);
+``peak_negative_equity`` = max over those t of
 max(owed_t − value_t, 0) and ``peak_month`` the first month it is reached (null when the loan
 is never under water); ``estimated_deficiency`` = what a surrender today would leave owed on
 this loan's balance by :func:`underwater.deficiency.estimate_deficiency` (auction at 75 % of
@@ -87,6 +89,7 @@ class Scenario:
     ltv: NDArray[np.float64]
     cltv: NDArray[np.float64]
     crossover_month: NDArray[np.int64]
+    first_under_water_month: NDArray[np.int64]
     peak_negative_equity: NDArray[np.int64]
     peak_month: NDArray[np.int64]
     estimated_deficiency: NDArray[np.int64]
@@ -223,14 +226,10 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
             list(pool.map(run, parts))
     elif parts:
         run(parts[0])
-    crossover, peak, peak_month = (out[:, :, k] for k in range(len(FIGURES)))
     rechecked = np.nonzero(doubt)[0]
     for i in rechecked:
-        _recheck(book, int(i), all_shocks, crossover, peak, peak_month)
-    scenarios = {
-        s: _finish(today[:, k], crossover[:, k], peak[:, k], peak_month[:, k], book, owed, t)
-        for k, s in enumerate(all_shocks)
-    }
+        _recheck(book, int(i), all_shocks, out)
+    scenarios = {s: _finish(today[:, k], out[:, k], book, owed, t) for k, s in enumerate(all_shocks)}
     return Result(payment=payment, owed=owed, scenarios=scenarios, rechecked=len(rechecked))
 
 
@@ -238,9 +237,7 @@ def _recheck(
     book: Book,
     i: int,
     shocks: tuple[Decimal, ...],
-    crossover: NDArray[np.int64],
-    peak: NDArray[np.int64],
-    peak_month: NDArray[np.int64],
+    out: NDArray[np.int64],
 ) -> None:
     """Recompute loan ``i``'s paths with the exact library: a value of it landed within float
     error of a half cent and was too large for the kernel's integer check (see
@@ -250,18 +247,17 @@ def _recheck(
     row = exact_loan(exact_inputs(book, i), shocks[1:])
     for k, shock in enumerate(shocks):
         suffix = "" if shock == 0 else shock_suffix(shock)
-        month = row["crossover_month" + suffix]
-        crossover[i, k] = -1 if month is None else month
-        peak[i, k] = to_cents(row["peak_negative_equity" + suffix])
-        month = row["peak_month" + suffix]
-        peak_month[i, k] = -1 if month is None else month
+        for f, name in enumerate(FIGURES):
+            figure = row[name + suffix]
+            if name == "peak_negative_equity":
+                out[i, k, f] = to_cents(figure)
+            else:
+                out[i, k, f] = -1 if figure is None else figure
 
 
 def _finish(
     value: NDArray[np.int64],
-    crossover: NDArray[np.int64],
-    peak: NDArray[np.int64],
-    peak_month: NDArray[np.int64],
+    figures: NDArray[np.int64],
     book: Book,
     owed: NDArray[np.int64],
     t: Tables,
@@ -282,8 +278,9 @@ def _finish(
         negative_equity=np.maximum(-equity, 0),
         ltv=ltv,
         cltv=cltv,
-        crossover_month=crossover,
-        peak_negative_equity=peak,
-        peak_month=peak_month,
+        crossover_month=figures[:, FIGURES.index("crossover_month")],
+        first_under_water_month=figures[:, FIGURES.index("first_under_water_month")],
+        peak_negative_equity=figures[:, FIGURES.index("peak_negative_equity")],
+        peak_month=figures[:, FIGURES.index("peak_month")],
         estimated_deficiency=deficiency,
     )

@@ -26,8 +26,8 @@ For loan i and scenario s, with money in int64 cents:
 - gap_t = b_t + other liens − v_t; ``crossover`` = the month from which gap_t ≤ 0 in every
   later month to n (one past the last month under water; 0 when never under; −1 when still
   under at n), the single-loan engine's definition: a loan even today that dips later has not
-  crossed over; ``peak`` = the largest gap_t, ``peak_month`` its first month (0 and −1 when no
-  gap_t > 0). Balances never rise (a payment always exceeds the interest), so the walk stops
+  crossed over; ``first_under`` = the first month with gap_t > 0 (−1 when none); ``peak`` =
+  the largest gap_t, ``peak_month`` its first month (0 and −1 when no gap_t > 0). Balances never rise (a payment always exceeds the interest), so the walk stops
   at a month above water from which no later month can go under again: on a curve that never
   rises (trend 1) no later gap exceeds b_t + liens − v_n, and on one that never falls (trend
   −1) none exceeds gap_t.
@@ -53,10 +53,10 @@ COLUMNS = ("balance", "rate_units", "payment", "months", "other_liens", "value",
 """The columns of the loans matrix :func:`loan_paths` takes, in order (int64): money in cents,
 the rate in 1e-5 percent units, ``base`` = class × ages + age (the retention tables' flat
 index of today), ``trend`` = the class curve's direction (1 never rises, −1 never falls, 0)."""
-FIGURES = ("crossover_month", "peak_negative_equity", "peak_month")
+FIGURES = ("crossover_month", "first_under_water_month", "peak_negative_equity", "peak_month")
 """What :func:`loan_paths` fills in per loan and scenario, in order (int64, −1 for none)."""
 (_BALANCE, _UNITS, _PAYMENT, _MONTHS, _LIENS, _VALUE, _BASE, _TREND) = range(len(COLUMNS))
-(_CROSSOVER, _PEAK, _PEAK_MONTH) = range(len(FIGURES))
+(_CROSSOVER, _FIRST_UNDER, _PEAK, _PEAK_MONTH) = range(len(FIGURES))
 
 DIVISOR = 100 * RATE_UNITS * 12
 """Monthly interest in cents is balance × rate units / DIVISOR."""
@@ -239,6 +239,7 @@ def _scenarios(
         best = gap
         best_month = 0
         last_under = 0 if gap > 0 else -1
+        first_under = last_under
         for t in range(1, n + 1):
             x = retention[start + t] * scale
             cents = _round_value(x, worth, millionths[s], units[start + t], units[start], limit)
@@ -250,6 +251,8 @@ def _scenarios(
                 best = gap
                 best_month = t
             if gap > 0:
+                if first_under < 0:
+                    first_under = t
                 last_under = t
             elif (trend == 1 and path[t] + lien - lowest <= 0) or trend == -1:
                 # Above water now, and no later month can go under again: the balance only
@@ -257,6 +260,7 @@ def _scenarios(
                 break
         # Surfaced for good the month after the last one under water; still under at the end: none.
         out[s, _CROSSOVER] = last_under + 1 if last_under < n else -1
+        out[s, _FIRST_UNDER] = first_under
         out[s, _PEAK] = max(best, 0)
         out[s, _PEAK_MONTH] = best_month if best > 0 else -1
     return doubt
