@@ -9,7 +9,6 @@ characters), in any order. The invariants are checked on every call.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shlex
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fuzzscale import examples
 from underwater.cli import build_parser, main
 from underwater.forms import Field, Kind
 from underwater.ops import operations
@@ -131,7 +131,7 @@ _FLAG_IN_TEXT = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
 
 
 @settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "600")),
+    max_examples=examples(600),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fuzzscale import examples
 from test_portfolio_files import run_underwater
 from underwater.errors import InputError
 from underwater.money import parse_money, parse_percent, to_cents
@@ -113,7 +114,7 @@ def _agrees_with_the_scalar_parsers(raw: dict[str, str], book_row: dict[str, int
             )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(st.tuples(st.sampled_from(COLUMNS), cells), min_size=1, max_size=4))
 def test_hostile_cells_are_rejects_or_exact(rows: list[tuple[str, str]]) -> None:
     raw = [GOOD | {"loan_id": f"L{k}", column: value} for k, (column, value) in enumerate(rows)]
@@ -142,7 +143,15 @@ def test_hostile_cells_are_rejects_or_exact(rows: list[tuple[str, str]]) -> None
             },
         )
         exact = exact_loan(exact_inputs(book, i), (Decimal(10),))
-        for column in ("owed", "payment", "equity", "crossover_month", "peak_negative_equity", "peak_month"):
+        for column in (
+            "owed",
+            "payment",
+            "equity",
+            "crossover_month",
+            "first_under_water_month",
+            "peak_negative_equity",
+            "peak_month",
+        ):
             assert row[column] == exact[column], (column, source)
         assert row["estimated_deficiency_shock_10"] == exact["estimated_deficiency_shock_10"]
 
@@ -183,7 +192,7 @@ endings = st.sampled_from([b"\n", b"\r\n", b"\r"])
 
 
 @settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

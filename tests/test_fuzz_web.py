@@ -31,6 +31,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fuzzscale import examples
 from underwater.forms import Field, Kind
 from underwater.ops import operations
 from underwater.web.app import create_app
@@ -269,8 +270,8 @@ def _query(pairs: list[tuple[str, str]], escapes: list[str]) -> str:
     return "&".join(parts)
 
 
-API_EXAMPLES = 400
-PAGE_EXAMPLES = 80
+API_EXAMPLES = examples(400)
+PAGE_EXAMPLES = examples(80)
 
 
 @settings(max_examples=API_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -305,7 +306,7 @@ def test_a_page_never_fails(
     check(send("GET", f"/{job}?{_query(pairs, escapes)}"), page=True)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     path=st.one_of(
         st.text(max_size=30).map(lambda t: "/" + quote(t.encode("utf-8", "surrogatepass"), safe="/")),

@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from fuzzscale import examples, scale
 from underwater import __version__
 from underwater.errors import InputError
 from underwater.forms import Form
@@ -43,7 +44,7 @@ from underwater.web.openapi import openapi_document
 from web_fakes import beyond_schema, serving
 
 OPS = operations()
-EXAMPLES = 10
+EXAMPLES = examples(10)
 """Generated requests per operation and generation mode (positive, negative), 21 operations."""
 SEEN: dict[str, int] = {}
 
@@ -53,7 +54,9 @@ SEEN: dict[str, int] = {}
 DOCUMENT = openapi_document(OPS, __version__)
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 schema.config.generation.update(
-    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=EXAMPLES, deterministic=True
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+    max_examples=EXAMPLES,
+    deterministic=scale() == 1,
 )
 schema.config.phases.update(phases=["examples", "fuzzing"])
 
