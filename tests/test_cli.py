@@ -170,3 +170,47 @@ def test_an_unusual_but_allowed_value_is_a_warning_not_an_error(capsys: pytest.C
         "underwater options: warning: --rate-percent: is 500, far above the usual (at most 36): "
         "check it was typed right\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["loan", "--principal", "18800", "--rate-percent", "500", "--n-payments", "72"], "--rate-percent"),
+        (
+            [
+                "payoff",
+                "--balance",
+                "1000",
+                "--rate-percent",
+                "240",
+                "--last-payment-date",
+                "2026-11-01",
+                "--payoff-date",
+                "2026-11-21",
+            ],
+            "--rate-percent",
+        ),
+        (
+            [
+                "rebate",
+                "--amount-financed",
+                "3000",
+                "--add-on-rate-percent",
+                "40",
+                "--n-payments",
+                "24",
+                "--payments-made",
+                "12",
+            ],
+            "--add-on-rate-percent",
+        ),
+    ],
+)
+def test_every_job_warns_of_a_rate_far_above_the_usual(
+    args: list[str], flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same rule on every rate a person types, not only the exits' (36 %: see situation._rate).
+    code, out, err = run(args, capsys)
+    assert code == 0 and out
+    assert err.startswith(f"underwater {args[0]}: warning: {flag}: is ") and "at most 36" in err
+    assert err.count("\n") == 1

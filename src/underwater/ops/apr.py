@@ -183,6 +183,7 @@ FORM = Form(
             "the APR the lender's disclosure states, in percent, to check it against the tolerance of "
             "Regulation Z (12 CFR 1026.22)",
             maximum=1000,
+            usual_maximum=36,
             label="The APR the lender disclosed",
             section="check",
             essential=True,

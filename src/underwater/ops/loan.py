@@ -68,6 +68,7 @@ FORM = Form(
             "the yearly interest rate in percent (6.9 means 6.9 %); leave it out, and give `n_payments` "
             "and `payment`, to find it",
             maximum=1000,
+            usual_maximum=36,
             example="9.5",
             label="Interest rate, percent a year",
             section="terms",

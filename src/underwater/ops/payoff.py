@@ -29,6 +29,7 @@ FORM = Form(
             "the contract's yearly interest rate in percent (7.9 means 7.9 %)",
             required=True,
             maximum=1000,
+            usual_maximum=36,
             example="7.9",
             label="Interest rate, percent a year",
             section="terms",

@@ -47,6 +47,7 @@ FORM = Form(
             "the add-on rate in percent a year, instead of the finance charge (the interest is the "
             "amount financed times the rate times the years)",
             maximum=1000,
+            usual_maximum=36,
             label="Add-on rate, percent a year",
             section="terms",
         ),
