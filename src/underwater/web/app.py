@@ -337,6 +337,7 @@ class _Site:
             return self.not_found_page(request.url.path)
         context, status = self._job_context(op, request)
         context["title"] = "A sheet to take to the lender — underwater"
+        context["on_sheet"] = True  # no form on this page: what is missing is named, not linked
         context["steps"] = pages.steps(context["query"], "sheet") if context["query"] else []
         return self.render("sheet.html", status, **context)
 

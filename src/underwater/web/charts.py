@@ -18,8 +18,11 @@ from typing import Any
 
 __all__ = ["Line", "Marker", "line_chart", "nice_ticks", "projection_svg", "value_svg"]
 
-_WIDTH, _HEIGHT = 720, 360
-_LEFT, _RIGHT, _TOP, _BOTTOM = 84, 24, 20, 64
+_WIDTH, _HEIGHT = 720, 384
+_LEFT, _RIGHT, _TOP, _BOTTOM = 100, 24, 20, 100
+# Room below the plot for three rows of text (ticks, the axis title, the legend) at the largest
+# size a page draws them: 24 units on a phone, where the 720-unit chart is shrunk to fit.
+_ROW = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +122,12 @@ def line_chart(
         out.append(
             f'<line class="x" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{_TOP}" y2="{_TOP + plot_h}"/>'
         )
-        out.append(f'<text class="tick x" x="{x(tick):.1f}" y="{_TOP + plot_h + 18}">{int(tick)}</text>')
+        out.append(
+            f'<text class="tick x" x="{x(tick):.1f}" y="{_TOP + plot_h + _ROW - 4}">{int(tick)}</text>'
+        )
     out.append("</g>")
     out.append(
-        f'<text class="axis-title" x="{_LEFT + plot_w / 2:.1f}" y="{_HEIGHT - 22}">{escape(x_title)}</text>'
+        f'<text class="axis-title" x="{_LEFT + plot_w / 2:.1f}" y="{_TOP + plot_h + 2 * _ROW}">{escape(x_title)}</text>'
     )
     out.append(
         f'<text class="axis-title" transform="translate(18 {_TOP + plot_h / 2:.1f}) rotate(-90)">{escape(y_title)}</text>'
@@ -130,9 +135,12 @@ def line_chart(
     for marker in markers:
         if 0 <= marker.month <= x_max:
             mx = x(marker.month)
+            # A label past the middle is drawn to the left of its rule, so it is never cut off.
+            left = mx > _LEFT + plot_w / 2
+            tx, anchor = (mx - 6, "end") if left else (mx + 6, "start")
             out.append(
                 f'<g class="marker"><line x1="{mx:.1f}" x2="{mx:.1f}" y1="{_TOP}" y2="{_TOP + plot_h}"/>'
-                f'<text x="{mx + 4:.1f}" y="{_TOP + 14}">{escape(marker.label)}</text></g>'
+                f'<text x="{tx:.1f}" y="{_TOP + 22}" text-anchor="{anchor}">{escape(marker.label)}</text></g>'
             )
     for index, line in enumerate(lines):
         path = " ".join(
@@ -153,7 +161,7 @@ def line_chart(
     lx = _LEFT
     for index, line in enumerate(lines):
         dashed = ' stroke-dasharray="8 5"' if line.style == "dashed" else ""
-        ly = _HEIGHT - 6
+        ly = _TOP + plot_h + 3 * _ROW - 2
         out.append(
             f'<g class="legend"><line class="series {escape(line.css)}" x1="{lx}" x2="{lx + 28}" '
             f'y1="{ly - 4}" y2="{ly - 4}"{dashed}/>'
@@ -164,7 +172,7 @@ def line_chart(
             else f'<rect class="dot {escape(line.css)}" x="{lx + 10.5}" y="{ly - 7.5}" width="7" height="7"/>'
         )
         out.append(f'{shape}<text x="{lx + 34}" y="{ly}">{escape(line.name)}</text></g>')
-        lx += 40 + 8 * len(line.name) + 24
+        lx += 34 + 14 * len(line.name) + 30  # wide enough for the name at a phone's size
     out.append("</svg>")
     return "".join(out)
 

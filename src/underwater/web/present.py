@@ -134,12 +134,32 @@ _AMOUNT_IN_TEXT = re.compile(
 
 
 def dollarize(text: str) -> str:
-    """A sentence from the engine with its amounts shown as dollars: ``owe 2,000.00`` → ``owe $2,000.00``.
+    """A sentence from the engine as a page shows it: its amounts as dollars with separators
+    (``owe 2000.00`` → ``owe $2,000.00``), its ISO dates in words and a non-breaking space
+    before each ``%``, so "9 %" never splits across lines.
 
     >>> dollarize("a cushion of 698.65 against -1,250.00; 12 months; $5.00 stays; at 21.55 % a year; 10000.00")
-    'a cushion of $698.65 against −$1,250.00; 12 months; $5.00 stays; at 21.55 % a year; $10000.00'
+    'a cushion of $698.65 against −$1,250.00; 12 months; $5.00 stays; at 21.55\xa0% a year; $10,000.00'
+    >>> dollarize("as of 2026-11-21, cash price $2500.00")
+    'as of 21 November 2026, cash price $2,500.00'
     """
-    return _AMOUNT_IN_TEXT.sub(lambda m: ("−" if m.group(1) else "") + "$" + m.group(2), text)
+    text = _AMOUNT_IN_TEXT.sub(lambda m: dollars(m.group(1) + m.group(2).replace(",", "")), text)
+    text = _DOLLARS_IN_TEXT.sub(lambda m: dollars(m.group(1).replace(",", "")), text)
+    text = _ISO_DATE.sub(_date_in_text, text)
+    return text.replace(" %", "\xa0%")
+
+
+_DOLLARS_IN_TEXT = re.compile(r"\$([0-9]{4,}\.[0-9]{2})(?![0-9])")
+_ISO_DATE = re.compile(
+    r"(?<![\w-])(?:19|20|21)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?![\w-])"
+)
+
+
+def _date_in_text(match: re.Match[str]) -> str:
+    try:
+        return date_words(match.group(0))
+    except ValueError:  # not a real calendar date: leave it as written
+        return match.group(0)
 
 
 def date_words(value: object) -> str:

@@ -8,12 +8,14 @@ still add one more lien per submission.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from underwater.errors import name_fields
 from underwater.forms import Field, Form, Kind
+from underwater.web.present import date_words, dollars, percent
 
 __all__ = ["Widget", "form_naming", "given_inputs", "label_of", "query_lists", "raw_inputs", "widgets"]
 
@@ -110,7 +112,7 @@ def _widget(
     return Widget(
         name=field.name,
         label=field.shown_label,
-        help=_sentence(name_fields(field.help, naming)),
+        help=_sentence(_web_help(field, name_fields(field.help, naming))),
         kind=field.kind.value,
         control=control,
         input_type=input_type,
@@ -125,6 +127,19 @@ def _widget(
         blank_choice=field.default is None,
         error=error,
     )
+
+
+def _web_help(field: Field, text: str) -> str:
+    """The help as a page shows it: a date box has the browser's own date picker, so the
+    written format the CLI needs (``YYYY-MM-DD``) is left out; "9 %" keeps its sign on the line.
+
+    >>> from underwater.forms import Field, Kind
+    >>> _web_help(Field("as_of", Kind.DATE, "h"), "the date the figures are as of, YYYY-MM-DD (default: today)")
+    'the date the figures are as of (default: today)'
+    """
+    if field.kind is Kind.DATE:
+        text = re.sub(r",? ?YYYY-MM-DD,?", "", text).replace("  ", " ").replace(" ,", ",")
+    return text.replace(" %", "\xa0%")
 
 
 def _sentence(text: str) -> str:
@@ -166,11 +181,21 @@ def _as_typed(field: Field, text: str) -> str:
         choices = ("yes", "no") if field.kind is Kind.YES_NO else field.choices
         words = dict(zip(choices, _choice_words(field, choices), strict=True))
         return words.get(value.lower(), value)
-    if field.kind is Kind.MONEY and not value.startswith(("$", "-$")):
-        return "$" + value
-    if field.kind is Kind.PERCENT and not value.endswith("%"):
-        return value + " %"
+    if field.kind is Kind.MONEY:
+        return _shown(value.replace(",", "").lstrip("$"), dollars, value)
+    if field.kind is Kind.PERCENT:
+        return _shown(value.rstrip("% "), lambda v: percent(v, 6), value)
+    if field.kind is Kind.DATE:
+        return _shown(value, date_words, value)
     return value
+
+
+def _shown(text: str, show: Callable[[str], str], typed: str) -> str:
+    """``text`` as ``show`` writes it, or what was typed when it does not read."""
+    try:
+        return show(text) if text and text[0].isdigit() else typed
+    except (ValueError, ArithmeticError):  # a figure too long for the context, or not a real date
+        return typed
 
 
 def query_lists(items: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
