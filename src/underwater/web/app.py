@@ -247,6 +247,7 @@ class _Site:
         self.env.filters["months_words"] = present.months_words
         self.env.filters["date_words"] = present.date_words
         self.env.filters["dollarize"] = present.dollarize
+        self.env.filters["state_name"] = present.state_name
         self.env.tests["table"] = _is_table
         self.env.tests["numeric"] = _is_numeric
         self.env.tests["money"] = lambda value: isinstance(value, str) and bool(_MONEY_TEXT.fullmatch(value))

@@ -13,6 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from underwater.money import ROUNDING
+from underwater.state_rules import STATE_NAMES
 
 __all__ = [
     "asset_words",
@@ -52,18 +53,23 @@ def _decimal(value: object) -> Decimal | None:
 
 def dollars(value: object, *, signed: bool = False) -> str:
     """Dollars as a page shows them: ``$22,000.00``; a negative amount ``−$4,000.00`` (a true
-    minus sign); ``signed`` adds ``+`` to a positive one. ``None`` shows as a dash.
+    minus sign); ``signed`` adds ``+`` to a positive one. ``None`` shows as a dash. A sign is
+    joined to its amount by an invisible word joiner (U+2060): a line may break between a minus
+    sign and a dollar sign otherwise.
 
     >>> dollars("22000.00"), dollars("-4000"), dollars("12.5", signed=True), dollars(None)
-    ('$22,000.00', '−$4,000.00', '+$12.50', '—')
+    ('$22,000.00', '−\u2060$4,000.00', '+\u2060$12.50', '—')
     """
     amount = _decimal(value)
     if amount is None:
         return "—"
     text = f"${abs(amount).quantize(Decimal('0.01'), rounding=ROUNDING):,.2f}"
     if amount < 0:
-        return "−" + text
-    return ("+" + text) if signed and amount > 0 else text
+        return "−" + _JOINER + text
+    return ("+" + _JOINER + text) if signed and amount > 0 else text
+
+
+_JOINER = "\u2060"
 
 
 def ratio_percent(value: object, places: int = 0) -> str:
@@ -139,14 +145,49 @@ def dollarize(text: str) -> str:
     before each ``%``, so "9 %" never splits across lines.
 
     >>> dollarize("a cushion of 698.65 against -1,250.00; 12 months; $5.00 stays; at 21.55 % a year; 10000.00")
-    'a cushion of $698.65 against −$1,250.00; 12 months; $5.00 stays; at 21.55\xa0% a year; $10,000.00'
+    'a cushion of $698.65 against −\u2060$1,250.00; 12 months; $5.00 stays; at 21.55\xa0% a year; $10,000.00'
     >>> dollarize("as of 2026-11-21, cash price $2500.00")
     'as of 21 November 2026, cash price $2,500.00'
+
+    A data file's confidence label is said in words:
+
+    >>> dollarize("4 years (confidence S/R, as of 2026-11-21)")
+    '4 years (how sure: partly from a secondary source, partly recalled, not checked again, as of 21 November 2026)'
     """
     text = _AMOUNT_IN_TEXT.sub(lambda m: dollars(m.group(1) + m.group(2).replace(",", "")), text)
     text = _DOLLARS_IN_TEXT.sub(lambda m: dollars(m.group(1).replace(",", "")), text)
     text = _ISO_DATE.sub(_date_in_text, text)
+    text = _CONFIDENCE_IN_TEXT.sub(_confidence_words, text)
     return text.replace(" %", "\xa0%")
+
+
+def state_name(code: object) -> str:
+    """A state's two-letter code as its name (``TX`` → ``Texas``); anything else as given.
+
+    >>> state_name("TX"), state_name("DC"), state_name(None)
+    ('Texas', 'District of Columbia', '—')
+    """
+    if code is None:
+        return "—"
+    return STATE_NAMES.get(str(code).upper(), str(code))
+
+
+CONFIDENCE_WORDS = {
+    "V": "read on the cited source",
+    "V-d": "worked out from figures read on the cited source",
+    "S": "from a secondary source",
+    "R": "recalled, not checked again",
+}
+"""What each confidence label of the data files means, as a page says it."""
+_CONFIDENCE_IN_TEXT = re.compile(r"\(confidence ((?:V-d|V|S|R)(?:/(?:V-d|V|S|R))*)")
+
+
+def _confidence_words(match: re.Match[str]) -> str:
+    # "(confidence S/R" → "(how sure: partly from a secondary source, partly recalled …"
+    words = [CONFIDENCE_WORDS[code] for code in match.group(1).split("/")]
+    if len(words) == 1:
+        return f"(how sure: {words[0]}"
+    return "(how sure: " + ", ".join("partly " + w for w in words)
 
 
 _DOLLARS_IN_TEXT = re.compile(r"\$([0-9]{4,}\.[0-9]{2})(?![0-9])")
