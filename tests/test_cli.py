@@ -214,3 +214,20 @@ def test_every_job_warns_of_a_rate_far_above_the_usual(
     assert code == 0 and out
     assert err.startswith(f"underwater {args[0]}: warning: {flag}: is ") and "at most 36" in err
     assert err.count("\n") == 1
+
+
+def test_json_output_carries_the_warning_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        ["loan", "--principal", "18800", "--rate-percent", "500", "--n-payments", "72", "--json"], capsys
+    )
+    assert code == 0 and "warning:" in err
+    assert json.loads(out)["input_warnings"] == [
+        {
+            "field": "rate_percent",
+            "rule": "is 500, far above the usual (at most 36): check it was typed right",
+        }
+    ]
+    code, out, _ = run(
+        ["loan", "--principal", "18800", "--rate-percent", "6", "--n-payments", "72", "--json"], capsys
+    )
+    assert code == 0 and "input_warnings" not in json.loads(out)

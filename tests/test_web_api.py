@@ -154,6 +154,25 @@ def test_post_numbers_are_read_exactly() -> None:
     assert response.json()["equity"] == "20000.10"
 
 
+def test_an_unusual_rate_is_answered_with_input_warnings_by_get_and_post() -> None:
+    # 500 % is allowed (up to 1,000 %) but far above the 36 % cap many states set: the answer
+    # comes, with the warning in the API's words; a usual rate has no such key.
+    query = "/api/loan?principal=18800&rate_percent=500&n_payments=72"
+    for response in (
+        get(query),
+        post("/api/loan", json={"principal": "18800", "rate_percent": 500, "n_payments": 72}),
+    ):
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["payment"] and body["input_warnings"] == [
+            {
+                "field": "rate_percent",
+                "rule": "is 500, far above the usual (at most 36): check it was typed right",
+            }
+        ]
+    assert "input_warnings" not in get("/api/loan?principal=18800&rate_percent=6&n_payments=72").json()
+
+
 def test_post_fraction_of_a_cent_names_the_field() -> None:
     body = assert_error(post("/api/equity", json={"owed": "1.005", "value": 1}), 422, "owed")
     assert body["errors"][0]["rule"].startswith("must be whole cents")

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from underwater import __version__
 from underwater.errors import InputError, NoSolutionError, name_fields
 from underwater.forms import Kind
-from underwater.ops import Operation, operations
+from underwater.ops import Operation, answer_json, operations
 
 __all__ = ["build_parser", "main"]
 
@@ -109,7 +109,7 @@ def _run_operation(op: Operation, args: argparse.Namespace, naming: Callable[[st
     for name, sentence in warnings:
         sys.stderr.write(f"underwater {op.name}: warning: {naming(name)}: {sentence}\n")
     if args.json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(answer_json(result, warnings), indent=2) + "\n")
     elif getattr(args, "csv", False) and op.csv is not None:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerows(op.csv(result))

@@ -8,7 +8,7 @@ registry, so a job's inputs, JSON keys and errors are the same everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -67,6 +67,22 @@ class Operation:
             return exc
         renamed = [InputError(self.aliases.get(p.field, p.field), p.rule, got=p.got) for p in exc.problems]
         return renamed[0] if len(renamed) == 1 else InputErrors(renamed)
+
+
+def answer_json(result: Any, warnings: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """A result's JSON (its ``to_json()``) as the CLI's ``--json`` and the API give it: with
+    ``input_warnings``, a list of ``{"field", "rule"}`` for each allowed but unusual value
+    (see :meth:`Operation.run_checked`), when there is one.
+
+    >>> from underwater.position import position
+    >>> from decimal import Decimal
+    >>> answer_json(position(Decimal(8000), Decimal(6000)), [("rate_percent", "is 500")])["input_warnings"]
+    [{'field': 'rate_percent', 'rule': 'is 500'}]
+    """
+    data: dict[str, Any] = result.to_json()
+    if warnings:
+        data["input_warnings"] = [{"field": name, "rule": sentence} for name, sentence in warnings]
+    return data
 
 
 def operations() -> dict[str, Operation]:

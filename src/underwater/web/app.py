@@ -52,7 +52,7 @@ from underwater.errors import InputError, InputErrors, NoSolutionError, name_fie
 from underwater.forms import Field, Form, Kind
 from underwater.limits import MAX_DIGITS
 from underwater.money import format_money_human
-from underwater.ops import Operation, operations
+from underwater.ops import Operation, answer_json, operations
 from underwater.position import position
 from underwater.web import charts, pages, present
 from underwater.web.errorlog import ServerErrorLog
@@ -432,10 +432,10 @@ class _Site:
                 return _json_error(error_from_exception(_together(unreadable)))
             raw = raw_inputs(query_lists(pairs))
         try:
-            result = op.run(raw)
+            data = answer_json(*op.run_checked(raw))
         except (InputError, NoSolutionError) as exc:
             return _json_error(error_from_exception(exc))
-        return JSONResponse(result.to_json(), headers={"cache-control": "no-store"})
+        return JSONResponse(data, headers={"cache-control": "no-store"})
 
     async def api_csv(self, request: Request) -> Response:
         op = self._job(request)

@@ -235,7 +235,8 @@ def _job_paths(op: Operation) -> dict[str, Any]:
     input_ref = {"$ref": f"#/components/schemas/{op.name}_input"}
     ok = {
         "description": f"The result: the same keys as `underwater {op.name} --json`. "
-        "Money is a string with two decimals, ratios a string with four.",
+        "Money is a string with two decimals, ratios a string with four. When a value is allowed "
+        "but unusual (a rate above 36 %), `input_warnings` lists each as `{field, rule}`.",
         "content": {"application/json": {"schema": {"type": "object"}}},
     }
     paths: dict[str, Any] = {
