@@ -246,6 +246,7 @@ class _Site:
         self.env.filters["percent"] = present.percent
         self.env.filters["months_words"] = present.months_words
         self.env.filters["date_words"] = present.date_words
+        self.env.filters["date_short"] = present.date_short
         self.env.filters["dollarize"] = present.dollarize
         self.env.filters["state_name"] = present.state_name
         self.env.tests["table"] = _is_table

@@ -215,6 +215,19 @@ def date_words(value: object) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+def date_short(value: object) -> str:
+    """An ISO date in a table's few characters: ``1 Jul 2028`` (a month's name cut to three
+    letters, no-break spaces between the parts so the date keeps to one line).
+
+    >>> date_short("2028-07-01"), date_short(None)
+    ('1\xa0Jul\xa02028', '—')
+    """
+    if not value:
+        return "—"
+    day = dt.date.fromisoformat(str(value))
+    return f"{day.day}\xa0{_MONTHS[day.month - 1][:3]}\xa0{day.year}"
+
+
 def asset_words(asset_class: object) -> str:
     """What the asset is, in words: ``class8_sleeper`` → ``sleeper truck``.
 
