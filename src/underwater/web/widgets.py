@@ -15,7 +15,7 @@ from typing import Any
 
 from underwater.errors import name_fields
 from underwater.forms import Field, Form, Kind
-from underwater.web.present import date_words, dollars, percent
+from underwater.web.present import date_words, dollars
 
 __all__ = ["Widget", "form_naming", "given_inputs", "label_of", "query_lists", "raw_inputs", "widgets"]
 
@@ -184,7 +184,8 @@ def _as_typed(field: Field, text: str) -> str:
     if field.kind is Kind.MONEY:
         return _shown(value.replace(",", "").lstrip("$"), dollars, value)
     if field.kind is Kind.PERCENT:
-        return _shown(value.rstrip("% "), lambda v: percent(v, 6), value)
+        # The digits as typed: a rate is read exactly, so the report must not round it.
+        return _shown(value.rstrip("% "), lambda v: v + "\xa0%", value)
     if field.kind is Kind.DATE:
         return _shown(value, date_words, value)
     return value
