@@ -811,7 +811,6 @@ def _give_back(c: _Context, name: str) -> Exit:
     caveats.extend(note for note in sheet.notes if note.startswith("Time to sue"))
     if not surrender:
         caveats.append("Repossession adds the recovery fee and follows missed payments and default.")
-    caveats.append("Not legal advice.")
     a = c.lender
     collected = round_cents(deficiency * a.collect_percent / _HUNDRED)
     sold_at = a.months_to_sell
@@ -996,8 +995,8 @@ def _keep_to_crossover(c: _Context) -> Exit:
             "keep_to_crossover",
             title,
             c,
-            "you need an asset like this one: selling it once it surfaces only to buy another costs the "
-            "selling costs; keeping it is `keep_paying`",
+            "you need an asset like this one, so selling it once it surfaces only to buy another "
+            "would cost the selling costs for nothing; keeping it is `keep_paying`",
             credit,
         )
     keep = c.keep
