@@ -76,3 +76,49 @@ def test_local_cluster_run_equals_the_local_run(tmp_path: Path) -> None:
     assert dataset.to_json() == local.to_json() == single.to_json()
     assert local.rows_in == 4500 and local.rows_rejected == 2
     assert not [p for p in tmp_path.rglob(".*") if p.name.startswith((".underwater", ".out", ".single"))]
+
+
+@pytest.mark.cluster
+def test_a_signal_ends_a_cluster_run_with_one_line_and_nothing_left(tmp_path: Path) -> None:
+    # SIGTERM while the workers write their parts: the scratch directory goes, the worker
+    # processes end with the run, and stderr holds the run's one line (no resource-tracker noise).
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for k in range(4):
+        synth_book(60_000, seed=(33, k)).with_columns(
+            pl.format("P{}-{}", pl.lit(k), pl.col("loan_id")).alias("loan_id")
+        ).write_parquet(parts / f"part-{k}.parquet")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "underwater", "portfolio", str(parts), "-o", str(out)]
+    command += ["--workers", "2", "--chunk-size", "500", "--shock", "10", "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        children: list[psutil.Process] = []
+        # Wait for the scratch directory and the workers (two, besides multiprocessing's helper).
+        while process.poll() is None and time.monotonic() < deadline:
+            children = psutil.Process(process.pid).children(recursive=True)
+            if list(out.glob(".underwater-parts-*")) and len(children) >= 3:
+                break
+            time.sleep(0.1)
+        time.sleep(2.0)  # the workers are computing their parts
+        assert process.poll() is None, "the run ended before it could be signalled"
+        children = psutil.Process(process.pid).children(recursive=True)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:  # pragma: no cover - only if the run hung
+            process.kill()
+            process.wait()
+    assert process.returncode == 143, err
+    assert err == "underwater portfolio: stopped by SIGTERM; no output was left half written\n"
+    assert [p.name for p in out.iterdir()] == []
+    _, alive = psutil.wait_procs(children, timeout=30)
+    assert alive == [], alive

@@ -24,6 +24,7 @@ moved into place only when every task has finished.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -131,11 +132,20 @@ def _repeats(paths: list[Path], chunk_size: int) -> KnownRepeats:
     return KnownRepeats(np.concatenate(rows), np.concatenate(firsts))
 
 
+_QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
+
+
 def _client(workers: int | None, scheduler: str | None) -> Any:
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
         return Client(scheduler, set_as_default=False)  # type: ignore[no-untyped-call]
+    # When a signal ends the run at once (see underwater.portfolio.signals), multiprocessing's
+    # resource tracker — a child interpreter that takes these warning options — would report
+    # the dead workers' semaphores as "leaked" on stderr: the system frees them, and the one
+    # line the run prints is all a person needs.
+    if _QUIET_TRACKER not in sys.warnoptions:
+        sys.warnoptions.append(_QUIET_TRACKER)
     cluster = LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=workers,
         threads_per_worker=1,
