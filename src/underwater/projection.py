@@ -883,18 +883,26 @@ def project_on(
         rate_percent,
         term_months,
         asset.value if value_today is None else value_today,
-        asset_class=asset.kind,
-        age_months=asset.age_months,
         payment=payment,
         extra_monthly=extra_monthly,
         other_liens=other_liens,
         horizon_months=None if horizon_months is None else min(horizon_months, MAX_HORIZON_MONTHS),
-        shock_percent=asset.shock_percent,
-        depreciation=asset.depreciation,
-        depreciation_rate_percent=asset.depreciation_rate_percent,
         start_date=start_date,
-        annual_miles=asset.annual_miles,
+        **_value_path(asset),
     )
+
+
+def _value_path(asset: Asset) -> dict[str, Any]:
+    # What of the asset shapes its value path, as the keyword arguments project() and
+    # extra_to_surface_by() take (one place, so a new part of the asset reaches both).
+    return {
+        "asset_class": asset.kind,
+        "age_months": asset.age_months,
+        "shock_percent": asset.shock_percent,
+        "depreciation": asset.depreciation,
+        "depreciation_rate_percent": asset.depreciation_rate_percent,
+        "annual_miles": asset.annual_miles,
+    }
 
 
 def project_loan(
@@ -935,12 +943,7 @@ def extra_to_surface_loan(loan: Loan, asset: Asset, target_month: int) -> Decima
         loan.remaining_payments,
         asset.value,
         target_month,
-        asset_class=asset.kind,
-        age_months=asset.age_months,
         payment=loan.payment,
         other_liens=loan.other_liens,
-        shock_percent=asset.shock_percent,
-        depreciation=asset.depreciation,
-        depreciation_rate_percent=asset.depreciation_rate_percent,
-        annual_miles=asset.annual_miles,
+        **_value_path(asset),
     )
