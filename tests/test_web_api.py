@@ -1335,3 +1335,15 @@ def test_the_server_answers_414_to_a_long_url_that_fits_its_head_limit(served: s
     response = httpx.get(served + "/api/equity?owed=" + "1" * (URL_LIMIT + 10))
     assert response.status_code == 414
     assert "x-request-id" in response.headers
+
+
+def test_a_page_reached_with_inputs_missing_names_each_one_and_links_to_its_box() -> None:
+    # The path carries owed and value to the ways out; the rate and the payments left are what
+    # the form must still ask for (the engine's own list of missing inputs, not a guess).
+    page = get("/options?owed=80000&value=60000&asset_class=class8_sleeper")
+    assert page.status_code == 200
+    text = page.text
+    assert "A few more figures, and the answer is here" in text
+    assert '<a href="#f-rate_percent">Interest rate, percent a year</a>' in text
+    assert '<a href="#f-remaining_payments">Monthly payments left</a>' in text
+    assert 'id="f-rate_percent"' in text and 'id="f-remaining_payments"' in text

@@ -355,7 +355,7 @@ class _Site:
         result_obj: Any = None
         warnings: list[tuple[str, str]] = []
         error: dict[str, Any] | None = None
-        asked = False
+        asked: tuple[str, ...] = ()
         status = 200
         try:
             if unreadable:

@@ -244,19 +244,20 @@ def home_widgets(grouped: Mapping[str, Sequence[str]], errors: Mapping[str, str]
 
 def run_job(
     op: Operation, mine: Mapping[str, Sequence[str]], sent: bool
-) -> tuple[Any, list[tuple[str, str]], InputError | NoSolutionError | None, bool]:
-    """Work the job out from its inputs: (result, warnings, error, asked). ``asked`` is true when
-    the page was reached by a link with inputs missing: the form asks for them, no error shown."""
+) -> tuple[Any, list[tuple[str, str]], InputError | NoSolutionError | None, tuple[str, ...]]:
+    """Work the job out from its inputs: (result, warnings, error, asked). ``asked`` names the
+    inputs still needed when the page was reached by a link with inputs missing (the form asks
+    for them, no error shown); it is empty otherwise."""
     raw = {k: (v[0] if len(v) == 1 else list(v)) for k, v in mine.items()}
     if not sent and not any(any(x.strip() for x in v) for v in mine.values()):
-        return None, [], None, False
+        return None, [], None, ()
     try:
         result, warnings = op.run_checked(raw)
     except (InputError, NoSolutionError) as exc:
         if not sent and isinstance(exc, InputError) and _only_missing(exc, op.form):
-            return None, [], None, True
-        return None, [], exc, False
-    return result, warnings, None, False
+            return None, [], None, tuple(dict.fromkeys(p.field for p in exc.problems if p.field))
+        return None, [], exc, ()
+    return result, warnings, None, ()
 
 
 def _only_missing(exc: InputError, form: Form) -> bool:
