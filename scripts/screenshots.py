@@ -31,6 +31,7 @@ PAGES = {
     "never-again": "/project?price=40000&down_payment=2000&taxes_fees_financed=3000&rate_percent=7"
     "&term_months=72&months_elapsed=12&value=33000&asset_class=pickup&_view=prevent",
     "sheet": "/sheet?" + TRUCK_LOAN,
+    "sheet-asked": "/sheet?" + TRUCK,
     "equity": "/equity?owed=150000&owed=30000&value=170000",
     "loan": "/loan?principal=18800&rate_percent=6&n_payments=72",
     "payoff": "/payoff?balance=18250.40&rate_percent=7.9&last_payment_date=2026-11-01&payoff_date=2026-11-21",
