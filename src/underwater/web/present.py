@@ -203,29 +203,28 @@ def _date_in_text(match: re.Match[str]) -> str:
         return match.group(0)
 
 
-def date_words(value: object) -> str:
-    """An ISO date as words: ``1 July 2028``.
+def date_words(value: object, *, short: bool = False) -> str:
+    """An ISO date as words: ``1 July 2028``; ``short`` for a table's few characters,
+    ``1 Jul 2028``, with no-break spaces so the date keeps to one line.
 
-    >>> date_words("2028-07-01"), date_words(None)
-    ('1 July 2028', '—')
+    >>> date_words("2028-07-01"), date_words(None), date_words("2028-07-01", short=True)
+    ('1 July 2028', '—', '1\xa0Jul\xa02028')
     """
     if not value:
         return "—"
     day = dt.date.fromisoformat(str(value))
+    if short:
+        return f"{day.day}\xa0{_MONTHS[day.month - 1][:3]}\xa0{day.year}"
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def date_short(value: object) -> str:
-    """An ISO date in a table's few characters: ``1 Jul 2028`` (a month's name cut to three
-    letters, no-break spaces between the parts so the date keeps to one line).
+    """:func:`date_words` short, as a page's filter.
 
-    >>> date_short("2028-07-01"), date_short(None)
-    ('1\xa0Jul\xa02028', '—')
+    >>> date_short("2026-12-01")
+    '1\xa0Dec\xa02026'
     """
-    if not value:
-        return "—"
-    day = dt.date.fromisoformat(str(value))
-    return f"{day.day}\xa0{_MONTHS[day.month - 1][:3]}\xa0{day.year}"
+    return date_words(value, short=True)
 
 
 def asset_words(asset_class: object) -> str:
