@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from machine import describe
 
-from underwater import projection
+from underwater import valuepath
 from underwater.exits import ExitComparison, compare_exits
 from underwater.loan import amortize
 from underwater.projection import project
@@ -42,7 +42,7 @@ def median_ms(func: Callable[[], object], runs: int, *, before: Callable[[], Non
 
 
 def clear_ratios() -> None:
-    projection._RETENTIONS.clear()
+    valuepath.clear_cache()
 
 
 def main() -> None:

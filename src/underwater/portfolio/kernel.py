@@ -57,7 +57,7 @@ from underwater.portfolio.paths import (
     loan_paths,
 )
 from underwater.portfolio.schema import ASSET_CLASSES, RATE_UNITS, STATE_CODES, Book
-from underwater.portfolio.tables import AGES, Tables, _fraction, tables
+from underwater.portfolio.tables import AGES, Tables, _fraction, shock_suffix, tables
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -66,16 +66,6 @@ __all__ = ["Result", "Scenario", "compute", "level_payments", "shock_suffix"]
 
 I64 = np.int64
 F64 = np.float64
-
-
-def shock_suffix(shock: Decimal) -> str:
-    """Column suffix of a shock: ``_shock_10`` for 10 %, ``_shock_12p5`` for 12.5 %.
-
-    >>> shock_suffix(Decimal("10")), shock_suffix(Decimal("12.50"))
-    ('_shock_10', '_shock_12p5')
-    """
-    text = format(shock.normalize(), "f")
-    return "_shock_" + text.replace(".", "p")
 
 
 @dataclass(frozen=True, slots=True)

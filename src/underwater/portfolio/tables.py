@@ -32,7 +32,7 @@ from underwater.portfolio.schema import ASSET_CLASSES, MAX_AGE_MONTHS, MAX_PAYME
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["AGES", "Tables", "tables"]
+__all__ = ["AGES", "Tables", "shock_suffix", "tables"]
 
 AGES = MAX_AGE_MONTHS + MAX_PAYMENTS + 1
 """Ages 0..1,200 months: the oldest asset today plus the longest remaining term."""
@@ -90,3 +90,13 @@ def _fraction(share: Decimal) -> tuple[int, int]:
     if exponent >= 0:
         return numerator * 10**exponent, 1
     return numerator, 10**-exponent
+
+
+def shock_suffix(shock: Decimal) -> str:
+    """Column suffix of a shock: ``_shock_10`` for 10 %, ``_shock_12p5`` for 12.5 %.
+
+    >>> shock_suffix(Decimal("10")), shock_suffix(Decimal("12.50"))
+    ('_shock_10', '_shock_12p5')
+    """
+    text = format(shock.normalize(), "f")
+    return "_shock_" + text.replace(".", "p")
