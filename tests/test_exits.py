@@ -4,6 +4,8 @@ keep a lien, a month or a dollar from falling out of one exit and not another.""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -41,6 +43,7 @@ from underwater.state_rules import STATES, state_rule
 
 D = Decimal
 AS_OF = date(2026, 12, 1)
+OPTIONS_FIELDS = {f.name for f in Situation.fields()}
 GIVE_UP = ("pay_the_gap", "short_sale", "payment_plan", "settlement", "voluntary_surrender", "repossession")
 
 
@@ -171,6 +174,17 @@ def test_without_a_state_the_trade_in_tax_is_not_guessed() -> None:
     untaxed = _car(next_deal=replace(deal, sales_tax_percent=D(0))).exit("trade_in")
     assert untaxed.available and untaxed.detail("taxable_amount") is None
     assert untaxed.detail("sales_tax") == D("0.00")
+
+
+def test_south_carolinas_500_cap_on_the_tax_reaches_the_trade_in() -> None:
+    # S.C. Code 56-3-627: 5 % of the price less the trade-in, at most $500: next car 30,000, the
+    # dealer allowing 20,000: 5 % of 10,000 is 500.00; a 60,000 truck: 5 % of 40,000 capped to 500.00.
+    deal = NextDeal(
+        price=D(60000), sales_tax_percent=D(5), rate_percent=D(8), term_months=72, trade_in_value=D(20000)
+    )
+    trade = _car(next_deal=deal, borrower=Borrower(state="SC", as_of=AS_OF)).exit("trade_in")
+    assert trade.detail("taxable_amount") == D("40000.00") and trade.detail("sales_tax") == D("500.00")
+    assert any("caps the tax" in caveat for caveat in trade.caveats)
 
 
 def test_gap_pays_by_its_contract_not_always_the_deductible() -> None:
@@ -337,7 +351,7 @@ def test_keep_to_crossover_pays_the_selling_costs_of_the_later_sale() -> None:
 
 def test_keep_to_crossover_is_not_an_exit_when_a_replacement_is_needed() -> None:
     keep = truck().exit("keep_to_crossover")
-    assert not keep.available and "`keep_paying`" in (keep.why_not or "")
+    assert not keep.available and "keep it and pay as agreed instead" in (keep.why_not or "")
 
 
 def test_a_rented_replacement_costs_its_rent_and_keeps_no_asset() -> None:
@@ -808,6 +822,17 @@ def test_no_lien_month_or_dollar_falls_out_of_an_exit(s: Situation) -> None:
         # Every exit leaves the borrower the use of an asset over the horizon, when one is needed.
         if s.replacement.needed and e.kind != "defense":
             assert books.covers(1, h), e.name
+    # Every input a caveat or a reason points to is one the comparison takes (issue 20: it
+    # pointed to `cash_price` and `unpaid_balance_at_default`, which it did not accept).
+    named = {
+        m
+        for e in c.exits
+        for text in (e.why_not or "", *e.caveats, *(str(v) for _, v in e.details))
+        for m in re.findall(r"`([a-z_]+)`", text)
+    }
+    assert named <= OPTIONS_FIELDS, named - OPTIONS_FIELDS
+    # No figure is ever shown as "-0.00".
+    assert "-0.00" not in json.dumps(c.to_json())
     # Nothing the borrower cannot do is ranked above something it can.
     statuses = [e.status for e in c.exits]
     assert statuses == sorted(statuses, key=STATUSES.index)

@@ -55,7 +55,7 @@ def test_no_creditor_is_paid_more_than_it_is_owed() -> None:
     books = Ledger(12)
     books.open("loan", LENDER, "the loan", 0, D("100.00"))
     books.pay("loan", 0, D("150.00"), "too much")
-    with pytest.raises(LedgerError, match="owed -50.00"):
+    with pytest.raises(LedgerError, match=r"owed -50\.00"):
         books.check()
 
 

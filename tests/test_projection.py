@@ -404,3 +404,10 @@ def test_add_months_agrees_with_the_calendar_module(start: date, months: int) ->
     index = start.year * 12 + start.month - 1 + months
     year, month = divmod(index, 12)
     assert moved == date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def test_a_start_date_past_the_limits_names_the_field() -> None:
+    # Issue 16: project(start_date=date(9999, 1, 1)) raised a plain OverflowError.
+    with pytest.raises(InputError) as caught:
+        project(12000, 0, 12, 10000, start_date=date(9999, 1, 1))
+    assert caught.value.field == "start_date" and "2199-12-31" in caught.value.rule

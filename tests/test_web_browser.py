@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -124,13 +124,21 @@ def test_the_path_on_the_seeds_truck(tab: Watch, browser: Browser) -> None:
     worked = [e for e in options["exits"] if e["available"]]
     assert page.locator(".cards .exit-card").count() == len(worked)
 
-    # What would the lender accept? The range of lump sums both sides can take.
+    # What would the lender accept? A current borrower who can pay: nothing less than in full.
     _follow(page, "What would the lender accept?")
     assert ("_view", "lender") in _query(page)
     band = options["settlement_range"]
+    assert band["lender_floor"] is None and band["alternative"]["kind"] == "paid_as_agreed"
+    expect(page.locator("#settlement .big-figure")).to_have_text("No reason for the lender to take less")
+    # One who cannot keep paying faces a repossession: then a range of lump sums both can take.
+    short = [*typed, ("monthly_budget", "1000"), ("cash_available", "3000")]
+    page.goto(f"{tab.base}/options?{urlencode([*short, ('_view', 'lender')])}")
+    band = _api(tab.base, "options", short)["settlement_range"]
+    assert band["lender_floor"] is not None
     expect(page.locator("#settlement .big-figure")).to_have_text(
         f"Any lump sum from {_dollars(band['lender_floor'])} to {_dollars(band['borrower_ceiling'])}"
     )
+    page.go_back()
 
     # What if it is repossessed? The deficiency the lender's sale would leave.
     _follow(page, "What if it is repossessed?")

@@ -398,7 +398,7 @@ def _extras_by_period(
             raise InputError("extra_payments", "each extra payment must be an ExtraPayment", got=extra)
         if extra.on_date is not None:
             if dates is None:
-                raise InputError("extra_payments", "an extra payment on a date needs first_payment_date")
+                raise InputError("extra_payments", "an extra payment on a date needs `first_payment_date`")
             period = next((k for k, day in enumerate(dates, 1) if day >= extra.on_date), None)
             if period is None:
                 raise InputError(
@@ -454,18 +454,22 @@ def amortize(
     amount = _principal(principal)
     rate = _rate(rate_percent)
     n = _n_payments(n_payments, name)
-    io = _count(interest_only_periods, "interest_only_periods", 0, n - 1, "(fewer than n_payments)")
+    io = _count(interest_only_periods, "interest_only_periods", 0, n - 1, "(fewer than `n_payments`)")
     if first_payment_date is not None and not isinstance(first_payment_date, date):
         raise InputError("first_payment_date", "must be a date such as 2025-01-31", got=first_payment_date)
     balloon_loan = balloon is not None or solve_balloon
     if solve_balloon and payment is None:
-        raise InputError("payment", "solve_balloon needs the regular payment")
+        raise InputError(
+            "payment", "is required to solve for the balloon (`solve_balloon`): the regular payment"
+        )
     if solve_balloon and balloon is not None:
         raise InputError("balloon", "give a balloon or ask to solve for it, not both")
     if solve_balloon and recast:
         raise InputError("recast", "cannot re-amortize a loan whose balloon is being solved for")
     if payment is not None and balloon is not None:
-        raise InputError("balloon", "give a balloon or a payment, not both (solve_balloon finds the balloon)")
+        raise InputError(
+            "balloon", "give a balloon or a payment, not both (`solve_balloon` finds the balloon)"
+        )
     target = ZERO if balloon is None else _balloon(balloon, amount)
 
     divisor = Decimal(100 * per_year)

@@ -38,7 +38,7 @@ from underwater.assets import AssetClass, parse_asset_class
 from underwater.contracts import AmortizingLoan, Contract
 from underwater.depreciation import MAX_AGE_MONTHS, MAX_HORIZON_MONTHS
 from underwater.errors import InputError, NoSolutionError
-from underwater.limits import FIRST_DATE, LAST_DATE, MAX_MONTHS
+from underwater.limits import FIRST_DATE, LAST_DATE, MAX_AMOUNT, MAX_MONTHS
 from underwater.money import (
     ZERO,
     format_money,
@@ -661,6 +661,13 @@ def prevention(
     if down > total:
         raise InputError(
             "down_payment", f"must not be more than the total cost {format_money(total)}", got=down_payment
+        )
+    if total - down > MAX_AMOUNT:
+        raise InputError(
+            "price",
+            f"with what is financed on top, the loan would be {format_money(total - down)}, more than the "
+            f"{format_money(MAX_AMOUNT)} a loan may be",
+            got=price,
         )
     curve = pick_curve(parse_asset_class(asset_class), depreciation, _rate_curve(depreciation_rate_percent))
     longest_tried = max(term, _TERM_SEARCH[1])

@@ -855,8 +855,8 @@ class Stage(Part):
         Field(
             "stage",
             Kind.CHOICE,
-            "where things stand: you still have it, it was repossessed and sold, or it was totalled or stolen",
-            label="Where things stand",
+            "whether you still have it, or it was repossessed and sold, or it was totalled or stolen",
+            label="Do you still have it?",
             choices=STAGES,
             choice_labels=(
                 "I still have it",

@@ -153,6 +153,11 @@ class ExitComparison:
     cash_available: Decimal | None
     monthly_budget: Decimal | None
     months_behind: int
+    stage_figures: tuple[tuple[str, Decimal | int | bool | None], ...] = ()
+    """The figures of the stage: after a repossession, the ``deficiency`` pursued, the
+    ``sale_price``, the worksheet's own ``worked_out`` figure, the ``claimed`` one, whether a
+    state rule ``barred`` it and the month the ``time_barred_month`` runs out; after a total
+    loss, what the ``insurer_pays`` and what is ``left_after_insurance``."""
 
     @property
     def sale_price(self) -> Decimal:
@@ -179,7 +184,7 @@ class ExitComparison:
         ``credit_tier`` (``tier``, ``label``, ``given_by_user``), ``rates`` (each
         :meth:`~underwater.exits.facts.Assumption.to_json`), ``footing``,
         ``lender_assumptions``, ``lender_alternative``, ``settlement_range``,
-        ``recommendation``, ``explanation``, ``exits`` (each :meth:`Exit.to_json`, in order) and
+        ``stage_figures`` (by stage, see :attr:`stage_figures`), ``recommendation``, ``explanation``, ``exits`` (each :meth:`Exit.to_json`, in order) and
         ``disclaimer``."""
         return {
             "stage": self.stage,
@@ -213,6 +218,10 @@ class ExitComparison:
             if self.lender_alternative is None
             else self.lender_alternative.to_json(),
             "settlement_range": None if self.settlement is None else self.settlement.to_json(),
+            "stage_figures": {
+                key: format_money(value) if isinstance(value, Decimal) else value
+                for key, value in self.stage_figures
+            },
             "recommendation": self.recommendation.to_json(),
             "explanation": self.explanation,
             "exits": [item.to_json() for item in self.exits],
@@ -284,6 +293,7 @@ def compare_exits(situation: Situation) -> ExitComparison:
     f = Facts(situation)
     run = _Run(f)
     rng: SettlementRange | None = None
+    figures: tuple[tuple[str, Decimal | int | bool | None], ...] = ()
     if f.stage == "repossessed":
         exits = [run.done(e) for e in repossessed_exits(f, None, "")]
         by = {e.name: e for e in exits}
@@ -296,11 +306,26 @@ def compare_exits(situation: Situation) -> ExitComparison:
 
             rng = settlement_range(d.amount, ZERO, alt, settle, run.best_alone(exits), f.cash)
         lump, why = run.lump(d.amount, rng)
+        figures = (
+            ("deficiency", d.amount),
+            ("sale_price", d.sale_price),
+            ("worked_out", d.sheet.deficiency),
+            ("claimed", d.claimed),
+            ("barred", d.barred),
+            ("time_barred_month", d.time_barred_month(f)),
+        )
         exits = [e for e in exits if e.name != "settle_deficiency"]
         exits.append(run.done(settle_deficiency(f, d, lump, why)))
     elif f.stage == "totalled":
         exits = [run.done(e) for e in totalled_exits(f)]
         alt = alternative({e.name: e for e in exits}, f)
+        first = exits[0]
+        figures = tuple(
+            (key, value)
+            for key, value in first.details
+            if key in ("insurance_payout", "gap_coverage_pays", "borrower_owes")
+            and not isinstance(value, str)
+        )
     else:
         exits = [
             run.done(e)
@@ -357,4 +382,5 @@ def compare_exits(situation: Situation) -> ExitComparison:
         cash_available=f.cash,
         monthly_budget=f.budget,
         months_behind=f.behind,
+        stage_figures=figures,
     )

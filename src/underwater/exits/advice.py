@@ -42,6 +42,16 @@ PHRASES = {
 }
 """Each exit as a phrase in a sentence."""
 
+_ASK = {
+    "short_sale": "for a short sale at the buyer's offer",
+    "payment_plan": "for a payment plan for the gap",
+    "settlement": "to settle the gap for a lump sum",
+    "deficiency_plan": "for a repayment plan for the deficiency",
+    "settle_deficiency": "to settle the deficiency for a lump sum",
+    "remainder_plan": "for a plan for what is left",
+}
+"""What to ask the lender for, after "Ask the lender"."""
+
 CRITERION_WORDS = {
     "present_value": "what each leaves you in today's dollars (every later dollar discounted at what your money "
     "earns, and where you stand at month {h})",
@@ -77,12 +87,31 @@ class Recommendation:
     text: str
     assumptions: tuple[str, ...]
 
+    @property
+    def headline(self) -> str:
+        """What to do, in a few words: what to ask the lender for, else the best way out alone."""
+        if self.ask is not None:
+            return "Ask the lender " + _ASK[self.ask]
+        if self.alone is not None:
+            return PHRASES[self.alone][:1].upper() + PHRASES[self.alone][1:]
+        return "Nothing fits what you can pay"
+
+    @property
+    def fallback(self) -> str | None:
+        """What to do if the lender says no (``None`` when nothing is asked of it)."""
+        if self.ask is None or self.alone is None:
+            return None
+        return "If the lender says no: " + PHRASES[self.alone] + "."
+
     def to_json(self) -> dict[str, Any]:
-        """Keys: ``alone``, ``ask``, ``offer`` (dollars or null), ``text``, ``assumptions``."""
+        """Keys: ``alone``, ``ask``, ``offer`` (dollars or null), ``headline``, ``fallback`` (or
+        null), ``text``, ``assumptions``."""
         return {
             "alone": self.alone,
             "ask": self.ask,
             "offer": None if self.offer is None else format_money(self.offer),
+            "headline": self.headline,
+            "fallback": self.fallback,
             "text": self.text,
             "assumptions": list(self.assumptions),
         }
@@ -98,7 +127,7 @@ def _figure(e: Exit, f: Facts) -> str:
     if e.name in ("settlement", "settle_deficiency"):
         lump = e.detail("lump_sum")
         assert isinstance(lump, Decimal)
-        return f"a lump sum of {format_money_human(lump)}"
+        return format_money_human(lump)
     if e.name == "short_sale":
         return (
             f"the sale at {format_money_human(f.private.price)}, with the rest of the loan waived in writing"
@@ -147,7 +176,7 @@ def recommend(
         assert ask.lender is not None
         gain = _pv(ask) - (_pv(best) if best else 0)
         words = (
-            f"Worth asking the lender for {PHRASES[ask.name]}, offering {_figure(ask, f)}. It nets the lender "
+            f"Worth asking the lender {_ASK[ask.name]}, offering {_figure(ask, f)}. It nets the lender "
             f"{format_money_human(ask.lender.nets_today)} in today's dollars"
         )
         if alt is not None:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from underwater.contracts import AmortizingLoan
-from underwater.credit import personal_loan
+from underwater.credit import TIER_LABELS, marked_tier, personal_loan
 from underwater.deficiency import DeficiencyWorksheet, Expenses, default_expenses, deficiency_worksheet
 from underwater.exits.books import LIENS, LOAN, tax_forgiven, unavailable
 from underwater.exits.facts import Facts
@@ -193,7 +193,9 @@ def deficiency_personal_loan(f: Facts, d: Deficiency) -> Exit:
     own = ZERO if f.cash is None else min(f.cash, d.amount)
     if d.amount == 0 or own >= d.amount:
         return unavailable("deficiency_personal_loan", title, f, "nothing to borrow for", credit)
-    terms = personal_loan(f.tier.name)
+    # A tier given is the credit as it is now; one assumed is marked by the repossession.
+    tier = f.tier.name if f.tier.given else marked_tier(f.tier.name, "severe")
+    terms = personal_loan(tier)
     borrowed = d.amount - own
     books = _books(f, d)
     books.pay(DEFICIENCY, 0, own, "the deficiency, in cash")
@@ -209,7 +211,7 @@ def deficiency_personal_loan(f: Facts, d: Deficiency) -> Exit:
         credit,
         [
             f"A personal loan of {format_money_human(borrowed)} at {terms.rate_percent} % over {terms.term_months} "
-            f"months, the average for {f.tier.label} credit: after a repossession a lender may decline."
+            f"months, the average for {TIER_LABELS[tier]} credit: after a repossession a lender may decline."
         ],
         (("personal_loan_amount", borrowed), ("personal_loan_payment", loan.regular_payment)),
         "is paid in full today, from a personal loan",

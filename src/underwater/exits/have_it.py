@@ -44,11 +44,12 @@ from underwater.ledger import (
     TAX_AUTHORITY,
     Ledger,
 )
+from underwater.limits import MAX_AMOUNT
 from underwater.money import ZERO, format_money_human, format_ratio, round_cents
 from underwater.projection import Projection, project_contract
 from underwater.refinance import refinance_terms
 from underwater.state_rules import STATE_NAMES, limitation_period
-from underwater.trade_in_tax import taxable_price, trade_in_rule
+from underwater.trade_in_tax import TradeInRule, taxable_price, trade_in_rule
 from underwater.valuepath import ValuePath
 
 __all__ = [
@@ -133,6 +134,13 @@ def _finish(
     )
 
 
+def _too_large(what: str, amount: Decimal, check: str) -> str:
+    return (
+        f"{what} would come to {format_money_human(amount)}, more than the {format_money_human(MAX_AMOUNT)} a loan "
+        f"may be: check {check}"
+    )
+
+
 def _private_assumes(f: Facts) -> tuple[str, ...]:
     return ("private_sale_price",) if f.s.sale.offer is None else ()
 
@@ -189,6 +197,10 @@ def sell_with_personal_loan(f: Facts) -> Exit:
         )
     terms = personal_loan(f.tier.name)
     rate = max(terms.rate_percent, f.rate or ZERO)
+    if f.gap - own > MAX_AMOUNT:
+        return unavailable(
+            "sell_with_personal_loan", title, f, _too_large("the loan", f.gap - own, "`owed`"), credit
+        )
     books = new_books(f)
     split = sell(books, 0, f.private.price, f.selling_costs, BUYER, "the sale's proceeds")
     borrowed = f.gap - own
@@ -234,7 +246,7 @@ def sell_with_personal_loan(f: Facts) -> Exit:
 
 def short_sale(f: Facts) -> Exit:
     """Sell at a buyer's offer; this lender, and the other lien holders, forgive what it leaves."""
-    title = "Short sale: the lender accepts the offer"
+    title = "Short sale at the buyer's offer"
     credit = CreditConsequence("major", "reported as settled for less than the full balance")
     if f.s.sale.offer is None:
         return unavailable(
@@ -420,13 +432,18 @@ def trade_in(f: Facts) -> Exit:
     taxing = _taxable(f, t.price, allowance)
     if isinstance(taxing, str):
         return unavailable("trade_in", title, f, taxing, credit)
-    taxable, tax_caveats, credit_basis = taxing
+    taxable, tax_caveats, credit_basis, rule = taxing
     tax = ZERO if taxable is None else round_cents(taxable * t.sales_tax_percent / _HUNDRED)
+    if rule is not None and rule.capped_tax(tax) < tax:
+        tax = rule.capped_tax(tax)
+        tax_caveats.append(f"{rule.name} caps the tax at {format_money_human(tax)} ({rule.citation}).")
     amount = t.price + tax + t.dealer_fees - t.rebates - t.down_payment + rolled_signed
     if amount <= 0:
         return unavailable(
             "trade_in", title, f, "the trade-in and down payment cover the whole next deal: no loan", credit
         )
+    if amount > MAX_AMOUNT:
+        return unavailable("trade_in", title, f, _too_large("the next loan", amount, "`next_price`"), credit)
     next_class = f.kind if t.asset_class is None else AssetClass(t.asset_class)
     loan = AmortizingLoan(amount, t.rate_percent, t.term_months)
     path = ValuePath.for_class(t.price, next_class, t.age_months)
@@ -494,13 +511,16 @@ def trade_in(f: Facts) -> Exit:
     )
 
 
-def _taxable(f: Facts, price: Decimal, allowance: Decimal) -> tuple[Decimal | None, list[str], str] | str:
+def _taxable(
+    f: Facts, price: Decimal, allowance: Decimal
+) -> tuple[Decimal | None, list[str], str, TradeInRule | None] | str:
     """The price the next deal's sales tax is on (``None`` when no tax rate was given), what to
-    say about it and how the credit was decided — or why it cannot be (a sentence)."""
+    say about it, how the credit was decided and the state's rule (for a cap on the tax) — or
+    why it cannot be decided (a sentence)."""
     t = f.s.next_deal
     choice = t.trade_in_tax_credit
     if t.sales_tax_percent == 0:
-        return None, [], "no sales tax given"
+        return None, [], "no sales tax given", None
     if f.state is None:
         if choice == "state":
             return (
@@ -508,7 +528,12 @@ def _taxable(f: Facts, price: Decimal, allowance: Decimal) -> tuple[Decimal | No
                 "no): the sales tax depends on it"
             )
         credited = max(price - allowance, ZERO) if choice == "yes" else price
-        return credited, [f"The trade-in credit is applied as you said ({choice})."], f"as you said: {choice}"
+        return (
+            credited,
+            [f"The trade-in credit is applied as you said ({choice})."],
+            f"as you said: {choice}",
+            None,
+        )
     rule = trade_in_rule(f.state, on=f.s.borrower.as_of)
     override = None if choice == "state" else choice == "yes"
     try:
@@ -516,7 +541,7 @@ def _taxable(f: Facts, price: Decimal, allowance: Decimal) -> tuple[Decimal | No
     except InputError as exc:
         return exc.rule_in()
     basis = f"{rule.name}'s rule on file" if taxed.basis == "rule" else f"as you said: {choice}"
-    return taxed.taxable, [f"Sales tax: {taxed.reason}.", *taxed.caveats], basis
+    return taxed.taxable, [f"Sales tax: {taxed.reason}.", *taxed.caveats], basis, rule
 
 
 # ----------------------------------------------------------------------------- keeping
@@ -591,7 +616,7 @@ def keep_to_crossover(f: Facts) -> Exit:
             title,
             f,
             "you need an asset like this one, so selling it once it surfaces only to buy another would cost the "
-            "selling costs for nothing; keeping it is `keep_paying`",
+            "selling costs for nothing; keep it and pay as agreed instead",
             credit,
         )
     assert f.keep is not None and f.contract is not None
@@ -661,6 +686,9 @@ def refinance(f: Facts) -> Exit:
             "refinance", title, f, "give `refi_rate_percent` (and `refi_term_months`) to refinance", credit
         )
     assert f.keep is not None
+    financed = f.payoff + (r.fees if r.fees_financed else ZERO)
+    if financed > MAX_AMOUNT:
+        return unavailable("refinance", title, f, _too_large("the new loan", financed, "`refi_fees`"), credit)
     terms = refinance_terms(f.s, f.keep)
     fees_financed = r.fees if r.fees_financed else ZERO
     books = new_books(f)

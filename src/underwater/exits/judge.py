@@ -243,7 +243,7 @@ def settlement_range(
     ``proceeds`` today, against its alternative ``alt``; ``settle(S)`` builds the settlement at a
     lump sum S (for the borrower's side, which is linear in S); ``best_alone`` is the best exit
     the borrower can take without anyone's consent; ``cash`` caps the ceiling when given."""
-    floor: Decimal | None = max(alt.nets - proceeds, ZERO).quantize(CENT, rounding=ROUND_CEILING)
+    floor: Decimal | None = max(alt.nets - proceeds, ZERO).quantize(CENT, rounding=ROUND_CEILING) + ZERO
     if floor is not None and floor > shortfall:
         floor = None
     ceiling = shortfall

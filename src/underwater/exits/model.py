@@ -16,7 +16,9 @@ from underwater.money import ZERO, format_money, format_ratio, round_cents
 from underwater.valuation import discount_factors
 
 __all__ = [
+    "CHANNEL_WORDS",
     "CREDIT_LEVELS",
+    "CREDIT_WORDS",
     "STATUSES",
     "Consent",
     "CreditConsequence",
@@ -31,6 +33,17 @@ __all__ = [
 
 CREDIT_LEVELS = ("none", "minor", "major", "severe")
 """Credit consequences from mildest to worst."""
+
+CREDIT_WORDS = {
+    "none": "no mark: paid as agreed",
+    "minor": "a new account or changed terms, no bad mark",
+    "major": "a bad mark: settled for less, or surrendered",
+    "severe": "a repossession or an unpaid debt: on the report for seven years",
+}
+"""Each credit consequence in the words a page uses."""
+
+CHANNEL_WORDS = {"private_sale": "privately", "trade_in": "to the dealer", "auction": "at auction"}
+"""How each sale channel sells, as a page says it ("sold privately")."""
 
 STATUSES = ("ranked", "lender_unlikely", "out_of_reach", "scenario", "defense", "not_worked_out")
 """Where an exit stands in the comparison, in the order they are listed: ranked (the borrower can

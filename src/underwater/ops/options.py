@@ -41,13 +41,25 @@ _STATUS = {
 def render(result: ExitComparison) -> str:
     """The recommendation, then the exits as one table, then how they were compared, the
     settlement range and each exit's reason, figures, books and caveats."""
-    stage = {"have_it": "", "repossessed": " (repossessed and sold)", "totalled": " (totalled)"}[result.stage]
-    head = (
-        f"Exits{stage} from a payoff of {format_money_human(result.payoff)} on an asset worth "
-        f"{format_money_human(result.value)}; private sale at {format_money_human(result.sale_price)} "
-        f"({result.sale_price_basis}), gap {format_money_human(result.gap)}; horizon {result.horizon_months} "
-        f"months; ranked by {result.rank_by}"
-    )
+    figures = dict(result.stage_figures)
+    tail = f"; horizon {result.horizon_months} months; ranked by {result.rank_by}"
+    if result.stage == "repossessed":
+        head = (
+            f"Ways out of a deficiency of {_money(figures['deficiency'])} after the lender's sale for "
+            f"{_money(figures['sale_price'])} (owed {format_money_human(result.payoff)} before it)" + tail
+        )
+    elif result.stage == "totalled":
+        head = (
+            f"Ways out after a total loss: owed {format_money_human(result.payoff)}, the insurer pays "
+            f"{_money(figures.get('insurance_payout'))}, left for you {_money(figures.get('borrower_owes'))}"
+            + tail
+        )
+    else:
+        head = (
+            f"Exits from a payoff of {format_money_human(result.payoff)} on an asset worth "
+            f"{format_money_human(result.value)}; private sale at {format_money_human(result.sale_price)} "
+            f"({result.sale_price_basis}), gap {format_money_human(result.gap)}" + tail
+        )
     rows = []
     for item in result.exits:
         f = item.figures
@@ -100,13 +112,13 @@ def render(result: ExitComparison) -> str:
         c = item.credit_consequence
         cost = "" if not c.cost else f" (costs {format_money_human(c.cost)} in today's dollars)"
         text += f"\n  credit: {c.level}: {c.reason}{cost}"
-        figures = [
+        shown = [
             f"{key} {format_money_human(value) if isinstance(value, Decimal) else value}"
             for key, value in item.details
             if value is not None and not isinstance(value, bool) and key != "state_rule"
         ]
-        if figures:
-            text += "\n  figures: " + "; ".join(figures)
+        if shown:
+            text += "\n  figures: " + "; ".join(shown)
         if item.lender is not None:
             text += (
                 f"\n  lender: nets {format_money_human(item.lender.nets_today)} in today's dollars by month "
@@ -137,6 +149,10 @@ OPERATION = Operation(
         "--sales-tax-percent 6 --new-rate-percent 8.5 --new-term-months 72 --rank-by cash_now --json",
         "underwater options --owed 12000 --value 9000 --rate-percent 11 --remaining-payments 40 "
         "--needs-replacement no --offer 8800",
+        "underwater options --owed 80000 --value 60000 --offer 58000 --rate-percent 9 --remaining-payments 48 "
+        "--asset-class class8_sleeper --cash-available 5000 --monthly-budget 1700 --months-behind 1",
+        "underwater options --owed 16000 --value 9000 --stage repossessed --repo-sale-price 6500 "
+        "--deficiency-claimed 10400 --state TX --sale-notice-received no",
     ),
     form=FORM,
     compute=compute,

@@ -1,5 +1,6 @@
 """The ``payoff`` job: a simple-interest loan's payoff on a date, as a payoff letter states it:
-the interest since the last payment worked exactly, and the per diem for each day later."""
+the per diem times the days since the last payment (or the interest worked exactly), and the per
+diem for each day later."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from underwater.forms import Field, Form, Kind
 from underwater.money import format_money_human
 from underwater.ops import Operation
-from underwater.payoff import PayoffQuote, payoff_quote
+from underwater.payoff import CONVENTIONS, PayoffQuote, payoff_quote
 from underwater.textfmt import key_values
 
 FORM = Form(
@@ -67,6 +68,17 @@ FORM = Form(
             choice_labels=("365 days", "360 days (a banker's year)"),
         ),
         Field(
+            "interest_convention",
+            Kind.CHOICE,
+            "how the interest since the last payment is worked: the per diem rounded to the cent times the "
+            "days, as payoff letters print it, or exactly and rounded once",
+            default="per_diem",
+            choices=CONVENTIONS,
+            label="How the interest is worked",
+            section="payoff",
+            choice_labels=("the per diem times the days, as letters print it", "exactly, rounded once"),
+        ),
+        Field(
             "fees",
             Kind.MONEY,
             "other amounts owed with the payoff (late fees, a payoff or release fee), in dollars",
@@ -87,6 +99,7 @@ def compute(values: dict[str, Any]) -> PayoffQuote:
         values["payoff_date"],
         day_basis=int(values["day_basis"]),
         fees=values["fees"] or 0,
+        interest_convention=values["interest_convention"],
     )
 
 
@@ -102,7 +115,11 @@ def render(quote: PayoffQuote) -> str:
             ("payoff date", quote.payoff_date.isoformat()),
             ("days of interest", str(quote.days)),
             ("per diem (each later day)", format_money_human(quote.per_diem)),
-            ("accrued interest", format_money_human(quote.accrued_interest)),
+            (
+                "accrued interest"
+                + (" (exact)" if quote.interest_convention == "exact" else " (per diem × days)"),
+                format_money_human(quote.accrued_interest),
+            ),
             ("fees", format_money_human(quote.fees)),
             ("payoff", format_money_human(quote.payoff)),
         ],

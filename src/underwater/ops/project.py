@@ -60,7 +60,12 @@ def _check(values: dict[str, Any]) -> None:
 
 
 def _optional(fields: tuple[Field, ...], *names: str) -> tuple[Field, ...]:
-    return tuple(dataclasses.replace(f, required=False) if f.name in names else f for f in fields)
+    # The loan's fields as this job needs them: its rate always (a loan or a purchase), the
+    # payoff and payments left only for a loan you have (the check says when).
+    return tuple(
+        dataclasses.replace(f, required=f.name == "rate_percent" or (f.required and f.name not in names))
+        for f in fields
+    )
 
 
 FORM = Form(

@@ -73,7 +73,12 @@ def _scenario(loan: ExactLoan, contract: AmortizingLoan, shock: Decimal) -> dict
     deficiency: Decimal | None = None
     if loan.asset_class != AssetClass.HOME:
         deficiency = estimate_deficiency(
-            loan.balance, today.value, loan.asset_class, state=loan.state
+            loan.balance,
+            today.value,
+            loan.asset_class,
+            state=loan.state,
+            unpaid_balance_at_default=loan.balance,
+            fair_market_value=today.value,
         ).deficiency
     return {
         "value": today.value,
