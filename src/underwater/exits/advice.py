@@ -42,6 +42,23 @@ PHRASES = {
 }
 """Each exit as a phrase in a sentence."""
 
+_DO = {
+    "pay_the_gap": "Sell it and pay the gap",
+    "sell_with_personal_loan": "Sell it and cover the gap with a personal loan",
+    "trade_in": "Trade it in",
+    "refinance": "Refinance it",
+    "voluntary_surrender": "Surrender it",
+    "repossession": "Let it be repossessed",
+    "keep_paying": "Keep it and pay as agreed",
+    "keep_to_crossover": "Keep it until it surfaces, then sell",
+    "pay_deficiency": "Pay the deficiency",
+    "deficiency_personal_loan": "Pay the deficiency with a personal loan",
+    "wait_it_out": "Pay nothing and wait",
+    "pay_remainder": "Pay what the insurer leaves",
+    "remainder_personal_loan": "Pay what is left with a personal loan",
+}
+"""What to do, as a headline, for each exit that needs no one's consent."""
+
 _ASK = {
     "short_sale": "for a short sale at the buyer's offer",
     "payment_plan": "for a payment plan for the gap",
@@ -93,7 +110,7 @@ class Recommendation:
         if self.ask is not None:
             return "Ask the lender " + _ASK[self.ask]
         if self.alone is not None:
-            return PHRASES[self.alone][:1].upper() + PHRASES[self.alone][1:]
+            return _DO[self.alone]
         return "Nothing fits what you can pay"
 
     @property

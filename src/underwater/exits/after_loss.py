@@ -16,7 +16,7 @@ from decimal import Decimal
 from underwater.contracts import AmortizingLoan
 from underwater.credit import TIER_LABELS, marked_tier, personal_loan
 from underwater.deficiency import DeficiencyWorksheet, Expenses, default_expenses, deficiency_worksheet
-from underwater.exits.books import LIENS, LOAN, tax_forgiven, unavailable
+from underwater.exits.books import LIENS, LOAN, repay, tax_forgiven, unavailable
 from underwater.exits.facts import Facts
 from underwater.exits.have_it import TAX_CAVEAT, total_loss
 from underwater.exits.model import Consent, CreditConsequence, Exit
@@ -400,10 +400,7 @@ def _remainder(f: Facts, owed: Decimal, name: str, title: str) -> Exit:
                 name, title, f, "give `plan_months` (and `plan_rate_percent`) for a plan", credit
             )
         plan = AmortizingLoan(owed, w.plan_rate_percent, w.plan_months)
-        months = plan.months(plan.term_months)
-        for m in months[1:]:
-            books.charge(LOAN, m.month, m.interest, "interest")
-            books.pay(LOAN, m.month, m.paid, f"plan payment {m.month}", recurring=True)
+        repay(books, LOAN, plan)
         details.append(("plan_payment", plan.regular_payment))
         consent = (LENDER,)
         credit = CreditConsequence("minor", "a modified agreement; no negative mark if paid as agreed", ZERO)

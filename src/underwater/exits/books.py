@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from underwater.contracts import Contract
 from underwater.exits.facts import Facts
 from underwater.exits.model import CreditConsequence, Exit
 from underwater.ledger import (
@@ -24,7 +25,7 @@ from underwater.ledger import (
 from underwater.money import ZERO
 from underwater.valuation import tax_paid_after_months
 
-__all__ = ["LIENS", "LOAN", "TAX", "Split", "new_books", "sell", "tax_forgiven", "unavailable"]
+__all__ = ["LIENS", "LOAN", "TAX", "Split", "new_books", "repay", "sell", "tax_forgiven", "unavailable"]
 
 LOAN = "loan"
 """This loan's debt in every exit's books."""
@@ -74,6 +75,15 @@ def sell(books: Ledger, month: int, price: Decimal, costs: Decimal, buyer: str, 
     left -= to_liens
     books.cash(month, buyer, BORROWER, left, "what the sale hands back")
     return Split(owed - to_loan, liens - to_liens, left)
+
+
+def repay(books: Ledger, key: str, contract: Contract, start: int = 0) -> None:
+    """What is left of debt ``key`` repaid under ``contract`` (a plan) from ``start``: each month's
+    interest charged and payment made on the same debt."""
+    months = contract.months(contract.term_months)
+    for m in months[1:]:
+        books.charge(key, start + m.month, m.interest, "interest")
+        books.pay(key, start + m.month, m.paid, f"plan payment {m.month}", recurring=True)
 
 
 def tax_forgiven(books: Ledger, f: Facts, month: int, forgiven: Decimal) -> Decimal:

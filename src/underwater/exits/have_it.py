@@ -23,7 +23,7 @@ from underwater.deficiency import (
 )
 from underwater.depreciation import MAX_HORIZON_MONTHS
 from underwater.errors import InputError
-from underwater.exits.books import LIENS, LOAN, new_books, sell, tax_forgiven, unavailable
+from underwater.exits.books import LIENS, LOAN, new_books, repay, sell, tax_forgiven, unavailable
 from underwater.exits.facts import Facts
 from underwater.exits.model import Consent, CreditConsequence, Exit, Replacing
 from underwater.exits.replacing import credit_cost, replace_asset
@@ -320,7 +320,7 @@ def payment_plan(f: Facts) -> Exit:
     if split.liens_short:
         books.pay(LIENS, 0, split.liens_short, "the other liens' gap, in cash at closing")
     plan = AmortizingLoan(split.loan_short, w.plan_rate_percent, w.plan_months)
-    _continue(books, LOAN, plan)
+    repay(books, LOAN, plan)
     caveats = [
         "Needs the lender's written agreement before the sale: the title is released only when the lender accepts "
         "the sale price plus a plan for the rest.",
@@ -349,14 +349,6 @@ def payment_plan(f: Facts) -> Exit:
         consent=(LENDER,),
         assumes=_private_assumes(f),
     )
-
-
-def _continue(books: Ledger, key: str, contract: AmortizingLoan, start: int = 0) -> None:
-    """What is left of debt ``key`` repaid under ``contract`` (a plan) from ``start``."""
-    months = contract.months(contract.term_months)
-    for m in months[1:]:
-        books.charge(key, start + m.month, m.interest, "interest")
-        books.pay(key, start + m.month, m.paid, f"plan payment {m.month}", recurring=True)
 
 
 def settlement(f: Facts, lump: Decimal | None, why_lump: str) -> Exit:

@@ -18,6 +18,7 @@ from underwater.valuation import discount_factors
 __all__ = [
     "CHANNEL_WORDS",
     "CREDIT_LEVELS",
+    "CREDIT_SHORT",
     "CREDIT_WORDS",
     "STATUSES",
     "Consent",
@@ -41,6 +42,14 @@ CREDIT_WORDS = {
     "severe": "a repossession or an unpaid debt: on the report for seven years",
 }
 """Each credit consequence in the words a page uses."""
+
+CREDIT_SHORT = {
+    "none": "no mark",
+    "minor": "new account",
+    "major": "bad mark",
+    "severe": "repossession or unpaid debt",
+}
+"""Each credit consequence in a few words, for a table."""
 
 CHANNEL_WORDS = {"private_sale": "privately", "trade_in": "to the dealer", "auction": "at auction"}
 """How each sale channel sells, as a page says it ("sold privately")."""

@@ -49,7 +49,7 @@ from starlette.staticfiles import StaticFiles
 from underwater import __version__
 from underwater.csvsafe import csv_text
 from underwater.errors import InputError, InputErrors, NoSolutionError, name_fields
-from underwater.exits.model import CHANNEL_WORDS, CREDIT_WORDS
+from underwater.exits.model import CHANNEL_WORDS, CREDIT_SHORT, CREDIT_WORDS
 from underwater.forms import Field, Form, Kind
 from underwater.limits import MAX_DIGITS
 from underwater.money import format_money_human
@@ -249,6 +249,7 @@ class _Site:
         self.env.globals["value_svg"] = charts.value_svg
         self.env.globals["credit_words"] = CREDIT_WORDS
         self.env.globals["channel_words"] = CHANNEL_WORDS
+        self.env.globals["credit_short"] = CREDIT_SHORT
         available = set(self.env.list_templates())
         self.result_templates = {
             name: (f"results/{name}.html" if f"results/{name}.html" in available else "results/_generic.html")
