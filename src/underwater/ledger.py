@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from underwater.contracts import Contract
 from underwater.money import ZERO, format_money
@@ -89,10 +89,10 @@ class LedgerError(AssertionError):
     """An invariant of the books does not hold (a bug, never a user's input)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Flow:
+class Flow(NamedTuple):
     """``amount`` dollars (more than 0) from ``payer`` to ``payee`` in ``month``, for ``memo``;
-    ``debt`` is the debt it pays, if any; ``recurring`` marks a regular monthly payment."""
+    ``debt`` is the debt it pays, if any; ``recurring`` marks a regular monthly payment. (A
+    named tuple: a comparison writes thousands of them.)"""
 
     month: int
     payer: str
@@ -103,8 +103,7 @@ class Flow:
     recurring: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One entry on a debt: ``kind`` is ``opened``, ``charged``, ``paid`` or ``forgiven``;
     ``by`` names who paid or who forgave (a party, or a law)."""
 
@@ -262,15 +261,20 @@ class Ledger:
         ``months_now`` payments are made at once in month ``start`` (catching up arrears)."""
         months = contract.months(contract.term_months)
         self.open(key, creditor, label, start, months[0].balance, secured=secured)
+        entries = self.debts[key].entries
+        flows = self.flows
         last = len(months) - 1
         for m in months[1:]:
             when = start + max(m.month - months_now, 0)
             if through is not None and when > through:
                 break
-            self.charge(key, when, m.interest, "interest")
-            # Caught-up arrears and the last, balancing payment are not the regular monthly payment.
-            regular = months_now < m.month < last
-            self.pay(key, when, m.paid, f"payment {m.month} of {last}", recurring=regular)
+            if m.interest:
+                entries.append(Entry(when, "charged", m.interest, "interest", creditor))
+            if m.paid > 0:
+                memo = f"payment {m.month} of {last}"
+                entries.append(Entry(when, "paid", m.paid, memo, BORROWER))
+                # Caught-up arrears and the last, balancing payment are not the regular monthly payment.
+                flows.append(Flow(when, BORROWER, creditor, m.paid, memo, key, months_now < m.month < last))
 
     def hold(self, what: str, value_at_horizon: Decimal) -> None:
         """The borrower holds ``what`` at the horizon, worth ``value_at_horizon`` dollars."""
