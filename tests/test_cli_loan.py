@@ -174,8 +174,8 @@ PAYOFF = ["payoff", "--balance", "100", "--rate-percent", "5", "--last-payment-d
             "--payoff-date",
         ),
         (
-            [*PAYOFF, "--payoff-date", "2026-04-01", "--day-basis", "364"],
-            "--day-basis",
+            [*PAYOFF, "--payoff-date", "2026-04-01", "--day-count", "actual/364"],
+            "--day-count",
         ),
         (
             ["rebate", "--amount-financed", "100", "--n-payments", "12", "--payments-made", "1"],

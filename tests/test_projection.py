@@ -13,7 +13,6 @@ from underwater.assets import AssetClass
 from underwater.attribution import CAUSES, attribute_gap
 from underwater.errors import InputError, NoSolutionError
 from underwater.projection import (
-    add_months,
     extra_to_surface_by,
     prevention,
     project,
@@ -394,16 +393,6 @@ def test_bad_prevention_and_attribution_input() -> None:
     with pytest.raises(InputError) as caught:
         extra_to_surface_by(12000, 5, 24, 10000, 0)
     assert caught.value.field == "target_month"
-
-
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2150, 12, 31)), st.integers(0, 600))
-def test_add_months_agrees_with_the_calendar_module(start: date, months: int) -> None:
-    import calendar
-
-    moved = add_months(start, months)
-    index = start.year * 12 + start.month - 1 + months
-    year, month = divmod(index, 12)
-    assert moved == date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def test_a_start_date_past_the_limits_names_the_field() -> None:

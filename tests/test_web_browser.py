@@ -247,6 +247,30 @@ def test_a_500_percent_rate_gets_a_warning_and_an_answer(tab: Watch) -> None:
     tab.assert_clean()
 
 
+def test_a_daily_loan_paid_late_shows_what_the_habit_costs(tab: Watch) -> None:
+    page = tab.page
+    car = "owed=28000&value=24000&age_months=12&rate_percent=9&remaining_payments=60&start_date=2026-12-07"
+    tab.goto("/project?" + car)
+    page.locator("#job-form details").evaluate_all("ds => ds.forEach(d => { d.open = true; })")
+    page.select_option("#f-interest_method", "daily")
+    page.fill("#f-days_late", "12")
+    page.fill("#f-late_fee", "25")
+    with page.expect_navigation():
+        page.click("#submit-project")
+    query = _query(page)
+    # The choices changed are in the address; those left at their default or blank are not.
+    assert ("interest_method", "daily") in query and ("days_late", "12") in query
+    assert not any(k in ("day_count", "per_diem_places", "pay_twice_monthly") for k, _ in query)
+    answer = _api(tab.base, "project", [(k, v) for k, v in query if not k.startswith("_")])
+    habit = answer["habit"]
+    assert Decimal(habit["extra_cost"]) > 0 and habit["crossover_with_habit"] > habit["crossover_on_time"]
+    section = page.locator("#result [data-key='habit']")
+    expect(section).to_be_visible()
+    expect(section.locator("[data-key='extra_cost']")).to_have_text(_dollars(habit["extra_cost"]))
+    expect(section).to_contain_text(f"in month {habit['crossover_with_habit']}")
+    tab.assert_clean()
+
+
 def test_the_path_works_without_javascript(browser: Browser, base: str) -> None:
     with watching(browser, base, java_script_enabled=False) as tab:
         page = tab.page

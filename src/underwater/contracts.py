@@ -7,14 +7,16 @@ exits and their ledgers, the book's exact reference — reads a loan through :cl
   interest charged in it and the balance owed just after it (month 0 is today: nothing paid,
   the balance owed now); after the last payment, nothing is paid and nothing is owed;
 - ``payoff_at(month)``: what clears the contract just after that month's payment;
-- ``rate_percent``: its own yearly rate, ``regular_payment`` and ``term_months``.
+- ``rate_percent``: its own yearly rate, ``regular_payment`` and ``term_months``;
+- ``with_extra(extra_monthly)``: the same contract with that many dollars more paid with every
+  payment.
 
 :class:`AmortizingLoan` is the fixed-rate, level-payment monthly loan of
 :func:`underwater.loan.amortize` (interest rounded each month, the last payment adjusted so the
 balance ends at 0.00), unchanged: the loan being kept, a refinance, the next deal's loan, a
 replacement's loan, a payment plan and an unsecured personal loan are all of this kind. A
-daily simple-interest loan or a lease is another class with the same methods, so every engine
-takes it without a second path.
+daily simple-interest loan (:class:`underwater.simple_interest.SimpleInterestLoan`) is another
+class with the same methods, so every engine takes it without a second path.
 
 Money is dollars (``Decimal``); rates are percent per year as typed (``9`` is 9 %); terms are
 months.
@@ -22,6 +24,7 @@ months.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,12 +39,14 @@ __all__ = ["AmortizingLoan", "Contract", "ContractMonth"]
 @dataclass(frozen=True, slots=True)
 class ContractMonth:
     """One month of a contract (dollars): ``paid`` to the holder that month, the ``interest``
-    charged in it, and the ``balance`` owed just after it."""
+    and ``fees`` charged in it, and the ``balance`` owed just after it, so that each month's
+    balance is the last one's plus its interest and fees less what was paid."""
 
     month: int
     paid: Decimal
     interest: Decimal
     balance: Decimal
+    fees: Decimal = ZERO
 
 
 @runtime_checkable
@@ -69,6 +74,10 @@ class Contract(Protocol):
 
     def payoff_at(self, month: int) -> Decimal:
         """What clears the contract just after ``month``'s payment, in dollars."""
+        ...
+
+    def with_extra(self, extra_monthly: Decimal) -> Contract:
+        """The same contract with ``extra_monthly`` dollars more paid with every payment."""
         ...
 
 
@@ -134,6 +143,11 @@ class AmortizingLoan:
     def total_interest(self) -> Decimal:
         """Interest over the whole loan, in dollars."""
         return sum((m.interest for m in self._all()), ZERO)
+
+    def with_extra(self, extra_monthly: Decimal) -> AmortizingLoan:
+        """The loan with ``extra_monthly`` dollars paid to principal with every payment (in place
+        of any extra it had)."""
+        return dataclasses.replace(self, extra_monthly=extra_monthly)
 
 
 @functools.lru_cache(maxsize=256)

@@ -270,6 +270,8 @@ class Ledger:
                 break
             if m.interest:
                 entries.append(Entry(when, "charged", m.interest, "interest", creditor))
+            if m.fees:
+                entries.append(Entry(when, "charged", m.fees, "fees", creditor))
             if m.paid > 0:
                 memo = f"payment {m.month} of {last}"
                 entries.append(Entry(when, "paid", m.paid, memo, BORROWER))

@@ -4,8 +4,9 @@ A simple-interest loan (most car, truck and personal loans) charges interest by 
 principal balance. To close it on a date, the borrower pays the balance left after the last
 payment, the interest accrued since that payment, and any fees.
 
-**The per diem** is one day's interest, ``balance × rate_percent / 100 / day_basis``, rounded to
-the cent by the one rounding rule, as payoff letters print it. It is also the figure for each
+**The per diem** is one day's interest, ``balance × rate_percent / 100`` over the days in the
+lender's year (:class:`underwater.dates.DayCount`), rounded to the cent by the one rounding rule,
+as payoff letters print it. It is also the figure for each
 day *after* the quoted payoff date: a quote good through the 21st and paid on the 23rd needs two
 per diems more (:meth:`PayoffQuote.payoff_after`).
 
@@ -15,32 +16,32 @@ per diems more (:meth:`PayoffQuote.payoff_after`).
   letter and the CFPB's Closing Disclosure print ("Prepaid Interest ($17.44 per day from 4/15/13
   to 5/1/13)": 17.44 × 16 = 279.04 on $162,000 at 3.875 % over a 360-day year), so the letter's
   figures multiply out;
-- ``exact``: ``balance × rate_percent / 100 × days / day_basis`` worked exactly and rounded once
+- ``exact``: ``balance × rate_percent / 100 × days / year`` worked exactly and rounded once
   (279.00 in the same example), as interest textbooks compute exact and ordinary interest. The
   two differ by at most half a cent a day.
 
-**Days** are the actual calendar days from the last payment date to the payoff date (the day of
-the last payment not counted, the payoff day counted). **The day basis** is the year the lender
-divides by: 365 (actual/365, most consumer loans) or 360 (some commercial and older contracts).
-A contract that divides by 366 in a leap year (actual/actual) is not supported: 366 is refused
-rather than approximated, because over a leap year such a note charges balance × rate × days ×
-(1/365 − 1/366) less than actual/365 does.
+**Days** are counted from the last payment date to the payoff date by the contract's day count
+(:mod:`underwater.dates`): actual/365 (most consumer loans), actual/actual (a 366-day year in
+leap years, so the days in a leap year each earn 1/366 of a year's interest and the per diem
+changes on 1 January), actual/360 (some commercial and older contracts) or 30/360. The arithmetic
+is :func:`underwater.simple_interest.accrue`'s, the one a daily simple-interest loan uses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from typing import Any
 
+from underwater.dates import DayCount
 from underwater.errors import InputError
-from underwater.money import format_money, parse_money, parse_percent, round_cents
+from underwater.money import format_money, parse_money, parse_percent
+from underwater.simple_interest import Conventions, accrue, per_diem
 
 __all__ = ["CONVENTIONS", "PayoffQuote", "payoff_quote"]
 
 Number = Decimal | int | str
-_EXACT_PRECISION = 60
 CONVENTIONS = ("per_diem", "exact")
 """How accrued interest is worked: the rounded per diem times the days, or exactly, rounded once."""
 
@@ -56,7 +57,7 @@ class PayoffQuote:
 
     balance: Decimal
     rate_percent: Decimal
-    day_basis: int
+    day_count: DayCount
     last_payment_date: date
     payoff_date: date
     days: int
@@ -67,14 +68,14 @@ class PayoffQuote:
     interest_convention: str = "per_diem"
 
     def to_json(self) -> dict[str, Any]:
-        """Keys: ``balance``, ``rate_percent``, ``day_basis``, ``last_payment_date``,
+        """Keys: ``balance``, ``rate_percent``, ``day_count`` (``actual/365`` …), ``last_payment_date``,
         ``payoff_date``, ``days``, ``per_diem``, ``interest_convention``, ``accrued_interest``,
         ``fees``, ``payoff``. Money is a string with two decimals, the rate a string as given,
         dates ISO text."""
         return {
             "balance": format_money(self.balance),
             "rate_percent": str(self.rate_percent),
-            "day_basis": self.day_basis,
+            "day_count": self.day_count.value,
             "last_payment_date": self.last_payment_date.isoformat(),
             "payoff_date": self.payoff_date.isoformat(),
             "days": self.days,
@@ -110,15 +111,15 @@ def payoff_quote(
     last_payment_date: date,
     payoff_date: date,
     *,
-    day_basis: int = 365,
+    day_count: DayCount = DayCount.ACT_365F,
     fees: Number = 0,
     interest_convention: str = "per_diem",
 ) -> PayoffQuote:
     """What it takes (dollars) to pay off a simple-interest loan on ``payoff_date``.
 
     ``balance`` is the principal owed after the payment made on ``last_payment_date`` (dollars),
-    ``rate_percent`` the contract rate in percent per year (18 means 18 %), ``day_basis`` 365 or
-    360, ``fees`` anything else owed (dollars), ``interest_convention`` ``per_diem`` (default)
+    ``rate_percent`` the contract rate in percent per year (18 means 18 %), ``day_count`` how the
+    contract counts days and years (:class:`underwater.dates.DayCount`), ``fees`` anything else owed (dollars), ``interest_convention`` ``per_diem`` (default)
     or ``exact``. The rules are in this module's docstring.
 
     $10,000 owed at 18 % accrues 4.9315… a day (printed 4.93); paid off 10 days after the last
@@ -140,8 +141,8 @@ def payoff_quote(
             f"must not be before the last payment date {start.isoformat()}",
             got=end.isoformat(),
         )
-    if isinstance(day_basis, bool) or day_basis not in (360, 365):
-        raise InputError("day_basis", "must be 365 (actual/365) or 360 (a 360-day year)", got=day_basis)
+    if not isinstance(day_count, DayCount):
+        raise InputError("day_count", "must be one of " + ", ".join(d.value for d in DayCount), got=day_count)
     charges = parse_money(fees, "fees")
     if interest_convention not in CONVENTIONS:
         raise InputError(
@@ -149,24 +150,16 @@ def payoff_quote(
             "must be per_diem (the rounded per diem times the days) or exact",
             got=interest_convention,
         )
-    days = (end - start).days
-    with localcontext() as ctx:
-        # Enough digits that the product is exact and the quotient is rounded only once, to the
-        # cent, by the one rule (a quotient that is exactly a half cent stays one).
-        ctx.prec = _EXACT_PRECISION
-        per_diem = round_cents(owed * rate / (100 * day_basis))
-        if interest_convention == "exact":
-            accrued = round_cents(owed * rate * days / (100 * day_basis))
-        else:
-            accrued = per_diem * days
+    letter = Conventions(day_count, per_diem_places=None if interest_convention == "exact" else 2)
+    accrued = accrue(owed, rate, start, end, letter)
     return PayoffQuote(
         balance=owed,
         rate_percent=rate,
-        day_basis=day_basis,
+        day_count=day_count,
         last_payment_date=start,
         payoff_date=end,
-        days=days,
-        per_diem=per_diem,
+        days=day_count.days(start, end),
+        per_diem=per_diem(owed, rate, end, Conventions(day_count)),
         accrued_interest=accrued,
         fees=charges,
         payoff=owed + accrued + charges,

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from underwater.assets import AssetClass, parse_asset_class
 from underwater.contracts import AmortizingLoan, Contract
+from underwater.dates import add_months
 from underwater.depreciation import MAX_AGE_MONTHS, MAX_HORIZON_MONTHS
 from underwater.errors import InputError, NoSolutionError
 from underwater.limits import FIRST_DATE, LAST_DATE, MAX_AMOUNT, MAX_MONTHS
@@ -47,20 +48,22 @@ from underwater.money import (
     parse_money,
     parse_percent,
 )
+from underwater.simple_interest import SimpleInterestLoan
 from underwater.valuepath import ValuePath, pick_curve
 
 if TYPE_CHECKING:
-    from underwater.situation import Asset, Loan
+    from underwater.situation import Asset, Interest, Loan
 
 __all__ = [
     "MAX_REMAINING_PAYMENTS",
+    "HabitCost",
     "Prevention",
     "Projection",
     "ProjectionRow",
-    "add_months",
     "crossover_month",
     "extra_to_surface_by",
     "extra_to_surface_loan",
+    "habit_cost",
     "prevention",
     "project",
     "project_contract",
@@ -129,31 +132,6 @@ def _path(
         _shock(shock_percent),
         miles,
     )
-
-
-# ----------------------------------------------------------------------------- dates
-
-
-def add_months(start: date, months: int) -> date:
-    """``start`` moved ``months`` months on, the day moved back to the month's end when shorter.
-
-    >>> add_months(date(2026, 1, 31), 1)
-    datetime.date(2026, 2, 28)
-    """
-    index = start.year * 12 + start.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(start.day, _month_days(year, month)))
-
-
-_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _month_days(year: int, month: int) -> int:
-    # As calendar.monthrange(year, month)[1] (the Gregorian rule), without its weekday work.
-    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
-        return 29
-    return _MONTH_DAYS[month - 1]
 
 
 # ----------------------------------------------------------------------------- results
@@ -374,6 +352,89 @@ def project_contract(
     return Projection(rows, crossover_month(under), first_under, peak, peak_month, sum(under), interest_under)
 
 
+@dataclass(frozen=True, slots=True)
+class HabitCost:
+    """What a payment habit costs on a daily simple-interest loan, against paying whole on every
+    due date (dollars; months from today): the ``habit`` in words, the interest and late fees
+    each way, the day each pays the loan off and its last payment, and the crossover month each
+    way (None: not within the horizon)."""
+
+    habit: str
+    interest_on_time: Decimal
+    interest_with_habit: Decimal
+    fees_with_habit: Decimal
+    payoff_date_on_time: date | None
+    payoff_date_with_habit: date | None
+    last_payment_on_time: Decimal
+    last_payment_with_habit: Decimal
+    crossover_on_time: int | None
+    crossover_with_habit: int | None
+
+    @property
+    def extra_cost(self) -> Decimal:
+        """What the habit costs over the loan (dollars; negative when it saves): interest and
+        fees with it less the interest on time."""
+        return self.interest_with_habit + self.fees_with_habit - self.interest_on_time
+
+    def to_json(self) -> dict[str, Any]:
+        """Keys: ``habit``, ``interest_on_time``, ``interest_with_habit``, ``fees_with_habit``,
+        ``extra_cost``, ``payoff_date_on_time``, ``payoff_date_with_habit``,
+        ``last_payment_on_time``, ``last_payment_with_habit``, ``crossover_on_time``,
+        ``crossover_with_habit``."""
+        return {
+            "habit": self.habit,
+            "interest_on_time": format_money(self.interest_on_time),
+            "interest_with_habit": format_money(self.interest_with_habit),
+            "fees_with_habit": format_money(self.fees_with_habit),
+            "extra_cost": format_money(self.extra_cost),
+            "payoff_date_on_time": _iso(self.payoff_date_on_time),
+            "payoff_date_with_habit": _iso(self.payoff_date_with_habit),
+            "last_payment_on_time": format_money(self.last_payment_on_time),
+            "last_payment_with_habit": format_money(self.last_payment_with_habit),
+            "crossover_on_time": self.crossover_on_time,
+            "crossover_with_habit": self.crossover_with_habit,
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def habit_cost(
+    loan: SimpleInterestLoan, path: ValuePath, horizon_months: int, other_liens: Decimal = ZERO
+) -> HabitCost:
+    """``loan``'s payment habit against paying whole on every due date: the interest, fees,
+    payoff date and crossover each way.
+
+    $1,000 at 12 % over two payments, each paid five days late, on a $900 car losing 12 % a year:
+
+    >>> from underwater.simple_interest import Habit
+    >>> from underwater.valuepath import pick_curve
+    >>> path = ValuePath(Decimal(900), pick_curve(AssetClass.CAR, depreciation_rate_percent=Decimal(12)))
+    >>> late = SimpleInterestLoan(Decimal(1000), Decimal(12), 2, date(2025, 1, 1), habit=Habit(days_late=5))
+    >>> cost = habit_cost(late, path, 2)
+    >>> cost.extra_cost, cost.payoff_date_with_habit
+    (Decimal('1.65'), datetime.date(2025, 3, 6))
+    """
+    on_time = loan.on_time()
+    crossover = [
+        project_contract(c, path, horizon_months, other_liens=other_liens).crossover_month
+        for c in (on_time, loan)
+    ]
+    return HabitCost(
+        loan.habit.words,
+        on_time.total_interest,
+        loan.total_interest,
+        loan.total_fees,
+        on_time.payoff_date,
+        loan.payoff_date,
+        on_time.postings[-1].paid if on_time.postings else ZERO,
+        loan.postings[-1].paid if loan.postings else ZERO,
+        crossover[0],
+        crossover[1],
+    )
+
+
 def _check_date(day: object, field: str) -> date:
     if not isinstance(day, date):
         raise InputError(field, "must be a date such as 2026-12-01", got=day)
@@ -525,19 +586,16 @@ def extra_to_surface_by(
     return _extra_to_surface(loan, path, parse_money(other_liens, "other_liens"), target)
 
 
-def _extra_to_surface(loan: AmortizingLoan, path: ValuePath, other_liens: Decimal, target: int) -> Decimal:
+def _extra_to_surface(loan: Contract, path: ValuePath, other_liens: Decimal, target: int) -> Decimal:
     horizon = max(target, min(loan.term_months, MAX_HORIZON_MONTHS))
     values = path.values(horizon)
 
     def surfaces(cents: int) -> bool:
         # Surfaced for good by the target: above water in every month from it to the horizon.
-        trial = AmortizingLoan(
-            loan.principal, loan.rate_percent, loan.term_months, loan.payment, Decimal(cents) / 100
-        )
-        months = trial.months(horizon)
+        months = loan.with_extra(Decimal(cents) / 100).months(horizon)
         return all(months[t].balance + other_liens <= values[t] for t in range(target, horizon + 1))
 
-    high = int(loan.principal * 100)
+    high = int(loan.payoff_at(0) * 100)
     if not surfaces(high):
         raise NoSolutionError(
             "target_month",
@@ -746,33 +804,55 @@ def prevention(
 # ----------------------------------------------------------------------------- on a situation's parts
 
 
+def _contract(loan: Loan, interest: Interest | None, as_of: date | None) -> Contract:
+    # A daily simple-interest loan starts on the as-of date (today when none is given).
+    if interest is None or not interest.daily:
+        return loan.contract()
+    return interest.contract(loan, date.today() if as_of is None else as_of)
+
+
 def project_loan(
-    loan: Loan, asset: Asset, *, horizon_months: int | None = None, start_date: date | None = None
+    loan: Loan,
+    asset: Asset,
+    *,
+    horizon_months: int | None = None,
+    start_date: date | None = None,
+    interest: Interest | None = None,
 ) -> Projection:
     """The ``loan`` against the ``asset``'s value path, month by month (see
-    :func:`project_contract`); the horizon defaults to the payments left, at most 600.
+    :func:`project_contract`), interest charged as ``interest`` says (default: monthly; a daily
+    simple-interest loan starts on ``start_date``, else today); the horizon defaults to the
+    payments left, at most 600.
 
     >>> from underwater.situation import Asset, Loan
     >>> project_loan(Loan(owed=12000, rate_percent=0, remaining_payments=12),
     ...              Asset(value=10000, depreciation_rate_percent=12)).crossover_month
     3
     """
-    contract = loan.contract()
+    contract = _contract(loan, interest, start_date)
     horizon = min(contract.term_months, MAX_HORIZON_MONTHS) if horizon_months is None else horizon_months
     return project_contract(
         contract, asset.value_path(), horizon, other_liens=loan.other_liens, start_date=start_date
     )
 
 
-def extra_to_surface_loan(loan: Loan, asset: Asset, target_month: int) -> Decimal:
+def extra_to_surface_loan(
+    loan: Loan,
+    asset: Asset,
+    target_month: int,
+    *,
+    interest: Interest | None = None,
+    start_date: date | None = None,
+) -> Decimal:
     """The smallest extra monthly payment (dollars) that surfaces ``loan`` on ``asset``'s value
-    path by ``target_month`` (see :func:`extra_to_surface_by`).
+    path by ``target_month`` (see :func:`extra_to_surface_by`), interest charged as ``interest``
+    says (:func:`project_loan`); any extra the loan has is replaced by it.
 
     >>> from underwater.situation import Asset, Loan
     >>> extra_to_surface_loan(Loan(owed=12000, rate_percent=0, remaining_payments=12),
     ...                       Asset(value=10000, depreciation_rate_percent=12), 1)
     Decimal('1105.96')
     """
-    rate, remaining = loan.require_terms()
-    base = AmortizingLoan(loan.owed, rate, remaining, loan.payment)
-    return _extra_to_surface(base, asset.value_path(), loan.other_liens, target_month)
+    return _extra_to_surface(
+        _contract(loan, interest, start_date), asset.value_path(), loan.other_liens, target_month
+    )

@@ -31,17 +31,21 @@ from decimal import Decimal
 from typing import Any, ClassVar, Self
 
 from underwater.assets import AssetClass
-from underwater.contracts import AmortizingLoan
+from underwater.contracts import AmortizingLoan, Contract
+from underwater.dates import DayCount
 from underwater.depreciation import MAX_HORIZON_MONTHS, presets
 from underwater.errors import InputError, InputErrors
 from underwater.forms import Field, Kind
 from underwater.gap import GapContract
 from underwater.limits import MAX_MONTHS
 from underwater.money import ZERO
+from underwater.simple_interest import Conventions, Habit, LateFee, SimpleInterestLoan
 from underwater.valuepath import ValuePath, pick_curve
 
 __all__ = [
     "CREDIT_TIERS",
+    "DAY_COUNT",
+    "INTEREST_METHODS",
     "PARTS",
     "RANK_CRITERIA",
     "SECTIONS",
@@ -50,6 +54,7 @@ __all__ = [
     "Borrower",
     "Comparison",
     "Insurance",
+    "Interest",
     "LenderView",
     "Loan",
     "Means",
@@ -112,6 +117,12 @@ SECTIONS: dict[str, Section] = {
             "Whether you still have it, or it was repossessed and sold, or totalled; and whether you are behind.",
         ),
         Section("loan", "Your loan", "What it takes to pay the loan off today, and how it is repaid."),
+        Section(
+            "interest",
+            "How interest is charged",
+            "Most car loans charge interest by the day: a payment that arrives late pays more interest and "
+            "less of the loan. Your contract or statement says which.",
+        ),
         Section(
             "asset",
             "What it is and what it is worth",
@@ -367,6 +378,167 @@ class Loan(Part):
         """
         rate, remaining = self.require_terms()
         return AmortizingLoan(self.owed, rate, remaining, self.payment, self.extra_monthly)
+
+
+# ----------------------------------------------------------------------------- how interest is charged
+
+INTEREST_METHODS = ("monthly", "daily")
+"""How a lender charges interest: a month's interest at a time on a level-payment schedule, or
+by the day on the principal, each payment credited the day it arrives."""
+DAY_COUNT = Field(
+    "day_count",
+    Kind.CHOICE,
+    "how the contract counts a day's interest: the days between payments and the days in a year (most "
+    "car loans: actual/365)",
+    label="How days of interest are counted",
+    choices=tuple(d.value for d in DayCount),
+    choice_labels=tuple(d.words for d in DayCount),
+)
+_PLACES = ("2", "3", "4", "exact")
+
+
+@dataclass(frozen=True, slots=True)
+class Interest(Part):
+    """How the lender charges interest and how the payments arrive. ``interest_method``
+    (:data:`INTEREST_METHODS`, default monthly); for a ``daily`` simple-interest loan, the
+    ``day_count`` (default actual/365), the decimals the lender keeps a day's interest to
+    (``per_diem_places``: 2, 3, 4 or exact; default 2), the ``next_due_date`` (default a month
+    after the as-of date), the payment habit (``days_late`` after each due date, negative for
+    early; half of it ``twice_monthly``) and the ``late_fee`` (dollars) charged after
+    ``grace_days``. The daily loan starts on the as-of date from what is owed then: interest
+    runs from that day."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Field(
+            "interest_method",
+            Kind.CHOICE,
+            "how the lender charges interest: once a month on a schedule, or by the day on what is owed, "
+            "each payment counted the day it arrives (daily simple interest, most car loans)",
+            label="How the lender charges interest",
+            choices=INTEREST_METHODS,
+            choice_labels=("once a month, on a schedule", "by the day (simple interest)"),
+        ),
+        DAY_COUNT,
+        Field(
+            "per_diem_places",
+            Kind.CHOICE,
+            "the decimals the lender keeps a day's interest to before multiplying it by the days (2: to "
+            "the cent; exact: not rounded); a statement shows it",
+            label="A day's interest is kept to",
+            choices=_PLACES,
+            choice_labels=("the cent", "3 decimals", "4 decimals", "not rounded"),
+        ),
+        Field(
+            "next_due_date",
+            Kind.DATE,
+            "the date your next payment is due, YYYY-MM-DD (default: a month after the as-of date)",
+            label="Next payment due",
+        ),
+        Field(
+            "days_late",
+            Kind.INT,
+            "how many days after the due date your payments usually arrive (0: on the day; -5: five days "
+            "early)",
+            label="Days late your payments arrive",
+            minimum=-27,
+            maximum=120,
+        ),
+        Field(
+            "pay_twice_monthly",
+            Kind.YES_NO,
+            "whether you pay half the payment 15 days early and half on time",
+            label="Pay half twice a month?",
+        ),
+        _money(
+            "late_fee",
+            "Late fee",
+            "the fee the lender charges on a payment later than the grace period, in dollars",
+        ),
+        Field(
+            "grace_days",
+            Kind.INT,
+            "the days after the due date before a late fee is charged (default: 10, common in state law)",
+            label="Days of grace",
+            minimum=0,
+            maximum=60,
+        ),
+    )
+    SECTION: ClassVar[str] = "interest"
+
+    interest_method: str = "monthly"
+    day_count: str | None = None
+    per_diem_places: str | None = None
+    next_due_date: date | None = None
+    days_late: int | None = None
+    pay_twice_monthly: bool | None = None
+    late_fee: Decimal | None = None
+    grace_days: int | None = None
+
+    _DAILY_ONLY: ClassVar[tuple[str, ...]] = (
+        "day_count",
+        "per_diem_places",
+        "next_due_date",
+        "days_late",
+        "pay_twice_monthly",
+        "late_fee",
+        "grace_days",
+    )
+
+    def check(self) -> None:
+        """A day count, a habit and a late fee belong to a daily simple-interest loan."""
+        if self.interest_method != "daily":
+            for name in self._DAILY_ONLY:
+                if getattr(self, name) is not None:
+                    raise InputError(
+                        name,
+                        "applies to a loan that charges interest by the day: give `interest_method` daily",
+                    )
+
+    @property
+    def daily(self) -> bool:
+        """Whether the loan charges daily simple interest."""
+        return self.interest_method == "daily"
+
+    @property
+    def conventions(self) -> Conventions:
+        """The lender's day count and per diem (:class:`underwater.simple_interest.Conventions`)."""
+        places = self.per_diem_places or "2"
+        return Conventions(
+            DayCount(self.day_count or DayCount.ACT_365F.value),
+            per_diem_places=None if places == "exact" else int(places),
+        )
+
+    @property
+    def habit(self) -> Habit:
+        """When the payments arrive (:class:`underwater.simple_interest.Habit`), without extra."""
+        return Habit(days_late=self.days_late or 0, twice_monthly=bool(self.pay_twice_monthly))
+
+    def contract(self, loan: Loan, as_of: date) -> Contract:
+        """``loan`` as a contract from ``as_of``: the level-payment schedule, or a daily
+        simple-interest loan starting that day from what is owed then.
+
+        >>> loan = Loan(owed=1000, rate_percent=12, remaining_payments=2)
+        >>> daily = Interest("daily", days_late=5).contract(loan, date(2025, 1, 1))
+        >>> daily.months(2)[1].interest, Interest().contract(loan, date(2025, 1, 1)).months(2)[1].interest
+        (Decimal('11.88'), Decimal('10.00'))
+        """
+        if not self.daily:
+            return loan.contract()
+        rate, remaining = loan.require_terms()
+        fee = None
+        if self.late_fee:
+            fee = LateFee(10 if self.grace_days is None else self.grace_days, self.late_fee)
+        return SimpleInterestLoan(
+            loan.owed,
+            rate,
+            remaining,
+            as_of,
+            first_due=self.next_due_date,
+            payment=loan.payment,
+            habit=dataclasses.replace(self.habit, extra=loan.extra_monthly),
+            conventions=self.conventions,
+            late_fee=fee,
+        )
 
 
 # ----------------------------------------------------------------------------- the asset
@@ -1245,6 +1417,7 @@ class Purchase(Part):
 PARTS: tuple[type[Part], ...] = (
     Loan,
     Asset,
+    Interest,
     Stage,
     Sale,
     NextDeal,
@@ -1273,6 +1446,7 @@ class Situation:
 
     loan: Loan
     asset: Asset
+    interest: Interest = Interest()
     stage: Stage = Stage()
     sale: Sale = Sale()
     next_deal: NextDeal = NextDeal()

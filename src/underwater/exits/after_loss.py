@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from underwater.contracts import AmortizingLoan
 from underwater.credit import TIER_LABELS, marked_tier, personal_loan
+from underwater.dates import months_between
 from underwater.deficiency import DeficiencyWorksheet, Expenses, default_expenses, deficiency_worksheet
 from underwater.exits.books import LIENS, LOAN, repay, tax_forgiven, unavailable
 from underwater.exits.facts import Facts
@@ -46,9 +47,7 @@ class Deficiency:
             else Expenses(other=st.repo_expenses)
         )
         sale_date = st.repo_sale_date or f.as_of
-        self.months_since_sale = max(
-            (f.as_of.year - sale_date.year) * 12 + f.as_of.month - sale_date.month, 0
-        )
+        self.months_since_sale = max(months_between(sale_date, f.as_of), 0)
         self.sheet: DeficiencyWorksheet = deficiency_worksheet(
             f.payoff,
             sale_date,

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from underwater.assets import AssetClass
-from underwater.contracts import AmortizingLoan
+from underwater.contracts import Contract
 from underwater.credit import (
     CreditTier,
     Figure,
@@ -189,7 +189,9 @@ class Facts:
         self.budget = s.means.monthly_budget
         self.behind = stage.months_behind
         self.rate = loan.rate_percent
-        self.contract: AmortizingLoan | None = loan.contract() if self.stage == "have_it" else None
+        self.contract: Contract | None = (
+            s.interest.contract(loan, self.as_of) if self.stage == "have_it" else None
+        )
         self.lender_terms: LenderAssumptions = lender_assumptions(
             self.kind, s.lender.collect_percent, s.lender.months_to_sell, s.lender.months_to_collect
         )

@@ -4,12 +4,15 @@ diem for each day later."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from underwater.dates import DayCount
 from underwater.forms import Field, Form, Kind
 from underwater.money import format_money_human
 from underwater.ops import Operation
 from underwater.payoff import CONVENTIONS, PayoffQuote, payoff_quote
+from underwater.situation import DAY_COUNT
 from underwater.textfmt import key_values
 
 FORM = Form(
@@ -56,17 +59,7 @@ FORM = Form(
             section="payoff",
             essential=True,
         ),
-        Field(
-            "day_basis",
-            Kind.CHOICE,
-            "how many days the lender counts in a year when it works out a day's interest (the contract "
-            "says; most use 365)",
-            default="365",
-            choices=("365", "360"),
-            label="Days in the lender's year",
-            section="terms",
-            choice_labels=("365 days", "360 days (a banker's year)"),
-        ),
+        dataclasses.replace(DAY_COUNT, default=DayCount.ACT_365F.value, section="terms"),
         Field(
             "interest_convention",
             Kind.CHOICE,
@@ -97,7 +90,7 @@ def compute(values: dict[str, Any]) -> PayoffQuote:
         values["rate_percent"],
         values["last_payment_date"],
         values["payoff_date"],
-        day_basis=int(values["day_basis"]),
+        day_count=DayCount(values["day_count"]),
         fees=values["fees"] or 0,
         interest_convention=values["interest_convention"],
     )
@@ -110,7 +103,7 @@ def render(quote: PayoffQuote) -> str:
         [
             ("balance", format_money_human(quote.balance)),
             ("rate (percent per year)", str(quote.rate_percent)),
-            ("day basis", str(quote.day_basis)),
+            ("day count", quote.day_count.value),
             ("last payment", quote.last_payment_date.isoformat()),
             ("payoff date", quote.payoff_date.isoformat()),
             ("days of interest", str(quote.days)),
@@ -133,7 +126,7 @@ OPERATION = Operation(
         "underwater payoff --balance 18250.40 --rate-percent 7.9 --last-payment-date 2026-11-01 "
         "--payoff-date 2026-11-21",
         "underwater payoff --balance 10000 --rate-percent 18 --last-payment-date 2025-03-01 "
-        "--payoff-date 2025-03-11 --day-basis 360 --fees 25 --json",
+        "--payoff-date 2025-03-11 --day-count actual/360 --fees 25 --json",
     ),
     form=FORM,
     compute=compute,

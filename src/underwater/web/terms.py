@@ -170,10 +170,11 @@ TERMS: dict[str, tuple[str, str]] = {
         "interest-only payment",
         "a payment that covers the interest and pays none of the balance off.",
     ),
-    "day_basis": (
-        "day basis",
-        "the days the lender counts in a year: a day's interest is the yearly rate divided by 365, or by "
-        "360 under a banker's year.",
+    "day_count": (
+        "day count",
+        "how the contract counts days of interest: actual/365 divides the yearly rate by 365 for each "
+        "calendar day; actual/actual by 366 in a leap year; actual/360 by 360 (a banker's year); 30/360 "
+        "counts every month as 30 days.",
     ),
     "retention": (
         "share kept",
