@@ -6,10 +6,7 @@ Targets (issue 3): schedule ≤ 5 ms, APR ≤ 2 ms, tvm on arrays at NumPy speed
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,20 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from machine import describe
+from machine import describe, median_ms
 
 from underwater import apr, tvm
 from underwater.loan import amortize
-
-
-def median_ms(func: Callable[[], object], runs: int) -> float:
-    func()  # warm up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def main() -> None:

@@ -10,10 +10,7 @@ Targets: a 360-month projection ≤ 5 ms; a full exits comparison ≤ 20 ms.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -21,25 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from machine import describe
+from machine import describe, median_ms
 
 from underwater import contracts, valuepath
 from underwater.exits import ExitComparison, compare_exits
 from underwater.loan import amortize
 from underwater.projection import project
 from underwater.situation import Asset, Borrower, Loan, Means, NextDeal, Refinance, Sale, Situation, Workout
-
-
-def median_ms(func: Callable[[], object], runs: int, *, before: Callable[[], None] | None = None) -> float:
-    func()  # warm up imports and data files
-    times = []
-    for _ in range(runs):
-        if before is not None:
-            before()
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def clear_ratios() -> None:

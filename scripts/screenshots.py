@@ -37,6 +37,12 @@ PAGES = {
     "&interest_method=daily&days_late=12&late_fee=25&start_date=2026-12-07&next_due_date=2027-01-01",
     "payoff-actual-actual": "/payoff?balance=36500&rate_percent=10&last_payment_date=2023-12-21"
     "&payoff_date=2024-01-10&day_count=actual%2Factual",
+    "statement": "/statement?rate_percent=9&payoff_date=2025-04-15&letter_per_diem=4.73&rows="
+    "2025-02-01%2C0%2C19737.71%0A2025-03-01%2C415.17%2C136.27%2C278.90%2C0%2C19458.81"
+    "%0A2025-04-01%2C415.17%2C148.74%2C266.43%2C0%2C19192.38",
+    "statement-off": "/statement?rate_percent=12&rows=2025-01-01%2C0%2C10000.00%0A2025-01-31%2C300%2C98.61"
+    "%2C201.39%2C0%2C9798.61%0A2025-03-02%2C300%2C99.00%2C201.00%2C0%2C9597.61",
+    "statement-empty": "/statement",
     "repossession": "/deficiency?owed=12000&value=10000&asset_class=car&state=TX",
     "never-again": "/project?price=40000&down_payment=2000&taxes_fees_financed=3000&rate_percent=7"
     "&term_months=72&months_elapsed=12&value=33000&asset_class=pickup&_view=prevent",

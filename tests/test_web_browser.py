@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -268,6 +269,63 @@ def test_a_daily_loan_paid_late_shows_what_the_habit_costs(tab: Watch) -> None:
     expect(section).to_be_visible()
     expect(section.locator("[data-key='extra_cost']")).to_have_text(_dollars(habit["extra_cost"]))
     expect(section).to_contain_text(f"in month {habit['crossover_with_habit']}")
+    tab.assert_clean()
+
+
+def test_a_statement_is_pasted_or_read_from_a_file_and_checked(tab: Watch, tmp_path: Path) -> None:
+    page = tab.page
+    tab.goto("/statement")
+    # Ford Credit's example: $10,000 at 12 %, $300 after 30 days, $98.61 of interest.
+    page.fill(
+        "#f-rows",
+        "Date,Payment,Interest,Principal,Balance\n2025-01-01,0,,,10000.00\n2025-01-31,300,98.61,201.39,9798.61",
+    )
+    page.fill("#f-rate_percent", "12")
+    with page.expect_navigation() as navigation:
+        page.click("#submit-statement")
+    response = navigation.value
+    assert response is not None and response.request.method == "POST" and response.status == 200
+    assert urlsplit(page.url).query == ""  # the rows stay out of the address
+    expect(page.locator("#result [data-key='fits']")).to_have_text("It matches, to the cent")
+    expect(page.locator("#result [data-key='per_diem_places']")).to_have_text("3 decimals")
+    expect(page.locator("#f-rows")).to_have_value(
+        "Date,Payment,Interest,Principal,Balance\n2025-01-01,0,,,10000.00\n2025-01-31,300,98.61,201.39,9798.61"
+    )
+    # A file picked beside the box is read into it in the browser; a row that is off is named.
+    export = tmp_path / "statement.csv"
+    export.write_text(
+        "2025-01-01,0,10000.00\n2025-01-31,300,98.61,201.39,0,9798.61\n2025-03-02,300,99.00,201.00,0,9597.61\n"
+    )
+    tab.goto("/statement?rate_percent=12")
+    expect(page.locator(".file-pick")).to_be_visible()
+    page.set_input_files("#f-rows-file", str(export))
+    expect(page.locator("#f-rows")).to_have_value(export.read_text().rstrip("\n") + "\n")
+    expect(page.locator(".file-note")).to_contain_text("Read statement.csv into the box")
+    with page.expect_navigation():
+        page.click("#submit-statement")
+    expect(page.locator("#result [data-key='fits']")).to_have_text("It does not match any way we know")
+    expect(page.locator("#result [data-key='disagreeing_lines']")).to_have_text("3")
+    expect(page.locator("#result tr.off-row")).to_have_count(1)
+    tab.assert_clean()
+
+
+def test_the_statement_answer_leads_to_the_projection_paid_that_way(tab: Watch) -> None:
+    page = tab.page
+    tab.goto("/statement")
+    page.fill(
+        "#f-rows",
+        "2025-02-01,0,19737.71\n2025-03-01,415.17,136.27,278.90,0,19458.81\n2025-04-01,415.17,148.74,266.43,0,19192.38",
+    )
+    page.fill("#f-rate_percent", "9")
+    with page.expect_navigation():
+        page.click("#submit-statement")
+    with page.expect_navigation():
+        page.click("#result a[data-key='carry']")
+    query = dict(_query(page))
+    assert urlsplit(page.url).path == "/project"
+    assert query["interest_method"] == "daily" and query["per_diem_places"] == "4"
+    assert query["owed"] == "19192.38" and query["start_date"] == "2025-04-01"
+    expect(page.locator("#f-value")).to_be_visible()  # what it would fetch is still to be given
     tab.assert_clean()
 
 

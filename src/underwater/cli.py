@@ -11,13 +11,15 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import stat
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from underwater import __version__
 from underwater.errors import InputError, NoSolutionError, name_fields
-from underwater.forms import Kind
+from underwater.forms import LINES_LIMIT, Kind
 from underwater.ops import Operation, answer_json, operations
 
 __all__ = ["build_parser", "main"]
@@ -69,7 +71,7 @@ def _add_operation(subparsers: Any, op: Operation) -> None:
         help_text = help_text.replace("%", "%%")  # argparse treats % as a format directive
         if f.kind is Kind.FLAG:
             parser.add_argument(f.flag, dest=f.name, action="store_true", help=help_text)
-        elif f.repeat:
+        elif f.repeat or f.kind is Kind.LINES:
             parser.add_argument(f.flag, dest=f.name, action="append", metavar=f.name.upper(), help=help_text)
         else:
             words = ("yes", "no") if f.kind is Kind.YES_NO else f.choices
@@ -101,8 +103,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _read_lines_file(value: str, name: str) -> str:
+    """The text of ``@PATH`` for a box of lines (a statement's CSV): a regular file of UTF-8 text
+    at most a little over :data:`~underwater.forms.LINES_LIMIT` bytes, never opened when it is
+    a FIFO, a device or a directory; the form then holds the text to its rules."""
+    path = Path(value[1:])
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputError(name, f"cannot read the file {str(path)!r}: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(name, f"{str(path)!r} is not a regular file")
+    if info.st_size > 4 * LINES_LIMIT:
+        raise InputError(
+            name, f"the file {str(path)!r} is {info.st_size:,} bytes: at most {4 * LINES_LIMIT:,}"
+        )
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(name, f"the file {str(path)!r} is not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot read the file {str(path)!r}: {exc.strerror}") from None
+
+
 def _run_operation(op: Operation, args: argparse.Namespace, naming: Callable[[str], str]) -> int:
     raw = {f.name: getattr(args, f.name) for f in op.form.fields if getattr(args, f.name) is not None}
+    for f in op.form.fields:
+        value = raw.get(f.name)
+        if f.kind is Kind.LINES and isinstance(value, list):
+            # One line per option, or @FILE for a file of them.
+            raw[f.name] = "\n".join(_read_lines_file(v, f.name) if v.startswith("@") else v for v in value)
     if any(f.kind is Kind.FLAG for f in op.form.fields):
         raw = {k: v for k, v in raw.items() if v is not False}
     result, warnings = op.run_checked(raw)

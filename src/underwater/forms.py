@@ -39,6 +39,7 @@ from underwater.patterns import (
 
 __all__ = [
     "BLANK_PATTERN",
+    "LINES_LIMIT",
     "NAME_LIMIT",
     "TEXT_LIMIT",
     "Field",
@@ -46,6 +47,7 @@ __all__ = [
     "Kind",
     "parse_date",
     "parse_int",
+    "parse_lines",
     "parse_pair",
     "parse_text",
 ]
@@ -74,6 +76,9 @@ class Kind(StrEnum):
     """Yes or no, with a default either way (``yes``/``no``, or a JSON boolean)."""
     TEXT = "text"
     """Free text."""
+    LINES = "lines"
+    """Several lines of text, such as rows pasted from a statement (a box of lines on a page; on
+    the command line the text itself, or ``@FILE`` to read it from a file)."""
 
 
 _INT_LIMIT = 10**15
@@ -175,6 +180,30 @@ NAME_LIMIT = 60
 """The most characters a name (a lien's, in ``NAME=AMOUNT``) may have."""
 
 
+LINES_LIMIT = 16_000
+"""The most characters a box of lines may have (about 300 rows of a statement)."""
+
+
+def parse_lines(value: object, field: str, *, limit: int = LINES_LIMIT) -> str:
+    """Read several lines of text: at most ``limit`` characters, line breaks (``\\r\\n``,
+    ``\\r``) made ``\\n``, tabs kept, no other control character; blank lines at the ends are
+    dropped; empty text is refused.
+
+    >>> parse_lines("a,1\\r\\nb,2\\n\\n", "rows")
+    'a,1\\nb,2'
+    """
+    if not isinstance(value, str):
+        raise InputError(field, "must be text", got=value)
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip("\n").rstrip()
+    if not text.strip():
+        raise InputError(field, "must not be empty", got=value if value else None)
+    if len(text) > limit:
+        raise InputError(field, f"must be at most {limit:,} characters", got=value)
+    if any(c not in "\n\t" and unicodedata.category(c) in ("Cc", "Cs") for c in text):
+        raise InputError(field, "must not hold control characters or unpaired surrogates", got=value)
+    return text
+
+
 def parse_text(value: object, field: str, *, limit: int = TEXT_LIMIT) -> str:
     """Read free text: a string of at most ``limit`` characters, without control characters
     or unpaired surrogates, blanks trimmed from the ends; empty text is refused.
@@ -272,6 +301,8 @@ class Field:
             return parse_pair(value, name)
         if self.kind in (Kind.FLAG, Kind.YES_NO):
             return _parse_flag(value, name)
+        if self.kind is Kind.LINES:
+            return parse_lines(value, name)
         return parse_text(value, name)
 
     def parse(self, raw: object) -> Any:
@@ -279,6 +310,13 @@ class Field:
         if self.repeat:
             values = list(raw) if isinstance(raw, (list, tuple)) else [raw]
             return tuple(self.parse_one(v) for v in values if not _is_blank(v))
+        if (
+            self.kind is Kind.LINES
+            and isinstance(raw, (list, tuple))
+            and all(isinstance(v, str) for v in raw)
+        ):
+            # Lines given one at a time (``--rows`` again and again, ``rows=…&rows=…``) are one text.
+            raw = "\n".join(raw)
         if isinstance(raw, (list, tuple)) and self.kind is not Kind.PAIR:
             if len(raw) != 1:
                 raise InputError(self.name, "takes one value, not several", got=raw)
@@ -309,7 +347,8 @@ class Field:
         else:
             schema = _one_of([*item, *blank])
         if self.example is not None:
-            schema["examples"] = [[self.example] if self.repeat and not body else self.example]
+            listed = self.repeat or self.kind is Kind.LINES
+            schema["examples"] = [[self.example] if listed and not body else self.example]
         schema["description"] = _described(self)
         return schema
 
@@ -457,6 +496,17 @@ def _value_schemas(field: Field, *, body: bool, name_pattern: str | None) -> lis
         return [{"type": "boolean"}, text] if body else [text]
     if kind is Kind.PAIR:
         return _pair_schemas(name_pattern, body=body)
+    if kind is Kind.LINES:
+        # Any text without control characters but line breaks and tabs; the length is counted
+        # after line breaks are made one character and blank ends dropped, so it is described.
+        # In JSON and in a query the lines may also come one at a time; at least one character
+        # is not blank.
+        allowed = "[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]"
+        seen = f"[^{_SPACES}{_CONTROLS}]"
+        text = {"type": "string", "pattern": f"^{allowed}*$"}
+        some = {"type": "string", "pattern": f"^{allowed}*{seen}{allowed}*$"}
+        lines = {"type": "array", "items": text, "contains": some}
+        return [some, lines] if body else [lines]
     return [{"type": "string", "pattern": f"^{_text_body(TEXT_LIMIT)}$"}]
 
 
@@ -478,6 +528,8 @@ def _described(field: Field) -> str:
         notes.append("one of " + ", ".join(field.choices) + " (any case)")
     elif kind is Kind.PAIR:
         notes.append(f"the name at most {NAME_LIMIT} characters; the amount in dollars, whole cents")
+    elif kind is Kind.LINES:
+        notes.append(f"lines of text, at most {LINES_LIMIT:,} characters once line breaks are one each")
     if kind in (Kind.MONEY, Kind.PERCENT, Kind.DECIMAL, Kind.INT):
         notes.append(f"as text or a JSON number, at most {MAX_DIGITS} characters written out")
     if not field.required:

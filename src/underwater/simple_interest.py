@@ -56,6 +56,7 @@ __all__ = [
     "ORDERS",
     "PER_DIEM_PLACES",
     "ROUNDINGS",
+    "ROUNDING_WORDS",
     "Conventions",
     "Habit",
     "LateFee",
@@ -129,9 +130,9 @@ class Conventions:
             how = "each period's interest worked exactly"
         else:
             places = "the cent" if self.per_diem_places == 2 else f"{self.per_diem_places} decimals"
-            how = f"a per diem to {places} ({_ROUNDING_WORDS[self.per_diem_rounding]}) times the days"
+            how = f"a per diem to {places} ({ROUNDING_WORDS[self.per_diem_rounding]}) times the days"
         return (
-            f"{self.day_count.words}; {how}; interest to the cent {_ROUNDING_WORDS[self.rounding]}; "
+            f"{self.day_count.words}; {how}; interest to the cent {ROUNDING_WORDS[self.rounding]}; "
             + ", then ".join(self.order)
         )
 
@@ -149,7 +150,8 @@ class Conventions:
         }
 
 
-_ROUNDING_WORDS = {"half_up": "half up", "half_even": "half to even", "down": "fractions dropped"}
+ROUNDING_WORDS = {"half_up": "half up", "half_even": "half to even", "down": "fractions dropped"}
+"""Each rounding in a person's words."""
 
 
 def per_diem(principal: Decimal, rate_percent: Decimal, on: date, conventions: Conventions) -> Decimal:

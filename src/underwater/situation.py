@@ -48,6 +48,7 @@ __all__ = [
     "INTEREST_METHODS",
     "PARTS",
     "RANK_CRITERIA",
+    "RATE",
     "SECTIONS",
     "STAGES",
     "Asset",
@@ -189,6 +190,16 @@ SECTIONS: dict[str, Section] = {
             "Dated amounts instead",
             "For a loan that is not regular: each amount lent and each payment, with its date, in place of "
             "the loan's terms.",
+        ),
+        Section(
+            "statement",
+            "Your statement",
+            "The rows of a real statement, one payment a line, as the lender printed them, and the rate.",
+        ),
+        Section(
+            "letter",
+            "A payoff letter",
+            "A payoff the lender quoted for a day after the last row, and the per diem it printed: one more check.",
         ),
         Section(
             "check",

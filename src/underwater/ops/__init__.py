@@ -87,12 +87,24 @@ def answer_json(result: Any, warnings: Sequence[tuple[str, str]]) -> dict[str, A
 
 def operations() -> dict[str, Operation]:
     """Every job by name, in the order the CLI lists them."""
-    from underwater.ops import apr, deficiency, equity, loan, options, payoff, project, rebate, value
+    from underwater.ops import (
+        apr,
+        deficiency,
+        equity,
+        loan,
+        options,
+        payoff,
+        project,
+        rebate,
+        statement,
+        value,
+    )
 
     found = [
         equity.OPERATION,
         loan.OPERATION,
         payoff.OPERATION,
+        statement.OPERATION,
         rebate.OPERATION,
         apr.OPERATION,
         value.OPERATION,

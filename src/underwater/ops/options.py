@@ -153,6 +153,8 @@ OPERATION = Operation(
         "--asset-class class8_sleeper --cash-available 5000 --monthly-budget 1700 --months-behind 1",
         "underwater options --owed 16000 --value 9000 --stage repossessed --repo-sale-price 6500 "
         "--deficiency-claimed 10400 --state TX --sale-notice-received no",
+        "underwater options --owed 28000 --value 24000 --rate-percent 9 --remaining-payments 60 --age-months 12 "
+        "--interest-method daily --day-count actual/actual --days-late 5 --pay-twice-monthly yes --as-of 2026-12-07",
     ),
     form=FORM,
     compute=compute,

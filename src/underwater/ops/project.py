@@ -343,6 +343,8 @@ OPERATION = Operation(
         "--target-month 12 --json",
         "underwater project --price 40000 --down-payment 2000 --taxes-fees-financed 3000 --rate-percent 7 "
         "--term-months 72 --months-elapsed 12 --value 33000 --asset-class pickup",
+        "underwater project --owed 28000 --rate-percent 9 --remaining-payments 60 --value 24000 --age-months 12 "
+        "--interest-method daily --days-late 12 --late-fee 25 --start-date 2026-12-07 --next-due-date 2027-01-01",
     ),
     form=FORM,
     compute=compute,

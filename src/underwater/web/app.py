@@ -50,11 +50,12 @@ from underwater import __version__
 from underwater.csvsafe import csv_text
 from underwater.errors import InputError, InputErrors, NoSolutionError, name_fields
 from underwater.exits.model import CHANNEL_WORDS, CREDIT_SHORT, CREDIT_WORDS
-from underwater.forms import Field, Form, Kind
+from underwater.forms import LINES_LIMIT, Field, Form, Kind
 from underwater.limits import MAX_DIGITS
 from underwater.money import format_money_human
 from underwater.ops import Operation, answer_json, operations
 from underwater.position import position
+from underwater.simple_interest import ROUNDING_WORDS
 from underwater.web import charts, pages, present
 from underwater.web.errorlog import ServerErrorLog
 from underwater.web.errorshape import error_body, error_from_exception, problem_entries
@@ -242,6 +243,8 @@ class _Site:
         self.env.globals["columns"] = _columns
         self.env.globals["version"] = __version__
         self.env.globals["PAGE_ROWS"] = PAGE_ROWS
+        self.env.globals["lines_limit"] = LINES_LIMIT
+        self.env.globals["rounding_words"] = ROUNDING_WORDS
         self.env.globals["month_words"] = present.month_words
         self.env.globals["asset_words"] = present.asset_words
         self.env.globals["meaning"] = meaning
@@ -315,9 +318,22 @@ class _Site:
     async def page(self, request: Request) -> Response:
         name: str = request.path_params["name"]
         op = self.ops.get(name)
+        if request.method == "POST" and (op is None or not _posted(op)):
+            # Only a form with a box of lines (a statement's rows) is posted: its text is too long
+            # for an address, and it stays out of addresses, histories and logs.
+            raise HTTPException(405, "Method Not Allowed", headers={"allow": "GET, HEAD"})
         if op is None:
             return self.not_found_page(request.url.path)
-        context, status = self._job_context(op, request)
+        body: bytes | None = None
+        if request.method == "POST":
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type != "application/x-www-form-urlencoded":
+                raise HTTPException(415, "The form must be sent as application/x-www-form-urlencoded")
+            try:
+                body = await _read_body(request, BODY_LIMIT)
+            except _BodyTooLarge:
+                raise HTTPException(413, f"The form must be at most {BODY_LIMIT:,} bytes") from None
+        context, status = self._job_context(op, request, body)
         return self.render("job.html", status, **context)
 
     async def sheet(self, request: Request) -> Response:
@@ -331,9 +347,15 @@ class _Site:
         context["steps"] = pages.steps(context["query"], "sheet") if context["query"] else []
         return self.render("sheet.html", status, **context)
 
-    def _job_context(self, op: Operation, request: Request) -> tuple[dict[str, Any], int]:
+    def _job_context(
+        self, op: Operation, request: Request, body: bytes | None = None
+    ) -> tuple[dict[str, Any], int]:
         name = op.name
         pairs, unreadable = _query_pairs(request.scope.get("query_string", b""))
+        if body is not None:
+            posted, unreadable_posted = _query_pairs(body)
+            pairs += posted
+            unreadable += unreadable_posted
         grouped = query_lists(pairs)
         own = {k: grouped[k] for k in grouped if k.startswith("_")}
         view = (own.get("_view") or [""])[0]
@@ -360,7 +382,9 @@ class _Site:
             error = error_body(500, _GENERIC_500, request_id=_request_id(request))
             error["problems"] = []
         result = None if result_obj is None else result_obj.to_json()
-        query = pages.carried(grouped)
+        # A box of lines is never carried into another page's address.
+        lines = {f.name for f in op.form.fields if f.kind is Kind.LINES}
+        query = pages.carried({k: v for k, v in grouped.items() if k not in lines})
         job_query = urlencode([(k, v) for k, vs in mine.items() for v in vs if v.strip()])
         shown = widgets(op.form, mine, _field_errors(error))
         naming = form_naming(op.form)
@@ -386,6 +410,7 @@ class _Site:
             "carry": [(k, v) for k, vs in others.items() for v in vs if v.strip()],
             "steps": pages.steps(query, pages.step_of(name, view)) if query else [],
             "page_no": page_no,
+            "form_method": "post" if _posted(op) else "get",
         }
         return context, status
 
@@ -472,6 +497,12 @@ class _Site:
         response = self.render("error.html", exc.status_code, title=str(exc.detail), message=str(exc.detail))
         response.headers.update(exc.headers or {})
         return response
+
+
+def _posted(op: Operation) -> bool:
+    """Whether a job's page form is posted (it has a box of lines) rather than sent in the
+    address."""
+    return any(f.kind is Kind.LINES for f in op.form.fields)
 
 
 def _request_id(request: Request) -> str:
@@ -634,6 +665,12 @@ def _list_shape(field: Field, value: list[Any]) -> str | None:
     """What is wrong with a JSON list given for ``field``, if anything: a list for an input
     that takes one value, a list inside a list, or a pair that is not ``[name, amount]``. (The
     form would read a list of empty lists as "not given"; JSON clients get a plain rule.)"""
+    if field.kind is Kind.LINES:
+        return (
+            None
+            if all(isinstance(item, str) for item in value)
+            else "must be text, or a list of lines of text"
+        )
     if not field.repeat:
         return "takes one value, not a list"
     for item in value:
@@ -725,7 +762,7 @@ def create_app(
         Route("/api/{name:job}.csv", site.api_csv, methods=["GET"]),
         Route("/api/{name:job}", site.api, methods=["GET", "POST"]),
         Route("/{name:job}.csv", site.page_csv, methods=["GET"]),
-        Route("/{name:job}", site.page, methods=["GET"]),
+        Route("/{name:job}", site.page, methods=["GET", "POST"]),
     ]
     app = Starlette(
         routes=routes,

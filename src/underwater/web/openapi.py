@@ -210,7 +210,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
             "description": schema["description"],
             "schema": schema,
         }
-        if field.repeat:
+        if field.repeat or field.kind is Kind.LINES:
             param["style"] = "form"
             param["explode"] = True
         if field.kind is Kind.FLAG:

@@ -67,6 +67,11 @@ JOB_PAGES: dict[str, JobPage] = {
         "What does it take to pay it off on a date?",
         "A payoff figure from your balance and rate, and the interest each extra day adds.",
     ),
+    "statement": JobPage(
+        "Does my statement match?",
+        "Paste your statement's rows: which way your lender works daily interest, every row checked to "
+        "the cent, and your loan carried on the lender's way to its last payment.",
+    ),
     "rebate": JobPage(
         "What do I save by paying a precomputed loan early?",
         "The interest refunded when a loan with its interest built in is paid off early, two ways.",

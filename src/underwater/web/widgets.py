@@ -52,7 +52,7 @@ class Widget:
     help: str
     kind: str
     control: str
-    """``input``, ``select`` or ``checkbox``."""
+    """``input``, ``select``, ``checkbox`` or ``textarea``."""
     input_type: str
     inputmode: str | None
     unit: str | None
@@ -106,6 +106,9 @@ def _widget(
             values = (default_choice,) if default_choice is not None else ("",)
     elif field.kind is Kind.FLAG:
         control, input_type = "checkbox", "checkbox"
+    elif field.kind is Kind.LINES:
+        control, input_type = "textarea", ""
+        values = values or ("",)
     else:
         control = "input"
         input_type = "date" if field.kind is Kind.DATE else "text"
@@ -144,6 +147,8 @@ def _web_help(field: Field, text: str) -> str:
     """
     if field.kind is Kind.DATE:
         text = re.sub(r",? ?YYYY-MM-DD,?", "", text).replace("  ", " ").replace(" ,", ",")
+    # What only the command line needs (how it takes a box of lines) is left out.
+    text = re.sub(r"; on the command line [^;()]*", "", text)
     return text.replace(" %", "\xa0%")
 
 
@@ -174,7 +179,7 @@ def given_inputs(form: Form, query: Mapping[str, Sequence[str]]) -> list[tuple[s
     for f in form.fields:
         shown = [_as_typed(f, v) for v in query.get(f.name, ()) if v.strip()]
         if shown:
-            rows.append((f.shown_label, ", ".join(shown)))
+            rows.append((f.shown_label, ("\n" if f.kind is Kind.LINES else ", ").join(shown)))
     return rows
 
 

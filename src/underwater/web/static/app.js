@@ -54,8 +54,41 @@
     }
   }
 
-  document.querySelectorAll("button.add-another, button.print-button").forEach(function (b) {
+  document.querySelectorAll("button.add-another, button.print-button, .file-pick").forEach(function (b) {
     b.hidden = false;
+  });
+
+  // A file picked beside a box of lines is read here, in the browser, into the box: nothing is
+  // sent until the form is. A file over the box's limit is refused with a note, not cut.
+  document.addEventListener("change", function (event) {
+    var picker = event.target.closest(".file-pick input[type=file]");
+    if (!picker || !picker.files || !picker.files.length) {
+      return;
+    }
+    var holder = picker.closest(".file-pick");
+    var box = document.getElementById(holder.dataset.fill);
+    var note = holder.querySelector(".file-note");
+    var limit = parseInt(holder.dataset.limit, 10);
+    var file = picker.files[0];
+    if (file.size > 4 * limit) {
+      note.textContent = file.name + " is " + file.size.toLocaleString() + " bytes: too large for this box.";
+      return;
+    }
+    var reader = new FileReader();
+    reader.onload = function () {
+      var text = String(reader.result).replace(/^\uFEFF/, "");
+      if (text.length > limit) {
+        note.textContent = file.name + " has " + text.length.toLocaleString() + " characters: at most " +
+          limit.toLocaleString() + " fit. Paste the rows you need instead.";
+        return;
+      }
+      box.value = text;
+      note.textContent = "Read " + file.name + " into the box: check it, then work it out.";
+    };
+    reader.onerror = function () {
+      note.textContent = file.name + " could not be read.";
+    };
+    reader.readAsText(file);
   });
   document.querySelectorAll("fieldset.repeat").forEach(renumber);
 
@@ -80,7 +113,7 @@
     if (form.method.toLowerCase() !== "get") {
       return;
     }
-    form.querySelectorAll("input, select").forEach(function (box) {
+    form.querySelectorAll("input, select, textarea").forEach(function (box) {
       if (box.name && box.type !== "hidden" && box.type !== "checkbox" && String(box.value).trim() === "") {
         box.disabled = true;
       }
