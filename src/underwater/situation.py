@@ -37,6 +37,7 @@ from underwater.depreciation import MAX_HORIZON_MONTHS, presets
 from underwater.errors import InputError, InputErrors
 from underwater.forms import Field, Kind
 from underwater.gap import GapContract
+from underwater.lease import LeaseTerms, lease_worth
 from underwater.limits import MAX_MONTHS
 from underwater.money import ZERO
 from underwater.simple_interest import Conventions, Habit, LateFee, SimpleInterestLoan
@@ -56,6 +57,7 @@ __all__ = [
     "Comparison",
     "Insurance",
     "Interest",
+    "LeaseDeal",
     "LenderView",
     "Loan",
     "Means",
@@ -190,6 +192,16 @@ SECTIONS: dict[str, Section] = {
             "Dated amounts instead",
             "For a loan that is not regular: each amount lent and each payment, with its date, in place of "
             "the loan's terms.",
+        ),
+        Section(
+            "lease",
+            "Your lease",
+            "The lease's terms as its disclosure states them, and how far into it you are.",
+        ),
+        Section(
+            "lease_vs_buy",
+            "Leasing against buying",
+            "What a loan to buy the same vehicle would have cost, to weigh the two over the lease's term.",
         ),
         Section(
             "statement",
@@ -1423,6 +1435,175 @@ class Purchase(Part):
     addons_financed: Decimal = ZERO
     negative_equity_rolled: Decimal = ZERO
     months_elapsed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseDeal(Part):
+    """A closed-end lease (:mod:`underwater.lease`): the base ``payment`` a month before tax,
+    the ``residual``, the ``term_months`` and the ``payments_made`` so far (the first, at
+    signing, included); the disclosure's ``gross_cap_cost`` and ``cap_cost_reduction`` (the rate
+    is then the one implicit in the payment), or else the ``money_factor``; the ``tax_percent``
+    on each payment, the contract's ``disposition_fee``, ``purchase_option_fee`` and
+    ``early_termination_fee``, the lessor's payoff quote for today (``lessor_payoff``), and the
+    mileage allowance a year with the ``excess_mile_charge`` (dollars a mile)."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _money(
+            "lease_payment",
+            "Monthly payment, before tax",
+            "the base monthly payment before tax, in dollars (the disclosure's base monthly payment)",
+            essential=True,
+            attr="payment",
+            example="244.69",
+        ),
+        _money(
+            "lease_residual",
+            "Residual value",
+            "what the contract says it is worth at the end of the lease, and the price to buy it then, in "
+            "dollars",
+            essential=True,
+            attr="residual",
+            example="12350",
+        ),
+        _months(
+            "lease_term_months",
+            "Lease term, months",
+            "the lease's term in months",
+            essential=True,
+            attr="term_months",
+        ),
+        _months(
+            "payments_made",
+            "Payments made so far",
+            "how many monthly payments you have made, the one at signing included",
+            minimum=0,
+            essential=True,
+        ),
+        _money(
+            "gross_cap_cost",
+            "Gross capitalized cost",
+            "the agreed value of the vehicle plus anything else paid over the lease, in dollars (on the "
+            "disclosure)",
+        ),
+        _money(
+            "cap_cost_reduction",
+            "Capitalized cost reduction",
+            "what lowered it at signing (cash, a trade-in's equity, rebates), in dollars",
+        ),
+        Field(
+            "money_factor",
+            Kind.DECIMAL,
+            "the money factor the lessor quoted (such as 0.00125), when the capitalized cost is not known",
+            label="Money factor",
+            minimum=0,
+            maximum=Decimal("0.05"),
+        ),
+        _percent(
+            "lease_tax_percent",
+            "Tax on each payment, percent",
+            "the sales or use tax on each monthly payment, in percent",
+            attr="tax_percent",
+        ),
+        _money("disposition_fee", "Disposition fee", "the fee when it goes back at the end, in dollars"),
+        _money("purchase_option_fee", "Purchase option fee", "the fee for buying it, in dollars"),
+        _money(
+            "early_termination_fee",
+            "Early termination fee",
+            "the contract's fee for ending the lease early, in dollars",
+        ),
+        _money(
+            "lessor_payoff",
+            "The lessor's payoff quote",
+            "what the lessor quotes to buy it today, in dollars (default: worked out from the lease)",
+        ),
+        Field(
+            "miles_allowed_per_year",
+            Kind.DECIMAL,
+            "the miles a year the lease allows",
+            label="Miles allowed a year",
+            minimum=0,
+            maximum=200_000,
+        ),
+        _money(
+            "excess_mile_charge",
+            "Charge per mile over",
+            "what each mile over the allowance costs at the end, in dollars (such as 0.25)",
+        ),
+    )
+    SECTION: ClassVar[str] = "lease"
+
+    payment: Decimal | None = None
+    residual: Decimal | None = None
+    term_months: int | None = None
+    payments_made: int | None = None
+    gross_cap_cost: Decimal | None = None
+    cap_cost_reduction: Decimal | None = None
+    money_factor: Decimal | None = None
+    tax_percent: Decimal = ZERO
+    disposition_fee: Decimal = ZERO
+    purchase_option_fee: Decimal = ZERO
+    early_termination_fee: Decimal = ZERO
+    lessor_payoff: Decimal | None = None
+    miles_allowed_per_year: Decimal | None = None
+    excess_mile_charge: Decimal = ZERO
+
+    def check(self) -> None:
+        """A lease needs its payment, residual, term and payments made, and a way to its rate."""
+        needed: tuple[tuple[str, object], ...] = (
+            ("lease_payment", self.payment),
+            ("lease_residual", self.residual),
+            ("lease_term_months", self.term_months),
+            ("payments_made", self.payments_made),
+        )
+        missing = [InputError(name, "is required for a lease") for name, value in needed if value is None]
+        if missing:
+            raise missing[0] if len(missing) == 1 else InputErrors(missing)
+        assert self.term_months is not None and self.payments_made is not None
+        if self.payments_made > self.term_months:
+            raise InputError(
+                "payments_made",
+                f"must not be more than the lease term, {self.term_months}",
+                got=self.payments_made,
+            )
+        if self.cap_cost_reduction is not None and self.gross_cap_cost is None:
+            raise InputError("cap_cost_reduction", "needs the `gross_cap_cost` it lowers")
+        if self.gross_cap_cost is None and self.money_factor is None:
+            raise InputError(
+                "gross_cap_cost", "or the `money_factor` is needed: the lease's rate comes from one of them"
+            )
+        self.terms()  # the lease must add up (a residual above the capitalized cost …)
+
+    def terms(self) -> LeaseTerms:
+        """The lease as :class:`underwater.lease.LeaseTerms`. Without the capitalized cost, the
+        adjusted capitalized cost is what the payments in advance and the residual are worth at
+        the money factor's rate (× 2,400), so that rate is the one the balance follows. Colorado's
+        worked lease ($20,000 adjusted, $8,000 residual, 48 months, a money factor of 0.004, $362
+        a month) comes out $45.89 lower: the money factor's way of working the payment only
+        approximates the constant yield.
+
+        >>> LeaseDeal(payment=362, residual=8000, term_months=48, payments_made=0,
+        ...           money_factor="0.004").terms().adjusted_cap_cost
+        Decimal('19954.11')
+        """
+        assert self.payment is not None and self.residual is not None and self.term_months is not None
+        fees = {
+            "tax_percent": self.tax_percent,
+            "disposition_fee": self.disposition_fee,
+            "purchase_option_fee": self.purchase_option_fee,
+            "early_termination_fee": self.early_termination_fee,
+        }
+        if self.gross_cap_cost is not None:
+            return LeaseTerms(
+                self.gross_cap_cost,
+                self.cap_cost_reduction or ZERO,
+                self.residual,
+                self.term_months,
+                self.payment,
+                **fees,
+            )
+        assert self.money_factor is not None
+        adjusted = lease_worth(self.payment, self.residual, self.term_months, self.money_factor * 2)
+        return LeaseTerms(adjusted, ZERO, self.residual, self.term_months, self.payment, **fees)
 
 
 PARTS: tuple[type[Part], ...] = (

@@ -91,6 +91,7 @@ def operations() -> dict[str, Operation]:
         apr,
         deficiency,
         equity,
+        lease,
         loan,
         options,
         payoff,
@@ -109,6 +110,7 @@ def operations() -> dict[str, Operation]:
         apr.OPERATION,
         value.OPERATION,
         project.OPERATION,
+        lease.OPERATION,
         deficiency.OPERATION,
         options.OPERATION,
     ]

@@ -289,14 +289,17 @@ class _Site:
             except InputError as exc:
                 status = 422
                 error = _page_error(exc, pages.HOME_FORM)
-        query = pages.carried(grouped)
+        query = pages.path_query(grouped)
+        deal = (grouped.get("deal") or [""])[0].strip().lower()
+        steps = pages.lease_steps(grouped) if deal == "lease" else pages.steps(query, "home")
         context = {
             "title": "underwater: how far under water is the loan?",
             "widgets": pages.home_widgets(grouped, _field_errors(error)),
             "answer": answer,
             "error": error,
             "query": query,
-            "steps": pages.steps(query, "home") if answer else [],
+            "deal": deal,
+            "steps": steps if answer else [],
             "carry": [],
         }
         return self.render("home.html", status, request_path="/", **context)

@@ -67,6 +67,11 @@ JOB_PAGES: dict[str, JobPage] = {
         "What does it take to pay it off on a date?",
         "A payoff figure from your balance and rate, and the interest each extra day adds.",
     ),
+    "lease": JobPage(
+        "Where does my lease stand?",
+        "What buying your leased vehicle would take against what it would fetch, month by month to the "
+        "end, and what handing it back, buying it or ending the lease early would cost.",
+    ),
     "statement": JobPage(
         "Does my statement match?",
         "Paste your statement's rows: which way your lender works daily interest, every row checked to "
@@ -238,8 +243,57 @@ def _essential(field: Field, view: str) -> bool:
     return field.essential or field.required
 
 
-HOME_FORM = Form((OWED, VALUE, ASSET_CLASS))
-"""The home page's three questions."""
+DEAL = Field(
+    "deal",
+    Kind.CHOICE,
+    "most car loans charge interest by the day (your contract or statement says); for a lease, what the "
+    "lessor quotes to buy it today is what it takes to pay it off",
+    label="A loan or a lease?",
+    choices=("loan", "daily", "lease"),
+    choice_labels=("a loan", "a loan that charges interest by the day", "a lease"),
+)
+HOME_FORM = Form((OWED, VALUE, ASSET_CLASS, DEAL))
+"""The home page's questions: the three numbers and whether it is a loan or a lease."""
+
+
+def path_query(grouped: Mapping[str, Sequence[str]]) -> str:
+    """What the home page carries along the path: a loan charging interest by the day carries
+    ``interest_method=daily``; the home page's own ``deal`` stays behind.
+
+    >>> path_query({"owed": ["9000"], "deal": ["daily"]})
+    'owed=9000&interest_method=daily'
+    """
+    deal = (grouped.get("deal") or [""])[0]
+    kept = {k: v for k, v in grouped.items() if k != "deal"}
+    if deal == "daily":
+        kept["interest_method"] = ["daily"]
+    return carried(kept)
+
+
+def lease_steps(grouped: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
+    """The path for a lease: where you stand, then where the lease stands, with what it takes
+    to buy it today carried as the lessor's payoff quote."""
+
+    def given(*names: str) -> list[tuple[str, str]]:
+        return [(k, v) for k in names for v in grouped.get(k, []) if v.strip()]
+
+    lease = [("lessor_payoff", v) for _, v in given("owed")] + given("value", "asset_class")
+    return [
+        {
+            "key": "home",
+            "label": "Where you stand",
+            "href": "/?" + urlencode(given("owed", "value", "asset_class", "deal")),
+            "current": True,
+            "number": 1,
+        },
+        {
+            "key": "lease",
+            "label": "Where does my lease stand?",
+            "href": "/lease?" + urlencode(lease),
+            "current": False,
+            "number": 2,
+        },
+    ]
 
 
 def home_widgets(grouped: Mapping[str, Sequence[str]], errors: Mapping[str, str]) -> list[Widget]:

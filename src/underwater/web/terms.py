@@ -50,6 +50,15 @@ TERMS: dict[str, tuple[str, str]] = {
         "surplus",
         "money left over after a repossession sale pays the debt and costs; it is owed to you.",
     ),
+    "buyout": (
+        "buyout",
+        "what buying your leased vehicle takes today: the lease balance still to pay for, plus the "
+        "purchase option fee; at the end of the lease it is the residual.",
+    ),
+    "residual": (
+        "residual",
+        "what the lease contract says the vehicle is worth at its end, and the price to buy it then.",
+    ),
     "per_diem": (
         "per diem",
         "the interest the loan adds each day; a payoff letter states it so you can work out a later payoff date.",
