@@ -856,6 +856,29 @@ def test_no_input_on_a_page_of_the_path_answers_500(path: str, pairs: list[tuple
     assert response.headers["content-type"].startswith("text/html")
 
 
+STEEP_GAIN = "value=21000&age_months=600&depreciation_rate_percent=-50&horizon_months=600"
+"""Gaining 50 % a year for 50 years from 50 years old: a decimal.InvalidOperation (500) before."""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/value?{STEEP_GAIN}",
+        f"/api/project?{STEEP_GAIN}&owed=20000&rate_percent=7&remaining_payments=60",
+        f"/api/options?{STEEP_GAIN}&owed=20000&rate_percent=7&remaining_payments=60",
+        f"/value?{STEEP_GAIN}&_go=1",
+        f"/project?{STEEP_GAIN}&owed=20000&rate_percent=7&remaining_payments=60&_go=1",
+        f"/options?{STEEP_GAIN}&owed=20000&rate_percent=7&remaining_payments=60&_go=1",
+        f"/sheet?{STEEP_GAIN}&owed=20000&rate_percent=7&remaining_payments=60",
+    ],
+)
+def test_a_steep_gain_far_out_is_answered(url: str) -> None:
+    response = get(url, app=REAL)
+    assert response.status_code == 200, response.text[:300]
+    if url.startswith("/api/value"):
+        assert response.json()["value_at_horizon"] == "13390051504495.04"
+
+
 def test_the_sheet_lays_out_every_way_out_worked_out() -> None:
     api = get("/api/options?" + TRUCK.query, app=REAL).json()
     page = Page(get(TRUCK.path()["sheet"], app=REAL).text)
