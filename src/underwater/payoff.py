@@ -30,6 +30,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from underwater.errors import InputError
+from underwater.limits import check_date
 from underwater.money import format_money, parse_money, parse_percent, round_cents
 
 __all__ = ["PayoffQuote", "payoff_quote"]
@@ -89,9 +90,7 @@ class PayoffQuote:
 
 
 def _date(value: object, field: str) -> date:
-    if not isinstance(value, date):
-        raise InputError(field, "must be a date such as 2025-03-15", got=value)
-    return value
+    return check_date(value, field)
 
 
 def payoff_quote(
