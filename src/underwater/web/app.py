@@ -24,11 +24,9 @@ when that file exists, otherwise by a generic rendering of its JSON.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import secrets
-import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from datetime import date
 from decimal import Decimal
@@ -49,12 +47,11 @@ from starlette.staticfiles import StaticFiles
 from underwater import __version__
 from underwater.csvsafe import csv_text
 from underwater.errors import InputError, InputErrors, NoSolutionError, name_fields
-from underwater.forms import Field, Form, Kind
-from underwater.limits import MAX_DIGITS
+from underwater.forms import Form
 from underwater.money import format_money_human
 from underwater.ops import Operation, answer_json, operations
 from underwater.position import position
-from underwater.web import charts, pages, present
+from underwater.web import charts, jsonbody, pages, present
 from underwater.web.errorlog import ServerErrorLog
 from underwater.web.errorshape import error_body, error_from_exception, problem_entries
 from underwater.web.labels import plain
@@ -420,10 +417,11 @@ class _Site:
                 body = await _read_body(request, BODY_LIMIT)
             except _BodyTooLarge:
                 return _json_error(error_body(413, f"the body must be at most {BODY_LIMIT} bytes"))
-            parsed = _parse_json(body)
-            if isinstance(parsed, Response):
-                return parsed
-            problems = _json_problems(parsed, op.form)
+            try:
+                parsed = jsonbody.read_object(body)
+            except jsonbody.BodyError as exc:
+                return _json_error(error_body(exc.status, exc.rule))
+            problems = jsonbody.input_problems(parsed, op.form)
             if problems:
                 return _json_error(error_from_exception(_together(problems)))
             raw = parsed
@@ -552,132 +550,6 @@ def _query_pairs(query: bytes) -> tuple[list[tuple[str, str]], list[InputError]]
 
 
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,59}")
-
-
-class _LongNumber:
-    """A JSON number too long to read (its text is kept to name it in the 422)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def _plain_length(number: Decimal) -> int:
-    """How many characters ``number`` takes written out without an exponent."""
-    sign, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    n = len(digits)
-    if exponent >= 0:
-        return sign + n + exponent
-    return sign + (n + 1 if n > -exponent else -exponent + 2)
-
-
-_EXPONENT = re.compile(r"[eE]([+-]?[0-9]+)$")
-
-
-def _json_number(text: str) -> Decimal | int | _LongNumber:
-    """A JSON number read exactly, or :class:`_LongNumber` when written out it would take more
-    than :data:`~underwater.limits.MAX_DIGITS` characters (``1e400``, ``5e-324``, a 4,301-digit
-    integer): the text limit the parsers apply to typed numbers, applied to JSON numbers too."""
-    exponent = _EXPONENT.search(text)
-    if exponent and len(exponent.group(1).lstrip("+-")) > 4:
-        return _LongNumber(text)
-    if len(text) > 4 * MAX_DIGITS:
-        return _LongNumber(text)
-    number = Decimal(text)
-    if _plain_length(number) > MAX_DIGITS:
-        return _LongNumber(text)
-    if exponent is None and "." not in text:
-        return int(text)
-    return number
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _parse_json(body: bytes) -> dict[str, Any] | Response:
-    """The request body as a JSON object, numbers as exact decimals, or the 400 to answer."""
-    example = 'e.g. {"owed": "18000", "value": 15000}'
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return _json_error(error_body(400, f"the body is not UTF-8 text: byte {exc.start} is not"))
-    try:
-        data = json.loads(
-            text, parse_float=_json_number, parse_int=_json_number, parse_constant=_refuse_constant
-        )
-    except (ValueError, RecursionError) as exc:
-        detail = str(exc) if isinstance(exc, json.JSONDecodeError) else "it could not be read"
-        return _json_error(error_body(400, f"the body is not valid JSON: {detail}"))
-    if not isinstance(data, dict):
-        return _json_error(error_body(400, f"the body must be a JSON object of inputs, {example}"))
-    return data
-
-
-_SURROGATE_RULE = "must be text without unpaired surrogates (such as \\ud800)"
-_LONG_RULE = f"must be a number of at most {MAX_DIGITS} digits written out"
-
-
-def _json_problems(data: Mapping[str, Any], form: Form) -> list[InputError]:
-    """What the JSON layer refuses before the form reads the inputs: unpaired surrogates in a
-    name or a string, numbers too long to read, and lists of the wrong shape. Each problem
-    names the input it was found in."""
-    problems: list[InputError] = []
-    known = {f.name: f for f in form.fields}
-    for key, value in data.items():
-        if _has_surrogate(key):
-            problems.append(InputError("input", _SURROGATE_RULE, got=key))
-            continue
-        field = known.get(key)
-        bad = _unreadable(value)
-        if bad is not None:
-            problems.append(InputError(key if field else "input", bad[0], got=bad[1]))
-        elif field is not None and isinstance(value, list):
-            shape = _list_shape(field, value)
-            if shape is not None:
-                problems.append(InputError(key, shape, got=value))
-    return problems
-
-
-def _list_shape(field: Field, value: list[Any]) -> str | None:
-    """What is wrong with a JSON list given for ``field``, if anything: a list for an input
-    that takes one value, a list inside a list, or a pair that is not ``[name, amount]``. (The
-    form would read a list of empty lists as "not given"; JSON clients get a plain rule.)"""
-    if not field.repeat:
-        return "takes one value, not a list"
-    for item in value:
-        if isinstance(item, list) and field.kind is not Kind.PAIR:
-            return "must be a list of values, not of lists"
-        if isinstance(item, list) and len(item) != 2:
-            return 'takes each pair as NAME=AMOUNT, [name, amount] or {"name": …, "amount": …}'
-    return None
-
-
-def _unreadable(value: object) -> tuple[str, object] | None:
-    if isinstance(value, str):
-        return (_SURROGATE_RULE, value) if _has_surrogate(value) else None
-    if isinstance(value, _LongNumber):
-        return _LONG_RULE, value
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if _has_surrogate(key):
-                return _SURROGATE_RULE, key
-            bad = _unreadable(item)
-            if bad is not None:
-                return bad
-    if isinstance(value, list):
-        for item in value:
-            bad = _unreadable(item)
-            if bad is not None:
-                return bad
-    return None
-
-
-def _has_surrogate(text: str) -> bool:
-    return any(unicodedata.category(c) == "Cs" for c in text)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
