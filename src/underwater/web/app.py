@@ -24,10 +24,12 @@ when that file exists, otherwise by a generic rendering of its JSON.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +41,7 @@ from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -58,6 +60,7 @@ from underwater.web.labels import plain
 from underwater.web.openapi import openapi_document
 from underwater.web.terms import meaning
 from underwater.web.widgets import form_naming, given_inputs, label_of, query_lists, raw_inputs, widgets
+from underwater.web.workers import Offload, WorkerPool
 
 __all__ = ["BODY_LIMIT", "HEADERS_LIMIT", "PAGE_ROWS", "URL_LIMIT", "create_app"]
 
@@ -143,6 +146,8 @@ class _Guard:
             return
         try:
             await self.app(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            return  # the client left (or timed out) before its request was read: no one to answer
         except Exception as exc:
             self.errors.record(request_id, str(scope.get("method")), path, exc)
             if started:
@@ -588,16 +593,41 @@ class _JobName(Convertor[str]):
 register_url_convertor("job", _JobName())
 
 
+def _pool_lifespan(pool: WorkerPool) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Start ``pool``'s workers before the server answers, and stop them when it shuts down
+    (uvicorn then ends the process with the signal it got, so nothing after it runs)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await asyncio.to_thread(pool.start)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(pool.close)
+
+    return lifespan
+
+
 def create_app(
-    ops: Mapping[str, Operation] | None = None, *, errors: ServerErrorLog | None = None
+    ops: Mapping[str, Operation] | None = None,
+    *,
+    errors: ServerErrorLog | None = None,
+    pool: WorkerPool | None = None,
+    guarded: bool = True,
 ) -> Starlette:
     """The ASGI app serving every job in ``ops`` (default: :func:`underwater.ops.operations`).
 
     Passing ``ops`` serves another registry — a test adds a job of its own this way; passing
     ``errors`` logs the app's failures there (default: a :class:`ServerErrorLog` on the
-    ``underwater.web`` logger).
+    ``underwater.web`` logger). With ``pool`` (``underwater serve``'s), heavy requests are
+    answered by its worker processes (:mod:`underwater.web.workers`), each running this app
+    with the default registry; otherwise every request is answered where it arrives. A
+    worker's own app is made with ``guarded=False``: the server's guard (request ids, headers,
+    URL limits, 500s) has already seen the request.
     """
     errors = errors or ServerErrorLog(log)
+    if pool is not None and ops is not None:
+        raise ValueError("a worker pool serves the default registry only: its workers build their own")
     site = _Site(operations() if ops is None else ops, errors)
     routes = [
         Route("/", site.index),
@@ -611,10 +641,14 @@ def create_app(
         Route("/{name:job}.csv", site.page_csv, methods=["GET"]),
         Route("/{name:job}", site.page, methods=["GET"]),
     ]
+    middleware = [Middleware(_Guard, errors=errors)] if guarded else []
+    if pool is not None:
+        middleware.append(Middleware(Offload, pool=pool, jobs=tuple(site.ops), body_limit=BODY_LIMIT))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(_Guard, errors=errors)],
+        middleware=middleware,
         exception_handlers={HTTPException: site.http_error},
+        lifespan=None if pool is None else _pool_lifespan(pool),
     )
     # "/api/" must be a JSON 404, not a redirect to the page "/api".
     app.router.redirect_slashes = False
