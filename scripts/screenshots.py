@@ -27,6 +27,16 @@ PAGES = {
     "surface": "/project?" + TRUCK_LOAN + "&start_date=2026-12-01",
     "ways-out": "/options?" + TRUCK_LOAN,
     "lender": "/options?" + TRUCK_LOAN + "&_view=lender",
+    "ways-out-cant-pay": "/options?" + TRUCK_LOAN + "&cash_available=3000&monthly_budget=1700",
+    "lender-cant-pay": "/options?" + TRUCK_LOAN + "&cash_available=3000&monthly_budget=1700&_view=lender",
+    "ways-out-repossessed": "/options?owed=16000&value=9000&age_months=48&stage=repossessed"
+    "&repo_sale_price=6500&deficiency_claimed=10400&state=TX",
+    "ways-out-totalled": "/options?owed=28000&value=21000&asset_class=pickup&age_months=24&rate_percent=7"
+    "&remaining_payments=50&stage=totalled&deductible=500",
+    "surface-daily-late": "/project?owed=28000&value=24000&age_months=12&rate_percent=9&remaining_payments=60"
+    "&interest_method=daily&days_late=12&late_fee=25&start_date=2026-12-07&next_due_date=2027-01-01",
+    "payoff-actual-actual": "/payoff?balance=36500&rate_percent=10&last_payment_date=2023-12-21"
+    "&payoff_date=2024-01-10&day_count=actual%2Factual",
     "repossession": "/deficiency?owed=12000&value=10000&asset_class=car&state=TX",
     "never-again": "/project?price=40000&down_payment=2000&taxes_fees_financed=3000&rate_percent=7"
     "&term_months=72&months_elapsed=12&value=33000&asset_class=pickup&_view=prevent",

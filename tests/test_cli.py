@@ -108,6 +108,31 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(
     assert "Traceback" not in err
 
 
+TRUCK = ["--owed", "80000", "--value", "60000", "--rate-percent", "9", "--remaining-payments", "48"]
+
+
+@pytest.mark.parametrize(
+    ("args", "flag", "rule"),
+    [
+        ([*TRUCK, "--cash-available", "-5"], "--cash-available", "must not be negative"),
+        ([*TRUCK, "--monthly-budget", "2,5"], "--monthly-budget", "dot for cents"),
+        ([*TRUCK, "--months-behind", "-1"], "--months-behind", "at least 0"),
+        ([*TRUCK, "--months-behind", "1.5"], "--months-behind", "whole number"),
+        ([*TRUCK, "--credit-tier", "gold"], "--credit-tier", "must be one of"),
+        ([*TRUCK, "--stage", "repossessed"], "--repo-sale-price", "required after a repossession"),
+        ([*TRUCK, "--repo-sale-price", "5000"], "--repo-sale-price", "applies after a repossession"),
+        (["--owed", "80000", "--value", "60000"], "--rate-percent", "is required"),
+        ([*TRUCK, "--opportunity-rate-percent", "1001"], "--opportunity-rate-percent", "at most"),
+    ],
+)
+def test_options_bad_means_and_stages_exit_2_naming_the_option(
+    args: list[str], flag: str, rule: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["options", *args], capsys)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.startswith(f"underwater options: error: {flag}") and rule in err, err
+
+
 @pytest.mark.parametrize(
     "args",
     [

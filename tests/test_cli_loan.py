@@ -100,10 +100,10 @@ def test_payoff_quote(capsys: pytest.CaptureFixture[str]) -> None:
     )
     data = json.loads(out)
     assert code == 0
-    # 10,000 × 18 % / 365 = 4.9315… → 4.93 a day; 10 days worked exactly → 49.315… → 49.32;
+    # 10,000 × 18 % / 365 = 4.9315… → 4.93 a day; 10 days of it, as a letter prints it: 49.30;
     # plus the 25.00 fee.
-    assert (data["per_diem"], data["days"], data["accrued_interest"]) == ("4.93", 10, "49.32")
-    assert data["payoff"] == "10074.32"
+    assert (data["per_diem"], data["days"], data["accrued_interest"]) == ("4.93", 10, "49.30")
+    assert data["payoff"] == "10074.30" and data["interest_convention"] == "per_diem"
 
 
 def test_rebate_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
@@ -174,8 +174,8 @@ PAYOFF = ["payoff", "--balance", "100", "--rate-percent", "5", "--last-payment-d
             "--payoff-date",
         ),
         (
-            [*PAYOFF, "--payoff-date", "2026-04-01", "--day-basis", "364"],
-            "--day-basis",
+            [*PAYOFF, "--payoff-date", "2026-04-01", "--day-count", "actual/364"],
+            "--day-count",
         ),
         (
             ["rebate", "--amount-financed", "100", "--n-payments", "12", "--payments-made", "1"],

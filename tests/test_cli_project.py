@@ -95,7 +95,7 @@ def test_project_csv_has_every_month(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_options_truck_gap_and_rolled_amount(capsys: pytest.CaptureFixture[str]) -> None:
     # FreightWaves: owe 80,000, worth 60,000, offer 58,000 → a 22,000 check to sell; a trade-in
-    # tacks the 20,000 of negative equity onto the next loan.
+    # at the truck's worth tacks the 20,000 of negative equity onto the next loan.
     args = [
         "options",
         "--owed",
@@ -118,6 +118,8 @@ def test_options_truck_gap_and_rolled_amount(capsys: pytest.CaptureFixture[str])
         "9",
         "--new-term-months",
         "60",
+        "--trade-in-value",
+        "60000",
         "--as-of",
         "2026-12-01",
         "--json",
@@ -130,7 +132,7 @@ def test_options_truck_gap_and_rolled_amount(capsys: pytest.CaptureFixture[str])
     assert exits["trade_in"]["details"]["negative_equity_rolled"] == "20000.00"
     assert exits["trade_in"]["details"]["new_loan_amount"] == "140000.00"
     assert {item["starting_payoff"] for item in data["exits"]} == {"80000.00"}
-    assert data["gap"] == "22000.00" and data["rank_by"] == "net_position"
+    assert data["gap"] == "22000.00" and data["rank_by"] == "present_value"
     assert set(exits["settlement"]) >= {
         "cash_needed_now",
         "debt_left_after",

@@ -133,6 +133,27 @@ def test_edge_cases_agree_to_the_cent() -> None:
     assert mismatches == [], mismatches
 
 
+def test_a_book_applies_the_state_rules_it_has_the_figures_for() -> None:
+    # Wisconsin (Wis. Stat. 425.209): nothing more is owed when at most $1,000 was owing at
+    # default; Florida (516.31): under $2,000; Massachusetts (c.255B s.20B): the fair market
+    # value (here the value today) is credited, not 75 % of it, and only repossession and
+    # storage costs (1,350.00) are added. A book's balance is its unpaid balance at default.
+    rows = [
+        _row(loan_id="wi", state="WI", balance="950", value="400"),
+        _row(loan_id="wi-over", state="WI", balance="1500", value="400"),
+        _row(loan_id="fl", state="FL", balance="1999.99", value="100"),
+        _row(loan_id="ma", state="MA", balance="18000", value="15000"),
+    ]
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(rows[0], pl.String))
+    book, _ = validate(frame)
+    out = output_frame(book, compute(book, ()), ())
+    deficiency = dict(zip(out["loan_id"], out["estimated_deficiency"], strict=True))
+    assert deficiency["wi"] == 0 and deficiency["fl"] == 0 and deficiency["wi-over"] > 0
+    assert deficiency["ma"] == Decimal("18000") - Decimal("15000") + Decimal("1350")
+    mismatches, _ = _compare(frame, (Decimal(10),))
+    assert mismatches == [], mismatches
+
+
 def test_edge_case_meanings() -> None:
     frame = pl.DataFrame(
         EDGE_ROWS,

@@ -9,16 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from underwater.assets import AssetClass
 from underwater.attribution import CAUSES, attribute_gap
-from underwater.depreciation import preset, presets, value_path
 from underwater.errors import InputError, NoSolutionError
 from underwater.projection import (
-    add_months,
     extra_to_surface_by,
-    pick_curve,
     prevention,
     project,
-    projected_values,
 )
 
 D = Decimal
@@ -155,29 +152,6 @@ def test_extra_has_no_solution_when_other_liens_exceed_the_value() -> None:
 # --------------------------------------------------------------------------- value path
 
 
-@settings(max_examples=40)
-@given(
-    name=st.sampled_from(sorted(presets())),
-    age=st.integers(0, 240),
-    horizon=st.integers(0, 30),
-    value=st.decimals(D("0"), D("2000000"), places=2),
-    shock=st.decimals(D("0"), D("60"), places=1),
-)
-def test_projected_values_are_exactly_value_path(
-    name: str, age: int, horizon: int, value: Decimal, shock: Decimal
-) -> None:
-    curve = preset(name)
-    expected = value_path(value, curve, age, horizon, shock_percent=shock)
-    assert projected_values(value, curve, age, horizon, shock_percent=shock) == expected
-
-
-def test_projected_values_with_miles_are_value_path() -> None:
-    curve = pick_curve("car")
-    assert projected_values(20000, curve, 24, 12, annual_miles=20000) == value_path(
-        20000, curve, 24, 12, annual_miles=20000
-    )
-
-
 # --------------------------------------------------------------------------- properties
 
 loans = st.fixed_dictionaries(
@@ -306,9 +280,13 @@ def test_prevention_and_todays_position_share_one_value_path() -> None:
     )
     assert plan.months_under_water >= 1 and plan.peak_negative_equity >= D("2000.00")
     assert plan.min_down_payment >= D("3166.67")
-    from underwater.projection import _purchase_values, pick_curve
+    from underwater.valuepath import ValuePath, pick_curve
 
-    path = _purchase_values(D(40000), pick_curve("car"), 0, 156, D(34000), 12)
+    path = (
+        ValuePath(D(40000), pick_curve(AssetClass.CAR), 0, known_at_month=12)
+        .starting_at(D(34000))
+        .values(156)
+    )
     assert path[12] == D("34000.00")
 
 
@@ -417,11 +395,8 @@ def test_bad_prevention_and_attribution_input() -> None:
     assert caught.value.field == "target_month"
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2150, 12, 31)), st.integers(0, 600))
-def test_add_months_agrees_with_the_calendar_module(start: date, months: int) -> None:
-    import calendar
-
-    moved = add_months(start, months)
-    index = start.year * 12 + start.month - 1 + months
-    year, month = divmod(index, 12)
-    assert moved == date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
+def test_a_start_date_past_the_limits_names_the_field() -> None:
+    # Issue 16: project(start_date=date(9999, 1, 1)) raised a plain OverflowError.
+    with pytest.raises(InputError) as caught:
+        project(12000, 0, 12, 10000, start_date=date(9999, 1, 1))
+    assert caught.value.field == "start_date" and "2199-12-31" in caught.value.rule

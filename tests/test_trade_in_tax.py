@@ -227,6 +227,19 @@ def test_a_bad_state_is_refused() -> None:
     assert caught.value.field == "state"
 
 
+def test_south_carolina_caps_the_tax_at_500() -> None:
+    # S.C. Code 56-3-627: the infrastructure maintenance fee is 5 % of the sales price, never more
+    # than $500 (https://law.justia.com/codes/south-carolina/2021/title-56/chapter-3/section-56-3-627/).
+    # A $30,000 truck with a $10,000 trade-in: 5 % of 20,000 is 1,000.00, capped to 500.00; a
+    # $7,000 car with a $1,000 trade-in: 5 % of 6,000 = 300.00, under the cap.
+    rule = trade_in_rule("SC")
+    assert rule.tax_cap == D("500.00") and rule.to_json()["tax_cap"] == "500.00"
+    taxed = taxable_price("30000", "10000", rule)
+    assert taxed.taxable == D("20000.00") and rule.capped_tax(taxed.taxable * 5 / 100) == D("500.00")
+    assert rule.capped_tax(taxable_price("7000", "1000", rule).taxable * 5 / 100) == D("300.00")
+    assert trade_in_rule("MA").tax_cap is None
+
+
 def test_rule_and_result_json() -> None:
     result = taxable_price("30000", "10000", trade_in_rule("MA"))
     data = result.to_json()

@@ -223,6 +223,29 @@ def test_bad_json_inputs_answer_422_naming_the_field(body: dict[str, Any], field
     assert_error(post("/api/equity", json=body), 422, field)
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"cash_available": -1}, "cash_available"),
+        ({"monthly_budget": "x"}, "monthly_budget"),
+        ({"months_behind": -2}, "months_behind"),
+        ({"stage": "repossessed"}, "repo_sale_price"),
+        ({"stage": "totalled", "months_behind": 2}, "months_behind"),
+        ({"rate_percent": None}, "rate_percent"),
+    ],
+)
+def test_options_bad_means_and_stages_answer_422_naming_the_field(body: dict[str, Any], field: str) -> None:
+    truck = {"owed": 80000, "value": 60000, "rate_percent": 9, "remaining_payments": 48}
+    assert_error(post("/api/options", json={**truck, **body}), 422, field)
+
+
+def test_options_after_a_repossession_needs_no_rate() -> None:
+    body = {"owed": 16000, "value": 9000, "stage": "repossessed", "repo_sale_price": 6500}
+    answer = post("/api/options", json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["stage"] == "repossessed"
+
+
 def test_no_solution_is_422_in_the_same_shape() -> None:
     body = assert_error(get("/api/solver?payment=1"), 422, "payment")
     assert body["errors"][0]["got"] is None

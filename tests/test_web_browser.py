@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -124,13 +124,21 @@ def test_the_path_on_the_seeds_truck(tab: Watch, browser: Browser) -> None:
     worked = [e for e in options["exits"] if e["available"]]
     assert page.locator(".cards .exit-card").count() == len(worked)
 
-    # What would the lender accept? The range of lump sums both sides can take.
+    # What would the lender accept? A current borrower who can pay: nothing less than in full.
     _follow(page, "What would the lender accept?")
     assert ("_view", "lender") in _query(page)
     band = options["settlement_range"]
+    assert band["lender_floor"] is None and band["alternative"]["kind"] == "paid_as_agreed"
+    expect(page.locator("#settlement .big-figure")).to_have_text("No reason for the lender to take less")
+    # One who cannot keep paying faces a repossession: then a range of lump sums both can take.
+    short = [*typed, ("monthly_budget", "1000"), ("cash_available", "3000")]
+    page.goto(f"{tab.base}/options?{urlencode([*short, ('_view', 'lender')])}")
+    band = _api(tab.base, "options", short)["settlement_range"]
+    assert band["lender_floor"] is not None
     expect(page.locator("#settlement .big-figure")).to_have_text(
         f"Any lump sum from {_dollars(band['lender_floor'])} to {_dollars(band['borrower_ceiling'])}"
     )
+    page.go_back()
 
     # What if it is repossessed? The deficiency the lender's sale would leave.
     _follow(page, "What if it is repossessed?")
@@ -236,6 +244,30 @@ def test_a_500_percent_rate_gets_a_warning_and_an_answer(tab: Watch) -> None:
     expect(warning).to_contain_text("500")
     expect(page.locator("#f-rate_percent")).not_to_have_attribute("aria-invalid", "true")
     expect(page.locator("#projection-chart")).to_be_visible()
+    tab.assert_clean()
+
+
+def test_a_daily_loan_paid_late_shows_what_the_habit_costs(tab: Watch) -> None:
+    page = tab.page
+    car = "owed=28000&value=24000&age_months=12&rate_percent=9&remaining_payments=60&start_date=2026-12-07"
+    tab.goto("/project?" + car)
+    page.locator("#job-form details").evaluate_all("ds => ds.forEach(d => { d.open = true; })")
+    page.select_option("#f-interest_method", "daily")
+    page.fill("#f-days_late", "12")
+    page.fill("#f-late_fee", "25")
+    with page.expect_navigation():
+        page.click("#submit-project")
+    query = _query(page)
+    # The choices changed are in the address; those left at their default or blank are not.
+    assert ("interest_method", "daily") in query and ("days_late", "12") in query
+    assert not any(k in ("day_count", "per_diem_places", "pay_twice_monthly") for k, _ in query)
+    answer = _api(tab.base, "project", [(k, v) for k, v in query if not k.startswith("_")])
+    habit = answer["habit"]
+    assert Decimal(habit["extra_cost"]) > 0 and habit["crossover_with_habit"] > habit["crossover_on_time"]
+    section = page.locator("#result [data-key='habit']")
+    expect(section).to_be_visible()
+    expect(section.locator("[data-key='extra_cost']")).to_have_text(_dollars(habit["extra_cost"]))
+    expect(section).to_contain_text(f"in month {habit['crossover_with_habit']}")
     tab.assert_clean()
 
 

@@ -59,7 +59,6 @@ other method 1026.22(a)(1) allows), and the mortgage finance-charge tolerances o
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -68,6 +67,7 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
+from underwater.dates import add_months, month_days
 from underwater.errors import InputError, NoSolutionError
 from underwater.limits import check_date
 from underwater.money import ROUNDING, ZERO, Number, format_money, format_percent, parse_decimal, parse_money
@@ -517,14 +517,14 @@ def payment_dates(
         else:
             second_day, second_offset = (15 if day >= 30 else day - 15), 1
         return [
-            _shift_months(first_payment_date, k // 2, day)
+            add_months(first_payment_date, k // 2, day)
             if k % 2 == 0
-            else _shift_months(first_payment_date, k // 2 + second_offset, second_day)
+            else add_months(first_payment_date, k // 2 + second_offset, second_day)
             for k in range(count)
         ]
     months = 12 if unit == "year" else _MONTHS_PER_UNIT[unit]
     _dates_within(first_payment_date, count, months, "n_payments")
-    return [_shift_months(first_payment_date, months * k, day) for k in range(count)]
+    return [add_months(first_payment_date, months * k, day) for k in range(count)]
 
 
 def unit_periods_between(
@@ -687,23 +687,13 @@ def _read_timed(value: object, field: str) -> list[tuple[Decimal, UnitPeriods]]:
 # Counting unit-periods (Appendix J (b)(3)-(5))
 
 
-def _days_in_month(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
-
-
-def _shift_months(when: date, months: int, day: int) -> date:
-    index = when.year * 12 + when.month - 1 + months
-    year, month0 = divmod(index, 12)
-    return date(year, month0 + 1, min(day, _days_in_month(year, month0 + 1)))
-
-
 def _months_back(start: date, end: date, day: int) -> tuple[int, date]:
     """Full months counted back from ``end`` without passing ``start``, and where they stop."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    stop = _shift_months(end, -months, day)
+    stop = add_months(end, -months, day)
     if stop < start:
         months -= 1
-        stop = _shift_months(end, -months, day)
+        stop = add_months(end, -months, day)
     return months, stop
 
 
@@ -718,7 +708,7 @@ def _count(start: date, end: date, unit: str, day: int) -> UnitPeriods:
         years = months // 12
         if leftover == 0:
             return UnitPeriods(years, Fraction(months - 12 * years, 12))
-        year_stop = _shift_months(end, -12 * years, day)
+        year_stop = add_months(end, -12 * years, day)
         return UnitPeriods(years, Fraction((year_stop - start).days, 365))
     size = 15 if unit == "semimonth" else 30 * _MONTHS_PER_UNIT[unit]
     full, rest = divmod(30 * months + leftover, size)
@@ -728,7 +718,7 @@ def _count(start: date, end: date, unit: str, day: int) -> UnitPeriods:
 def _anchor(when: date, series_day: int) -> int:
     # A date on the last day of a shorter month stands for the series' own day
     # ((b)(3)(iv): a series on the 29th or 30th uses the last day of February).
-    if when.day == _days_in_month(when.year, when.month):
+    if when.day == month_days(when.year, when.month):
         return max(when.day, series_day)
     return when.day
 
@@ -791,15 +781,15 @@ _STANDARD = sorted(_PER_YEAR, key=_nominal_days)
 def _semimonth_later(when: date) -> set[date]:
     """The dates half a month after ``when`` in a series on two days a month (the 1st and
     16th, the 15th and the last day …), as :func:`payment_dates` lays them out."""
-    last = _days_in_month(when.year, when.month)
+    last = month_days(when.year, when.month)
     later: set[date] = set()
     if when.day <= 15:
         later.add(when.replace(day=min(when.day + 15, last)))
     if when.day >= 16:
-        later.add(_shift_months(when, 1, when.day - 15))
+        later.add(add_months(when, 1, when.day - 15))
     if when.day == last:
         # A month's last day stands for the 30th or 31st: its partner is the 15th or 16th.
-        later |= {_shift_months(when, 1, day) for day in range(max(1, last - 15), 17)}
+        later |= {add_months(when, 1, day) for day in range(max(1, last - 15), 17)}
     return later
 
 
@@ -816,9 +806,9 @@ def _intervals_matching(start: date, end: date) -> set[str]:
         # (b)(3)(iv): months run from a date to the same date; a last day of the month stands
         # for the series' own day (the 29th, 30th or 31st).
         series_days = (
-            range(start.day, 32) if start.day == _days_in_month(start.year, start.month) else (start.day,)
+            range(start.day, 32) if start.day == month_days(start.year, start.month) else (start.day,)
         )
-        if any(_shift_months(start, months, day) == end for day in series_days):
+        if any(add_months(start, months, day) == end for day in series_days):
             found.add(_MONTH_NAMES.get(months, f"{months} months"))
     if end in _semimonth_later(start):
         found.add("semimonth")

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from underwater.errors import InputError
-from underwater.limits import MAX_MONTHS
+from underwater.limits import MAX_AMOUNT, MAX_MONTHS
 from underwater.loan import amortize
 from underwater.money import format_money, format_money_human, parse_money, parse_percent
 
@@ -183,6 +183,13 @@ def attribute_gap(
             "down_payment",
             f"leaves nothing to finance: it must be less than {format_money(cost + taxes + addons + rolled)}",
             got=down_payment,
+        )
+    if financed > MAX_AMOUNT:
+        raise InputError(
+            "price",
+            f"with what is financed on top, the loan would be {format_money(financed)}, more than the "
+            f"{format_money(MAX_AMOUNT)} a loan may be",
+            got=price,
         )
     owed = amortize(financed, rate, term_months, payment=payment).balance_after(months_elapsed)
     repaid = financed - owed

@@ -600,7 +600,7 @@ def _path_factors(
     if kind is None or rule is None or expected is None:
         what = "a curve with no asset class" if kind is None else f"asset class {kind.value}"
         raise InputError(
-            "annual_miles", f"cannot adjust {what} for mileage: leave annual_miles out", got=annual_miles
+            "annual_miles", f"cannot adjust {what} for mileage: leave `annual_miles` out", got=annual_miles
         )
     return base_curve, age, horizon, miles - Decimal(expected), rule
 
@@ -835,12 +835,12 @@ class FittedCurve:
 
 def _read_sales(sales: object) -> list[tuple[float, float, float, Decimal]]:
     if isinstance(sales, str | bytes) or not isinstance(sales, Sequence):
-        raise InputError("comparables", "must be a list of comparable sales (age_months, miles, price)")
+        raise InputError("comparables", "must be a list of comparable sales (age in months, miles, price)")
     rows = []
     for number, sale in enumerate(sales, start=1):
         if not isinstance(sale, ComparableSale):
             raise InputError(
-                "comparables", f"sale {number} must be a ComparableSale(age_months, miles, price)"
+                "comparables", f"sale {number} must be a ComparableSale(age in months, miles, price)"
             )
         try:
             age = _whole_months(sale.age_months, "age_months", MAX_AGE_MONTHS)

@@ -14,26 +14,20 @@ exactly 0.00 and the principal parts plus the extra payments add up to the amoun
 the cent. A row's ``payment`` is the interest plus the principal part; its ``extra`` is paid on
 top, so the cash paid that period is ``payment + extra``.
 
-**Payment dates** (only when a first payment date is given):
-
-- ``monthly``: the first date's day of the month, every month, moved back to the month's last
-  day when the month is shorter (Jan 31 → Feb 28 or 29 → Mar 31 → Apr 30);
-- ``semi-monthly``: two days in every month fifteen days apart, the early day (1-15) and the early
-  day + 15 (16-30, moved back to the month's last day when the month is shorter). A first date on
-  the 1st gives the 1st and the 16th; on the 20th it gives the 20th and then the 5th of the next
-  month; on the 31st it gives the 16th and the 31st (the 28th or 29th, 30th in short months);
-- ``biweekly``: every 14 days; ``weekly``: every 7 days.
+**Payment dates** (only when a first payment date is given) follow :mod:`underwater.dates`: a
+monthly series keeps its day, moved back to the month's last day when the month is shorter
+(Jan 31 → Feb 28 or 29 → Mar 31 → Apr 30).
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
+from underwater.dates import FREQUENCIES, payment_date
 from underwater.errors import InputError, NoSolutionError
 from underwater.limits import check_date
 from underwater.money import CENT, ZERO, format_money, parse_money, parse_percent, round_cents
@@ -54,8 +48,6 @@ __all__ = [
     "solve_term",
 ]
 
-FREQUENCIES: dict[str, int] = {"monthly": 12, "semi-monthly": 24, "biweekly": 26, "weekly": 52}
-"""Payment frequencies and how many payments each makes in a year."""
 
 _ALIASES = {"semimonthly": "semi-monthly", "bi-weekly": "biweekly", "fortnightly": "biweekly"}
 _PERIOD_WORD = {
@@ -130,29 +122,6 @@ def _n_payments(value: object, frequency: str) -> int:
 # ----------------------------------------------------------------------------- dates
 
 
-def _shift_month(year: int, month: int, months: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + months
-    return index // 12, index % 12 + 1
-
-
-def _on_day(year: int, month: int, day: int) -> date:
-    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-
-def _payment_date(first: date, index: int, frequency: str) -> date:
-    if frequency == "weekly":
-        return first + timedelta(days=7 * index)
-    if frequency == "biweekly":
-        return first + timedelta(days=14 * index)
-    if frequency == "monthly":
-        return _on_day(*_shift_month(first.year, first.month, index), first.day)
-    late_start = first.day > 15
-    early_day = first.day - 15 if late_start else first.day
-    months, half = divmod(index + int(late_start), 2)
-    year, month = _shift_month(first.year, first.month, months)
-    return _on_day(year, month, early_day + 15 * half)
-
-
 def payment_dates(first_payment_date: date, count: int, frequency: str = "monthly") -> tuple[date, ...]:
     """The dates of the first ``count`` payments, by the rules in this module's docstring.
 
@@ -164,7 +133,7 @@ def payment_dates(first_payment_date: date, count: int, frequency: str = "monthl
     name = _frequency(frequency)
     first = check_date(first_payment_date, "first_payment_date")
     total = _count(count, "count", 0, _max_periods(name))
-    return tuple(_payment_date(first, k, name) for k in range(total))
+    return tuple(payment_date(first, k, name) for k in range(total))
 
 
 # ----------------------------------------------------------------------------- payment
@@ -401,7 +370,7 @@ def _extras_by_period(
             raise InputError("extra_payments", "each extra payment must be an ExtraPayment", got=extra)
         if extra.on_date is not None:
             if dates is None:
-                raise InputError("extra_payments", "an extra payment on a date needs first_payment_date")
+                raise InputError("extra_payments", "an extra payment on a date needs `first_payment_date`")
             period = next((k for k, day in enumerate(dates, 1) if day >= extra.on_date), None)
             if period is None:
                 raise InputError(
@@ -457,18 +426,22 @@ def amortize(
     amount = _principal(principal)
     rate = _rate(rate_percent)
     n = _n_payments(n_payments, name)
-    io = _count(interest_only_periods, "interest_only_periods", 0, n - 1, "(fewer than n_payments)")
+    io = _count(interest_only_periods, "interest_only_periods", 0, n - 1, "(fewer than `n_payments`)")
     if first_payment_date is not None:
         first_payment_date = check_date(first_payment_date, "first_payment_date")
     balloon_loan = balloon is not None or solve_balloon
     if solve_balloon and payment is None:
-        raise InputError("payment", "solve_balloon needs the regular payment")
+        raise InputError(
+            "payment", "is required to solve for the balloon (`solve_balloon`): the regular payment"
+        )
     if solve_balloon and balloon is not None:
         raise InputError("balloon", "give a balloon or ask to solve for it, not both")
     if solve_balloon and recast:
         raise InputError("recast", "cannot re-amortize a loan whose balloon is being solved for")
     if payment is not None and balloon is not None:
-        raise InputError("balloon", "give a balloon or a payment, not both (solve_balloon finds the balloon)")
+        raise InputError(
+            "balloon", "give a balloon or a payment, not both (`solve_balloon` finds the balloon)"
+        )
     target = ZERO if balloon is None else _balloon(balloon, amount)
 
     divisor = Decimal(100 * per_year)

@@ -4,53 +4,61 @@ A simple-interest loan (most car, truck and personal loans) charges interest by 
 principal balance. To close it on a date, the borrower pays the balance left after the last
 payment, the interest accrued since that payment, and any fees.
 
-**Accrued interest** is worked exactly and rounded once, to the cent, by the one rounding rule:
-``balance × rate_percent / 100 × days / day_basis``. (Multiplying a per diem already rounded to
-the cent by the days would let the rounding grow with every day: $5,000 at 5 % has a per diem of
-0.684…, printed 0.68, and 180 days of it would be 122.40 against the exact 123.29.)
+**The per diem** is one day's interest, ``balance × rate_percent / 100`` over the days in the
+lender's year (:class:`underwater.dates.DayCount`), rounded to the cent by the one rounding rule,
+as payoff letters print it. It is also the figure for each
+day *after* the quoted payoff date: a quote good through the 21st and paid on the 23rd needs two
+per diems more (:meth:`PayoffQuote.payoff_after`).
 
-**The per diem** is one day's interest, ``balance × rate_percent / 100 / day_basis``, rounded to
-the cent, as payoff letters print it. It is the figure for each day *after* the quoted payoff
-date: a quote good through the 21st and paid on the 23rd needs two per diems more
-(:meth:`PayoffQuote.payoff_after`).
+**Accrued interest** follows one of two named conventions (:data:`CONVENTIONS`):
 
-**Days** are the actual calendar days from the last payment date to the payoff date (the day of
-the last payment not counted, the payoff day counted). **The day basis** is the year the lender
-divides by: 365 (actual/365, most consumer loans) or 360 (some commercial and older contracts).
-A contract that divides by 366 in a leap year (actual/actual) is not supported: 366 is refused
-rather than approximated, because over a leap year such a note charges balance × rate × days ×
-(1/365 − 1/366) less than actual/365 does.
+- ``per_diem`` (the default): the per diem, rounded to the cent, times the days — what a payoff
+  letter and the CFPB's Closing Disclosure print ("Prepaid Interest ($17.44 per day from 4/15/13
+  to 5/1/13)": 17.44 × 16 = 279.04 on $162,000 at 3.875 % over a 360-day year), so the letter's
+  figures multiply out;
+- ``exact``: ``balance × rate_percent / 100 × days / year`` worked exactly and rounded once
+  (279.00 in the same example), as interest textbooks compute exact and ordinary interest. The
+  two differ by at most half a cent a day.
+
+**Days** are counted from the last payment date to the payoff date by the contract's day count
+(:mod:`underwater.dates`): actual/365 (most consumer loans), actual/actual (a 366-day year in
+leap years, so the days in a leap year each earn 1/366 of a year's interest and the per diem
+changes on 1 January), actual/360 (some commercial and older contracts) or 30/360. The arithmetic
+is :func:`underwater.simple_interest.accrue`'s, the one a daily simple-interest loan uses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from typing import Any
 
+from underwater.dates import DayCount
 from underwater.errors import InputError
 from underwater.limits import check_date
-from underwater.money import format_money, parse_money, parse_percent, round_cents
+from underwater.money import format_money, parse_money, parse_percent
+from underwater.simple_interest import Conventions, accrue, per_diem
 
-__all__ = ["PayoffQuote", "payoff_quote"]
+__all__ = ["CONVENTIONS", "PayoffQuote", "payoff_quote"]
 
 Number = Decimal | int | str
-_EXACT_PRECISION = 60
+CONVENTIONS = ("per_diem", "exact")
+"""How accrued interest is worked: the rounded per diem times the days, or exactly, rounded once."""
 
 
 @dataclass(frozen=True, slots=True)
 class PayoffQuote:
     """A payoff quote (dollars; ``rate_percent`` in percent per year; ``days`` calendar days).
 
-    ``payoff`` = ``balance`` + ``accrued_interest`` + ``fees``; ``accrued_interest`` is the exact
-    interest for ``days`` rounded once to the cent, and ``per_diem`` (rounded to the cent) is
-    what each day after ``payoff_date`` adds.
+    ``payoff`` = ``balance`` + ``accrued_interest`` + ``fees``; ``accrued_interest`` is the
+    interest for ``days`` by the ``interest_convention`` (:data:`CONVENTIONS`), and ``per_diem``
+    (rounded to the cent) is what each day after ``payoff_date`` adds.
     """
 
     balance: Decimal
     rate_percent: Decimal
-    day_basis: int
+    day_count: DayCount
     last_payment_date: date
     payoff_date: date
     days: int
@@ -58,19 +66,22 @@ class PayoffQuote:
     accrued_interest: Decimal
     fees: Decimal
     payoff: Decimal
+    interest_convention: str = "per_diem"
 
     def to_json(self) -> dict[str, Any]:
-        """Keys: ``balance``, ``rate_percent``, ``day_basis``, ``last_payment_date``,
-        ``payoff_date``, ``days``, ``per_diem``, ``accrued_interest``, ``fees``, ``payoff``.
-        Money is a string with two decimals, the rate a string as given, dates ISO text."""
+        """Keys: ``balance``, ``rate_percent``, ``day_count`` (``actual/365`` …), ``last_payment_date``,
+        ``payoff_date``, ``days``, ``per_diem``, ``interest_convention``, ``accrued_interest``,
+        ``fees``, ``payoff``. Money is a string with two decimals, the rate a string as given,
+        dates ISO text."""
         return {
             "balance": format_money(self.balance),
             "rate_percent": str(self.rate_percent),
-            "day_basis": self.day_basis,
+            "day_count": self.day_count.value,
             "last_payment_date": self.last_payment_date.isoformat(),
             "payoff_date": self.payoff_date.isoformat(),
             "days": self.days,
             "per_diem": format_money(self.per_diem),
+            "interest_convention": self.interest_convention,
             "accrued_interest": format_money(self.accrued_interest),
             "fees": format_money(self.fees),
             "payoff": format_money(self.payoff),
@@ -82,7 +93,7 @@ class PayoffQuote:
 
         >>> quote = payoff_quote(10000, 18, date(2025, 3, 1), date(2025, 3, 11))
         >>> quote.payoff, quote.payoff_after(2)
-        (Decimal('10049.32'), Decimal('10059.18'))
+        (Decimal('10049.30'), Decimal('10059.16'))
         """
         if isinstance(extra_days, bool) or not isinstance(extra_days, int) or extra_days < 0:
             raise InputError("extra_days", "must be a whole number of days, 0 or more", got=extra_days)
@@ -99,21 +110,25 @@ def payoff_quote(
     last_payment_date: date,
     payoff_date: date,
     *,
-    day_basis: int = 365,
+    day_count: DayCount = DayCount.ACT_365F,
     fees: Number = 0,
+    interest_convention: str = "per_diem",
 ) -> PayoffQuote:
     """What it takes (dollars) to pay off a simple-interest loan on ``payoff_date``.
 
     ``balance`` is the principal owed after the payment made on ``last_payment_date`` (dollars),
-    ``rate_percent`` the contract rate in percent per year (18 means 18 %), ``day_basis`` 365 or
-    360, ``fees`` anything else owed (dollars). The rules are in this module's docstring.
+    ``rate_percent`` the contract rate in percent per year (18 means 18 %), ``day_count`` how the
+    contract counts days and years (:class:`underwater.dates.DayCount`), ``fees`` anything else owed (dollars), ``interest_convention`` ``per_diem`` (default)
+    or ``exact``. The rules are in this module's docstring.
 
     $10,000 owed at 18 % accrues 4.9315… a day (printed 4.93); paid off 10 days after the last
-    payment, the interest is 49.315… → 49.32:
+    payment, the letter's interest is 10 × 4.93 = 49.30 (exactly, 49.315… → 49.32):
 
     >>> quote = payoff_quote(10000, 18, date(2025, 3, 1), date(2025, 3, 11))
     >>> quote.per_diem, quote.accrued_interest, quote.payoff
-    (Decimal('4.93'), Decimal('49.32'), Decimal('10049.32'))
+    (Decimal('4.93'), Decimal('49.30'), Decimal('10049.30'))
+    >>> payoff_quote(10000, 18, date(2025, 3, 1), date(2025, 3, 11), interest_convention="exact").accrued_interest
+    Decimal('49.32')
     """
     owed = parse_money(balance, "balance")
     rate = parse_percent(rate_percent, "rate_percent", maximum=Decimal(1000))
@@ -125,25 +140,27 @@ def payoff_quote(
             f"must not be before the last payment date {start.isoformat()}",
             got=end.isoformat(),
         )
-    if isinstance(day_basis, bool) or day_basis not in (360, 365):
-        raise InputError("day_basis", "must be 365 (actual/365) or 360 (a 360-day year)", got=day_basis)
+    if not isinstance(day_count, DayCount):
+        raise InputError("day_count", "must be one of " + ", ".join(d.value for d in DayCount), got=day_count)
     charges = parse_money(fees, "fees")
-    days = (end - start).days
-    with localcontext() as ctx:
-        # Enough digits that the product is exact and the quotient is rounded only once, to the
-        # cent, by the one rule (a quotient that is exactly a half cent stays one).
-        ctx.prec = _EXACT_PRECISION
-        per_diem = round_cents(owed * rate / (100 * day_basis))
-        accrued = round_cents(owed * rate * days / (100 * day_basis))
+    if interest_convention not in CONVENTIONS:
+        raise InputError(
+            "interest_convention",
+            "must be per_diem (the rounded per diem times the days) or exact",
+            got=interest_convention,
+        )
+    letter = Conventions(day_count, per_diem_places=None if interest_convention == "exact" else 2)
+    accrued = accrue(owed, rate, start, end, letter)
     return PayoffQuote(
         balance=owed,
         rate_percent=rate,
-        day_basis=day_basis,
+        day_count=day_count,
         last_payment_date=start,
         payoff_date=end,
-        days=days,
-        per_diem=per_diem,
+        days=day_count.days(start, end),
+        per_diem=per_diem(owed, rate, end, Conventions(day_count)),
         accrued_interest=accrued,
         fees=charges,
         payoff=owed + accrued + charges,
+        interest_convention=interest_convention,
     )

@@ -158,7 +158,9 @@ def precomputed_payoff(
     n = _count(n_payments, "n_payments", 1, _MAX_PAYMENTS)
     made = _count(payments_made, "payments_made", 0, n)
     if (finance_charge is None) == (add_on_rate_percent is None):
-        raise InputError("finance_charge", "give either the finance charge or add_on_rate_percent")
+        raise InputError(
+            "finance_charge", "give either the finance charge (`finance_charge`) or `add_on_rate_percent`"
+        )
     if finance_charge is not None:
         charge = parse_money(finance_charge, "finance_charge")
     else:

@@ -1,16 +1,15 @@
-"""When will I surface? Month-by-month balance against value, and the solvers built on it.
+"""When will I surface? Month-by-month what is owed against what the asset is worth, and the
+solvers built on it.
 
-**The projection.** Month 0 is today: the loan's current ``balance`` against today's known
-``value_today``. Month t ≥ 1 is just after the t-th monthly payment. The balance comes from the
-exact schedule (:func:`underwater.loan.amortize` on the current balance, the yearly rate in
-percent, the remaining payments, the optional payment and a recurring extra payment); after the
-loan is repaid it stays at 0.00. The value comes from the depreciation curve exactly as
-:func:`underwater.depreciation.value_path` defines it, always starting from today's value:
-``value(t) = value_today × (1 − shock/100) × r(age + t) / r(age)`` rounded to the cent. The curve
-is the asset class's default preset, a named preset, or a constant yearly rate. Other liens
-(dollars) stay constant and count in what is **owed** = balance + other liens.
+**The projection** (:func:`project_contract`) reads one :class:`~underwater.contracts.Contract`
+— what is owed month by month — against one :class:`~underwater.valuepath.ValuePath` — what
+the asset is worth month by month from today's known value. Month 0 is today; month t ≥ 1 is
+just after the t-th monthly payment. Other liens (dollars) stay constant and count in what is
+**owed** = balance + other liens. :func:`project` is the same for a level-payment loan given as
+numbers (text accepted, read once at the edge).
 
-**Definitions** (every row, every month t from 0 to the horizon):
+**Definitions** (every row, every month t from 0 to the horizon), made here once for every
+engine (the exits, the book's exact reference):
 
 - ``equity`` = value − owed; ``negative_equity`` = max(owed − value, 0); ``under_water`` = owed > value;
 - ``interest``: the interest in payment t (0.00 at month 0);
@@ -32,23 +31,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from underwater.assets import AssetClass, parse_asset_class
-from underwater.depreciation import (
-    MAX_AGE_MONTHS,
-    MAX_HORIZON_MONTHS,
-    RetentionCurve,
-    constant_rate_curve,
-    default_preset,
-    preset,
-    scale_values,
-    value_path,
-)
+from underwater.contracts import AmortizingLoan, Contract
+from underwater.dates import add_months
+from underwater.depreciation import MAX_AGE_MONTHS, MAX_HORIZON_MONTHS
 from underwater.errors import InputError, NoSolutionError
-from underwater.limits import MAX_MONTHS
-from underwater.loan import ExtraPayment, amortize
+from underwater.limits import FIRST_DATE, LAST_DATE, MAX_AMOUNT, MAX_MONTHS
 from underwater.money import (
     ZERO,
     format_money,
@@ -57,24 +48,26 @@ from underwater.money import (
     parse_money,
     parse_percent,
 )
+from underwater.simple_interest import SimpleInterestLoan
+from underwater.valuepath import ValuePath, pick_curve
 
 if TYPE_CHECKING:
-    from underwater.situation import Asset, Loan
+    from underwater.situation import Asset, Interest, Loan
 
 __all__ = [
     "MAX_REMAINING_PAYMENTS",
+    "HabitCost",
     "Prevention",
     "Projection",
     "ProjectionRow",
-    "add_months",
+    "crossover_month",
     "extra_to_surface_by",
     "extra_to_surface_loan",
-    "pick_curve",
+    "habit_cost",
     "prevention",
     "project",
+    "project_contract",
     "project_loan",
-    "project_on",
-    "projected_values",
 ]
 
 Number = Decimal | int | str
@@ -83,68 +76,7 @@ MAX_REMAINING_PAYMENTS = MAX_MONTHS
 """Most monthly payments a loan may have left (100 years, as the loan engine allows)."""
 
 MAX_RATE_PERCENT = Decimal(1000)
-_HUNDRED = Decimal(100)
-_PRECISION = 34  # the precision underwater.depreciation computes value paths at
 _TERM_SEARCH = (12, 96)  # the terms prevention tries, in months: one to eight years
-
-
-# ----------------------------------------------------------------------------- value path
-
-
-def pick_curve(
-    asset_class: AssetClass | str = "car",
-    depreciation: str | None = None,
-    depreciation_rate_percent: Number | None = None,
-) -> RetentionCurve:
-    """The depreciation curve to use: a constant yearly rate (percent per year), a named preset,
-    or the asset class's default preset, in that order of preference; giving both a preset and
-    a rate is an error.
-
-    >>> pick_curve("class8_sleeper").name, pick_curve("car", depreciation_rate_percent="12").name
-    ('class8_sleeper', 'constant_rate')
-    """
-    kind = parse_asset_class(asset_class)
-    if depreciation is not None and depreciation_rate_percent is not None:
-        raise InputError(
-            "depreciation_rate_percent",
-            "give a depreciation preset or a constant yearly rate, not both",
-            got=depreciation_rate_percent,
-        )
-    if depreciation_rate_percent is not None:
-        rate = parse_decimal(
-            depreciation_rate_percent,
-            "depreciation_rate_percent",
-            minimum=Decimal(-50),
-            maximum=Decimal(100),
-            unit="percent per year",
-        )
-        if rate == _HUNDRED:
-            raise InputError(
-                "depreciation_rate_percent",
-                "must be below 100 percent per year",
-                got=depreciation_rate_percent,
-            )
-        return constant_rate_curve(rate, asset_class=kind)
-    if depreciation is not None:
-        return preset(depreciation)
-    return default_preset(kind)
-
-
-# Retention r(age + t) for t = 0, 1, ... by (curve, age): the costly part of a value path (a
-# fractional power per month), the same for every value, shock and loan on that curve and age.
-_RETENTIONS: dict[tuple[RetentionCurve, int], tuple[Decimal, ...]] = {}
-_RETENTION_CACHE_SIZE = 512
-
-
-def _retentions(curve: RetentionCurve, age: int, horizon: int) -> tuple[Decimal, ...]:
-    key = (curve, age)
-    known = _RETENTIONS.get(key, ())
-    if len(known) <= horizon:
-        known = known + tuple(curve.retention(age + t) for t in range(len(known), horizon + 1))
-        if len(_RETENTIONS) >= _RETENTION_CACHE_SIZE:
-            _RETENTIONS.clear()
-        _RETENTIONS[key] = known
-    return known
 
 
 def _whole(value: object, field: str, minimum: int, maximum: int) -> int:
@@ -156,72 +88,50 @@ def _whole(value: object, field: str, minimum: int, maximum: int) -> int:
 
 def _shock(value: object) -> Decimal:
     shock = parse_percent(value, "shock_percent")
-    if shock == _HUNDRED:
+    if shock == 100:
         raise InputError("shock_percent", "must be below 100 percent (a drop to nothing)", got=value)
     return shock
 
 
-def projected_values(
+def _rate_curve(value: Number | None) -> Decimal | None:
+    if value is None:
+        return None
+    rate = parse_decimal(
+        value,
+        "depreciation_rate_percent",
+        minimum=Decimal(-50),
+        maximum=Decimal(100),
+        unit="percent per year",
+    )
+    if rate == 100:
+        raise InputError("depreciation_rate_percent", "must be below 100 percent per year", got=value)
+    return rate
+
+
+def _path(
     value_today: Number,
-    curve: RetentionCurve,
-    age_months: int,
-    horizon_months: int,
     *,
-    shock_percent: Number = 0,
-    annual_miles: Number | None = None,
-) -> tuple[Decimal, ...]:
-    """The value (dollars) at months 0..``horizon_months``: exactly
-    :func:`underwater.depreciation.value_path`, with the curve's monthly ratios remembered so
-    that many projections on one curve and age cost one evaluation of the curve.
-
-    A $20,000 car at 12 months on a constant 12 % a year is worth 17,600.00 a year later:
-
-    >>> projected_values(20000, pick_curve(depreciation_rate_percent=12), 12, 12)[12]
-    Decimal('17600.00')
-    """
+    asset_class: AssetClass | str,
+    age_months: int,
+    shock_percent: Number,
+    depreciation: str | None,
+    depreciation_rate_percent: Number | None,
+    annual_miles: Number | None,
+) -> ValuePath:
+    """A value path from numbers as a person gives them (read once, here)."""
+    curve = pick_curve(parse_asset_class(asset_class), depreciation, _rate_curve(depreciation_rate_percent))
+    miles = None
     if annual_miles is not None:
-        return value_path(
-            value_today,
-            curve,
-            age_months,
-            horizon_months,
-            shock_percent=shock_percent,
-            annual_miles=annual_miles,
+        miles = parse_decimal(
+            annual_miles, "annual_miles", minimum=Decimal(0), maximum=Decimal(1_000_000), unit="miles"
         )
-    start = parse_money(value_today, "value_today")
-    shock = _shock(shock_percent)
-    age = _whole(age_months, "age_months", 0, MAX_AGE_MONTHS)
-    horizon = _whole(horizon_months, "horizon_months", 0, MAX_HORIZON_MONTHS)
-    retentions = _retentions(curve, age, horizon)
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        shocked = start * (1 - shock / _HUNDRED)
-    return scale_values(shocked, retentions[: horizon + 1], retentions[0])
-
-
-# ----------------------------------------------------------------------------- dates
-
-
-def add_months(start: date, months: int) -> date:
-    """``start`` moved ``months`` months on, the day moved back to the month's end when shorter.
-
-    >>> add_months(date(2026, 1, 31), 1)
-    datetime.date(2026, 2, 28)
-    """
-    index = start.year * 12 + start.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(start.day, _month_days(year, month)))
-
-
-_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _month_days(year: int, month: int) -> int:
-    # As calendar.monthrange(year, month)[1] (the Gregorian rule), without its weekday work.
-    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
-        return 29
-    return _MONTH_DAYS[month - 1]
+    return ValuePath(
+        parse_money(value_today, "value_today"),
+        curve,
+        _whole(age_months, "age_months", 0, MAX_AGE_MONTHS),
+        _shock(shock_percent),
+        miles,
+    )
 
 
 # ----------------------------------------------------------------------------- results
@@ -377,18 +287,166 @@ class Projection:
 # ----------------------------------------------------------------------------- projection
 
 
+def crossover_month(under_water: Sequence[bool]) -> int | None:
+    """The month from which no later month is under water: one past the last month under
+    water, 0 when none is, ``None`` when the last month of the horizon still is.
+
+    >>> crossover_month([True, True, False, True, False, False])
+    4
+    >>> crossover_month([False, False]), crossover_month([False, True])
+    (0, None)
+    """
+    last = next((t for t in range(len(under_water) - 1, -1, -1) if under_water[t]), None)
+    if last is None:
+        return 0
+    return None if last == len(under_water) - 1 else last + 1
+
+
+def project_contract(
+    contract: Contract,
+    path: ValuePath,
+    horizon_months: int,
+    *,
+    other_liens: Decimal = ZERO,
+    start_date: date | None = None,
+) -> Projection:
+    """What is owed under ``contract`` (plus ``other_liens`` dollars, held constant) against
+    the value on ``path``, for months 0..``horizon_months`` (0 to 600); ``start_date`` (today)
+    dates each month: month t is ``start_date`` + t months. The definitions are in this
+    module's docstring.
+
+    $12,000 at 0 % over 12 payments on a $10,000 car losing 12 % a year surfaces in month 3:
+
+    >>> from underwater.valuepath import pick_curve
+    >>> path = ValuePath(Decimal(10000), pick_curve(AssetClass.CAR, depreciation_rate_percent=Decimal(12)))
+    >>> project_contract(AmortizingLoan(Decimal(12000), ZERO, 12), path, 12).crossover_month
+    3
+    """
+    if start_date is not None:
+        _check_date(start_date, "start_date")
+    values = path.values(horizon_months)
+    months = contract.months(horizon_months)
+    rows = tuple(
+        ProjectionRow(
+            t,
+            None if start_date is None else add_months(start_date, t),
+            months[t].balance,
+            months[t].balance + other_liens,
+            values[t],
+            months[t].interest,
+            months[t].paid,
+        )
+        for t in range(horizon_months + 1)
+    )
+    under = [row.owed > row.value for row in rows]
+    first_under = next((t for t, is_under in enumerate(under) if is_under), None)
+    peak = ZERO
+    peak_month: int | None = None
+    interest_under = ZERO
+    for row in rows:
+        if row.month and under[row.month - 1]:
+            interest_under += row.interest
+        gap = row.owed - row.value
+        if gap > peak:
+            peak, peak_month = gap, row.month
+    return Projection(rows, crossover_month(under), first_under, peak, peak_month, sum(under), interest_under)
+
+
 @dataclass(frozen=True, slots=True)
-class _Loan:
-    balance: Decimal
-    rate: Decimal
-    n: int
-    payment: Decimal | None
-    other_liens: Decimal
+class HabitCost:
+    """What a payment habit costs on a daily simple-interest loan, against paying whole on every
+    due date (dollars; months from today): the ``habit`` in words, the interest and late fees
+    each way, the day each pays the loan off and its last payment, and the crossover month each
+    way (None: not within the horizon)."""
+
+    habit: str
+    interest_on_time: Decimal
+    interest_with_habit: Decimal
+    fees_with_habit: Decimal
+    payoff_date_on_time: date | None
+    payoff_date_with_habit: date | None
+    last_payment_on_time: Decimal
+    last_payment_with_habit: Decimal
+    crossover_on_time: int | None
+    crossover_with_habit: int | None
+
+    @property
+    def extra_cost(self) -> Decimal:
+        """What the habit costs over the loan (dollars; negative when it saves): interest and
+        fees with it less the interest on time."""
+        return self.interest_with_habit + self.fees_with_habit - self.interest_on_time
+
+    def to_json(self) -> dict[str, Any]:
+        """Keys: ``habit``, ``interest_on_time``, ``interest_with_habit``, ``fees_with_habit``,
+        ``extra_cost``, ``payoff_date_on_time``, ``payoff_date_with_habit``,
+        ``last_payment_on_time``, ``last_payment_with_habit``, ``crossover_on_time``,
+        ``crossover_with_habit``."""
+        return {
+            "habit": self.habit,
+            "interest_on_time": format_money(self.interest_on_time),
+            "interest_with_habit": format_money(self.interest_with_habit),
+            "fees_with_habit": format_money(self.fees_with_habit),
+            "extra_cost": format_money(self.extra_cost),
+            "payoff_date_on_time": _iso(self.payoff_date_on_time),
+            "payoff_date_with_habit": _iso(self.payoff_date_with_habit),
+            "last_payment_on_time": format_money(self.last_payment_on_time),
+            "last_payment_with_habit": format_money(self.last_payment_with_habit),
+            "crossover_on_time": self.crossover_on_time,
+            "crossover_with_habit": self.crossover_with_habit,
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def habit_cost(
+    loan: SimpleInterestLoan, path: ValuePath, horizon_months: int, other_liens: Decimal = ZERO
+) -> HabitCost:
+    """``loan``'s payment habit against paying whole on every due date: the interest, fees,
+    payoff date and crossover each way.
+
+    $1,000 at 12 % over two payments, each paid five days late, on a $900 car losing 12 % a year:
+
+    >>> from underwater.simple_interest import Habit
+    >>> from underwater.valuepath import pick_curve
+    >>> path = ValuePath(Decimal(900), pick_curve(AssetClass.CAR, depreciation_rate_percent=Decimal(12)))
+    >>> late = SimpleInterestLoan(Decimal(1000), Decimal(12), 2, date(2025, 1, 1), habit=Habit(days_late=5))
+    >>> cost = habit_cost(late, path, 2)
+    >>> cost.extra_cost, cost.payoff_date_with_habit
+    (Decimal('1.65'), datetime.date(2025, 3, 6))
+    """
+    on_time = loan.on_time()
+    crossover = [
+        project_contract(c, path, horizon_months, other_liens=other_liens).crossover_month
+        for c in (on_time, loan)
+    ]
+    return HabitCost(
+        loan.habit.words,
+        on_time.total_interest,
+        loan.total_interest,
+        loan.total_fees,
+        on_time.payoff_date,
+        loan.payoff_date,
+        on_time.postings[-1].paid if on_time.postings else ZERO,
+        loan.postings[-1].paid if loan.postings else ZERO,
+        crossover[0],
+        crossover[1],
+    )
+
+
+def _check_date(day: object, field: str) -> date:
+    if not isinstance(day, date):
+        raise InputError(field, "must be a date such as 2026-12-01", got=day)
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise InputError(field, f"must be from {FIRST_DATE} to {LAST_DATE}", got=day.isoformat())
+    return day
 
 
 def _loan(
-    balance: object, rate_percent: object, remaining_payments: object, payment: object, other_liens: object
-) -> _Loan:
+    balance: object, rate_percent: object, remaining_payments: object, payment: object, extra: object
+) -> AmortizingLoan:
+    """A level-payment loan from numbers as a person gives them (read once, here)."""
     owed = parse_money(balance, "balance")
     rate = parse_percent(rate_percent, "rate_percent", maximum=MAX_RATE_PERCENT)
     if isinstance(remaining_payments, bool) or not isinstance(remaining_payments, int):
@@ -404,104 +462,7 @@ def _loan(
     regular = None if payment is None else parse_money(payment, "payment")
     if regular is not None and regular <= 0:
         raise InputError("payment", "must be more than 0.00", got=payment)
-    return _Loan(owed, rate, remaining_payments, regular, parse_money(other_liens, "other_liens"))
-
-
-def _balances(
-    loan: _Loan, extra: Decimal, horizon: int
-) -> tuple[list[Decimal], list[Decimal], list[Decimal]]:
-    """Balance, interest and cash paid for months 0..horizon."""
-    balances = [loan.balance]
-    interest = [ZERO]
-    paid = [ZERO]
-    if loan.balance > 0:
-        extras = (ExtraPayment(extra),) if extra > 0 else ()
-        schedule = amortize(loan.balance, loan.rate, loan.n, payment=loan.payment, extra_payments=extras)
-        for row in schedule.rows[:horizon]:
-            balances.append(row.balance)
-            interest.append(row.interest)
-            paid.append(row.payment + row.extra)
-    missing = horizon + 1 - len(balances)
-    balances.extend([ZERO] * missing)
-    interest.extend([ZERO] * missing)
-    paid.extend([ZERO] * missing)
-    return balances, interest, paid
-
-
-def _build(loan: _Loan, values: Sequence[Decimal], extra: Decimal, start_date: date | None) -> Projection:
-    horizon = len(values) - 1
-    balances, interests, paid = _balances(loan, extra, horizon)
-    liens = loan.other_liens
-    rows = tuple(
-        ProjectionRow(
-            t,
-            None if start_date is None else add_months(start_date, t),
-            balances[t],
-            balances[t] + liens,
-            values[t],
-            interests[t],
-            paid[t],
-        )
-        for t in range(horizon + 1)
-    )
-    crossover = _crossover(rows)
-    first_under = next((row.month for row in rows if row.owed > row.value), None)
-    peak = ZERO
-    peak_month: int | None = None
-    under = 0
-    interest_under = ZERO
-    previous_under = False
-    for row in rows:
-        gap = row.owed - row.value
-        if previous_under:
-            interest_under += row.interest
-        previous_under = gap > 0
-        if gap > 0:
-            under += 1
-            if gap > peak:
-                peak, peak_month = gap, row.month
-    return Projection(rows, crossover, first_under, peak, peak_month, under, interest_under)
-
-
-def _crossover(rows: Sequence[ProjectionRow]) -> int | None:
-    """The month from which every later row has owed ≤ value (None if the last row is under)."""
-    month: int | None = None
-    for row in reversed(rows):
-        if row.owed > row.value:
-            break
-        month = row.month
-    return month
-
-
-def _setup(
-    balance: Number,
-    rate_percent: Number,
-    remaining_payments: int,
-    value_today: Number,
-    *,
-    asset_class: AssetClass | str,
-    age_months: int,
-    payment: Number | None,
-    other_liens: Number,
-    horizon_months: int | None,
-    shock_percent: Number,
-    depreciation: str | None,
-    depreciation_rate_percent: Number | None,
-    start_date: date | None,
-    annual_miles: Number | None,
-) -> tuple[_Loan, tuple[Decimal, ...]]:
-    loan = _loan(balance, rate_percent, remaining_payments, payment, other_liens)
-    if horizon_months is None:
-        horizon = min(loan.n, MAX_HORIZON_MONTHS)
-    else:
-        horizon = _whole(horizon_months, "horizon_months", 1, MAX_HORIZON_MONTHS)
-    if start_date is not None and not isinstance(start_date, date):
-        raise InputError("start_date", "must be a date such as 2026-12-01", got=start_date)
-    curve = pick_curve(asset_class, depreciation, depreciation_rate_percent)
-    values = projected_values(
-        value_today, curve, age_months, horizon, shock_percent=shock_percent, annual_miles=annual_miles
-    )
-    return loan, values
+    return AmortizingLoan(owed, rate, remaining_payments, regular, parse_money(extra, "extra_monthly"))
 
 
 def project(
@@ -534,6 +495,7 @@ def project(
     today (0 to 600), after a one-time ``shock_percent`` drop today, optionally adjusted for
     ``annual_miles``. ``horizon_months`` (1 to 600) defaults to the remaining term, at most 600.
     ``start_date`` (today) dates each month: month t is ``start_date`` + t months.
+    Numbers may be given as text; they are read here, once (see :func:`project_contract`).
 
     $12,000 owed at 0 % over 12 payments of 1,000.00 on a car worth 10,000.00 that loses a
     constant 12 % a year: the loan surfaces in month 3 (see tests/test_projection.py for the sums):
@@ -542,24 +504,23 @@ def project(
     >>> p.crossover_month, p.crossover_date, p.rows[3].owed, p.rows[3].value
     (3, datetime.date(2027, 3, 1), Decimal('9000.00'), Decimal('9685.47'))
     """
-    loan, values = _setup(
-        balance,
-        rate_percent,
-        remaining_payments,
+    loan = _loan(balance, rate_percent, remaining_payments, payment, extra_monthly)
+    if horizon_months is None:
+        horizon = min(loan.term_months, MAX_HORIZON_MONTHS)
+    else:
+        horizon = _whole(horizon_months, "horizon_months", 1, MAX_HORIZON_MONTHS)
+    path = _path(
         value_today,
         asset_class=asset_class,
         age_months=age_months,
-        payment=payment,
-        other_liens=other_liens,
-        horizon_months=horizon_months,
         shock_percent=shock_percent,
         depreciation=depreciation,
         depreciation_rate_percent=depreciation_rate_percent,
-        start_date=start_date,
         annual_miles=annual_miles,
     )
-    extra = parse_money(extra_monthly, "extra_monthly")
-    return _build(loan, values, extra, start_date)
+    return project_contract(
+        loan, path, horizon, other_liens=parse_money(other_liens, "other_liens"), start_date=start_date
+    )
 
 
 # ----------------------------------------------------------------------------- solvers
@@ -611,43 +572,35 @@ def extra_to_surface_by(
     >>> extra_to_surface_by(12000, 0, 12, 10000, 1, depreciation_rate_percent=12)
     Decimal('1105.96')
     """
-    loan, values = _setup(
-        balance,
-        rate_percent,
-        remaining_payments,
+    loan = _loan(balance, rate_percent, remaining_payments, payment, 0)
+    path = _path(
         value_today,
         asset_class=asset_class,
         age_months=age_months,
-        payment=payment,
-        other_liens=other_liens,
-        horizon_months=max(
-            _whole(target_month, "target_month", 1, MAX_HORIZON_MONTHS),
-            min(
-                _whole(remaining_payments, "remaining_payments", 1, MAX_REMAINING_PAYMENTS),
-                MAX_HORIZON_MONTHS,
-            ),
-        ),
         shock_percent=shock_percent,
         depreciation=depreciation,
         depreciation_rate_percent=depreciation_rate_percent,
-        start_date=None,
         annual_miles=annual_miles,
     )
+    target = _whole(target_month, "target_month", 1, MAX_HORIZON_MONTHS)
+    return _extra_to_surface(loan, path, parse_money(other_liens, "other_liens"), target)
+
+
+def _extra_to_surface(loan: Contract, path: ValuePath, other_liens: Decimal, target: int) -> Decimal:
+    horizon = max(target, min(loan.term_months, MAX_HORIZON_MONTHS))
+    values = path.values(horizon)
 
     def surfaces(cents: int) -> bool:
         # Surfaced for good by the target: above water in every month from it to the horizon.
-        balances, _, _ = _balances(loan, Decimal(cents) / 100, len(values) - 1)
-        pairs = zip(balances[target:], values[target:], strict=True)
-        return all(owed + loan.other_liens <= value for owed, value in pairs)
+        months = loan.with_extra(Decimal(cents) / 100).months(horizon)
+        return all(months[t].balance + other_liens <= values[t] for t in range(target, horizon + 1))
 
-    target = int(target_month)
-
-    high = int(loan.balance * 100)
+    high = int(loan.payoff_at(0) * 100)
     if not surfaces(high):
         raise NoSolutionError(
             "target_month",
-            f"no extra payment surfaces the loan by month {target_month}: even with the balance "
-            f"paid off, the other liens {format_money(loan.other_liens)} stay above the value",
+            f"no extra payment surfaces the loan by month {target}: even with the balance "
+            f"paid off, the other liens {format_money(other_liens)} stay above the value",
         )
     return Decimal(_smallest_cents(surfaces, high)) / 100
 
@@ -710,27 +663,8 @@ def _under_months(financed: Decimal, rate: Decimal, term: int, values: Sequence[
     """Negative equity (owed − value, may be ≤ 0) in months 0..term of a new loan."""
     if financed <= 0:
         return [-values[t] for t in range(term + 1)]
-    balances, _, _ = _balances(_Loan(financed, rate, term, None, ZERO), ZERO, term)
-    return [balances[t] - values[t] for t in range(term + 1)]
-
-
-def _purchase_values(
-    price: Decimal,
-    curve: RetentionCurve,
-    age_months: int,
-    months: int,
-    value_today: Number | None,
-    months_elapsed: int,
-) -> tuple[Decimal, ...]:
-    """The value path of a purchase from signing (month 0): from the price, or through a value
-    known ``months_elapsed`` months after signing."""
-    if value_today is None:
-        return projected_values(price, curve, age_months, months)
-    known = parse_money(value_today, "value")
-    elapsed = _whole(months_elapsed, "months_elapsed", 0, MAX_HORIZON_MONTHS)
-    age = _whole(age_months, "age_months", 0, MAX_AGE_MONTHS)
-    ratios = _retentions(curve, age, max(months, elapsed))
-    return scale_values(known, ratios[: months + 1], ratios[elapsed])
+    months = AmortizingLoan(financed, rate, term).months(term)
+    return [months[t].balance - values[t] for t in range(term + 1)]
 
 
 def prevention(
@@ -786,9 +720,22 @@ def prevention(
         raise InputError(
             "down_payment", f"must not be more than the total cost {format_money(total)}", got=down_payment
         )
-    curve = pick_curve(asset_class, depreciation, depreciation_rate_percent)
+    if total - down > MAX_AMOUNT:
+        raise InputError(
+            "price",
+            f"with what is financed on top, the loan would be {format_money(total - down)}, more than the "
+            f"{format_money(MAX_AMOUNT)} a loan may be",
+            got=price,
+        )
+    curve = pick_curve(parse_asset_class(asset_class), depreciation, _rate_curve(depreciation_rate_percent))
     longest_tried = max(term, _TERM_SEARCH[1])
-    values = _purchase_values(cost, curve, age_months, longest_tried, value_today, months_elapsed)
+    age = _whole(age_months, "age_months", 0, MAX_AGE_MONTHS)
+    if value_today is None:
+        path = ValuePath(cost, curve, age)
+    else:
+        elapsed = _whole(months_elapsed, "months_elapsed", 0, MAX_HORIZON_MONTHS)
+        path = ValuePath(parse_money(value_today, "value"), curve, age, known_at_month=elapsed)
+    values = path.values(longest_tried)
     financed = total - down
 
     gaps = _under_months(financed, rate, term, values)
@@ -796,7 +743,7 @@ def prevention(
     peak = max((gap for gap in gaps if gap > 0), default=ZERO)
     payment = ZERO
     if financed > 0:
-        payment = amortize(financed, rate, term).payment
+        payment = AmortizingLoan(financed, rate, term).regular_payment
 
     def never_under_with_down(cents: int) -> bool:
         return all(gap <= 0 for gap in _under_months(total - Decimal(cents) / 100, rate, term, values))
@@ -857,93 +804,55 @@ def prevention(
 # ----------------------------------------------------------------------------- on a situation's parts
 
 
-def project_on(
-    asset: Asset,
-    amount: Decimal,
-    rate_percent: Decimal,
-    term_months: int,
-    *,
-    horizon_months: int | None = None,
-    payment: Decimal | None = None,
-    other_liens: Decimal = ZERO,
-    extra_monthly: Decimal = ZERO,
-    value_today: Decimal | None = None,
-    start_date: date | None = None,
-) -> Projection:
-    """A loan of ``amount`` (dollars) at ``rate_percent`` (percent per year) over
-    ``term_months`` on ``asset``'s value path, from ``value_today`` (default: the asset's value),
-    projected ``horizon_months`` ahead (default: the term, at most 600).
-
-    >>> from underwater.situation import Asset
-    >>> project_on(Asset(value=10000, depreciation_rate_percent=12), Decimal(12000), Decimal(0), 12).crossover_month
-    3
-    """
-    return project(
-        amount,
-        rate_percent,
-        term_months,
-        asset.value if value_today is None else value_today,
-        payment=payment,
-        extra_monthly=extra_monthly,
-        other_liens=other_liens,
-        horizon_months=None if horizon_months is None else min(horizon_months, MAX_HORIZON_MONTHS),
-        start_date=start_date,
-        **_value_path(asset),
-    )
-
-
-def _value_path(asset: Asset) -> dict[str, Any]:
-    # What of the asset shapes its value path, as the keyword arguments project() and
-    # extra_to_surface_by() take (one place, so a new part of the asset reaches both).
-    return {
-        "asset_class": asset.kind,
-        "age_months": asset.age_months,
-        "shock_percent": asset.shock_percent,
-        "depreciation": asset.depreciation,
-        "depreciation_rate_percent": asset.depreciation_rate_percent,
-        "annual_miles": asset.annual_miles,
-    }
+def _contract(loan: Loan, interest: Interest | None, as_of: date | None) -> Contract:
+    # A daily simple-interest loan starts on the as-of date (today when none is given).
+    if interest is None or not interest.daily:
+        return loan.contract()
+    return interest.contract(loan, date.today() if as_of is None else as_of)
 
 
 def project_loan(
-    loan: Loan, asset: Asset, *, horizon_months: int | None = None, start_date: date | None = None
+    loan: Loan,
+    asset: Asset,
+    *,
+    horizon_months: int | None = None,
+    start_date: date | None = None,
+    interest: Interest | None = None,
 ) -> Projection:
-    """The ``loan`` against the ``asset``'s value path, month by month (see :func:`project`).
+    """The ``loan`` against the ``asset``'s value path, month by month (see
+    :func:`project_contract`), interest charged as ``interest`` says (default: monthly; a daily
+    simple-interest loan starts on ``start_date``, else today); the horizon defaults to the
+    payments left, at most 600.
 
     >>> from underwater.situation import Asset, Loan
     >>> project_loan(Loan(owed=12000, rate_percent=0, remaining_payments=12),
     ...              Asset(value=10000, depreciation_rate_percent=12)).crossover_month
     3
     """
-    return project_on(
-        asset,
-        loan.owed,
-        loan.rate_percent,
-        loan.remaining_payments,
-        horizon_months=horizon_months,
-        payment=loan.payment,
-        other_liens=loan.other_liens,
-        extra_monthly=loan.extra_monthly,
-        start_date=start_date,
+    contract = _contract(loan, interest, start_date)
+    horizon = min(contract.term_months, MAX_HORIZON_MONTHS) if horizon_months is None else horizon_months
+    return project_contract(
+        contract, asset.value_path(), horizon, other_liens=loan.other_liens, start_date=start_date
     )
 
 
-def extra_to_surface_loan(loan: Loan, asset: Asset, target_month: int) -> Decimal:
+def extra_to_surface_loan(
+    loan: Loan,
+    asset: Asset,
+    target_month: int,
+    *,
+    interest: Interest | None = None,
+    start_date: date | None = None,
+) -> Decimal:
     """The smallest extra monthly payment (dollars) that surfaces ``loan`` on ``asset``'s value
-    path by ``target_month`` (see :func:`extra_to_surface_by`).
+    path by ``target_month`` (see :func:`extra_to_surface_by`), interest charged as ``interest``
+    says (:func:`project_loan`); any extra the loan has is replaced by it.
 
     >>> from underwater.situation import Asset, Loan
     >>> extra_to_surface_loan(Loan(owed=12000, rate_percent=0, remaining_payments=12),
     ...                       Asset(value=10000, depreciation_rate_percent=12), 1)
     Decimal('1105.96')
     """
-    return extra_to_surface_by(
-        loan.owed,
-        loan.rate_percent,
-        loan.remaining_payments,
-        asset.value,
-        target_month,
-        payment=loan.payment,
-        other_liens=loan.other_liens,
-        **_value_path(asset),
+    return _extra_to_surface(
+        _contract(loan, interest, start_date), asset.value_path(), loan.other_liens, target_month
     )

@@ -22,10 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from underwater.contracts import AmortizingLoan
 from underwater.depreciation import MAX_HORIZON_MONTHS
-from underwater.loan import amortize, balance_path
+from underwater.loan import balance_path
 from underwater.money import ZERO, format_money_human, round_cents
-from underwater.projection import Projection, project_on
+from underwater.projection import Projection, project_contract
 from underwater.situation import Situation
 
 __all__ = ["RefinanceTerms", "refinance_terms"]
@@ -40,6 +41,7 @@ class RefinanceTerms:
     the exits comparison shows."""
 
     amount: Decimal
+    contract: AmortizingLoan
     cash_now: Decimal
     cash_to_cap: Decimal
     ltv: Decimal | None
@@ -91,7 +93,8 @@ def refinance_terms(situation: Situation, keep: Projection) -> RefinanceTerms:
     r = situation.refinance
     loan, asset = situation.loan, situation.asset
     assert r.rate_percent is not None
-    term = loan.remaining_payments if r.term_months is None else r.term_months
+    _, remaining = loan.require_terms()
+    term = remaining if r.term_months is None else r.term_months
     financed = loan.owed + (r.fees if r.fees_financed else ZERO)
     fees_now = ZERO if r.fees_financed else r.fees
     cap_cash = ZERO
@@ -102,20 +105,18 @@ def refinance_terms(situation: Situation, keep: Projection) -> RefinanceTerms:
         cap_cash = min(cap_cash, financed)
     amount = financed - cap_cash
     cash_now = fees_now + cap_cash
-    horizon = min(max(situation.horizon, term, loan.remaining_payments), MAX_HORIZON_MONTHS)
-    new = project_on(
-        asset, amount, r.rate_percent, term, horizon_months=horizon, other_liens=loan.other_liens
-    )
-    payment = amortize(amount, r.rate_percent, term).payment if amount > 0 else ZERO
-    months = min(max(term, loan.remaining_payments), MAX_HORIZON_MONTHS)
+    horizon = min(max(situation.horizon, term, remaining), MAX_HORIZON_MONTHS)
+    contract = AmortizingLoan(amount, r.rate_percent, term)
+    new = project_contract(contract, asset.value_path(), horizon, other_liens=loan.other_liens)
+    payment = contract.regular_payment
+    months = min(max(term, remaining), MAX_HORIZON_MONTHS)
     refi_costs = _costs(new, cash_now, months)
     keep_costs = _costs(keep, ZERO, months)
     break_even = _stays([a <= b for a, b in zip(refi_costs, keep_costs, strict=True)])
     rate_to, term_to = _to_surface(situation, amount, term)
     ltv = None if asset.value == 0 else (amount + loan.other_liens) / asset.value
-    current = amortize(loan.owed, loan.rate_percent, loan.remaining_payments, payment=loan.payment)
-    new_total_interest = amortize(amount, r.rate_percent, term).total_interest if amount > 0 else ZERO
-    difference = new_total_interest + r.fees - current.total_interest
+    current = loan.contract()
+    difference = contract.total_interest + r.fees - current.total_interest
     caveats = [
         "Lenders often decline to refinance a loan that is under water, or ask for cash to bring the LTV down."
     ]
@@ -148,7 +149,7 @@ def refinance_terms(situation: Situation, keep: Projection) -> RefinanceTerms:
         ("cash_to_meet_ltv_cap", cap_cash),
         ("cash_to_reach_ltv_100", max(financed + loan.other_liens - asset.value, ZERO)),
         ("new_payment", payment),
-        ("current_payment", current.payment),
+        ("current_payment", current.regular_payment),
         ("interest_difference_vs_keeping", difference),
         ("break_even_month", break_even),
         ("new_crossover_month", new.crossover_month),
@@ -159,6 +160,7 @@ def refinance_terms(situation: Situation, keep: Projection) -> RefinanceTerms:
     )
     return RefinanceTerms(
         amount=amount,
+        contract=contract,
         cash_now=cash_now,
         cash_to_cap=cap_cash,
         ltv=ltv,
@@ -183,18 +185,18 @@ def _to_surface(situation: Situation, amount: Decimal, term: int) -> tuple[Decim
     if target is None or amount <= 0 or r.rate_percent is None:
         return None, None
     asset, liens = situation.asset, situation.loan.other_liens
-    values = project_on(asset, ZERO, ZERO, 1, horizon_months=MAX_HORIZON_MONTHS).rows
+    values = asset.value_path().values(MAX_HORIZON_MONTHS)
 
     def surfaces(rate: Decimal, months: int) -> bool:
         # Above water for good from the target on: every month from it to the loan's end (the
         # balance is 0.00 after that, and the other liens stay as they are). The walk stops at
         # the first month under water.
-        if target == 0 and amount + liens > values[0].value:
+        if target == 0 and amount + liens > values[0]:
             return False
         for t, balance in enumerate(balance_path(amount, rate, months), start=1):
-            if t >= target and balance + liens > values[t].value:
+            if t >= target and balance + liens > values[t]:
                 return False
-        return all(liens <= values[t].value for t in range(months + 1, max(months, target) + 1))
+        return all(liens <= values[t] for t in range(months + 1, max(months, target) + 1))
 
     rate_to: Decimal | None = None
     if surfaces(ZERO, term):

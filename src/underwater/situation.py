@@ -31,23 +31,33 @@ from decimal import Decimal
 from typing import Any, ClassVar, Self
 
 from underwater.assets import AssetClass
-from underwater.depreciation import presets
+from underwater.contracts import AmortizingLoan, Contract
+from underwater.dates import DayCount
+from underwater.depreciation import MAX_HORIZON_MONTHS, presets
 from underwater.errors import InputError, InputErrors
 from underwater.forms import Field, Kind
 from underwater.gap import GapContract
 from underwater.limits import MAX_MONTHS
 from underwater.money import ZERO
+from underwater.simple_interest import Conventions, Habit, LateFee, SimpleInterestLoan
+from underwater.valuepath import ValuePath, pick_curve
 
 __all__ = [
+    "CREDIT_TIERS",
+    "DAY_COUNT",
+    "INTEREST_METHODS",
     "PARTS",
     "RANK_CRITERIA",
     "SECTIONS",
+    "STAGES",
     "Asset",
     "Borrower",
     "Comparison",
     "Insurance",
+    "Interest",
     "LenderView",
     "Loan",
+    "Means",
     "NextDeal",
     "Part",
     "Purchase",
@@ -55,13 +65,20 @@ __all__ = [
     "Replacement",
     "Sale",
     "Section",
+    "Signing",
     "Situation",
+    "Stage",
     "Workout",
 ]
 
-RANK_CRITERIA = ("net_position", "cash_now", "total_cost", "credit")
-"""What exits can be ranked by: best net position at the horizon, least cash today, least
-paid over the horizon, mildest credit consequence."""
+RANK_CRITERIA = ("present_value", "net_position", "cash_now", "total_cost", "credit")
+"""What exits can be ranked by: the most in today's dollars (every dollar discounted at the
+borrower's opportunity rate, and where the borrower stands at the horizon), the best net
+position at the horizon counting every dollar alike, the least cash today, the least paid over
+the horizon, the mildest credit consequence."""
+STAGES = ("have_it", "repossessed", "totalled")
+"""Where things stand: the borrower still has the asset; it was repossessed and sold (a
+deficiency is claimed); it was destroyed or stolen (the insurer settles)."""
 
 _CLASSES = tuple(c.value for c in AssetClass)
 _CLASS_WORDS = {
@@ -94,7 +111,18 @@ class Section:
 SECTIONS: dict[str, Section] = {
     s.key: s
     for s in (
+        Section(
+            "stage",
+            "Where things stand",
+            "Whether you still have it, or it was repossessed and sold, or totalled; and whether you are behind.",
+        ),
         Section("loan", "Your loan", "What it takes to pay the loan off today, and how it is repaid."),
+        Section(
+            "interest",
+            "How interest is charged",
+            "Most car loans charge interest by the day: a payment that arrives late pays more interest and "
+            "less of the loan. Your contract or statement says which.",
+        ),
         Section(
             "asset",
             "What it is and what it is worth",
@@ -113,10 +141,27 @@ SECTIONS: dict[str, Section] = {
             "Whether you still need an asset like this one, and what a replacement would cost.",
         ),
         Section(
+            "means",
+            "What you can pay",
+            "The cash you have now, what you can pay each month and your credit: a way out you cannot "
+            "afford is shown, but not ranked above one you can.",
+        ),
+        Section(
             "borrower", "Where you live and taxes", "State rules on deficiencies, and tax on forgiven debt."
         ),
-        Section("lender", "The lender's side", "What the lender gets back, and how fast."),
-        Section("comparison", "How to compare", "When to measure the outcome and what to rank by."),
+        Section(
+            "signing",
+            "When you signed",
+            "Figures from the contract that GAP's caps and some states' deficiency bars depend on.",
+        ),
+        Section(
+            "lender", "The lender's side", "What the lender gets back, how fast, and what its money costs it."
+        ),
+        Section(
+            "comparison",
+            "How to compare",
+            "When to measure the outcome, what to rank by and what your money earns meanwhile.",
+        ),
         Section(
             "purchase", "The purchase", "What was bought and how it was financed: how not to get here again."
         ),
@@ -263,7 +308,6 @@ RATE = _rate(
     "rate_percent",
     "Interest rate, percent a year",
     "the loan's yearly rate in percent (9 means 9 %)",
-    required=True,
     essential=True,
     example="9",
 )
@@ -271,7 +315,6 @@ REMAINING = _months(
     "remaining_payments",
     "Monthly payments left",
     "how many monthly payments are left on the loan",
-    required=True,
     essential=True,
     example="48",
 )
@@ -282,8 +325,10 @@ class Loan(Part):
     """The loan as it stands today: ``owed`` (the payoff today, dollars, taken as the balance
     just after the last payment), ``rate_percent`` (percent per year), ``remaining_payments``
     (monthly), the monthly ``payment`` (default: the level payment), ``other_liens`` (dollars,
-    other debt secured by the same asset, held constant) and ``extra_monthly`` (dollars added to
-    principal every month)."""
+    other debt secured by the same asset, junior to this loan, held constant) and
+    ``extra_monthly`` (dollars added to principal every month). The rate and the payments left
+    are needed while the loan runs (:meth:`contract`); after a repossession or a total loss
+    only what was owed is."""
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         OWED,
@@ -302,8 +347,8 @@ class Loan(Part):
     SECTION: ClassVar[str] = "loan"
 
     owed: Decimal
-    rate_percent: Decimal
-    remaining_payments: int
+    rate_percent: Decimal | None = None
+    remaining_payments: int | None = None
     payment: Decimal | None = None
     other_liens: Decimal = ZERO
     extra_monthly: Decimal = ZERO
@@ -312,6 +357,188 @@ class Loan(Part):
         """A payment, when given, is more than zero."""
         if self.payment is not None and self.payment <= 0:
             raise InputError("payment", "must be more than 0.00", got=self.payment)
+
+    def require_terms(self) -> tuple[Decimal, int]:
+        """The rate (percent per year) and the payments left, or an error naming the missing one."""
+        missing = [
+            InputError(f.name, "is required: " + f.help)
+            for f, value in ((RATE, self.rate_percent), (REMAINING, self.remaining_payments))
+            if value is None
+        ]
+        if missing:
+            raise missing[0] if len(missing) == 1 else InputErrors(missing)
+        assert self.rate_percent is not None and self.remaining_payments is not None
+        return self.rate_percent, self.remaining_payments
+
+    def contract(self) -> AmortizingLoan:
+        """The loan as a contract: the payoff today repaid over the payments left.
+
+        >>> Loan(owed=1000, rate_percent=12, remaining_payments=2).contract().regular_payment
+        Decimal('507.51')
+        """
+        rate, remaining = self.require_terms()
+        return AmortizingLoan(self.owed, rate, remaining, self.payment, self.extra_monthly)
+
+
+# ----------------------------------------------------------------------------- how interest is charged
+
+INTEREST_METHODS = ("monthly", "daily")
+"""How a lender charges interest: a month's interest at a time on a level-payment schedule, or
+by the day on the principal, each payment credited the day it arrives."""
+DAY_COUNT = Field(
+    "day_count",
+    Kind.CHOICE,
+    "how the contract counts a day's interest: the days between payments and the days in a year (most "
+    "car loans: actual/365)",
+    label="How days of interest are counted",
+    choices=tuple(d.value for d in DayCount),
+    choice_labels=tuple(d.words for d in DayCount),
+)
+_PLACES = ("2", "3", "4", "exact")
+
+
+@dataclass(frozen=True, slots=True)
+class Interest(Part):
+    """How the lender charges interest and how the payments arrive. ``interest_method``
+    (:data:`INTEREST_METHODS`, default monthly); for a ``daily`` simple-interest loan, the
+    ``day_count`` (default actual/365), the decimals the lender keeps a day's interest to
+    (``per_diem_places``: 2, 3, 4 or exact; default 2), the ``next_due_date`` (default a month
+    after the as-of date), the payment habit (``days_late`` after each due date, negative for
+    early; half of it ``twice_monthly``) and the ``late_fee`` (dollars) charged after
+    ``grace_days``. The daily loan starts on the as-of date from what is owed then: interest
+    runs from that day."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Field(
+            "interest_method",
+            Kind.CHOICE,
+            "how the lender charges interest: once a month on a schedule, or by the day on what is owed, "
+            "each payment counted the day it arrives (daily simple interest, most car loans)",
+            label="How the lender charges interest",
+            choices=INTEREST_METHODS,
+            choice_labels=("once a month, on a schedule", "by the day (simple interest)"),
+        ),
+        DAY_COUNT,
+        Field(
+            "per_diem_places",
+            Kind.CHOICE,
+            "the decimals the lender keeps a day's interest to before multiplying it by the days (2: to "
+            "the cent; exact: not rounded); a statement shows it",
+            label="A day's interest is kept to",
+            choices=_PLACES,
+            choice_labels=("the cent", "3 decimals", "4 decimals", "not rounded"),
+        ),
+        Field(
+            "next_due_date",
+            Kind.DATE,
+            "the date your next payment is due, YYYY-MM-DD (default: a month after the as-of date)",
+            label="Next payment due",
+        ),
+        Field(
+            "days_late",
+            Kind.INT,
+            "how many days after the due date your payments usually arrive (0: on the day; -5: five days "
+            "early)",
+            label="Days late your payments arrive",
+            minimum=-27,
+            maximum=120,
+        ),
+        Field(
+            "pay_twice_monthly",
+            Kind.YES_NO,
+            "whether you pay half the payment 15 days early and half on time",
+            label="Pay half twice a month?",
+        ),
+        _money(
+            "late_fee",
+            "Late fee",
+            "the fee the lender charges on a payment later than the grace period, in dollars",
+        ),
+        Field(
+            "grace_days",
+            Kind.INT,
+            "the days after the due date before a late fee is charged (default: 10, common in state law)",
+            label="Days of grace",
+            minimum=0,
+            maximum=60,
+        ),
+    )
+    SECTION: ClassVar[str] = "interest"
+
+    interest_method: str = "monthly"
+    day_count: str | None = None
+    per_diem_places: str | None = None
+    next_due_date: date | None = None
+    days_late: int | None = None
+    pay_twice_monthly: bool | None = None
+    late_fee: Decimal | None = None
+    grace_days: int | None = None
+
+    _DAILY_ONLY: ClassVar[tuple[str, ...]] = (
+        "day_count",
+        "per_diem_places",
+        "next_due_date",
+        "days_late",
+        "pay_twice_monthly",
+        "late_fee",
+        "grace_days",
+    )
+
+    def check(self) -> None:
+        """A day count, a habit and a late fee belong to a daily simple-interest loan."""
+        if self.interest_method != "daily":
+            for name in self._DAILY_ONLY:
+                if getattr(self, name) is not None:
+                    raise InputError(
+                        name,
+                        "applies to a loan that charges interest by the day: give `interest_method` daily",
+                    )
+
+    @property
+    def daily(self) -> bool:
+        """Whether the loan charges daily simple interest."""
+        return self.interest_method == "daily"
+
+    @property
+    def conventions(self) -> Conventions:
+        """The lender's day count and per diem (:class:`underwater.simple_interest.Conventions`)."""
+        places = self.per_diem_places or "2"
+        return Conventions(
+            DayCount(self.day_count or DayCount.ACT_365F.value),
+            per_diem_places=None if places == "exact" else int(places),
+        )
+
+    @property
+    def habit(self) -> Habit:
+        """When the payments arrive (:class:`underwater.simple_interest.Habit`), without extra."""
+        return Habit(days_late=self.days_late or 0, twice_monthly=bool(self.pay_twice_monthly))
+
+    def contract(self, loan: Loan, as_of: date) -> Contract:
+        """``loan`` as a contract from ``as_of``: the level-payment schedule, or a daily
+        simple-interest loan starting that day from what is owed then.
+
+        >>> loan = Loan(owed=1000, rate_percent=12, remaining_payments=2)
+        >>> daily = Interest("daily", days_late=5).contract(loan, date(2025, 1, 1))
+        >>> daily.months(2)[1].interest, Interest().contract(loan, date(2025, 1, 1)).months(2)[1].interest
+        (Decimal('11.88'), Decimal('10.00'))
+        """
+        if not self.daily:
+            return loan.contract()
+        rate, remaining = loan.require_terms()
+        fee = None
+        if self.late_fee:
+            fee = LateFee(10 if self.grace_days is None else self.grace_days, self.late_fee)
+        return SimpleInterestLoan(
+            loan.owed,
+            rate,
+            remaining,
+            as_of,
+            first_due=self.next_due_date,
+            payment=loan.payment,
+            habit=dataclasses.replace(self.habit, extra=loan.extra_monthly),
+            conventions=self.conventions,
+            late_fee=fee,
+        )
 
 
 # ----------------------------------------------------------------------------- the asset
@@ -401,6 +628,15 @@ class Asset(Part):
                 "give a depreciation curve (`depreciation`) or a yearly rate, not both",
                 got=self.depreciation_rate_percent,
             )
+
+    def value_path(self) -> ValuePath:
+        """The asset's value path from today's value (see :mod:`underwater.valuepath`).
+
+        >>> Asset(value=20000, depreciation_rate_percent=12, age_months=12).value_path().at(12)
+        Decimal('17600.00')
+        """
+        curve = pick_curve(self.kind, self.depreciation, self.depreciation_rate_percent)
+        return ValuePath(self.value, curve, self.age_months, self.shock_percent, self.annual_miles)
 
 
 # ----------------------------------------------------------------------------- a sale
@@ -643,7 +879,8 @@ class Insurance(Part):
         Field(
             "gap_coverage",
             Kind.CHOICE,
-            "the GAP coverage you have, if any",
+            "the GAP coverage you have, if any (left out: a total loss is shown both with a GAP waiver and "
+            "without; after a total loss, none is assumed)",
             label="GAP coverage",
             choices=("waiver", "loan_lease_payoff", "none"),
             choice_labels=(
@@ -699,18 +936,12 @@ class Insurance(Part):
         _money(
             "addon_refunds", "Their refunds", "what cancelling those add-ons refunds to the loan, in dollars"
         ),
-        _money(
-            "value_at_signing",
-            "The value when you signed",
-            "MSRP (new) or retail book value (used) at signing, in dollars, for an LTV cap",
-        ),
-        _money("amount_financed", "Amount financed", "the loan's amount financed at signing, in dollars"),
     )
     SECTION: ClassVar[str] = "insurance"
 
     actual_cash_value: Decimal | None = None
     deductible: Decimal = ZERO
-    coverage: str = "waiver"
+    coverage: str | None = None
     deductible_limit: Decimal | None = None
     ltv_cap_percent: Decimal | None = None
     acv_cap_percent: Decimal | None = None
@@ -721,15 +952,19 @@ class Insurance(Part):
     late_fees: Decimal = ZERO
     addons: Decimal = ZERO
     addon_refunds: Decimal = ZERO
-    value_at_signing: Decimal | None = None
-    amount_financed: Decimal | None = None
 
-    def contract(self) -> GapContract | None:
+    def contract(self, *, assume: str = "waiver") -> GapContract | None:
         """The GAP contract: the chosen kind's published terms, with any term given replacing
-        its default (``None`` without GAP coverage)."""
-        if self.coverage == "none":
+        its default (``None`` without GAP coverage). When no coverage was given, ``assume``
+        says which kind to take (``none`` for none).
+
+        >>> Insurance().contract().name, Insurance().contract(assume="none")
+        ('GAP waiver (TruStage terms as published)', None)
+        """
+        kind = assume if self.coverage is None else self.coverage
+        if kind == "none":
             return None
-        base = GapContract.loan_lease_payoff() if self.coverage == "loan_lease_payoff" else GapContract()
+        base = GapContract.loan_lease_payoff() if kind == "loan_lease_payoff" else GapContract()
         changes: dict[str, Any] = {}
         if self.deductible_limit is not None:
             changes["covers_deductible"] = self.deductible_limit > 0
@@ -744,6 +979,190 @@ class Insurance(Part):
         return dataclasses.replace(base, **changes) if changes else base
 
 
+# ----------------------------------------------------------------------------- when you signed
+
+
+@dataclass(frozen=True, slots=True)
+class Signing(Part):
+    """Figures from the contract at signing that GAP's caps and some states' deficiency bars are
+    measured on: the ``cash_price`` of the purchase, the ``amount_financed`` and the
+    ``value_at_signing`` (MSRP new, retail book value used), in dollars."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _money(
+            "cash_price",
+            "Cash price when it was bought",
+            "the cash price when it was bought, in dollars (some states' deficiency bars depend on it)",
+        ),
+        _money(
+            "amount_financed",
+            "Amount financed",
+            "the loan's amount financed at signing, in dollars (GAP's LTV cap and some states' bars)",
+        ),
+        _money(
+            "value_at_signing",
+            "The value when you signed",
+            "MSRP (new) or retail book value (used) at signing, in dollars, for an LTV cap",
+        ),
+    )
+    SECTION: ClassVar[str] = "signing"
+
+    cash_price: Decimal | None = None
+    amount_financed: Decimal | None = None
+    value_at_signing: Decimal | None = None
+
+
+# ----------------------------------------------------------------------------- where things stand
+
+
+@dataclass(frozen=True, slots=True)
+class Stage(Part):
+    """Where things stand: ``stage`` (:data:`STAGES`), the ``months_behind`` on payments while
+    the borrower still has it, and, once it was repossessed and sold, what the sale brought, the
+    lender's costs, the deficiency it claims, the sale's date and whether a notice of the sale
+    came first; ``unpaid_balance_at_default`` and ``fair_market_value`` (dollars) are what some
+    states measure a deficiency by."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        Field(
+            "stage",
+            Kind.CHOICE,
+            "whether you still have it, or it was repossessed and sold, or it was totalled or stolen",
+            label="Do you still have it?",
+            choices=STAGES,
+            choice_labels=(
+                "I still have it",
+                "It was repossessed and sold",
+                "It was totalled or stolen",
+            ),
+            essential=True,
+        ),
+        _months(
+            "months_behind",
+            "Months behind on payments",
+            "how many monthly payments are past due (0: you are current)",
+            minimum=0,
+        ),
+        _money(
+            "repo_sale_price",
+            "What the lender's sale brought",
+            "after a repossession: what the lender's sale of it brought, in dollars",
+        ),
+        _money(
+            "repo_expenses",
+            "The lender's costs",
+            "after a repossession: what the lender charged for taking it back, storing and selling it, in "
+            "dollars (default: the usual costs for what it is)",
+        ),
+        _money(
+            "deficiency_claimed",
+            "The deficiency the lender claims",
+            "after a repossession: what the lender says you still owe, in dollars (default: worked out from "
+            "the sale)",
+        ),
+        Field(
+            "repo_sale_date",
+            Kind.DATE,
+            "after a repossession: the date of the lender's sale, YYYY-MM-DD (default: the as-of date)",
+            label="Date of the sale",
+        ),
+        Field(
+            "sale_notice_received",
+            Kind.YES_NO,
+            "after a repossession: whether the lender sent you a notice before selling it",
+            label="Did a notice of the sale come first?",
+        ),
+        _money(
+            "unpaid_balance_at_default",
+            "Balance when you defaulted",
+            "what was still owed when you defaulted, in dollars (some states' bars; default: the payoff)",
+        ),
+        _money(
+            "fair_market_value",
+            "Its fair market value",
+            "its fair market value at the sale, in dollars (Massachusetts credits it instead of the sale "
+            "price; default: what it would fetch)",
+        ),
+    )
+    SECTION: ClassVar[str] = "stage"
+
+    stage: str = "have_it"
+    months_behind: int = 0
+    repo_sale_price: Decimal | None = None
+    repo_expenses: Decimal | None = None
+    deficiency_claimed: Decimal | None = None
+    repo_sale_date: date | None = None
+    sale_notice_received: bool | None = None
+    unpaid_balance_at_default: Decimal | None = None
+    fair_market_value: Decimal | None = None
+
+    def check(self) -> None:
+        """A repossession's figures belong to that stage; behind on payments belongs to having it."""
+        repo = (
+            "repo_sale_price",
+            "repo_expenses",
+            "deficiency_claimed",
+            "repo_sale_date",
+            "sale_notice_received",
+        )
+        if self.stage != "repossessed":
+            for name in repo:
+                if getattr(self, name) is not None:
+                    raise InputError(name, "applies after a repossession: give `stage` repossessed")
+        elif self.repo_sale_price is None:
+            raise InputError(
+                "repo_sale_price", "is required after a repossession: what the lender's sale of it brought"
+            )
+        if self.months_behind and self.stage != "have_it":
+            raise InputError("months_behind", "applies while you still have it", got=self.months_behind)
+
+
+# ----------------------------------------------------------------------------- what the borrower can pay
+
+CREDIT_TIERS = ("super_prime", "prime", "near_prime", "subprime", "deep_subprime")
+
+
+@dataclass(frozen=True, slots=True)
+class Means(Part):
+    """What the borrower can do: the ``cash_available`` now and the ``monthly_budget`` for all
+    loan, plan and rent payments together (dollars; either left out is not checked), and the
+    ``credit_tier`` (default: the one whose average rate is nearest the loan's)."""
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _money(
+            "cash_available",
+            "Cash you could put in today",
+            "the cash you could pay today, in dollars: a way out that needs more is out of reach",
+            essential=True,
+        ),
+        _money(
+            "monthly_budget",
+            "What you can pay each month",
+            "the most you can pay each month for the loan (or its replacement, a plan, rent), in dollars",
+            essential=True,
+        ),
+        Field(
+            "credit_tier",
+            Kind.CHOICE,
+            "your credit as lenders price it (default: the tier whose average rate is nearest your loan's)",
+            label="Your credit",
+            choices=CREDIT_TIERS,
+            choice_labels=(
+                "excellent (781-850)",
+                "good (661-780)",
+                "fair (601-660)",
+                "poor (501-600)",
+                "very poor (300-500)",
+            ),
+        ),
+    )
+    SECTION: ClassVar[str] = "means"
+
+    cash_available: Decimal | None = None
+    monthly_budget: Decimal | None = None
+    credit_tier: str | None = None
+
+
 # ----------------------------------------------------------------------------- a replacement
 
 
@@ -751,11 +1170,14 @@ class Insurance(Part):
 class Replacement(Part):
     """What giving the asset up means. ``needed``: whether the borrower still needs an asset
     like this one (a truck that earns the living: yes). If so, every exit that gives it up
-    buys a replacement — by default one like it, at today's ``price`` (default: the value),
-    financed over ``term_months`` (default: the payments left) at ``rate_percent`` (default:
-    the loan's rate), or at ``damaged_rate_percent`` after an exit that marks the credit
-    report (a surrender, a repossession, a short sale or a settlement) — or pays a ``monthly``
-    amount instead (renting or leasing one, dollars a month, no asset kept)."""
+    pays for a replacement from the day it goes. A vehicle's is one like it bought at ``price``
+    (default: the value) and financed over ``term_months`` (default: the payments left) at
+    ``rate_percent`` (default: the average for the borrower's credit tier), or at
+    ``damaged_rate_percent`` after an exit that marks the credit report (default: the average
+    of the tier the mark moves the borrower to, never below the rate before it nor the loan's
+    own); a home's is rent (default: a cited share of its value a year), or a home bought with a
+    30-year mortgage when a price or a rate is given. ``monthly`` (dollars a month) rents one
+    instead, keeping no asset."""
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         Field(
@@ -776,26 +1198,29 @@ class Replacement(Part):
         _rate(
             "replacement_rate_percent",
             "A replacement loan's rate, percent a year",
-            "the yearly rate on a replacement loan with your credit as it is (default: your loan's rate)",
+            "the yearly rate on a replacement loan with your credit as it is (default: the average for your "
+            "credit; a home: a 30-year mortgage's average)",
             attr="rate_percent",
         ),
         _rate(
             "damaged_credit_rate_percent",
             "Its rate after a repossession, percent a year",
             "the yearly rate on a replacement loan after a surrender, repossession, short sale or "
-            "settlement marks your credit (default: the average for the lowest credit tier)",
+            "settlement marks your credit (default: the average for the credit the mark leaves you with, "
+            "never below your rate today)",
             attr="damaged_rate_percent",
         ),
         _months(
             "replacement_term_months",
             "A replacement loan's term, months",
-            "the replacement loan's term (default: the payments left on yours)",
+            "the replacement loan's term (default: the payments left on yours; a home: 360)",
             attr="term_months",
         ),
         _money(
             "replacement_monthly",
             "Or: what renting one costs a month",
-            "instead of buying one, what renting or leasing a replacement costs each month, in dollars",
+            "instead of buying one, what renting or leasing a replacement costs each month, in dollars "
+            "(a home: the default, at a cited share of its value)",
             attr="monthly",
         ),
     )
@@ -837,7 +1262,8 @@ class Borrower(Part):
         _percent(
             "marginal_tax_rate_percent",
             "Your income tax rate, percent",
-            "your top income tax rate, to estimate the tax on forgiven debt",
+            "your top income tax rate, for the tax on forgiven debt (default: 12, the federal rate of the "
+            "median return; state tax not included)",
             attr="marginal_tax_percent",
         ),
         Field(
@@ -857,9 +1283,11 @@ class Borrower(Part):
 
 @dataclass(frozen=True, slots=True)
 class LenderView(Part):
-    """The lender's side: the share of a deficiency it expects to collect (percent; default a
-    cited figure), the months from a repossession to the auction sale, and the months a
-    deficiency takes to collect."""
+    """The lender's side: its cost of funds (percent per year, what its dollars are discounted
+    at; default a cited figure), the share of a deficiency it expects to collect (percent;
+    default a cited figure), the months from a repossession to the auction sale, the months a
+    deficiency takes to collect, and what its auction would bring (dollars; default a cited
+    share of the value)."""
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         _percent(
@@ -880,12 +1308,26 @@ class LenderView(Part):
             "months the lender takes to collect what it collects of a deficiency",
             minimum=0,
         ),
+        _rate(
+            "cost_of_funds_percent",
+            "The lender's cost of funds, percent a year",
+            "what a dollar the lender gets today is worth to it a year on, in percent a year: its dollars "
+            "are discounted at it (default: a cited figure)",
+        ),
+        _money(
+            "auction_price",
+            "What the lender's auction would bring",
+            "what a repossession auction would sell it for, in dollars (default: a cited share of what it "
+            "would fetch)",
+        ),
     )
     SECTION: ClassVar[str] = "lender"
 
     collect_percent: Decimal | None = None
     months_to_sell: int | None = None
     months_to_collect: int | None = None
+    cost_of_funds_percent: Decimal | None = None
+    auction_price: Decimal | None = None
 
 
 # ----------------------------------------------------------------------------- how to compare
@@ -893,8 +1335,9 @@ class LenderView(Part):
 
 @dataclass(frozen=True, slots=True)
 class Comparison(Part):
-    """How exits are compared: at ``horizon_months`` (default: the payments left) and ranked by
-    ``rank_by`` (one of :data:`RANK_CRITERIA`)."""
+    """How exits are compared: at ``horizon_months`` (default: the payments left), ranked by
+    ``rank_by`` (one of :data:`RANK_CRITERIA`), the borrower's dollars discounted at
+    ``opportunity_rate_percent`` (percent per year; default a cited figure)."""
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         _months(
@@ -909,17 +1352,25 @@ class Comparison(Part):
             label="Rank by",
             choices=RANK_CRITERIA,
             choice_labels=(
-                "best position at the end",
+                "most in today's dollars",
+                "best position at the end, every dollar alike",
                 "least cash today",
                 "least paid in all",
                 "mildest credit mark",
             ),
         ),
+        _rate(
+            "opportunity_rate_percent",
+            "What your money earns, percent a year",
+            "what a dollar you keep today earns (or saves on dearer debt) in a year, in percent: later "
+            "dollars are discounted at it (default: a cited safe rate)",
+        ),
     )
     SECTION: ClassVar[str] = "comparison"
 
     horizon_months: int | None = None
-    rank_by: str = "net_position"
+    rank_by: str = "present_value"
+    opportunity_rate_percent: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -966,13 +1417,17 @@ class Purchase(Part):
 PARTS: tuple[type[Part], ...] = (
     Loan,
     Asset,
+    Interest,
+    Stage,
     Sale,
     NextDeal,
     Refinance,
     Workout,
     Insurance,
     Replacement,
+    Means,
     Borrower,
+    Signing,
     LenderView,
     Comparison,
 )
@@ -986,20 +1441,30 @@ class Situation:
 
     >>> s = Situation(Loan(owed=80000, rate_percent=9, remaining_payments=48), Asset(value=60000))
     >>> s.asset.asset_class, s.replacement.needed, s.comparison.rank_by
-    ('car', True, 'net_position')
+    ('car', True, 'present_value')
     """
 
     loan: Loan
     asset: Asset
+    interest: Interest = Interest()
+    stage: Stage = Stage()
     sale: Sale = Sale()
     next_deal: NextDeal = NextDeal()
     refinance: Refinance = Refinance()
     workout: Workout = Workout()
     insurance: Insurance = Insurance()
     replacement: Replacement = Replacement()
+    means: Means = Means()
     borrower: Borrower = Borrower()
+    signing: Signing = Signing()
     lender: LenderView = LenderView()
     comparison: Comparison = Comparison()
+
+    def __post_init__(self) -> None:
+        # While the loan runs every exit needs its rate and term; after a repossession or a total
+        # loss only what was owed counts.
+        if self.stage.stage == "have_it":
+            self.loan.require_terms()
 
     @staticmethod
     def fields() -> tuple[Field, ...]:
@@ -1023,9 +1488,16 @@ class Situation:
 
     @property
     def horizon(self) -> int:
-        """The month the exits are measured at: the one asked for, else the payments left."""
+        """The month the exits are measured at: the one asked for, else the payments left (after a
+        repossession, 48 months: the four years UCC 2-725 usually gives a lender to sue; after a
+        total loss without the payments left, 60)."""
         given = self.comparison.horizon_months
-        return min(self.loan.remaining_payments, MAX_MONTHS) if given is None else given
+        if given is not None:
+            return given
+        if self.stage.stage == "repossessed":
+            return 48
+        remaining = self.loan.remaining_payments
+        return 60 if remaining is None else min(remaining, MAX_HORIZON_MONTHS)
 
 
 _PART_NAMES = tuple(f.name for f in dataclasses.fields(Situation))

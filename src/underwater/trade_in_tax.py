@@ -94,6 +94,17 @@ class TradeInRule:
     conditions: tuple[str, ...]
     cap: Decimal | None = None
     confidence_note: str | None = None
+    tax_cap: Decimal | None = None
+    """The most the tax itself can come to, in dollars, whatever the price (South Carolina's
+    infrastructure maintenance fee: $500); ``None`` when the tax has no cap."""
+
+    def capped_tax(self, tax: Decimal) -> Decimal:
+        """``tax`` (dollars) held to the state's cap on the tax, if it has one.
+
+        >>> trade_in_rule("SC").capped_tax(Decimal("1750.00")), trade_in_rule("VA").capped_tax(Decimal("1750.00"))
+        (Decimal('500.00'), Decimal('1750.00'))
+        """
+        return tax if self.tax_cap is None else min(tax, self.tax_cap)
 
     def to_json(self) -> dict[str, Any]:
         """The rule as JSON: money as two-decimal strings, dates ISO."""
@@ -103,6 +114,7 @@ class TradeInRule:
             "tax": self.tax,
             "credit": self.credit,
             "cap": None if self.cap is None else format_money(self.cap),
+            "tax_cap": None if self.tax_cap is None else format_money(self.tax_cap),
             "effective": self.effective.isoformat(),
             "dealer_only": self.dealer_only,
             "new_vehicles_only": self.new_vehicles_only,
@@ -363,5 +375,6 @@ def _rule(code: str, entry: Mapping[str, Any], table_date: date) -> tuple[TradeI
         new_vehicles_only=bool(entry["new_vehicles_only"]),
         conditions=tuple(str(c) for c in entry["conditions"]),
         confidence_note=entry.get("confidence_note"),
+        tax_cap=None if entry.get("tax_cap") is None else Decimal(entry["tax_cap"]),
     )
     return rule, schedule

@@ -1,14 +1,18 @@
 """The ``payoff`` job: a simple-interest loan's payoff on a date, as a payoff letter states it:
-the interest since the last payment worked exactly, and the per diem for each day later."""
+the per diem times the days since the last payment (or the interest worked exactly), and the per
+diem for each day later."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from underwater.dates import DayCount
 from underwater.forms import Field, Form, Kind
 from underwater.money import format_money_human
 from underwater.ops import Operation
-from underwater.payoff import PayoffQuote, payoff_quote
+from underwater.payoff import CONVENTIONS, PayoffQuote, payoff_quote
+from underwater.situation import DAY_COUNT
 from underwater.textfmt import key_values
 
 FORM = Form(
@@ -55,16 +59,17 @@ FORM = Form(
             section="payoff",
             essential=True,
         ),
+        dataclasses.replace(DAY_COUNT, default=DayCount.ACT_365F.value, section="terms"),
         Field(
-            "day_basis",
+            "interest_convention",
             Kind.CHOICE,
-            "how many days the lender counts in a year when it works out a day's interest (the contract "
-            "says; most use 365)",
-            default="365",
-            choices=("365", "360"),
-            label="Days in the lender's year",
-            section="terms",
-            choice_labels=("365 days", "360 days (a banker's year)"),
+            "how the interest since the last payment is worked: the per diem rounded to the cent times the "
+            "days, as payoff letters print it, or exactly and rounded once",
+            default="per_diem",
+            choices=CONVENTIONS,
+            label="How the interest is worked",
+            section="payoff",
+            choice_labels=("the per diem times the days, as letters print it", "exactly, rounded once"),
         ),
         Field(
             "fees",
@@ -85,8 +90,9 @@ def compute(values: dict[str, Any]) -> PayoffQuote:
         values["rate_percent"],
         values["last_payment_date"],
         values["payoff_date"],
-        day_basis=int(values["day_basis"]),
+        day_count=DayCount(values["day_count"]),
         fees=values["fees"] or 0,
+        interest_convention=values["interest_convention"],
     )
 
 
@@ -97,12 +103,16 @@ def render(quote: PayoffQuote) -> str:
         [
             ("balance", format_money_human(quote.balance)),
             ("rate (percent per year)", str(quote.rate_percent)),
-            ("day basis", str(quote.day_basis)),
+            ("day count", quote.day_count.value),
             ("last payment", quote.last_payment_date.isoformat()),
             ("payoff date", quote.payoff_date.isoformat()),
             ("days of interest", str(quote.days)),
             ("per diem (each later day)", format_money_human(quote.per_diem)),
-            ("accrued interest", format_money_human(quote.accrued_interest)),
+            (
+                "accrued interest"
+                + (" (exact)" if quote.interest_convention == "exact" else " (per diem × days)"),
+                format_money_human(quote.accrued_interest),
+            ),
             ("fees", format_money_human(quote.fees)),
             ("payoff", format_money_human(quote.payoff)),
         ],
@@ -116,7 +126,7 @@ OPERATION = Operation(
         "underwater payoff --balance 18250.40 --rate-percent 7.9 --last-payment-date 2026-11-01 "
         "--payoff-date 2026-11-21",
         "underwater payoff --balance 10000 --rate-percent 18 --last-payment-date 2025-03-01 "
-        "--payoff-date 2025-03-11 --day-basis 360 --fees 25 --json",
+        "--payoff-date 2025-03-11 --day-count actual/360 --fees 25 --json",
     ),
     form=FORM,
     compute=compute,

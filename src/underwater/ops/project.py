@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from underwater.attribution import CAUSES, Attribution, attribute_gap
@@ -21,8 +22,17 @@ from underwater.limits import MAX_MONTHS
 from underwater.loan import amortize
 from underwater.money import format_money, format_money_human
 from underwater.ops import Operation
-from underwater.projection import Prevention, Projection, extra_to_surface_loan, prevention, project_loan
-from underwater.situation import TARGET_MONTH, Asset, Loan, Purchase
+from underwater.projection import (
+    HabitCost,
+    Prevention,
+    Projection,
+    extra_to_surface_loan,
+    habit_cost,
+    prevention,
+    project_loan,
+)
+from underwater.simple_interest import SimpleInterestLoan
+from underwater.situation import TARGET_MONTH, Asset, Interest, Loan, Purchase
 from underwater.textfmt import grid, key_values
 
 _PURCHASE_FIELDS = tuple(f.name for f in Purchase.FIELDS if f.name not in ("price", "term_months"))
@@ -60,12 +70,18 @@ def _check(values: dict[str, Any]) -> None:
 
 
 def _optional(fields: tuple[Field, ...], *names: str) -> tuple[Field, ...]:
-    return tuple(dataclasses.replace(f, required=False) if f.name in names else f for f in fields)
+    # The loan's fields as this job needs them: its rate always (a loan or a purchase), the
+    # payoff and payments left only for a loan you have (the check says when).
+    return tuple(
+        dataclasses.replace(f, required=f.name == "rate_percent" or (f.required and f.name not in names))
+        for f in fields
+    )
 
 
 FORM = Form(
     (
         *_optional(Loan.fields(), "owed", "remaining_payments"),
+        *Interest.fields(),
         *_optional(Asset.fields(), "value"),
         Field(
             "horizon_months",
@@ -102,11 +118,18 @@ class ProjectReport:
     extra_monthly_needed: Any
     prevention: Prevention | None
     attribution: Attribution | None
+    interest: Interest = dataclasses.field(default_factory=Interest)
+    habit: HabitCost | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The projection's keys, plus ``extra_to_surface`` (``target_month``, ``extra_monthly``),
-        ``prevention`` and ``attribution`` (each null when not asked for)."""
+        """The projection's keys, plus ``interest_method``, ``conventions`` (a daily loan's, else
+        null), ``habit`` (what the payment habit costs against paying on the due dates, when
+        one is given), ``extra_to_surface`` (``target_month``, ``extra_monthly``), ``prevention``
+        and ``attribution`` (each null when not asked for)."""
         data = self.projection.to_json()
+        data["interest_method"] = self.interest.interest_method
+        data["conventions"] = self.interest.conventions.to_json() if self.interest.daily else None
+        data["habit"] = None if self.habit is None else self.habit.to_json()
         data["extra_to_surface"] = (
             None
             if self.target_month is None
@@ -170,13 +193,22 @@ def compute(values: dict[str, Any]) -> ProjectReport:
     else:
         loan = Loan.from_inputs(values)
         asset = Asset.from_inputs(values)
+    interest = Interest.from_inputs(values)
+    start = values["start_date"]
     result = project_loan(
-        loan, asset, horizon_months=values["horizon_months"], start_date=values["start_date"]
+        loan, asset, horizon_months=values["horizon_months"], start_date=start, interest=interest
     )
     needed = None
     if values["target_month"] is not None:
-        needed = extra_to_surface_loan(loan, asset, values["target_month"])
-    return ProjectReport(result, values["target_month"], needed, prevent, attribution)
+        needed = extra_to_surface_loan(
+            loan, asset, values["target_month"], interest=interest, start_date=start
+        )
+    habit = None
+    if interest.days_late or interest.pay_twice_monthly:
+        contract = interest.contract(loan, date.today() if start is None else start)
+        assert isinstance(contract, SimpleInterestLoan)
+        habit = habit_cost(contract, asset.value_path(), result.horizon_months, loan.other_liens)
+    return ProjectReport(result, values["target_month"], needed, prevent, attribution, interest, habit)
 
 
 def _shown_months(projection: Projection) -> list[int]:
@@ -186,6 +218,32 @@ def _shown_months(projection: Projection) -> list[int]:
         if special is not None:
             months.add(special)
     return sorted(months)
+
+
+def _month(month: int | None) -> str:
+    return "not within the horizon" if month is None else f"month {month}"
+
+
+def _render_habit(h: HabitCost) -> str:
+    def day(d: date | None) -> str:
+        return "-" if d is None else d.isoformat()
+
+    word = "costs" if h.extra_cost >= 0 else "saves"
+    return key_values(
+        f"Paying {h.habit}",
+        [
+            ("interest paid on the due dates", format_money_human(h.interest_on_time)),
+            ("interest paid your way", format_money_human(h.interest_with_habit)),
+            ("late fees your way", format_money_human(h.fees_with_habit)),
+            (f"your habit {word}", format_money_human(abs(h.extra_cost))),
+            ("paid off, on the due dates", day(h.payoff_date_on_time)),
+            ("paid off, your way", day(h.payoff_date_with_habit)),
+            ("last payment, on the due dates", format_money_human(h.last_payment_on_time)),
+            ("last payment, your way", format_money_human(h.last_payment_with_habit)),
+            ("surfaces, on the due dates", _month(h.crossover_on_time)),
+            ("surfaces, your way", _month(h.crossover_with_habit)),
+        ],
+    )
 
 
 def render(report: ProjectReport) -> str:
@@ -211,7 +269,11 @@ def render(report: ProjectReport) -> str:
                 format_money_human(report.extra_monthly_needed),
             )
         )
+    if report.interest.daily:
+        pairs.append(("interest", f"by the day ({report.interest.conventions.day_count.value})"))
     text = key_values("Projection", pairs) + "\n\n" + p.summary + "\n\n"
+    if report.habit is not None:
+        text += _render_habit(report.habit) + "\n\n"
     rows = []
     for month in _shown_months(p):
         row = p.rows[month]

@@ -1,12 +1,13 @@
 """The per-loan reference: the same figures as the kernel, asked of the exact Decimal library.
 
-For one loan this calls :func:`underwater.loan.amortize` for the balance after each payment,
-:func:`underwater.depreciation.value_path` with the class's
-:func:`~underwater.depreciation.default_preset` for the value each month (once per shock), and
+For one loan this builds the loan as a :class:`~underwater.contracts.AmortizingLoan` and its
+value as a :class:`~underwater.valuepath.ValuePath` on the class's
+:func:`~underwater.depreciation.default_preset` (once per shock), projects one against the other
+with :func:`underwater.projection.project_contract` — where crossover, the first month under
+water and the peak are defined, once for every engine — and asks
 :func:`underwater.deficiency.estimate_deficiency` for the deficiency a surrender today would
-leave; then it reads the portfolio metrics off those paths by their definitions (see
-:mod:`underwater.portfolio.kernel`): month 0 is today, month t is after the t-th payment, and
-the horizon is the remaining term. It is slow (milliseconds a loan) and is the yardstick the
+leave. Month 0 is today, month t is after the t-th payment, and the horizon is the remaining
+term. It is slow (milliseconds a loan) and is the yardstick the
 vectorised kernel is tested against, loan by loan, to the cent.
 """
 
@@ -17,10 +18,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from underwater.assets import AssetClass
+from underwater.contracts import AmortizingLoan
 from underwater.deficiency import estimate_deficiency
-from underwater.depreciation import default_preset, value_path
-from underwater.loan import amortize
+from underwater.depreciation import default_preset
 from underwater.money import ZERO, from_cents
+from underwater.portfolio.tables import shock_suffix
+from underwater.projection import project_contract
+from underwater.valuepath import ValuePath
 
 if TYPE_CHECKING:
     from underwater.portfolio.schema import Book
@@ -62,37 +66,32 @@ def exact_inputs(book: Book, i: int) -> ExactLoan:
     )
 
 
-def _scenario(loan: ExactLoan, balances: list[Decimal], shock: Decimal) -> dict[str, Any]:
-    curve = default_preset(loan.asset_class)
-    n = loan.remaining_payments
-    values = value_path(loan.value, curve, loan.asset_age_months, n, shock_percent=shock)
-    owed = [balance + loan.other_liens for balance in balances]
-    gaps = [o - v for o, v in zip(owed, values, strict=True)]
-    peak = max(max(gaps), ZERO)
-    today = values[0]
+def _scenario(loan: ExactLoan, contract: AmortizingLoan, shock: Decimal) -> dict[str, Any]:
+    path = ValuePath(loan.value, default_preset(loan.asset_class), loan.asset_age_months, shock)
+    p = project_contract(contract, path, loan.remaining_payments, other_liens=loan.other_liens)
+    today = p.rows[0]
     deficiency: Decimal | None = None
     if loan.asset_class != AssetClass.HOME:
-        deficiency = estimate_deficiency(loan.balance, today, loan.asset_class, state=loan.state).deficiency
+        deficiency = estimate_deficiency(
+            loan.balance,
+            today.value,
+            loan.asset_class,
+            state=loan.state,
+            unpaid_balance_at_default=loan.balance,
+            fair_market_value=today.value,
+        ).deficiency
     return {
-        "value": today,
-        "equity": today - owed[0],
-        "negative_equity": max(owed[0] - today, ZERO),
-        "ltv": None if today == 0 else loan.balance / today,
-        "cltv": None if today == 0 else owed[0] / today,
-        "crossover_month": _crossover(gaps),
-        "first_under_water_month": next((t for t, gap in enumerate(gaps) if gap > 0), None),
-        "peak_negative_equity": peak,
-        "peak_month": None if peak == 0 else gaps.index(peak),
+        "value": today.value,
+        "equity": today.equity,
+        "negative_equity": today.negative_equity,
+        "ltv": None if today.value == 0 else loan.balance / today.value,
+        "cltv": None if today.value == 0 else today.owed / today.value,
+        "crossover_month": p.crossover_month,
+        "first_under_water_month": p.first_under_water_month,
+        "peak_negative_equity": p.peak_negative_equity,
+        "peak_month": p.peak_month,
         "estimated_deficiency": deficiency,
     }
-
-
-def _crossover(gaps: list[Decimal]) -> int | None:
-    # The month from which every later gap is ≤ 0: one past the last month under water.
-    under = [t for t, gap in enumerate(gaps) if gap > 0]
-    if not under:
-        return 0
-    return None if under[-1] == len(gaps) - 1 else under[-1] + 1
 
 
 def exact_loan(loan: ExactLoan, shocks: tuple[Decimal, ...] = ()) -> dict[str, Any]:
@@ -107,24 +106,15 @@ def exact_loan(loan: ExactLoan, shocks: tuple[Decimal, ...] = ()) -> dict[str, A
     >>> row["negative_equity"], row["crossover_month"]
     (Decimal('3000.00'), 33)
     """
-    from underwater.portfolio.kernel import shock_suffix
-
-    n = loan.remaining_payments
-    if loan.balance > 0:
-        schedule = amortize(loan.balance, loan.rate_percent, n, payment=loan.payment)
-        balances = [schedule.balance_after(t) for t in range(n + 1)]
-        payment = schedule.payment
-    else:
-        balances = [ZERO] * (n + 1)
-        payment = ZERO
+    contract = AmortizingLoan(loan.balance, loan.rate_percent, loan.remaining_payments, loan.payment)
     row: dict[str, Any] = {
         "balance": loan.balance,
         "other_liens": loan.other_liens,
         "owed": loan.balance + loan.other_liens,
-        "payment": payment,
+        "payment": contract.regular_payment,
     }
     for shock in (Decimal(0), *shocks):
         suffix = "" if shock == 0 else shock_suffix(shock)
-        for key, figure in _scenario(loan, balances, shock).items():
+        for key, figure in _scenario(loan, contract, shock).items():
             row[key + suffix] = figure
     return row

@@ -21,7 +21,9 @@ the term; a loan even today that dips later has not crossed over);
 max(owed_t − value_t, 0) and ``peak_month`` the first month it is reached (null when the loan
 is never under water); ``estimated_deficiency`` = what a surrender today would leave owed on
 this loan's balance by :func:`underwater.deficiency.estimate_deficiency` (auction at 75 % of
-value₀, default expenses, the state's rule; null for a home).
+value₀, default expenses, the state's rule with the balance as the unpaid balance at default
+and value₀ as the fair market value: a bar on the balance gives 0, Massachusetts credits
+value₀; null for a home).
 
 **Exactness.** The balance recurrence runs in int64 cents with the rate as an integer number
 of 1e-5 percent units, so interest = ⌊(2·b·u + D) / 2D⌋ with D = 100·100000·12 is the
@@ -57,7 +59,7 @@ from underwater.portfolio.paths import (
     loan_paths,
 )
 from underwater.portfolio.schema import ASSET_CLASSES, RATE_UNITS, STATE_CODES, Book
-from underwater.portfolio.tables import AGES, Tables, _fraction, tables
+from underwater.portfolio.tables import AGES, Tables, _fraction, shock_suffix, tables
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -66,16 +68,6 @@ __all__ = ["Result", "Scenario", "compute", "level_payments", "shock_suffix"]
 
 I64 = np.int64
 F64 = np.float64
-
-
-def shock_suffix(shock: Decimal) -> str:
-    """Column suffix of a shock: ``_shock_10`` for 10 %, ``_shock_12p5`` for 12.5 %.
-
-    >>> shock_suffix(Decimal("10")), shock_suffix(Decimal("12.50"))
-    ('_shock_10', '_shock_12p5')
-    """
-    text = format(shock.normalize(), "f")
-    return "_shock_" + text.replace(".", "p")
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,10 +259,15 @@ def _finish(
         zero = value == 0
         ltv = np.where(zero, np.nan, book.balance / np.where(zero, 1, value))
         cltv = np.where(zero, np.nan, owed / np.where(zero, 1, value))
-    # Proceeds at the auction share, half up; then UCC 9-615 line 6 floored at 0.
+    # Proceeds at the auction share, half up (the fair market value where the state credits
+    # it); then UCC 9-615 line 6 floored at 0, and 0 under a state's bar on the balance.
     proceeds = (2 * value * t.share_numerator + t.share_denominator) // (2 * t.share_denominator)
+    proceeds = np.where(t.fair_value[book.state], value, proceeds)
     expenses = t.expenses[book.asset_class, book.state]
     deficiency = np.maximum(book.balance - proceeds + expenses, 0)
+    bar = t.bar_cents[book.state]
+    barred = (bar >= 0) & np.where(t.bar_inclusive[book.state], book.balance <= bar, book.balance < bar)
+    deficiency = np.where(barred, 0, deficiency)
     deficiency = np.where(expenses < 0, -1, deficiency)
     return Scenario(
         value=value,

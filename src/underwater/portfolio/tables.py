@@ -12,6 +12,12 @@ Nothing here re-derives a rule: every number is asked of the library.
   cents. A home has none: a foreclosure deficiency is not modelled.
 - **Auction share**: the percent of market value a repossession sale is assumed to bring
   (:func:`underwater.deficiency.default_auction_share_percent`), as an exact fraction.
+- **State rules a book can apply**: for each state, a bar measured on the unpaid balance at
+  default (the loan's balance: Wisconsin, Massachusetts, Florida), in cents with whether the
+  bound is inclusive, and whether the state credits the fair market value instead of the sale
+  price (Massachusetts: the value today). A bar measured on the cash price or the amount
+  financed needs figures a book does not carry, so the estimate is shown without it (as the
+  deficiency worksheet does when a measure is missing).
 """
 
 from __future__ import annotations
@@ -28,11 +34,12 @@ from underwater.deficiency import default_auction_share_percent, estimate_defici
 from underwater.depreciation import RETENTION_PLACES, default_preset
 from underwater.money import to_cents
 from underwater.portfolio.schema import ASSET_CLASSES, MAX_AGE_MONTHS, MAX_PAYMENTS, STATE_CODES
+from underwater.state_rules import state_rule
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["AGES", "Tables", "tables"]
+__all__ = ["AGES", "Tables", "shock_suffix", "tables"]
 
 AGES = MAX_AGE_MONTHS + MAX_PAYMENTS + 1
 """Ages 0..1,200 months: the oldest asset today plus the longest remaining term."""
@@ -52,6 +59,12 @@ class Tables:
     expenses: NDArray[np.int64]
     share_numerator: int
     share_denominator: int
+    bar_cents: NDArray[np.int64]
+    """``bar_cents[state]``: the unpaid balance at or under which a deficiency is barred (-1: no
+    bar on the balance); ``bar_inclusive[state]`` whether the bound includes it."""
+    bar_inclusive: NDArray[np.bool_]
+    fair_value: NDArray[np.bool_]
+    """``fair_value[state]``: the state credits the fair market value (the value today)."""
 
 
 @functools.cache
@@ -80,7 +93,20 @@ def tables() -> Tables:
     numerator, denominator = _fraction(share / 100)
     steps = np.diff(units, axis=1)
     trend = np.where((steps <= 0).all(axis=1), 1, np.where((steps >= 0).all(axis=1), -1, 0)).astype(np.int64)
-    return Tables(retention, units, trend, expenses, numerator, denominator)
+    bar_cents = np.full(len(STATE_CODES) + 1, -1, dtype=np.int64)
+    bar_inclusive = np.zeros(len(STATE_CODES) + 1, dtype=np.bool_)
+    fair_value = np.zeros(len(STATE_CODES) + 1, dtype=np.bool_)
+    for s, state in enumerate(STATE_CODES, start=1):
+        rule = state_rule(state)
+        if rule is None or not rule.verified:
+            continue
+        fair_value[s] = rule.fair_market_value_rule
+        if rule.bar is not None and rule.bar.measure == "unpaid_balance_at_default":
+            bar_cents[s] = to_cents(rule.bar.threshold)
+            bar_inclusive[s] = rule.bar.inclusive
+    return Tables(
+        retention, units, trend, expenses, numerator, denominator, bar_cents, bar_inclusive, fair_value
+    )
 
 
 def _fraction(share: Decimal) -> tuple[int, int]:
@@ -90,3 +116,13 @@ def _fraction(share: Decimal) -> tuple[int, int]:
     if exponent >= 0:
         return numerator * 10**exponent, 1
     return numerator, 10**-exponent
+
+
+def shock_suffix(shock: Decimal) -> str:
+    """Column suffix of a shock: ``_shock_10`` for 10 %, ``_shock_12p5`` for 12.5 %.
+
+    >>> shock_suffix(Decimal("10")), shock_suffix(Decimal("12.50"))
+    ('_shock_10', '_shock_12p5')
+    """
+    text = format(shock.normalize(), "f")
+    return "_shock_" + text.replace(".", "p")

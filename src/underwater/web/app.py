@@ -49,6 +49,7 @@ from starlette.staticfiles import StaticFiles
 from underwater import __version__
 from underwater.csvsafe import csv_text
 from underwater.errors import InputError, InputErrors, NoSolutionError, name_fields
+from underwater.exits.model import CHANNEL_WORDS, CREDIT_SHORT, CREDIT_WORDS
 from underwater.forms import Form
 from underwater.money import format_money_human
 from underwater.ops import Operation, answer_json, operations
@@ -212,20 +213,6 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return list(seen)
 
 
-_CREDIT_WORDS = {
-    "none": "no mark: paid as agreed",
-    "minor": "a new account or changed terms, no bad mark",
-    "major": "a bad mark: settled for less, or surrendered",
-    "severe": "a repossession: on the report for seven years",
-}
-_RANK_WORDS = {
-    "net_position": "where it leaves you at the end",
-    "cash_now": "the least cash needed today",
-    "total_cost": "the least paid in all",
-    "credit": "the mildest mark on your credit report",
-}
-
-
 class _Site:
     """The registry, the templates and the handlers that use them."""
 
@@ -262,8 +249,9 @@ class _Site:
         self.env.globals["meaning"] = meaning
         self.env.globals["projection_svg"] = charts.projection_svg
         self.env.globals["value_svg"] = charts.value_svg
-        self.env.globals["credit_words"] = _CREDIT_WORDS
-        self.env.globals["rank_words"] = _RANK_WORDS
+        self.env.globals["credit_words"] = CREDIT_WORDS
+        self.env.globals["channel_words"] = CHANNEL_WORDS
+        self.env.globals["credit_short"] = CREDIT_SHORT
         available = set(self.env.list_templates())
         self.result_templates = {
             name: (f"results/{name}.html" if f"results/{name}.html" in available else "results/_generic.html")

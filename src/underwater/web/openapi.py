@@ -53,6 +53,12 @@ JOB_RULES: dict[str, tuple[str, ...]] = {
     "deficiency": (
         "Give `proceeds` (a sale) or `value` (an estimate before one); `proceeds` needs `as_of`.",
     ),
+    "options": (
+        "While you still have it (`stage` have_it, the default) `rate_percent` and `remaining_payments` are "
+        "required, and `months_behind` may be given.",
+        "After a repossession (`stage` repossessed) `repo_sale_price` is required; `repo_expenses`, "
+        "`deficiency_claimed`, `repo_sale_date` and `sale_notice_received` are refused in the other stages.",
+    ),
 }
 """The rules each job applies across fields, as sentences (fields in backticks by JSON name)."""
 

@@ -101,8 +101,8 @@ JOB_PAGES: dict[str, JobPage] = {
 VIEWS: dict[tuple[str, str], JobPage] = {
     ("options", "lender"): JobPage(
         "What would the lender accept?",
-        "What the lender gets from each way out, and the range of offers that leave you both better off "
-        "than a repossession.",
+        "What the lender gets from each way out, what it faces if it agrees to nothing, and the offers "
+        "that leave you both better off.",
     ),
     ("project", "prevent"): JobPage(
         "How do I never get here again?",

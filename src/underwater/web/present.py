@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from underwater.dates import add_months
 from underwater.money import ROUNDING
 from underwater.state_rules import STATE_NAMES
 
@@ -115,8 +116,8 @@ def month_words(start: dt.date | str | None, month: int | None) -> str:
     if start is None:
         return f"in {months_words(month)}"
     day = dt.date.fromisoformat(start) if isinstance(start, str) else start
-    index = day.year * 12 + day.month - 1 + month
-    return f"{_MONTHS[index % 12]} {index // 12}"
+    moved = add_months(day, month)
+    return f"{_MONTHS[moved.month - 1]} {moved.year}"
 
 
 def months_words(months: int | None) -> str:

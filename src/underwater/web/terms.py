@@ -114,11 +114,18 @@ TERMS: dict[str, tuple[str, str]] = {
     "depreciation": ("depreciation", "the value an asset loses as it ages and is used."),
     "lender_floor": (
         "lender's floor",
-        "the smallest lump sum, on top of the sale, that leaves the lender better off than repossessing.",
+        "the smallest lump sum, on top of what it gets now, that leaves the lender better off than what it "
+        "faces otherwise (being paid as agreed, a repossession, or collecting what it can).",
     ),
     "borrower_ceiling": (
         "your ceiling",
-        "the largest lump sum that still leaves you better off than handing the asset back.",
+        "the largest lump sum that still leaves you better off than the best way out you can take alone.",
+    ),
+    "present_value": (
+        "in today's dollars",
+        "every dollar of a way out, paid or received, counted at what it is worth today: a dollar due in a "
+        "year is worth less than one today by what your money would earn meanwhile; what you hold and owe "
+        "at the end is counted the same way.",
     ),
     "net_position": (
         "net position",
@@ -163,10 +170,11 @@ TERMS: dict[str, tuple[str, str]] = {
         "interest-only payment",
         "a payment that covers the interest and pays none of the balance off.",
     ),
-    "day_basis": (
-        "day basis",
-        "the days the lender counts in a year: a day's interest is the yearly rate divided by 365, or by "
-        "360 under a banker's year.",
+    "day_count": (
+        "day count",
+        "how the contract counts days of interest: actual/365 divides the yearly rate by 365 for each "
+        "calendar day; actual/actual by 366 in a leap year; actual/360 by 360 (a banker's year); 30/360 "
+        "counts every month as 30 days.",
     ),
     "retention": (
         "share kept",

@@ -67,6 +67,8 @@ class Widget:
     blank_choice: bool
     """A select that may be left empty (no default) offers an empty choice."""
     error: str | None
+    default_choice: str | None = None
+    """A select's default: left as it is, it is left out of the address a form sends."""
 
     @property
     def dom_id(self) -> str:
@@ -93,13 +95,15 @@ def _widget(
 ) -> Widget:
     values = tuple(given or ())
     choices = ("yes", "no") if field.kind is Kind.YES_NO else field.choices
+    default_choice: str | None = None
     if field.kind in (Kind.CHOICE, Kind.YES_NO):
         control, input_type = "select", ""
+        default = field.default
+        if field.kind is Kind.YES_NO and default is not None:
+            default = "yes" if default else "no"
+        default_choice = None if default is None else str(default)
         if not values:
-            default = field.default
-            if field.kind is Kind.YES_NO and default is not None:
-                default = "yes" if default else "no"
-            values = (str(default),) if default is not None else ("",)
+            values = (default_choice,) if default_choice is not None else ("",)
     elif field.kind is Kind.FLAG:
         control, input_type = "checkbox", "checkbox"
     else:
@@ -126,6 +130,7 @@ def _widget(
         placeholder=_placeholder(field),
         blank_choice=field.default is None,
         error=error,
+        default_choice=default_choice,
     )
 
 

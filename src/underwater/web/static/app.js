@@ -73,8 +73,8 @@
     }
   });
 
-  // Leave empty inputs out of the URL a form sends, so the link a person shares holds only
-  // what was typed.
+  // Leave empty inputs, and choices left at their default, out of the URL a form sends, so the
+  // link a person shares holds only what was typed or changed.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.method.toLowerCase() !== "get") {
@@ -82,6 +82,9 @@
     }
     form.querySelectorAll("input, select").forEach(function (box) {
       if (box.name && box.type !== "hidden" && box.type !== "checkbox" && String(box.value).trim() === "") {
+        box.disabled = true;
+      }
+      if (box.tagName === "SELECT" && box.dataset.default !== undefined && box.value === box.dataset.default) {
         box.disabled = true;
       }
     });

@@ -1,0 +1,168 @@
+"""Contracts: what is owed under one agreement, month by month, behind one interface.
+
+Every engine that compares what is owed with what the collateral is worth — the projection, the
+exits and their ledgers, the book's exact reference — reads a loan through :class:`Contract`:
+
+- ``months(horizon)``: for each month 0..horizon, the cash paid to the holder that month, the
+  interest charged in it and the balance owed just after it (month 0 is today: nothing paid,
+  the balance owed now); after the last payment, nothing is paid and nothing is owed;
+- ``payoff_at(month)``: what clears the contract just after that month's payment;
+- ``rate_percent``: its own yearly rate, ``regular_payment`` and ``term_months``;
+- ``with_extra(extra_monthly)``: the same contract with that many dollars more paid with every
+  payment.
+
+:class:`AmortizingLoan` is the fixed-rate, level-payment monthly loan of
+:func:`underwater.loan.amortize` (interest rounded each month, the last payment adjusted so the
+balance ends at 0.00), unchanged: the loan being kept, a refinance, the next deal's loan, a
+replacement's loan, a payment plan and an unsecured personal loan are all of this kind. A
+daily simple-interest loan (:class:`underwater.simple_interest.SimpleInterestLoan`) is another
+class with the same methods, so every engine takes it without a second path.
+
+Money is dollars (``Decimal``); rates are percent per year as typed (``9`` is 9 %); terms are
+months.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol, runtime_checkable
+
+from underwater.loan import ExtraPayment, Schedule, amortize
+from underwater.money import ZERO
+
+__all__ = ["AmortizingLoan", "Contract", "ContractMonth"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContractMonth:
+    """One month of a contract (dollars): ``paid`` to the holder that month, the ``interest``
+    and ``fees`` charged in it, and the ``balance`` owed just after it, so that each month's
+    balance is the last one's plus its interest and fees less what was paid."""
+
+    month: int
+    paid: Decimal
+    interest: Decimal
+    balance: Decimal
+    fees: Decimal = ZERO
+
+
+@runtime_checkable
+class Contract(Protocol):
+    """What is owed under one agreement, month by month (see the module docstring)."""
+
+    @property
+    def rate_percent(self) -> Decimal:
+        """The contract's own yearly rate, in percent."""
+        ...
+
+    @property
+    def regular_payment(self) -> Decimal:
+        """The payment due each month, in dollars (0.00 when nothing is owed)."""
+        ...
+
+    @property
+    def term_months(self) -> int:
+        """The monthly payments the contract calls for from today."""
+        ...
+
+    def months(self, horizon_months: int) -> tuple[ContractMonth, ...]:
+        """Months 0..``horizon_months``."""
+        ...
+
+    def payoff_at(self, month: int) -> Decimal:
+        """What clears the contract just after ``month``'s payment, in dollars."""
+        ...
+
+    def with_extra(self, extra_monthly: Decimal) -> Contract:
+        """The same contract with ``extra_monthly`` dollars more paid with every payment."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AmortizingLoan:
+    """A fixed-rate loan repaid monthly: ``principal`` owed today (dollars), ``rate_percent``
+    (percent per year), ``term_months`` payments left, an optional regular ``payment`` (default:
+    the level payment) and ``extra_monthly`` dollars paid to principal with every payment.
+
+    $1,000 at 12 % over two months: 507.51 then 507.51, the balance 502.49 between them:
+
+    >>> loan = AmortizingLoan(Decimal(1000), Decimal(12), 2)
+    >>> [(m.month, str(m.paid), str(m.balance)) for m in loan.months(3)]
+    [(0, '0.00', '1000'), (1, '507.51', '502.49'), (2, '507.51', '0.00'), (3, '0.00', '0.00')]
+    >>> loan.regular_payment, loan.payoff_at(1)
+    (Decimal('507.51'), Decimal('502.49'))
+    """
+
+    principal: Decimal
+    rate_percent: Decimal
+    term_months: int
+    payment: Decimal | None = None
+    extra_monthly: Decimal = ZERO
+
+    def _all(self) -> tuple[ContractMonth, ...]:
+        return self._work()[1]
+
+    def _work(self) -> tuple[Decimal, tuple[ContractMonth, ...]]:
+        return _worked(self.principal, self.rate_percent, self.term_months, self.payment, self.extra_monthly)
+
+    @property
+    def schedule(self) -> Schedule:
+        """The exact amortization schedule (:func:`underwater.loan.amortize`)."""
+        extras = (ExtraPayment(self.extra_monthly),) if self.extra_monthly > 0 else ()
+        return amortize(
+            self.principal, self.rate_percent, self.term_months, payment=self.payment, extra_payments=extras
+        )
+
+    @property
+    def regular_payment(self) -> Decimal:
+        """The regular monthly payment (dollars) as the schedule states it, the extra included;
+        0.00 when nothing is owed."""
+        return self._work()[0]
+
+    @property
+    def last_month(self) -> int:
+        """The month of the last payment (0 when nothing is owed)."""
+        return len(self._all()) - 1
+
+    def months(self, horizon_months: int) -> tuple[ContractMonth, ...]:
+        """Months 0..``horizon_months``: nothing paid and nothing owed after the last payment."""
+        rows = self._all()
+        if horizon_months < len(rows):
+            return rows[: horizon_months + 1]
+        return rows + tuple(ContractMonth(t, ZERO, ZERO, ZERO) for t in range(len(rows), horizon_months + 1))
+
+    def payoff_at(self, month: int) -> Decimal:
+        """The balance just after ``month``'s payment (dollars): what clears the loan then."""
+        rows = self._all()
+        return rows[month].balance if month < len(rows) else ZERO
+
+    @property
+    def total_interest(self) -> Decimal:
+        """Interest over the whole loan, in dollars."""
+        return sum((m.interest for m in self._all()), ZERO)
+
+    def with_extra(self, extra_monthly: Decimal) -> AmortizingLoan:
+        """The loan with ``extra_monthly`` dollars paid to principal with every payment (in place
+        of any extra it had)."""
+        return dataclasses.replace(self, extra_monthly=extra_monthly)
+
+
+@functools.lru_cache(maxsize=256)
+def _worked(
+    principal: Decimal, rate: Decimal, term: int, payment: Decimal | None, extra: Decimal
+) -> tuple[Decimal, tuple[ContractMonth, ...]]:
+    """A loan's regular payment and every month from 0 to its last payment, worked out once for
+    every contract with the same terms (a comparison prices the same replacement many times)."""
+    first = ContractMonth(0, ZERO, ZERO, principal)
+    if principal <= 0:
+        return ZERO, (first,)
+    extras = (ExtraPayment(extra),) if extra > 0 else ()
+    schedule = amortize(principal, rate, term, payment=payment, extra_payments=extras)
+    rows = (
+        first,
+        *(ContractMonth(r.number, r.payment + r.extra, r.interest, r.balance) for r in schedule.rows),
+    )
+    return schedule.payment + extra, rows
