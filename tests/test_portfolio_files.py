@@ -123,6 +123,11 @@ def test_a_part_directory_cannot_be_its_own_output(tmp_path: Path) -> None:
         (["small.csv", "-o", "o.csv", "--threads", "0"], "--threads", "at least 1"),
         (["small.csv", "-o", "o.csv", "--threads", "100000"], "--threads", "at most 256"),
         (["small.csv", "-o", "o.csv", "--workers", "100000"], "--workers", "at most 256"),
+        (
+            ["small.csv", "-o", "o.csv", "--scheduler", "tcp://127.0.0.1:1", "--scheduler-timeout", "0"],
+            "--scheduler-timeout",
+            "at least 1",
+        ),
         (["synth", "9" * 12, "-o", "b.parquet"], "N", "at most"),
     ],
 )

@@ -70,6 +70,11 @@ def adder(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", help="run on a local Dask cluster of N worker processes (1 to 256)")
     parser.add_argument("--scheduler", help="run on the Dask cluster at this address (tcp://HOST:PORT)")
+    parser.add_argument(
+        "--scheduler-timeout",
+        default="10",
+        help="seconds to wait for the scheduler to answer, 1 to 600 [default: 10]",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     parser.add_argument("--seed", default="0", help="with 'synth': the random seed [default: 0]")
     parser.set_defaults(_handler=handle)
@@ -131,6 +136,7 @@ def handle(args: argparse.Namespace) -> int:
                 rejects=rejects,
                 workers=workers,
                 scheduler=args.scheduler,
+                connect_timeout=_count(args.scheduler_timeout, "scheduler_timeout", maximum=600),
                 chunk_size=chunk_size,
                 compression=compression,
                 summary_json=args.summary_json,
