@@ -279,7 +279,7 @@ class _Lines:
         self.schema = {name: pl.String for name in names}
         where = {name: k for k, name in enumerate(names)}
         self.positions = [where[name] for name in wanted]
-        self.row = 0  # the last row consumed (row N is line N + 1: the header is line 1)
+        self.row = 0  # the last row (record) consumed; row 1 is the first record after the header
 
     def rows(
         self, block: bytes, eof: bool = True
