@@ -317,3 +317,27 @@ def test_a_killed_worker_is_replaced(quick: tuple[str, Any]) -> None:
     time.sleep(0.3)
     answers = [httpx.get(base + url, timeout=60).status_code for _ in range(3)]
     assert answers[-1] == 200 and set(answers) <= {200, 500}, answers
+
+
+def test_heavy_requests_beyond_the_queue_are_answered_503_at_once() -> None:
+    # One worker and no queue: of three heavy requests at once, one is computed and the others
+    # are told to come back (Retry-After) rather than held. Threads stand in for processes.
+    from underwater.web.app import create_app
+    from underwater.web.workers import ThreadPool
+
+    pool = ThreadPool(1, queue_limit=0)
+    app = create_app(pool=pool)
+    url = "/api/project?owed=24000&rate_percent=7.9&remaining_payments=48&value=20000"
+
+    async def go() -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            return list(await asyncio.gather(*(client.get(url) for _ in range(3))))
+
+    try:
+        answers = asyncio.run(go())
+    finally:
+        pool.close()
+    assert sorted(a.status_code for a in answers) == [200, 503, 503]
+    busy = next(a for a in answers if a.status_code == 503)
+    assert busy.headers["retry-after"] == "1" and busy.json()["status"] == 503
+    assert "x-request-id" in busy.headers

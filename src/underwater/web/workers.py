@@ -35,7 +35,7 @@ from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
-__all__ = ["INLINE_JOBS", "Offload", "ThreadPool", "WorkerPool", "default_workers", "run_request"]
+__all__ = ["INLINE_JOBS", "Busy", "Offload", "ThreadPool", "WorkerPool", "default_workers", "run_request"]
 
 INLINE_JOBS = frozenset({"equity"})
 """Jobs answered on the event loop: they take microseconds, less than a trip to a worker."""
@@ -128,6 +128,10 @@ def _outlive_not(server: int) -> None:
 # -- in the server ------------------------------------------------------------------------------
 
 
+class Busy(Exception):
+    """As many heavy requests wait as the pool's queue takes."""
+
+
 class WorkerPool:
     """``workers`` processes answering heavy requests (see the module docstring). They are
     forked from a clean server process (multiprocessing's forkserver), which imports the app
@@ -167,7 +171,10 @@ class WorkerPool:
         return self._waiting >= self.queue_limit + self.workers
 
     async def run(self, scope: dict[str, Any], body: bytes) -> list[dict[str, Any]]:
-        """The response to one request, computed by a worker."""
+        """The response to one request, computed by a worker; :class:`Busy` at once when
+        :attr:`full`."""
+        if self.full:
+            raise Busy
         if self._executor is None:
             self._executor = self._make()  # its workers start with their first requests
         executor = self._executor
@@ -190,8 +197,22 @@ class ThreadPool(WorkerPool):
     """The same requests answered by ``workers`` threads of the server process, for comparison
     (benchmarks/bench_server.py): the global lock keeps them from running beside the loop."""
 
+    def __init__(self, workers: int | None = None, queue_limit: int | None = None) -> None:
+        super().__init__(workers, queue_limit)
+        self._loops: list[asyncio.AbstractEventLoop] = []
+
+    def _adopt(self) -> None:
+        """In a new thread: make its app and event loop, to be closed with the pool."""
+        self._loops.append(_worker_app()[0])
+
     def _make(self) -> Executor:
-        return ThreadPoolExecutor(self.workers, thread_name_prefix="underwater-job")
+        return ThreadPoolExecutor(self.workers, thread_name_prefix="underwater-job", initializer=self._adopt)
+
+    def close(self) -> None:
+        """Stop the threads and close their event loops."""
+        super().close()
+        while self._loops:
+            self._loops.pop().close()
 
 
 _BUSY = json.dumps(
@@ -225,18 +246,21 @@ class Offload:
         if scope["type"] != "http" or not self.heavy(scope.get("path", "")):
             await self.app(scope, receive, send)
             return
-        if self.pool.full:
-            headers = [(b"content-type", b"application/json"), (b"retry-after", b"1")]
-            await send({"type": "http.response.start", "status": 503, "headers": headers})
-            await send({"type": "http.response.body", "body": _BUSY})
-            return
         body = await self._body(scope, receive)
         if body is None:
             return  # the client has gone
         portable = {key: scope[key] for key in _PORTABLE if key in scope}
         portable["headers"] = [(bytes(k), bytes(v)) for k, v in scope.get("headers", ())]
         portable["state"] = {"request_id": scope.get("state", {}).get("request_id", "-")}
-        for message in await self.pool.run(portable, body):
+        try:
+            messages = await self.pool.run(portable, body)
+        except Busy:
+            headers = [(b"content-type", b"application/json"), (b"retry-after", b"1")]
+            messages = [
+                {"type": "http.response.start", "status": 503, "headers": headers},
+                {"type": "http.response.body", "body": _BUSY},
+            ]
+        for message in messages:
             await send(message)
 
     async def _body(self, scope: Scope, receive: Receive) -> bytes | None:
