@@ -35,6 +35,7 @@ from underwater.apr import (
     unit_periods_between,
 )
 from underwater.errors import InputError, NoSolutionError
+from underwater.limits import FIRST_DATE, LAST_DATE
 
 
 def monthly(first: date, count: int, every: int = 1) -> list[date]:
@@ -561,9 +562,9 @@ def test_unsolvable_schedule_raises_no_solution() -> None:
 
 
 def test_extreme_terms_settle_without_hanging() -> None:
-    # $1 repaid by $1,000,000 about 3.65 million days later, a day per unit-period: the daily
-    # rate solves (1 + i)^days = 1,000,000, i = exp(ln(1e6) / days) - 1.
-    start, end = date(1, 1, 1), date(9999, 12, 31)
+    # $1 repaid by $1,000,000 about 110,000 days later (the first and last dates taken), a day
+    # per unit-period: the daily rate solves (1 + i)^days = 1,000,000, i = exp(ln(1e6) / days) - 1.
+    start, end = FIRST_DATE, LAST_DATE
     result = solve_apr([(start, "1")], [(end, "1000000")], "day")
     days = (end - start).days
     expected = (Decimal("1e6").ln() / days).exp() - 1

@@ -88,3 +88,40 @@ def test_no_warnings_on_a_preset(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["warnings"] == []
     assert main(["value", "--value", "20000"]) == 0
     assert "warning" not in capsys.readouterr().out
+
+
+def test_a_steep_gain_for_fifty_years_is_worked_out(capsys: pytest.CaptureFixture[str]) -> None:
+    # Was a decimal.InvalidOperation traceback: 21,000 × 1.5**50, to the cent.
+    args = ["value", "--value", "21000", "--age-months", "600", "--depreciation-rate-percent", "-50"]
+    code, data, err = run([*args, "--horizon-months", "600"], capsys)
+    assert (code, err) == (0, "")
+    assert data["value_at_horizon"] == "13390051504495.04"
+
+
+@pytest.mark.parametrize(
+    "sales",
+    [
+        ["0,0,1", "1,0,1000000000", "2,0,1000000000"],  # $1 new, a billion a month later
+        ["0,0,1000000000", "1,0,0.01", "2,0,0.01"],
+    ],
+)
+def test_a_fit_no_curve_can_carry_is_one_line_naming_the_sales(
+    sales: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["value", "--value", "21000", "--age-months", "600", "--horizon-months", "600"]
+    for sale in sales:
+        args += ["--comparable", sale]
+    code = main(args)
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, ""), err
+    assert err.count("\n") == 1 and "--comparable: the sales" in err, err
+
+
+def test_a_fit_of_sales_at_one_price_has_no_r_squared(capsys: pytest.CaptureFixture[str]) -> None:
+    # Every sale at the same price: nothing for the fit to explain (the table printed None).
+    args = ["value", "--value", "21000", "--age-months", "24"]
+    for sale in ["12,0,20000", "24,10000,20000", "36,0,20000"]:
+        args += ["--comparable", sale]
+    assert main(args) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "R squared" in x)
+    assert line.endswith(" undefined (every price the same)")

@@ -694,8 +694,10 @@ def test_an_ordinary_fit_has_no_warnings() -> None:
 
 @settings(max_examples=60)
 @given(
-    st.decimals(min_value=Decimal("0.5"), max_value=Decimal("1.5"), places=3),
-    st.decimals(min_value=Decimal("0.5"), max_value=Decimal("1.5"), places=3),
+    # Up to 20 % more a year and per 10,000 miles: together at these sales' miles a year (about
+    # 5,000) within the 50 % a year a fitted curve may gain.
+    st.decimals(min_value=Decimal("0.5"), max_value=Decimal("1.2"), places=3),
+    st.decimals(min_value=Decimal("0.5"), max_value=Decimal("1.2"), places=3),
 )
 def test_warnings_follow_the_signs_of_the_slopes(yearly: Decimal, per_10k: Decimal) -> None:
     fit = fit_comparables(_sales_on(yearly, per_10k))
@@ -784,3 +786,55 @@ def test_any_constant_rate_and_age_gives_the_carried_value(
     slack = Decimal("0.01") + 2 * relative * (value + expected)
     assert abs(got - expected) <= slack
     assert got >= 0
+
+
+# --- a curve that rises steeply, far out: worked out, never an overflow ------------------------
+
+
+def test_a_fifty_percent_gain_for_fifty_years_is_worked_out() -> None:
+    # The issue's case: 21,000 at 600 months gaining 50 % a year for 600 more months crashed
+    # with decimal.InvalidOperation (12 places of 1.5**100 need 30 digits). Whole years, so
+    # the value is exactly 21,000 × 1.5**50, rounded once to the cent.
+    curve = constant_rate_curve("-50")
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = (Decimal(3) ** 100 / Decimal(2) ** 100).quantize(Decimal("1e-12"))
+    assert curve.retention(1200) == exact
+    path = value_path(Decimal("21000"), curve, 600, 600)
+    assert path[-1] == Decimal("13390051504495.04")
+    assert value_at(Decimal("21000"), curve, 600, 600) == path[-1]
+    assert all(later > earlier for earlier, later in itertools.pairwise(path))
+
+
+def test_a_steep_gain_far_out_does_not_overflow() -> None:
+    # A curve that multiplies by 10**15 a month: its tail reaches 10**9000 in 50 years, and
+    # every value on it is still whole cents.
+    curve = custom_curve({Decimal(1) / 12: Decimal("1e15")}, allow_appreciation=True)
+    path = value_path(Decimal("1000000000"), curve, 600, 600)
+    assert path[0] == Decimal("1000000000.00")
+    assert path[-1].adjusted() > 9000 and path[-1].as_tuple().exponent == -2
+
+
+@pytest.mark.parametrize(
+    ("sales", "words"),
+    [
+        # Priced $1 new and $1,000,000,000 a month later: a gain no curve can carry.
+        ([(0, 0, "1"), (1, 0, "1000000000"), (2, 0, "1000000000")], "gain more than 50 %"),
+        # The reverse, and a sale at age 0 that anchors the price new.
+        ([(0, 0, "1000000000"), (1, 0, "0.01"), (2, 0, "0.01")], "lose more than 99.9999 %"),
+        # A mileage slope that takes 10,000 miles to wipe out the price (miles alone).
+        (
+            [(12, 0, "20000"), (24, 0, "18000"), (36, 10000, "0.01"), (48, 0, "14000")],
+            "with each 10,000 miles",
+        ),
+        # Old sales falling steeply: a price new above the largest amount.
+        ([(560, 0, "1000000"), (580, 0, "100000"), (600, 0, "10000")], "price new above"),
+    ],
+)
+def test_a_fit_no_curve_can_carry_is_refused_naming_the_sales(
+    sales: list[tuple[int, int, str]], words: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        fit_comparables([ComparableSale(a, m, Decimal(p)) for a, m, p in sales])
+    assert caught.value.field == "comparables"
+    assert words in caught.value.rule

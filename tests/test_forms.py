@@ -174,11 +174,16 @@ def test_one_bad_field_is_a_plain_input_error() -> None:
     assert caught.value.field == "value"
 
 
-def test_an_odd_unknown_key_is_not_echoed_as_a_field_name() -> None:
+def test_an_odd_unknown_key_is_named_as_sent_but_cut_short_and_escaped() -> None:
+    # The key the client sent, not a field `input` (issue 16): at most 60 characters, control
+    # characters written as escapes.
     with pytest.raises(InputError) as caught:
         FORM.parse({"owed": "5", "value": "5", "<script>" * 20: "1"})
-    assert caught.value.field == "input"
+    assert caught.value.field == ("<script>" * 20)[:60] + "…"
     assert len(caught.value.message) < 300
+    with pytest.raises(InputError) as caught:
+        FORM.parse({"owed": "5", "value": "5", "owed\x00\n": "1"})
+    assert caught.value.field == "owed\\x00\\n"
 
 
 # --- properties: the patterns are the parsers ------------------------------------------------------

@@ -108,8 +108,11 @@ def _agrees_with_the_scalar_parsers(raw: dict[str, str], book_row: dict[str, int
     for name in ("remaining_payments", "asset_age_months"):
         text = raw.get(name, "").strip(" \t")
         if text:
-            # A sign is taken ("-0" is zero: no count may be negative, and "-1" is a reject).
-            assert re.fullmatch(r"[+-]?[0-9]+(\.0*)?", text) and int(Decimal(text)) == book_row[name], (
+            # A sign is taken ("-0" is zero: no count may be negative, and "-1" is a reject);
+            # ".0" is zero too, as ".5" is a half in a money cell.
+            assert (
+                re.fullmatch(r"[+-]?(?:[0-9]+(\.0*)?|\.0+)", text) and int(Decimal(text)) == book_row[name]
+            ), (
                 name,
                 text,
             )

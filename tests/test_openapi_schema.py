@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from underwater.errors import InputError, NoSolutionError
 from underwater.forms import Field, Form, Kind
 from underwater.ops import operations
-from underwater.web import app as web
+from underwater.web import jsonbody
 from underwater.web.openapi import CROSS_FIELD, JOB_RULES, PAIR_NAMES, input_schema, openapi_document
 from web_fakes import beyond_schema
 
@@ -149,7 +149,7 @@ def _json_values() -> st.SearchStrategy[str]:
 
 def _server_reads(field: Field, raw: dict[str, Any]) -> list[InputError]:
     """The problems the server finds in ``raw`` (this field only): [] when it takes it."""
-    problems = web._json_problems(raw, Form((field,)))
+    problems = jsonbody.input_problems(raw, Form((field,)))
     if problems:
         return problems
     try:
@@ -175,8 +175,7 @@ def _agrees(valid: bool, problems: list[InputError], value: Any, narrowed: bool 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_json_values())
 def test_body_schema_of_each_field_matches_the_server(job: str, field: Field, text: str) -> None:
-    parsed = web._parse_json(f'{{"{field.name}": {text}}}'.encode())
-    assert isinstance(parsed, dict)
+    parsed = jsonbody.read_object(f'{{"{field.name}": {text}}}'.encode())
     problems = _server_reads(field, parsed)
     valid = BODY[job, field.name].is_valid(json.loads(text))
     narrowed = field.name in PAIR_NAMES.get(job, {})

@@ -39,7 +39,7 @@ from underwater import __version__
 from underwater.errors import InputError
 from underwater.forms import Form
 from underwater.ops import operations
-from underwater.web import app as web
+from underwater.web import jsonbody
 from underwater.web.openapi import openapi_document
 from web_fakes import beyond_schema, serving
 
@@ -77,8 +77,10 @@ def _inputs(case: Any) -> tuple[str, dict[str, Any]] | None:
     if path not in OPS:
         return None
     if case.method.upper() == "POST":
-        parsed = web._parse_json(json.dumps(case.body).encode())
-        return (path, parsed) if isinstance(parsed, dict) else None
+        try:
+            return path, jsonbody.read_object(json.dumps(case.body).encode())
+        except jsonbody.BodyError:
+            return None
     return path, dict(case.query or {})
 
 
@@ -92,7 +94,7 @@ def tolerated(case: Any, response: Any) -> bool:
         return False
     job, raw = found
     form = OPS[job].form
-    early = web._json_problems(raw, form)
+    early = jsonbody.input_problems(raw, form)
     if early:
         return all(beyond_schema(p.rule, raw.get(p.field)) for p in early)
     try:

@@ -3,13 +3,18 @@ a local run."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from underwater.portfolio.cluster import run_cluster
+from underwater.errors import InputError
+from underwater.portfolio.cluster import SCHEDULER_TIMEOUT, run_cluster
 from underwater.portfolio.engine import run_portfolio
 from underwater.portfolio.synth import synth_book
 
@@ -122,3 +127,45 @@ def test_a_signal_ends_a_cluster_run_with_one_line_and_nothing_left(tmp_path: Pa
     assert [p.name for p in out.iterdir()] == []
     _, alive = psutil.wait_procs(children, timeout=30)
     assert alive == [], alive
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.cluster
+def test_an_unreachable_scheduler_is_one_line_naming_it_within_the_timeout(tmp_path: Path) -> None:
+    # It was a 58-line traceback after 35-65 s, and an empty output directory left behind.
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    synth_book(20, seed=4).write_parquet(parts / "p0.parquet")
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    command = [sys.executable, "-m", "underwater", "portfolio", str(parts), "-o", str(tmp_path / "out")]
+    started = time.monotonic()
+    done = subprocess.run(
+        [*command, "--scheduler", address, "--scheduler-timeout", "2", "--no-progress"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    took = time.monotonic() - started
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "--scheduler: no Dask scheduler answered at this address within 2 s" in done.stderr
+    assert address in done.stderr
+    assert took < 2 + 30  # the timeout, plus starting Python and importing dask
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parts"]
+    assert SCHEDULER_TIMEOUT == 10  # without --scheduler-timeout, as the README says
+
+
+def test_a_scheduler_address_that_is_not_one_is_refused_before_connecting(tmp_path: Path) -> None:
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    synth_book(20, seed=4).write_parquet(parts / "p0.parquet")
+    with pytest.raises(InputError, match=r"must be an address such as tcp://10\.0\.0\.5:8786") as error:
+        run_cluster(parts, tmp_path / "out", rejects=tmp_path / "r.csv", scheduler="foo")
+    assert error.value.field == "scheduler"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parts"]

@@ -7,6 +7,8 @@ allowed), a real file-size limit, a real unprivileged user, and a real process s
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import resource
 import shutil
@@ -109,9 +111,7 @@ def test_a_part_directory_cannot_be_its_own_output(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("arguments", "option", "rule"),
     [
-        (["small.csv", "-o", "."], "--output", "is a directory"),
-        (["small.csv", "-o", "sub/"], "--output", "name a file"),
-        (["small.csv", "-o", "sub"], "--output", "is a directory"),
+        (["small.csv", "-o", "."], "--output", "is the same file as BOOK"),  # ./small.csv
         (["small.csv", "-o", "none/o.csv"], "--output", "directory does not exist"),
         (["sub.csv", "-o", "o.csv"], "BOOK", "is a directory"),
         (["fake.parquet", "-o", "o.csv"], "BOOK", "could not be read"),
@@ -123,6 +123,11 @@ def test_a_part_directory_cannot_be_its_own_output(tmp_path: Path) -> None:
         (["small.csv", "-o", "o.csv", "--threads", "0"], "--threads", "at least 1"),
         (["small.csv", "-o", "o.csv", "--threads", "100000"], "--threads", "at most 256"),
         (["small.csv", "-o", "o.csv", "--workers", "100000"], "--workers", "at most 256"),
+        (
+            ["small.csv", "-o", "o.csv", "--scheduler", "tcp://127.0.0.1:1", "--scheduler-timeout", "0"],
+            "--scheduler-timeout",
+            "at least 1",
+        ),
         (["synth", "9" * 12, "-o", "b.parquet"], "N", "at most"),
     ],
 )
@@ -320,3 +325,237 @@ def test_a_library_run_keeps_the_callers_signal_handlers(tmp_path: Path) -> None
     run_portfolio(book, tmp_path / "o.csv")
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
     assert pl.read_csv(tmp_path / "o.csv")["loan_id"].to_list() == ["A", "B"]
+
+
+@pytest.mark.parametrize("directory", ["sub", "sub/", "new/", "new/deeper/"])
+def test_a_directory_as_the_output_of_one_book_gets_the_books_name(
+    book: Path, capsys: pytest.CaptureFixture[str], directory: str
+) -> None:
+    # The README allows a directory for -o; for one book it was refused ("name a file").
+    (book.parent / "sub").mkdir()
+    code, err = _cli(capsys, "small.csv", "-o", directory, "--summary-json", "s.json")
+    assert code == 0, err
+    written = book.parent / directory
+    assert sorted(p.name for p in written.iterdir()) == ["small.csv", "small.rejects.csv"]
+    assert pl.read_csv(written / "small.csv")["loan_id"].to_list() == ["A", "B"]
+
+
+def test_a_failed_run_into_a_new_directory_leaves_no_directory(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (book.parent / "empty.csv").write_text("")
+    code, err = _cli(capsys, "empty.csv", "-o", "new/deeper/")
+    assert code == 2 and "is empty" in err
+    assert not (book.parent / "new").exists()
+
+
+# -- a book must be a regular file, opened once --------------------------------------------------
+
+
+def test_a_fifo_named_csv_is_refused_at_once_without_a_writer(tmp_path: Path) -> None:
+    # It hung forever: the book was opened twice, and a pipe's second open waits for a writer.
+    fifo = tmp_path / "book.csv"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    done = run_underwater([str(fifo), "-o", str(tmp_path / "o.csv")])
+    assert done.returncode == 2, done.stderr
+    assert (
+        done.stderr.count("\n") == 1
+        and "BOOK: must be a regular file, not a named pipe (FIFO)" in done.stderr
+    )
+    assert time.monotonic() - started < 60
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv"]
+
+
+def test_a_fifo_with_a_writer_is_refused_too_and_the_writer_is_left_alone(tmp_path: Path) -> None:
+    fifo = tmp_path / "book.csv"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", f"printf '{HEADER}{ROWS}' > {fifo}"])
+    try:
+        done = run_underwater([str(fifo), "-o", str(tmp_path / "o.csv")])
+    finally:
+        # Nobody reads the pipe: open it for reading once, so the writer can finish.
+        with open(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK), "rb") as drain:
+            writer.wait(timeout=30)
+            drain.read()
+    assert done.returncode == 2 and "not a named pipe (FIFO)" in done.stderr
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_a_device_named_csv_is_refused(tmp_path: Path, device: str) -> None:
+    # /dev/zero would be read for ever; a symbolic link with a book's name is followed.
+    link = tmp_path / "book.csv"
+    link.symlink_to(device)
+    with pytest.raises(InputError, match="must be a regular file, not a device") as error:
+        run_portfolio(link, tmp_path / "o.csv")
+    assert error.value.field == "book"
+
+
+def test_a_csv_book_is_opened_once(tmp_path: Path) -> None:
+    book = tmp_path / "book.csv"
+    book.write_text(HEADER + ROWS)
+    opened: list[str] = []
+    real_open = os.open
+
+    def counting_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        if os.fspath(path) == os.fspath(book):
+            opened.append(os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    os.open = counting_open  # type: ignore[assignment]
+    try:
+        run_portfolio(book, tmp_path / "o.csv", progress=None)
+    finally:
+        os.open = real_open
+    assert len(opened) == 1
+
+
+# -- a run's files change together or not at all ---------------------------------------------
+
+
+def _old_files(directory: Path) -> dict[str, bytes]:
+    (directory / "o.csv").write_text("old output\n")
+    (directory / "o.rejects.csv").write_text("old rejects\n")
+    return {p.name: p.read_bytes() for p in directory.iterdir() if p.is_file()}
+
+
+def test_a_summary_json_that_cannot_be_written_replaces_nothing(open_directory: Path) -> None:
+    # It exited 2 after the output and the reject file were already replaced. The directory
+    # for the summary is read-only to the user running (root writes anywhere, so: nobody).
+    book = open_directory / "book.csv"
+    book.write_text(HEADER + ROWS)
+    out = open_directory / "out"
+    out.mkdir()
+    before = _old_files(out)
+    for path in (out, *out.iterdir()):
+        os.chown(path, 65534, 65534)
+    locked = open_directory / "locked"
+    locked.mkdir(mode=0o555)
+    arguments = [
+        str(book),
+        "-o",
+        str(out / "o.csv"),
+        "--summary-json",
+        str(locked / "s.json"),
+        "--no-progress",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", _AS_NOBODY, "portfolio", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1
+    assert "--summary-json: could not be written: Permission denied" in done.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert list(locked.iterdir()) == []
+
+
+def test_a_full_disk_for_the_summary_json_replaces_nothing(tiny_disk: Path, tmp_path: Path) -> None:
+    # On a full disk an older output was replaced while the old summary stayed.
+    book = tmp_path / "book.csv"
+    book.write_text(HEADER + ROWS)
+    before = _old_files(tmp_path)
+    (tiny_disk / "s.json").write_text("old summary\n")
+    with contextlib.suppress(OSError), open(tiny_disk / "filler", "wb") as filler:
+        while True:
+            filler.write(b"x" * 4096)
+            filler.flush()
+    with pytest.raises(InputError) as error:
+        run_portfolio(book, tmp_path / "o.csv", summary_json=tiny_disk / "s.json")
+    assert error.value.field == "summary_json" and "No space left on device" in error.value.rule
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler", "s.json"]
+    assert (tiny_disk / "s.json").read_text() == "old summary\n"
+
+
+def test_a_successful_run_replaces_every_file(tmp_path: Path) -> None:
+    book = tmp_path / "book.csv"
+    book.write_text(HEADER + ROWS)
+    _old_files(tmp_path)
+    run_portfolio(book, tmp_path / "o.csv", summary_json=tmp_path / "s.json")
+    assert (tmp_path / "o.csv").read_text().startswith("loan_id,")
+    assert (tmp_path / "o.rejects.csv").read_text() == "row,loan_id,field,reason\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", "o.csv", "o.rejects.csv", "s.json"]
+
+
+# -- temporary files a run that died left behind ---------------------------------------------------
+
+
+def test_stale_temporaries_are_removed_by_the_next_run_in_that_directory(tmp_path: Path) -> None:
+    book = tmp_path / "book.csv"
+    book.write_text(HEADER + ROWS)
+    stale = [
+        tmp_path / ".o.csv.k3j9x0ab.tmp",  # as earlier versions named it, for a file this run writes
+        tmp_path / ".o.rejects.csv.underwater-abcdefgh.tmp",
+        tmp_path / ".other.parquet.underwater-12345678.tmp",
+    ]
+    for path in stale:
+        path.write_bytes(b"x" * 1000)
+    parts = tmp_path / ".underwater-parts-zz99zz99"
+    parts.mkdir()
+    (parts / "part-0.parquet").write_bytes(b"x")
+    kept = [tmp_path / ".notes.txt.k3j9x0ab.tmp", tmp_path / "x.underwater-abcdefgh.tmp"]  # not ours
+    for path in kept:
+        path.write_text("keep")
+    live = tmp_path / ".o.csv.underwater-livelive.tmp"  # a run still going holds its lock
+    live.write_text("live")
+    with open(live, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        run_portfolio(book, tmp_path / "o.csv")
+    assert not any(path.exists() for path in [*stale, parts])
+    assert all(path.exists() for path in [*kept, live])
+
+
+def test_a_killed_run_leaves_temporaries_that_the_next_run_removes(long_book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    arguments = [str(long_book), "-o", str(out / "o.parquet"), "--chunk-size", "2000", "--no-progress"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "underwater", "portfolio", *arguments],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(out.glob(".*.tmp"))) < 2 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert process.poll() is None, "the run ended before it could be killed"
+        process.kill()  # SIGKILL: no handler runs, nothing is cleaned
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:  # pragma: no cover - only if the kill failed
+            process.kill()
+            process.wait()
+    left = sorted(p.name for p in out.iterdir())
+    assert len(left) == 2 and all(".underwater-" in name for name in left)
+    small = tmp_path / "small.parquet"
+    write_synth_book(small, 100, seed=3)
+    done = run_underwater([str(small), "-o", str(out / "o.parquet")])
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["o.parquet", "o.rejects.csv"]
+
+
+# -- the reject file writes control characters as escapes -----------------------------------------
+
+
+def test_a_reject_file_escapes_control_characters(tmp_path: Path) -> None:
+    # A loan_id with a NUL or a line break was written as it was: a reject file line split in two.
+    book = tmp_path / "book.parquet"
+    ids = ["A\x00B", "C\nD", "E\rF", "G\tH", "ok"]
+    pl.DataFrame(
+        {
+            "loan_id": ids,
+            "balance": ["18000"] * 5,
+            "rate_percent": ["6.9"] * 5,
+            "remaining_payments": ["60"] * 5,
+            "value": ["15000"] * 5,
+        }
+    ).write_parquet(book)
+    run_portfolio(book, tmp_path / "o.parquet", rejects=tmp_path / "r.csv")
+    lines = (tmp_path / "r.csv").read_bytes().split(b"\n")
+    assert lines[0] == b"row,loan_id,field,reason" and lines[-1] == b""
+    assert [line.split(b",")[1] for line in lines[1:-1]] == [b"A\\x00B", b"C\\nD", b"E\\rF", b"G\\tH"]
+    assert all(byte >= 0x20 for line in lines for byte in line)

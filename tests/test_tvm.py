@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import doctest
 import math
 import subprocess
@@ -665,3 +666,142 @@ def test_rate_search_settings_are_checked_and_bounded() -> None:
         float(rate(48, D(-200), D(8000), guess=D("0.02"), tol=D("1e-30"))), 0.0077014724882, rel=1e-9
     )
     assert close(rate(48, -200.0, 8000.0, 0, "end", 0.1, 1e-6), 0.0077014724882, rel=1e-9)
+
+
+# --- (4) exact at every rate and term: a reference worked at 1,500 digits ---------------------
+# The textbook formulas, worked at 1,500 significant digits: at 1,000 % a period over 600
+# periods the balance is the difference of two 626-digit numbers, so hundreds of digits are
+# left. (With 50 digits, or a float, none are: ipmt(1000 % / 12, 600, 600, 10,000) came out as
+# -8.33e111 and the float one as -89,478,485; the right answers are -3,787.88 and -64.10.)
+
+_REFERENCE_DIGITS = 1500
+
+
+class _Reference:
+    """A level-payment loan worked by the textbook formulas at :data:`_REFERENCE_DIGITS`."""
+
+    def __init__(self, r: Decimal | float, n: Any, pv: Decimal | float, fv: Decimal | float, w: int) -> None:
+        self.context = decimal.Context(prec=_REFERENCE_DIGITS, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+        with decimal.localcontext(self.context):
+            # Decimal(float) is the float's exact value.
+            self.r, self.pv, self.fv, self.n, self.w = D(r), D(pv), D(fv), int(n), w
+            self.g = 1 + self.r
+            if self.r == 0:
+                self.payment = -(self.pv + self.fv) / n
+            else:
+                self.payment = (
+                    -(self.fv + self.pv * self.g**n) * self.r / ((1 + self.r * w) * (self.g**n - 1))
+                )
+
+    def value(self, k: int, payment: Decimal, w: int) -> Decimal:
+        if self.r == 0:
+            return -(self.pv + payment * k)
+        return -(self.pv * self.g**k + payment * (1 + self.r * w) * (self.g**k - 1) / self.r)
+
+    def ipmt(self, per: int) -> Decimal:
+        with decimal.localcontext(self.context):
+            if self.w == 0:
+                return self.r * self.value(per - 1, self.payment, 0)
+            if per == 1:
+                return D(0)
+            return self.r * (self.value(per - 2, self.payment, 1) - self.payment)
+
+    def ppmt(self, per: int) -> Decimal:
+        with decimal.localcontext(self.context):
+            return self.payment - self.ipmt(per)
+
+    def balance_after(self, k: int) -> Decimal:
+        """Minus the balance just after payment ``k`` (``fv`` must be 0)."""
+        if self.w == 0:
+            return self.value(k, self.payment, 0)
+        return -self.pv if k == 0 else self.value(k - 1, self.payment, 1) - self.payment
+
+    def cumprinc(self, start: int, end: int) -> Decimal:
+        with decimal.localcontext(self.context):
+            return self.balance_after(start - 1) - self.balance_after(end)
+
+    def cumipmt(self, start: int, end: int) -> Decimal:
+        with decimal.localcontext(self.context):
+            return (end - start + 1) * self.payment - self.cumprinc(start, end)
+
+
+_REFERENCE_RATES = [
+    # (percent a year, payments a year): from a hair above 0 to 1,000 % a year, monthly and yearly,
+    # and a falling value (a negative rate).
+    ("0.000000001", 12),
+    ("6.9", 12),
+    ("36", 12),
+    ("100", 12),
+    ("1000", 12),
+    ("1000", 1),
+    ("-50", 12),
+]
+
+
+def _close_to_reference(got: Decimal | float, want: Decimal, pv: Decimal | float) -> bool:
+    """A Decimal within a few units of the 28th digit (the caller's context); a float within
+    1e-12 of the answer, or 1e-15 of the loan where the interest is itself a tiny difference
+    (a rate of 1e-9 % a year): in both, far below a cent at the project's largest amount."""
+    with decimal.localcontext(decimal.Context(prec=_REFERENCE_DIGITS)):
+        error = abs(D(got) - want)
+        if isinstance(got, Decimal):
+            # (plus the reference's own rounding, which leaves an exact 0 as about 1e-1500)
+            return error <= abs(want) * D("1e-26") + abs(D(pv)) * D("1e-800")
+        return error <= abs(want) * D("1e-12") + abs(D(pv)) * D("1e-15")
+
+
+@pytest.mark.parametrize("kind", ["Decimal", "float"])
+@pytest.mark.parametrize("when", [0, 1])
+@pytest.mark.parametrize("n", [1, 2, 13, 600])
+@pytest.mark.parametrize(("percent", "per_year"), _REFERENCE_RATES)
+def test_interest_and_principal_match_a_high_precision_reference(
+    percent: str, per_year: int, n: int, when: int, kind: str
+) -> None:
+    rate_d = D(percent) / (100 * per_year)
+    for loan, balloon in ((D(10000), D(0)), (D(1000000000), D(0)), (D(25000), D(-5000))):
+        args: tuple[Any, ...] = (rate_d, n, loan, balloon)
+        if kind == "float":
+            args = (float(rate_d), n, float(loan), float(balloon))
+        reference = _Reference(*args, when)
+        r, nper_, pv_, fv_ = args
+        for per in sorted({1, 2, n // 2, n - 1, n} & set(range(1, n + 1))):
+            got_i, got_p = ipmt(r, per, nper_, pv_, fv_, when), ppmt(r, per, nper_, pv_, fv_, when)
+            assert _close_to_reference(got_i, reference.ipmt(per), pv_), ("ipmt", per, got_i)
+            assert _close_to_reference(got_p, reference.ppmt(per), pv_), ("ppmt", per, got_p)
+        if balloon:
+            continue
+        for start, end in {(1, n), (1, 1), (n, n), (max(1, n // 2), n), (2, max(2, n - 1))}:
+            if end > n:
+                continue
+            got_c = cumipmt(r, nper_, pv_, start, end, when)
+            assert _close_to_reference(got_c, reference.cumipmt(start, end), pv_), ("cumipmt", start, end)
+            got_c = cumprinc(r, nper_, pv_, start, end, when)
+            assert _close_to_reference(got_c, reference.cumprinc(start, end), pv_), ("cumprinc", start, end)
+
+
+def test_the_issue_examples_at_a_high_rate_over_a_long_term() -> None:
+    assert round_cents(ipmt(D(1000) / 1200, 600, 600, D(10000))) == D("-3787.88")
+    assert round(ipmt(1 / 12, 600, 600, 10000.0), 2) == -64.10
+    # Early in such a loan the principal part is tiny but not zero, and has the right sign.
+    assert D("-1e-154") < ppmt(D(1000) / 1200, 1, 600, D(10000)) < 0
+    assert round_cents(cumprinc(D(1000) / 1200, 600, D(10000), 1, 600)) == D("-10000.00")
+
+
+def test_arrays_are_exact_at_high_rates_too() -> None:
+    r = np.array([1000 / 1200, 1000 / 1200, 10.0, 0.069 / 12])
+    per = np.array([600, 1, 600, 300])
+    n = np.array([600, 600, 600, 360])
+    for i in range(len(r)):
+        args = (float(r[i]), int(per[i]), int(n[i]), 10000.0)
+        assert close(ipmt(r, per, n, 10000.0)[i], ipmt(*args), rel=1e-12, abs_=1e-300)
+        assert close(ppmt(r, per, n, 10000.0)[i], ppmt(*args), rel=1e-12, abs_=1e-300)
+        assert close(
+            cumipmt(r, n, 10000.0, per, n)[i],
+            cumipmt(float(r[i]), int(n[i]), 10000.0, int(per[i]), int(n[i])),
+            rel=1e-12,
+        )
+        assert close(
+            cumprinc(r, n, 10000.0, 1, per, 1)[i],
+            cumprinc(float(r[i]), int(n[i]), 10000.0, 1, int(per[i]), 1),
+            rel=1e-12,
+        )

@@ -32,9 +32,10 @@ from starlette.applications import Starlette
 from underwater.cli import main
 from underwater.csvsafe import safe_cell
 from underwater.ops import operations
-from underwater.web import pages
+from underwater.web import jsonbody, pages
 from underwater.web.app import BODY_LIMIT, HEADERS_LIMIT, PAGE_ROWS, URL_LIMIT, create_app
 from underwater.web.errorlog import ServerErrorLog
+from underwater.web.openapi import openapi_document
 from web_fakes import (
     FAKES,
     SECRET,
@@ -270,12 +271,88 @@ def test_unknown_job_lists_the_jobs() -> None:
         b"owed=1&value=2",
         b'{"owed": NaN, "value": 1}',
         b"\xff\xfe{",
-        b"[" * 50_000,
     ],
-    ids=["truncated", "empty", "form-encoded", "nan", "bad-bytes", "deep-nesting"],
+    ids=["truncated", "empty", "form-encoded", "nan", "bad-bytes"],
 )
 def test_malformed_json_is_400(body: bytes) -> None:
     assert_error(post("/api/equity", content=body, headers={"content-type": "application/json"}), 400)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 50_000,
+        b'{"owed": ' + b"[" * 961 + b"]" * 961 + b', "value": 1}',
+        b'{"lien": [' + b'{"a": ' * 960 + b"1" + b"}" * 960 + b'], "value": 1}',
+        b'{"zzz": ' + b"[" * 17 + b"]" * 17 + b', "owed": 1, "value": 1}',
+    ],
+    ids=["unclosed", "962-in-a-value", "962-objects-in-a-pair", "18-in-an-unknown-key"],
+)
+def test_json_nested_too_deep_is_422_naming_the_limit_before_it_is_parsed(body: bytes) -> None:
+    # 962 levels was a 500 (a RecursionError building the message); the depth is now counted on
+    # the text first, so nothing walks a value that deep.
+    found = assert_error(post("/api/equity", content=body, headers={"content-type": "application/json"}), 422)
+    assert f"at most {jsonbody.DEPTH_LIMIT} deep" in found["error"]
+
+
+def test_json_nested_as_deep_as_the_limit_is_read() -> None:
+    inner = b"[" * (jsonbody.DEPTH_LIMIT - 1) + b"]" * (jsonbody.DEPTH_LIMIT - 1)
+    body = b'{"zzz": ' + inner + b', "owed": 1, "value": 1}'
+    assert_error(post("/api/equity", content=body, headers={"content-type": "application/json"}), 422, "zzz")
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "rule_start"),
+    [
+        (b'{"owed": 1000, "value": 900, "value": 800}', "value", "is given twice"),
+        (
+            b'{"owed": 1000, "lien": [{"name": "a", "amount": 1, "amount": 2}], "value": 9}',
+            "lien",
+            "repeats the key",
+        ),
+    ],
+    ids=["top-level", "inside-a-pair"],
+)
+def test_a_key_given_twice_is_refused_naming_it(body: bytes, field: str, rule_start: str) -> None:
+    # The last one won silently.
+    found = assert_error(
+        post("/api/equity", content=body, headers={"content-type": "application/json"}), 422, field
+    )
+    assert found["errors"][0]["rule"].startswith(rule_start)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"lien": [[None, None]], "owed": 5, "value": 900}, "lien"),  # was read as "not given"
+        ({"lien": [["", ""]], "owed": 5, "value": 900}, "lien"),
+        ({"lien": [{"name": None, "amount": 5}], "value": 900}, "lien"),
+        ({"lien": [["HELOC", True]], "value": 900}, "lien"),
+        ({"owed": [{"a": 1}], "value": 900}, "owed"),
+        ({"owed": 5, "value": 900, "value_source": 3}, "value_source"),
+        ({"owed": 5, "value": False}, "value"),
+    ],
+)
+def test_json_types_are_enforced_as_the_schema_states(body: dict[str, Any], field: str) -> None:
+    response = post("/api/equity", json=body)
+    assert_error(response, 422, field)
+    # The schema the OpenAPI document publishes refuses the same body.
+    schema = openapi_document({"equity": operations()["equity"]}, "x")["components"]["schemas"][
+        "equity_input"
+    ]
+    assert not jsonschema_rs.validator_for(schema).is_valid(body)
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [("owed ", "owed "), (" value", " value"), ("Owed", "Owed"), ("owed\\u0000", "owed\\x00")],
+)
+def test_an_unknown_key_is_named_as_the_client_sent_it(key: str, shown: str) -> None:
+    # "owed " was reported as the field `input`; a control character is written as an escape.
+    body = ('{"owed": 5, "value": 900, "' + key + '": 1}').encode()
+    response = post("/api/equity", content=body, headers={"content-type": "application/json"})
+    found = assert_error(response, 422, shown)
+    assert "is not an input of this job" in found["errors"][0]["rule"]
 
 
 @pytest.mark.parametrize("body", [[1, 2], "text", 5, True])
@@ -879,6 +956,29 @@ def test_no_input_on_a_page_of_the_path_answers_500(path: str, pairs: list[tuple
     assert response.headers["content-type"].startswith("text/html")
 
 
+STEEP_GAIN = "value=21000&age_months=600&depreciation_rate_percent=-50&horizon_months=600"
+"""Gaining 50 % a year for 50 years from 50 years old: a decimal.InvalidOperation (500) before."""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/value?{STEEP_GAIN}",
+        f"/api/project?{STEEP_GAIN}&owed=20000&rate_percent=7&remaining_payments=60",
+        f"/api/options?{STEEP_GAIN}&owed=20000&rate_percent=7&remaining_payments=60",
+        f"/value?{STEEP_GAIN}&_go=1",
+        f"/project?{STEEP_GAIN}&owed=20000&rate_percent=7&remaining_payments=60&_go=1",
+        f"/options?{STEEP_GAIN}&owed=20000&rate_percent=7&remaining_payments=60&_go=1",
+        f"/sheet?{STEEP_GAIN}&owed=20000&rate_percent=7&remaining_payments=60",
+    ],
+)
+def test_a_steep_gain_far_out_is_answered(url: str) -> None:
+    response = get(url, app=REAL)
+    assert response.status_code == 200, response.text[:300]
+    if url.startswith("/api/value"):
+        assert response.json()["value_at_horizon"] == "13390051504495.04"
+
+
 def test_the_sheet_lays_out_every_way_out_worked_out() -> None:
     api = get("/api/options?" + TRUCK.query, app=REAL).json()
     page = Page(get(TRUCK.path()["sheet"], app=REAL).text)
@@ -1101,7 +1201,7 @@ def test_fakes_are_not_shipped_jobs() -> None:
     [
         (b'{"owed": "\\ud800", "value": 1}', "owed", "must be text without unpaired surrogates"),
         (b'{"lien": [["\\udfff", 5]], "value": 1}', "lien", "must be text without unpaired surrogates"),
-        (b'{"\\ud800": 1, "owed": 1, "value": 1}', "input", "must be text without unpaired surrogates"),
+        (b'{"\\ud800": 1, "owed": 1, "value": 1}', "\\ud800", "must be text without unpaired surrogates"),
         (b'{"owed": 1e400, "value": 1}', "owed", "must be a number of at most 30 digits"),
         (b'{"owed": 5e-324, "value": 1}', "owed", "must be a number of at most 30 digits"),
         (b'{"owed": 1e999999999999999999999, "value": 1}', "owed", "must be a number of at most 30 digits"),
@@ -1375,3 +1475,10 @@ def test_a_page_reached_with_inputs_missing_names_each_one_and_links_to_its_box(
     assert '<a href="#f-rate_percent">Interest rate, percent a year</a>' in text
     assert '<a href="#f-remaining_payments">Monthly payments left</a>' in text
     assert 'id="f-rate_percent"' in text and 'id="f-remaining_payments"' in text
+
+
+def test_the_server_answers_422_to_json_nested_962_deep(served: str) -> None:
+    # Under uvicorn's deeper stack this was a 500 (a RecursionError while building the message).
+    body = b'{"owed": ' + b"[" * 961 + b"]" * 961 + b', "value": 1}'
+    response = httpx.post(served + "/api/equity", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422 and "at most 16 deep" in response.json()["error"]

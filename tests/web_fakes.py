@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import shlex
 import shutil
 import socket
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -158,6 +159,19 @@ def serving(*extra: str) -> Iterator[str]:
     """``underwater serve`` (the shipped command) in a child process on a free port of
     127.0.0.1; yields its base URL and stops it on leaving. Its log, on failure, is in the
     assertion message."""
+    with serving_logged(*extra) as (base, _log):
+        yield base
+
+
+@contextlib.contextmanager
+def serving_logged(*extra: str, open_files: int | None = None) -> Iterator[tuple[str, Callable[[], str]]]:
+    """As :func:`serving`, yielding also a function that reads the server's log so far; with
+    ``open_files``, the server runs under that open-file limit (``ulimit -n``)."""
+
+    def limited() -> None:
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -175,7 +189,11 @@ def serving(*extra: str) -> Iterator[str]:
     ]
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=limited,
         )
 
         def output() -> str:
@@ -193,7 +211,7 @@ def serving(*extra: str) -> Iterator[str]:
                     pass
                 assert time.monotonic() < deadline, f"the server did not answer within 30 s:\n{output()}"
                 time.sleep(0.1)
-            yield base
+            yield base, output
         finally:
             proc.terminate()
             try:

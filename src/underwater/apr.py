@@ -69,6 +69,7 @@ from typing import Any
 
 from underwater.dates import add_months, month_days
 from underwater.errors import InputError, NoSolutionError
+from underwater.limits import check_date
 from underwater.money import ROUNDING, ZERO, Number, format_money, format_percent, parse_decimal, parse_money
 
 __all__ = [
@@ -416,10 +417,8 @@ def loan_apr(
     count = _read_count(n_payments)
     if unit == "term" and count != 1:
         raise InputError("n_payments", "must be 1 when the unit-period is the whole term", got=n_payments)
-    if not _is_date(loan_date):
-        raise InputError("loan_date", "must be a date", got=loan_date)
-    if not _is_date(first_payment_date):
-        raise InputError("first_payment_date", "must be a date", got=first_payment_date)
+    loan_date = _read_date(loan_date, "loan_date")
+    first_payment_date = _read_date(first_payment_date, "first_payment_date")
     if first_payment_date <= loan_date:
         raise InputError(
             "first_payment_date",
@@ -502,11 +501,11 @@ def payment_dates(
     """
     unit = _read_unit_period(unit_period)
     count = _read_count(n_payments)
-    if not _is_date(first_payment_date):
-        raise InputError("first_payment_date", "must be a date", got=first_payment_date)
+    first_payment_date = _read_date(first_payment_date, "first_payment_date")
     day = _read_day_of_month(day_of_month) or first_payment_date.day
     if unit in _DAYS_PER_UNIT:
         step = _DAYS_PER_UNIT[unit]
+        _dates_within(first_payment_date, count, timedelta(days=step), "n_payments")
         return [first_payment_date + timedelta(days=step * k) for k in range(count)]
     if unit == "term":
         if count != 1:
@@ -524,6 +523,7 @@ def payment_dates(
             for k in range(count)
         ]
     months = 12 if unit == "year" else _MONTHS_PER_UNIT[unit]
+    _dates_within(first_payment_date, count, months, "n_payments")
     return [add_months(first_payment_date, months * k, day) for k in range(count)]
 
 
@@ -547,8 +547,8 @@ def unit_periods_between(
         raise InputError(
             "unit_period", "a whole-term unit-period has no count between two dates", got=unit_period
         )
-    if not (_is_date(start) and _is_date(end)):
-        raise InputError("end", "start and end must be dates", got=end)
+    start = _read_date(start, "start")
+    end = _read_date(end, "end")
     if end < start:
         raise InputError("end", f"must not be before the start {start.isoformat()}", got=end)
     anchor = _anchor(end, _read_day_of_month(day_of_month) or 31)
@@ -606,6 +606,29 @@ def _is_date(value: object) -> bool:
     return isinstance(value, date) and not isinstance(value, datetime)
 
 
+def _read_date(value: object, field: str, what: str = "") -> date:
+    """A date (not a datetime) from 1900-01-01 to 2199-12-31, or an InputError naming ``field``
+    (``what`` says which of several dates it is)."""
+    if not _is_date(value):
+        raise InputError(field, f"{what}must be a date", got=value)
+    try:
+        return check_date(value, field)
+    except InputError as exc:
+        raise InputError(field, f"{what}{exc.rule}", got=value) from None
+
+
+def _dates_within(first: date, count: int, step: timedelta | int, field: str) -> None:
+    """Refuse a series of ``count`` dates ``step`` apart (days, or months as an int) from
+    ``first`` that would run past the last date :mod:`datetime` holds (year 9999)."""
+    if count <= 1:
+        return
+    months = step if isinstance(step, int) else 0
+    days = step.days if isinstance(step, timedelta) else 0
+    last_month = first.year * 12 + first.month - 1 + months * (count - 1)
+    if last_month // 12 > date.max.year or (days and (date.max - first).days < days * (count - 1)):
+        raise InputError(field, f"must be few enough that the last payment falls by {date.max}", got=count)
+
+
 def _read_day_of_month(value: object) -> int | None:
     if value is None:
         return None
@@ -633,6 +656,7 @@ def _read_flows(value: object, field: str) -> list[tuple[date, Decimal]]:
         when, raw = item
         if not _is_date(when):
             raise InputError(field, f"{what} {number} needs a date (datetime.date)", got=when)
+        when = _read_date(when, field, f"{what} {number}: ")
         amount = parse_money(raw, field)
         if amount <= 0:
             raise InputError(field, f"{what} {number} must be more than 0.00", got=raw)
@@ -840,6 +864,8 @@ def unit_period_for(advance_dates: Sequence[date], payment_dates_: Sequence[date
     """
     if not advance_dates or not payment_dates_:
         raise InputError("payments", "needs at least one advance and one payment to choose a unit-period")
+    advance_dates = [_read_date(d, "advances", f"advance {n}: ") for n, d in enumerate(advance_dates, 1)]
+    payment_dates_ = [_read_date(d, "payments", f"payment {n}: ") for n, d in enumerate(payment_dates_, 1)]
     if len(set(advance_dates)) == 1 and len(set(payment_dates_)) == 1:
         # Several amounts on one date are one advance (or one payment): splitting a sum in two
         # changes nothing else in Appendix J either.

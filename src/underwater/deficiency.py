@@ -30,13 +30,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, cast
 
 from underwater.assets import AssetClass, CostGroup, cost_group, parse_asset_class
 from underwater.datafiles import load_json
 from underwater.errors import InputError
+from underwater.limits import check_date
 from underwater.money import ZERO, format_money, format_percent, parse_decimal, parse_money, round_cents
 from underwater.state_rules import (
     MEASURE_LABELS,
@@ -950,16 +951,12 @@ def _parse_share(value: object) -> Decimal:
 
 
 def _parse_date(value: object, field: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            value = date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    raise InputError(field, "must be a date such as 2025-03-01", got=value)
+            raise InputError(field, "must be a date such as 2025-03-01", got=value) from None
+    return check_date(value, field)
 
 
 def _optional_money(value: object, field: str) -> Decimal | None:

@@ -41,6 +41,7 @@ from typing import Any
 from underwater.assets import DEFAULT_PRESETS, AssetClass, parse_asset_class
 from underwater.datafiles import load_json
 from underwater.errors import InputError, NoSolutionError
+from underwater.limits import MAX_AMOUNT
 from underwater.money import (
     CENT,
     ROUNDING,
@@ -156,7 +157,10 @@ def _float_power(base: Decimal, exponent: float) -> Decimal:
     underflow or overflow."""
     if exponent.is_integer():
         return base ** int(exponent)
-    result = float(base) ** exponent
+    try:
+        result = float(base) ** exponent
+    except OverflowError:  # a steep gain far out: worked in Decimal below
+        result = math.inf
     if _FLOAT_SAFE < result < 1 / _FLOAT_SAFE:
         return Decimal(repr(result))
     with localcontext() as ctx:
@@ -238,14 +242,17 @@ class RetentionCurve:
         with localcontext() as ctx:
             ctx.prec = _PRECISION
             ratio = +self._interpolate(age)
-        exponent = ratio.as_tuple().exponent
-        if ratio < RETENTION_FLOOR:
-            return ratio.quantize(
-                Decimal(1).scaleb(ratio.adjusted() - RETENTION_PLACES + 1), rounding=ROUNDING
-            )
-        if isinstance(exponent, int) and exponent < -RETENTION_PLACES:
-            return ratio.quantize(_RETENTION_QUANTUM, rounding=ROUNDING)
-        return ratio
+            exponent = ratio.as_tuple().exponent
+            if ratio < RETENTION_FLOOR:
+                return ratio.quantize(
+                    Decimal(1).scaleb(ratio.adjusted() - RETENTION_PLACES + 1), rounding=ROUNDING
+                )
+            if isinstance(exponent, int) and exponent < -RETENTION_PLACES:
+                # An appreciating curve far out can keep 1.5**100 (18 whole digits) or more:
+                # give the 12 places room, whatever the caller's context.
+                ctx.prec = max(_PRECISION, ratio.adjusted() + 1 + RETENTION_PLACES)
+                return ratio.quantize(_RETENTION_QUANTUM, rounding=ROUNDING)
+            return ratio
 
     def yearly_rate_percent(self, age_months: int | Decimal) -> Decimal:
         """Percent of value lost over the twelve months after ``age_months`` (negative: gained).
@@ -611,12 +618,12 @@ def _value(
     if rule is None or extra_miles_per_year is None:
         return scale_value(start, then, today)
     with localcontext() as ctx:
-        ctx.prec = _PRECISION
+        ctx.prec = max(_PRECISION, _exact_precision(start, (then,), today))
         value = start * (then / today)
         # Today's value already reflects today's odometer: only miles driven from now on count.
         adjustment = rule.adjustment_percent(extra_miles_per_year * month / _TWELVE)
         value = value * (_ONE + adjustment / _HUNDRED)
-    return round_cents(value)
+        return value.quantize(CENT, rounding=ROUNDING)
 
 
 def scale_value(shocked: Decimal, retention_then: Decimal, retention_today: Decimal) -> Decimal:
@@ -630,8 +637,8 @@ def scale_value(shocked: Decimal, retention_then: Decimal, retention_today: Deci
     Decimal('85.09')
     """
     with localcontext() as ctx:
-        ctx.prec = _EXACT_PRECISION
-        return round_cents(shocked * retention_then / retention_today)
+        ctx.prec = _exact_precision(shocked, (retention_then,), retention_today)
+        return (shocked * retention_then / retention_today).quantize(CENT, rounding=ROUNDING)
 
 
 def scale_values(
@@ -644,10 +651,26 @@ def scale_values(
     (Decimal('100.10'), Decimal('85.09'))
     """
     with localcontext() as ctx:
-        ctx.prec = _EXACT_PRECISION
+        ctx.prec = _exact_precision(shocked, retentions, retention_today)
         return tuple(
             (shocked * then / retention_today).quantize(CENT, rounding=ROUNDING) for then in retentions
         )
+
+
+def _exact_precision(shocked: Decimal, retentions: Sequence[Decimal], retention_today: Decimal) -> int:
+    """:data:`_EXACT_PRECISION` digits, and as many more as the largest value has whole digits
+    beyond one: an appreciating curve 50 years on can carry a value to 14 whole digits (a gain
+    of 50 % a year: 1.5**50 times), and the cents must still fit, so no value path can overflow
+    its context however far a curve rises."""
+    if not retentions or not shocked:
+        return _EXACT_PRECISION
+    largest = max(retentions)
+    if not largest:
+        return _EXACT_PRECISION
+    whole_digits = shocked.adjusted() + largest.adjusted() - retention_today.adjusted() + 2
+    # A ratio given to 12 places carries its own digits into the product, too.
+    carried = max(0, largest.adjusted()) + max(0, shocked.adjusted())
+    return _EXACT_PRECISION + max(0, whole_digits) + carried
 
 
 def value_path(
@@ -855,6 +878,50 @@ def _to_decimal(number: float) -> Decimal:
     return Decimal(repr(number))
 
 
+_FIT_GAIN_LIMIT = 1.5
+"""The most a fitted curve may keep of a year's value: a gain of 50 % a year, the steepest
+gain a constant yearly rate takes (``depreciation_rate_percent`` -50)."""
+_FIT_LOSS_LIMIT = 1e-6
+"""The least a fitted curve may keep of a year's value: a loss of 99.9999 % a year. Below it
+nothing of the price is left after a year, which no market for used assets shows, and 50 years
+of it would take the curve below what a Decimal can hold."""
+
+
+def _check_fit(
+    per_year: float, per_10k_miles: float | None, intercept: float, annual_miles: Decimal, price_given: bool
+) -> None:
+    """Refuse a fit that no curve can carry: one gaining more than 50 % or losing more than
+    99.9999 % of the value with each year of age, each 10,000 miles, or each year at the miles
+    a year the curve assumes; or one that puts the price new above the largest amount taken.
+    Such a fit comes from sales whose ages, miles or prices were mistyped (a sale a month old
+    at $2 beside one at $1,000,000,000), and its curve would overflow or vanish to 0 within
+    the 100 years a curve reaches."""
+    slopes = [("year of age", per_year)]
+    if per_10k_miles is not None:
+        slopes.append(("10,000 miles", per_10k_miles))
+        yearly = per_year + per_10k_miles * float(annual_miles) / 10_000
+        slopes.append((f"year of age at {annual_miles.to_integral_value():,} miles a year", yearly))
+    for each, slope in slopes:
+        kept = math.exp(min(slope, 700.0))
+        if not _FIT_LOSS_LIMIT <= kept <= _FIT_GAIN_LIMIT:
+            change = (
+                f"gain more than {format_percent(Decimal(repr(_FIT_GAIN_LIMIT - 1)) * _HUNDRED, 0)} %"
+                if kept > _FIT_GAIN_LIMIT
+                else f"lose more than {format_percent(Decimal(1 - _FIT_LOSS_LIMIT) * _HUNDRED, 4)} %"
+            )
+            raise InputError(
+                "comparables",
+                f"the sales {change} of their value with each {each} in this fit, which no value "
+                "curve can carry: check each sale's age in months, miles and price",
+            )
+    if not price_given and intercept > math.log(float(MAX_AMOUNT)):
+        raise InputError(
+            "comparables",
+            f"the sales put the price new above {format_money(MAX_AMOUNT)} (the largest amount "
+            "taken) in this fit: check each sale's age in months and price, or give the price new",
+        )
+
+
 def _fit_warnings(
     per_year: Decimal, per_10k_miles: Decimal | None, kind: AssetClass | None
 ) -> tuple[str, ...]:
@@ -945,6 +1012,13 @@ def fit_comparables(
         math.log(float(fixed)) if fixed is not None else z_mean - slope_age * y_mean - slope_miles * m_mean
     )
 
+    if kind is not None and expected_annual_miles(kind) is not None:
+        annual = Decimal(expected_annual_miles(kind) or 0)
+    else:
+        weighted = sum(y * m for y, m in zip(ys, ms, strict=True)) / sum(y * y for y in ys)
+        annual = _to_decimal(weighted * 10_000.0)
+    _check_fit(slope_age, slope_miles if mileage_fitted else None, intercept, annual, fixed is not None)
+
     fitted_logs = [intercept + slope_age * y + slope_miles * m for y, m in zip(ys, ms, strict=True)]
     prices = [float(row[3]) for row in rows]
     dollar_errors = [math.exp(f) - p for f, p in zip(fitted_logs, prices, strict=True)]
@@ -956,12 +1030,6 @@ def fit_comparables(
     total = sum((z - log_mean) ** 2 for z in zs)
     residual = sum((z - f) ** 2 for z, f in zip(zs, fitted_logs, strict=True))
     r_squared = None if total == 0.0 else _to_decimal(1.0 - residual / total)
-
-    if kind is not None and expected_annual_miles(kind) is not None:
-        annual = Decimal(expected_annual_miles(kind) or 0)
-    else:
-        weighted = sum(y * m for y, m in zip(ys, ms, strict=True)) / sum(y * y for y in ys)
-        annual = _to_decimal(weighted * 10_000.0)
 
     b = _to_decimal(slope_age)
     c = _to_decimal(slope_miles)

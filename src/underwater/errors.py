@@ -22,6 +22,7 @@ The tree::
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "InputErrors",
     "NoSolutionError",
     "UnderwaterError",
+    "escaped",
     "name_fields",
     "plain_name",
     "shown_value",
@@ -48,6 +50,20 @@ def plain_name(name: str) -> str:
     'selling_costs'
     """
     return name
+
+
+def escaped(text: str, limit: int | None = _SHOWN_LIMIT) -> str:
+    """``text`` safe to repeat in any answer: at most ``limit`` characters (then ``…``), with
+    control characters and unpaired surrogates written as escapes (``limit`` None: all of it).
+    A key a client sent that names no input is reported under this name (``"owed "`` stays
+    ``"owed "``), and a reject file writes a ``loan_id`` so.
+
+    >>> escaped("owed "), escaped("a\\x00b\\ud800"), escaped("9" * 70)[-2:]
+    ('owed ', 'a\\\\x00b\\\\ud800', '9…')
+    """
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Cs") else c for c in text)
 
 
 def shown_value(got: object) -> str:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from underwater.errors import InputError, InputErrors
+from underwater.errors import InputError, InputErrors, escaped
 from underwater.limits import FIRST_DATE, LAST_DATE, MAX_AMOUNT, MAX_DIGITS
 from underwater.money import (
     _DECIMAL_LIMIT,
@@ -584,7 +584,11 @@ class Form:
                 listed = ", ".join(sorted(known))
                 if _FIELD_NAME.fullmatch(str(key)):
                     raise InputError(str(key), "is not an input of this job; known inputs: " + listed)
-                raise InputError("input", "names no input of this job; known inputs: " + listed, got=key)
+                # Named as sent ("owed " with its blank), escaped and cut short, and echoed so
+                # that what is odd about it shows.
+                raise InputError(
+                    escaped(str(key)), "is not an input of this job; known inputs: " + listed, got=key
+                )
         parsed: dict[str, Any] = {}
         problems: list[InputError] = []
         for f in self.fields:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from underwater.errors import InputError
+
 __all__ = [
     "FIRST_DATE",
     "LAST_DATE",
@@ -19,6 +21,7 @@ __all__ = [
     "MAX_AMOUNT_CENTS",
     "MAX_DIGITS",
     "MAX_MONTHS",
+    "check_date",
 ]
 
 MAX_AMOUNT = Decimal("1000000000.00")
@@ -33,3 +36,25 @@ FIRST_DATE = dt.date(1900, 1, 1)
 """The earliest date accepted."""
 LAST_DATE = dt.date(2199, 12, 31)
 """The latest date accepted (a 600-month projection from it still fits a calendar)."""
+
+
+def check_date(value: object, field: str) -> dt.date:
+    """``value`` as a date if it is one from :data:`FIRST_DATE` to :data:`LAST_DATE` (a
+    ``datetime`` gives its date); otherwise :class:`~underwater.errors.InputError` naming
+    ``field``. Every library function that takes a date holds to the same range as the fronts,
+    so that a schedule or a count of days never runs past what :mod:`datetime` can hold.
+
+    >>> check_date(dt.date(2026, 12, 1), "payoff_date")
+    datetime.date(2026, 12, 1)
+    >>> check_date(dt.date(9999, 12, 31), "first_payment_date")
+    Traceback (most recent call last):
+    ...
+    underwater.errors.InputError: first_payment_date: must be from 1900-01-01 to 2199-12-31 (got '9999-12-31')
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        raise InputError(field, "must be a date such as 2026-12-01", got=value)
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise InputError(field, f"must be from {FIRST_DATE} to {LAST_DATE}", got=value)
+    return value

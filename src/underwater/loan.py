@@ -29,6 +29,7 @@ from typing import Any
 
 from underwater.dates import FREQUENCIES, payment_date
 from underwater.errors import InputError, NoSolutionError
+from underwater.limits import check_date
 from underwater.money import CENT, ZERO, format_money, parse_money, parse_percent, round_cents
 
 __all__ = [
@@ -130,10 +131,9 @@ def payment_dates(first_payment_date: date, count: int, frequency: str = "monthl
     ['2024-01-31', '2024-02-29', '2024-03-31']
     """
     name = _frequency(frequency)
-    if not isinstance(first_payment_date, date):
-        raise InputError("first_payment_date", "must be a date such as 2025-01-31", got=first_payment_date)
+    first = check_date(first_payment_date, "first_payment_date")
     total = _count(count, "count", 0, _max_periods(name))
-    return tuple(payment_date(first_payment_date, k, name) for k in range(total))
+    return tuple(payment_date(first, k, name) for k in range(total))
 
 
 # ----------------------------------------------------------------------------- payment
@@ -217,8 +217,11 @@ class ExtraPayment:
         _count(self.every, "extra_payments", 1, 10**6, "(payments between extras)")
         if self.end_period is not None:
             _count(self.end_period, "extra_payments", self.start_period, 10**6, "(payment number)")
-        if self.on_date is not None and not isinstance(self.on_date, date):
-            raise InputError("extra_payments", "on_date must be a date such as 2025-06-01", got=self.on_date)
+        if self.on_date is not None:
+            try:
+                object.__setattr__(self, "on_date", check_date(self.on_date, "extra_payments"))
+            except InputError as exc:
+                raise InputError("extra_payments", f"on_date {exc.rule}", got=self.on_date) from None
 
     @classmethod
     def once(cls, amount: Number, *, period: int | None = None, on_date: date | None = None) -> ExtraPayment:
@@ -424,8 +427,8 @@ def amortize(
     rate = _rate(rate_percent)
     n = _n_payments(n_payments, name)
     io = _count(interest_only_periods, "interest_only_periods", 0, n - 1, "(fewer than `n_payments`)")
-    if first_payment_date is not None and not isinstance(first_payment_date, date):
-        raise InputError("first_payment_date", "must be a date such as 2025-01-31", got=first_payment_date)
+    if first_payment_date is not None:
+        first_payment_date = check_date(first_payment_date, "first_payment_date")
     balloon_loan = balloon is not None or solve_balloon
     if solve_balloon and payment is None:
         raise InputError(

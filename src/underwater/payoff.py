@@ -36,6 +36,7 @@ from typing import Any
 
 from underwater.dates import DayCount
 from underwater.errors import InputError
+from underwater.limits import check_date
 from underwater.money import format_money, parse_money, parse_percent
 from underwater.simple_interest import Conventions, accrue, per_diem
 
@@ -100,9 +101,7 @@ class PayoffQuote:
 
 
 def _date(value: object, field: str) -> date:
-    if not isinstance(value, date):
-        raise InputError(field, "must be a date such as 2025-03-15", got=value)
-    return value
+    return check_date(value, field)
 
 
 def payoff_quote(

@@ -32,6 +32,7 @@ from typing import Any, Literal, cast
 
 from underwater.datafiles import load_json
 from underwater.errors import InputError
+from underwater.limits import check_date
 from underwater.money import ZERO, Number, format_money, parse_money
 from underwater.state_rules import STATE_NAMES, parse_state
 
@@ -195,9 +196,7 @@ def trade_in_rule(state: str, *, on: date | None = None) -> TradeInRule:
     if entry is None:
         scope = "" if code in STATE_NAMES else " (the table covers the 50 states and DC)"
         raise InputError("state", f"no trade-in tax rule on file for {code}{scope}", got=state)
-    when = tables.as_of if on is None else on
-    if not isinstance(when, date):
-        raise InputError("on", "must be a date such as 2026-06-01", got=on)
+    when = tables.as_of if on is None else check_date(on, "on")
     rule, schedule = entry
     if not schedule:
         return rule if when == rule.effective else dataclasses.replace(rule, effective=when)

@@ -17,7 +17,8 @@ $10,000 loan (``pv=10000``) pays a negative payment.
 ``"beginning"``, ``"start"`` or ``1``) - the spreadsheets' ``type`` argument.
 
 **Types.** ``Decimal`` in gives ``Decimal`` out, computed in Decimal arithmetic at 50
-significant digits and rounded to the caller's context; ``int`` may be mixed with ``Decimal``,
+significant digits (more for a rate close to 0: one more per zero after the point) and rounded
+to the caller's context; ``int`` may be mixed with ``Decimal``,
 ``float`` may not (a float is not exact, so the mix is refused). ``float``/``int`` in gives
 ``float`` out. A NumPy array (or a list) for any argument gives an array out, element by
 element with broadcasting; NumPy is imported only then, so this module works without it.
@@ -88,6 +89,8 @@ _WHEN_CODES: dict[object, int] = {
 # Enough digits that a 40-year monthly schedule keeps every cent exact before the result is
 # rounded back to the caller's context.
 _WORK_PRECISION = 50
+# The most digits added for a rate close to 0 (a rate of 1e-200 gets no more than 1e-100 does).
+_MAX_EXTRA_DIGITS = 100
 # Below this distance from zero a float rate's derivative is taken from its Taylor series,
 # because the closed form cancels catastrophically there.
 _FLOAT_NEAR_ZERO = 1e-6
@@ -187,11 +190,60 @@ def _pmt_k(a: _Arith[_Num], r: _Num, n: _Num, pv: _Num, fv: _Num, w: int) -> _Nu
         raise _Unsolvable("no level payment exists over 0 periods")
     if r == 0:
         return -(pv + fv) / n
+    if r > 0:
+        # Divided through by (1 + r)**n, so a high rate over a long term cannot overflow.
+        shrunk, shrunk_minus_one = a.growth(r, -n)
+        return (fv * shrunk + pv) * r / ((1 + r * w) * shrunk_minus_one)
     grown, grown_minus_one = a.growth(r, n)
     denominator = (1 + r * w) * grown_minus_one
     if denominator == 0:
         raise _Unsolvable("no level payment exists: with a rate of -100 % paid in advance nothing is owed")
     return -(fv + pv * grown) * r / denominator
+
+
+# --- the balance of a level-payment loan, without cancellation ---------------------------------
+# Written the textbook way, the balance after k payments, pv*(1 + r)**k + pmt*((1 + r)**k - 1)/r,
+# is the difference of two numbers of the size of (1 + r)**k: at 1,000 % a year over 600 months
+# they have 158 digits and the balance fewer than 10, so 50-digit Decimal (let alone a float)
+# keeps none of it. With the level payment put in, the balance is a ratio of growth factors
+# with no subtraction of near-equal parts (G(x) = (1 + r)**x):
+#
+#     F(k) = (pv*(G(k) - G(n)) + fv*(G(k) - 1)) / (G(n) - 1)
+#
+# and each difference is one expm1-like term, taken at negative powers when r > 0 so that no
+# factor overflows. These hold for -1 < r != 0; the kernels keep the textbook form elsewhere.
+
+
+def _stable(r: _Num) -> bool:
+    """Whether the ratio forms below apply: a rate above -100 % and not 0."""
+    return r != 0 and r > -1
+
+
+def _value_after(a: _Arith[_Num], r: _Num, k: _Num, n: _Num, pv: _Num, fv: _Num) -> _Num:
+    """``F(k)``: the balance after ``k`` periods of the level payment, with the future value's
+    sign (minus what is owed), the same for payments in arrears and in advance."""
+    if r > 0:
+        owed = pv * a.growth(r, k - n)[1] / -a.growth(r, -n)[1]
+        target = fv * a.growth(r, k - n)[0] * a.growth(r, -k)[1] / a.growth(r, -n)[1]
+        return owed + target
+    grown_n_minus_one = a.growth(r, n)[1]
+    owed = -pv * a.growth(r, k)[0] * a.growth(r, n - k)[1] / grown_n_minus_one
+    return owed + fv * a.growth(r, k)[1] / grown_n_minus_one
+
+
+def _growth_share(a: _Arith[_Num], r: _Num, k: _Num, n: _Num) -> _Num:
+    """``G(k) / (G(n) - 1)``."""
+    if r > 0:
+        return a.growth(r, k - n)[0] / -a.growth(r, -n)[1]
+    return a.growth(r, k)[0] / a.growth(r, n)[1]
+
+
+def _moved(a: _Arith[_Num], r: _Num, i: _Num, j: _Num, n: _Num, pv: _Num) -> _Num:
+    """``F(i) - F(j)`` with ``fv = 0``: the principal repaid from period ``i`` to ``j``
+    (negative for a loan), ``-pv*G(i)*(G(j - i) - 1)/(G(n) - 1)``."""
+    if r > 0:
+        return -pv * a.growth(r, j - n)[0] * a.growth(r, i - j)[1] / a.growth(r, -n)[1]
+    return -pv * a.growth(r, i)[0] * a.growth(r, j - i)[1] / a.growth(r, n)[1]
 
 
 class _Never(_Unsolvable):
@@ -252,18 +304,31 @@ def _check_period(name: str, period: _Num, n: _Num) -> None:
 def _ipmt_k(a: _Arith[_Num], r: _Num, per: _Num, n: _Num, pv: _Num, fv: _Num, w: int) -> _Num:
     _check_period("per", per, n)
     payment = _pmt_k(a, r, n, pv, fv, w)
-    if w == 0:
-        # Interest for the period accrues on the balance left after the previous payment.
-        return r * _fv_k(a, r, per - 1, payment, pv, 0)
-    if per == 1:
+    if w == 1 and per == 1:
         # A payment made the day the loan starts carries no interest.
         return r - r
-    # Paid in advance: payment ``per`` settles the interest of period ``per - 1``.
+    if _stable(r):
+        # Interest accrues on the balance left after the previous payment: F(per - 1) in
+        # arrears; in advance, payment ``per`` settles period ``per - 1``, whose balance grew
+        # by (1 + r) to F(per - 1).
+        interest = r * _value_after(a, r, per - 1, n, pv, fv)
+        return interest if w == 0 else interest / (1 + r)
+    if w == 0:
+        return r * _fv_k(a, r, per - 1, payment, pv, 0)
     return r * (_fv_k(a, r, per - 2, payment, pv, 1) - payment)
 
 
 def _ppmt_k(a: _Arith[_Num], r: _Num, per: _Num, n: _Num, pv: _Num, fv: _Num, w: int) -> _Num:
-    return _pmt_k(a, r, n, pv, fv, w) - _ipmt_k(a, r, per, n, pv, fv, w)
+    _check_period("per", per, n)
+    payment = _pmt_k(a, r, n, pv, fv, w)
+    if w == 1 and per == 1:
+        return payment  # all principal: no interest has accrued yet
+    if _stable(r):
+        # How far the balance moved: F(per - 1) - F(per) = -(pv + fv)*r*G(per - 1)/(G(n) - 1),
+        # one period earlier in advance. (pmt - ipmt would cancel: early in a loan at a high
+        # rate the principal part is a tiny difference of two nearly equal payments.)
+        return -(pv + fv) * r * _growth_share(a, r, per - 1 - w, n)
+    return payment - _ipmt_k(a, r, per, n, pv, fv, w)
 
 
 def _balance_after(a: _Arith[_Num], r: _Num, k: _Num, payment: _Num, pv: _Num, w: int) -> _Num:
@@ -284,7 +349,17 @@ def _cumprinc_k(a: _Arith[_Num], r: _Num, n: _Num, pv: _Num, start: _Num, end: _
         raise InputError("start", f"must not come after end ({end:g})", got=start)
     payment = _pmt_k(a, r, n, pv, pv - pv, w)
     # The principal repaid is how far the balance moved; no period-by-period loop is needed.
-    return _balance_after(a, r, start - 1, payment, pv, w) - _balance_after(a, r, end, payment, pv, w)
+    if not _stable(r):
+        return _balance_after(a, r, start - 1, payment, pv, w) - _balance_after(a, r, end, payment, pv, w)
+    if w == 0:
+        return _moved(a, r, start - 1, end, n, pv)
+    # In advance the balance just after payment k >= 1 is -F(k)/(1 + r), and payment 1 is all
+    # principal.
+    first = payment if start == 1 else r - r
+    later = start + 1 if start == 1 else start
+    if later > end:
+        return first
+    return first + _moved(a, r, later - 1, end, n, pv) / (1 + r)
 
 
 def _cumipmt_k(a: _Arith[_Num], r: _Num, n: _Num, pv: _Num, start: _Num, end: _Num, w: int) -> _Num:
@@ -380,10 +455,74 @@ def _pv_v(np: ModuleType, r: _F, n: _F, pmt: _F, fv: _F, w: _F) -> _F:
     return result
 
 
-def _pmt_v(np: ModuleType, r: _F, n: _F, pv: _F, fv: _F, w: _F) -> _F:
+def _pmt_textbook_v(np: ModuleType, r: _F, n: _F, pv: _F, fv: _F, w: _F) -> _F:
     grown, grown_minus_one = _growth_v(np, r, n)
-    level = -(fv + pv * grown) * r / ((1 + r * w) * grown_minus_one)
+    level: _F = -(fv + pv * grown) * r / ((1 + r * w) * grown_minus_one)
+    return level
+
+
+class _Powers:
+    """Powers of ``1 + r`` for the ratio forms, element by element: ``ln(1 + r)`` is taken once,
+    and each power at a negative exponent where ``r > 0`` (``sign`` -1), a positive one where
+    ``r < 0`` (``sign`` +1), so that none overflows. Elements with ``r == 0`` or ``r <= -1``
+    come out as inf or NaN; :func:`_odd_rates` says which, and the kernels answer those from
+    the textbook forms."""
+
+    def __init__(self, np: ModuleType, r: _F) -> None:
+        self.np = np
+        self.up = r > 0
+        self.sign = np.where(self.up, -1.0, 1.0)
+        self.log = np.log1p(np.where(r > -1, r, np.nan))
+
+    def grown(self, x: _F) -> _F:
+        result: _F = self.np.exp(x * self.log)
+        return result
+
+    def grown_minus_one(self, x: _F) -> _F:
+        result: _F = self.np.expm1(x * self.log)
+        return result
+
+
+def _odd_rates(r: _F) -> _F:
+    """Where the ratio forms do not apply: a rate of 0, or at or below -100 %."""
+    result: _F = (r == 0) | (r <= -1)
+    return result
+
+
+def _pmt_v(np: ModuleType, r: _F, n: _F, pv: _F, fv: _F, w: _F) -> _F:
+    p = _Powers(np, r)
+    grown, grown_minus_one = p.grown(p.sign * n), p.grown_minus_one(p.sign * n)
+    level = np.where(p.up, fv * grown + pv, -(fv + pv * grown)) * r / ((1 + r * w) * grown_minus_one)
+    odd = _odd_rates(r)
+    if odd.any():
+        level = np.where(odd, _pmt_textbook_v(np, r, n, pv, fv, w), level)
     result: _F = np.where(n == 0, np.nan, np.where(r == 0, -(pv + fv) / n, level))
+    return result
+
+
+# The ratio forms of _value_after, _growth_share and _moved, element by element.
+
+
+def _value_after_v(p: _Powers, k: _F, n: _F, pv: _F, fv: _F) -> _F:
+    np = p.np
+    owed_part = p.grown_minus_one(p.sign * (n - k))
+    target_part = p.grown_minus_one(p.sign * k)
+    whole = p.grown_minus_one(p.sign * n)
+    grown = p.grown(np.where(p.up, k - n, k))
+    rising = (-pv * owed_part + fv * grown * target_part) / whole
+    falling = (-pv * grown * owed_part + fv * target_part) / whole
+    result: _F = np.where(p.up, rising, falling)
+    return result
+
+
+def _growth_share_v(p: _Powers, k: _F, n: _F) -> _F:
+    result: _F = p.grown(p.np.where(p.up, k - n, k)) / (p.sign * p.grown_minus_one(p.sign * n))
+    return result
+
+
+def _moved_v(p: _Powers, i: _F, j: _F, n: _F, pv: _F) -> _F:
+    grown = p.grown(p.np.where(p.up, j - n, i))
+    result: _F = -pv * grown * p.grown_minus_one(p.sign * (j - i)) / p.grown_minus_one(p.sign * n)
     return result
 
 
@@ -398,17 +537,34 @@ def _nper_v(np: ModuleType, r: _F, pmt: _F, pv: _F, fv: _F, w: _F) -> _F:
     return result
 
 
+def _ipmt_textbook_v(np: ModuleType, r: _F, per: _F, n: _F, pv: _F, fv: _F, w: _F, payment: _F) -> _F:
+    in_arrears = r * _fv_v(np, r, per - 1, payment, pv, np.zeros_like(w))
+    in_advance = r * (_fv_v(np, r, per - 2, payment, pv, np.ones_like(w)) - payment)
+    result: _F = np.where(w == 1, in_advance, in_arrears)
+    return result
+
+
 def _ipmt_v(np: ModuleType, r: _F, per: _F, n: _F, pv: _F, fv: _F, w: _F) -> _F:
     payment = _pmt_v(np, r, n, pv, fv, w)
-    in_arrears = r * _fv_v(np, r, per - 1, payment, pv, np.zeros_like(w))
-    in_advance = np.where(per == 1, 0.0, r * (_fv_v(np, r, per - 2, payment, pv, np.ones_like(w)) - payment))
-    interest = np.where(w == 1, in_advance, in_arrears)
+    p = _Powers(np, r)
+    interest = r * _value_after_v(p, per - 1, n, pv, fv) / np.where(w == 1, 1 + r, 1.0)
+    odd = _odd_rates(r)
+    if odd.any():
+        interest = np.where(odd, _ipmt_textbook_v(np, r, per, n, pv, fv, w, payment), interest)
+    interest = np.where((w == 1) & (per == 1), 0.0, interest)
     result: _F = np.where((per >= 1) & (per <= n) & np.isfinite(payment), interest, np.nan)
     return result
 
 
 def _ppmt_v(np: ModuleType, r: _F, per: _F, n: _F, pv: _F, fv: _F, w: _F) -> _F:
-    result: _F = _pmt_v(np, r, n, pv, fv, w) - _ipmt_v(np, r, per, n, pv, fv, w)
+    payment = _pmt_v(np, r, n, pv, fv, w)
+    principal = -(pv + fv) * r * _growth_share_v(_Powers(np, r), per - 1 - w, n)
+    odd = _odd_rates(r)
+    if odd.any():
+        textbook = payment - _ipmt_textbook_v(np, r, per, n, pv, fv, w, payment)
+        principal = np.where(odd, textbook, principal)
+    principal = np.where((w == 1) & (per == 1), payment, principal)
+    result: _F = np.where((per >= 1) & (per <= n) & np.isfinite(payment), principal, np.nan)
     return result
 
 
@@ -421,9 +577,19 @@ def _balance_after_v(np: ModuleType, r: _F, k: _F, payment: _F, pv: _F, w: _F) -
 
 def _cum_v(np: ModuleType, r: _F, n: _F, pv: _F, start: _F, end: _F, w: _F) -> tuple[_F, _F]:
     payment = _pmt_v(np, r, n, pv, np.zeros_like(pv), w)
-    principal = _balance_after_v(np, r, start - 1, payment, pv, w) - _balance_after_v(
-        np, r, end, payment, pv, w
-    )
+    p = _Powers(np, r)
+    # In advance payment 1 is all principal, and the balance just after payment k >= 1 is
+    # -F(k)/(1 + r); in arrears it is -F(k).
+    first = (w == 1) & (start == 1)
+    later = np.where(first, start + 1, start)
+    moved = np.where(later > end, 0.0, _moved_v(p, later - 1, end, n, pv))
+    principal = np.where(first, payment, 0.0) + moved / np.where(w == 1, 1 + r, 1.0)
+    odd = _odd_rates(r)
+    if odd.any():
+        textbook = _balance_after_v(np, r, start - 1, payment, pv, w) - _balance_after_v(
+            np, r, end, payment, pv, w
+        )
+        principal = np.where(odd, textbook, principal)
     interest = (end - start + 1) * payment - principal
     valid = (start == np.floor(start)) & (end == np.floor(end)) & (start >= 1) & (start <= end) & (end <= n)
     return np.where(valid, principal, np.nan), np.where(valid, interest, np.nan)
@@ -533,6 +699,17 @@ def _raise_or_nan(
     raise NoSolutionError(field, f"no real {field} exists for these inputs ({type(exc).__name__})") from None
 
 
+def _leading_zeros(names: Sequence[str], numbers: Sequence[Decimal]) -> int:
+    """Extra digits for a rate close to 0: ``(1 + rate)**k - 1`` and the interest left after
+    the principal lose as many leading digits as the rate has zeros after the point."""
+    if "rate" not in names:
+        return 0
+    rate = numbers[names.index("rate")]
+    if not rate.is_finite() or rate == 0:
+        return 0
+    return min(max(0, -rate.adjusted()), _MAX_EXTRA_DIGITS)
+
+
 def _scalar_call(
     field: str,
     names: Sequence[str],
@@ -547,7 +724,7 @@ def _scalar_call(
         numbers_d = [_finite_decimal(name, v) for name, v in zip(names, values, strict=True)]
         caller = getcontext()
         work = Context(
-            prec=max(_WORK_PRECISION, caller.prec + 10),
+            prec=max(_WORK_PRECISION, caller.prec + 10) + _leading_zeros(names, numbers_d),
             rounding=ROUND_HALF_EVEN,
             Emax=MAX_EMAX,
             Emin=MIN_EMIN,
@@ -992,6 +1169,13 @@ def ipmt(
     In advance, payment ``per`` settles the interest of the period before it, so the first
     payment, made the day the loan starts, is all principal. With ``rate == 0`` it is 0.
 
+    ``B(k)`` is not worked out as written: at a high rate over a long term its two parts are
+    far larger than their difference (at 1,000 % a year over 600 months, 158 digits each).
+    With the level payment put in it is ``(pv*(G(k) - G(n)) + fv*(G(k) - 1)) / (G(n) - 1)``
+    with ``G(x) = (1 + rate)**x``, each difference taken at negative powers, so the answer
+    keeps its digits at every rate above -100 %: ``ipmt(Decimal(1000) / 1200, 600, 600,
+    Decimal(10000))`` is -3,787.88.
+
     Examples
     --------
     The first month's interest on an $8,000 three-year loan at 10 % a year is $66.67
@@ -1057,6 +1241,12 @@ def ppmt(
     Notes
     -----
     Every payment is interest plus principal: ``ppmt = pmt(rate, nper, pv, fv, when) - ipmt``.
+    That difference is not how it is worked out: early in a loan at a high rate the two are
+    nearly equal, so the principal is taken as how far the balance moves instead::
+
+        ppmt = -(pv + fv) * rate * (1 + rate)**(per - 1 - w) / ((1 + rate)**nper - 1)
+
+    (``pmt`` for the first payment in advance, which is all principal).
 
     Examples
     --------
@@ -1128,8 +1318,10 @@ def cumipmt(
         cumprinc = B(start - 1) - B(end)
         cumipmt  = (end - start + 1) * pmt(rate, nper, pv, 0, when) - cumprinc
 
-    where ``B(k)`` is the balance just after payment ``k``. Unlike Excel, a zero or negative
-    rate and a negative ``pv`` are allowed (the sum is still well defined).
+    where ``B(k)`` is the balance just after payment ``k``, and ``B(i) - B(j)`` is worked out
+    as ``-pv*(1 + rate)**i*((1 + rate)**(j - i) - 1)/((1 + rate)**nper - 1)`` (no difference of
+    large numbers, see :func:`ipmt`). Unlike Excel, a zero or negative rate and a negative
+    ``pv`` are allowed (the sum is still well defined).
 
     Examples
     --------

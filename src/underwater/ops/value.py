@@ -250,7 +250,8 @@ def render(result: ValueProjection) -> str:
             ("fit: loss per year (percent)", fit["depreciation_rate_percent"]),
             ("fit: error (RMSE, dollars)", fit["rmse"]),
             ("fit: error (RMSE, percent)", fit["rmse_percent"]),
-            ("fit: R squared (log price)", fit["r_squared"]),
+            # No R squared when every sale has the same price: nothing to explain.
+            ("fit: R squared (log price)", fit["r_squared"] or "undefined (every price the same)"),
         ]
     yearly = [[str(m), format_money_human(v)] for m, v in enumerate(result.values) if m % 12 == 0]
     text = key_values("Value", rows)

@@ -70,6 +70,11 @@ def adder(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", help="run on a local Dask cluster of N worker processes (1 to 256)")
     parser.add_argument("--scheduler", help="run on the Dask cluster at this address (tcp://HOST:PORT)")
+    parser.add_argument(
+        "--scheduler-timeout",
+        default="10",
+        help="seconds to wait for the scheduler to answer, 1 to 600 [default: 10]",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     parser.add_argument("--seed", default="0", help="with 'synth': the random seed [default: 0]")
     parser.set_defaults(_handler=handle)
@@ -101,11 +106,11 @@ def handle(args: argparse.Namespace) -> int:
         MAX_THREADS,
         Progress,
         default_rejects_path,
+        output_path,
         parse_shocks,
         run_portfolio,
     )
-    from underwater.portfolio.files import check_writable
-    from underwater.portfolio.io import COMPRESSIONS, count_rows
+    from underwater.portfolio.io import COMPRESSIONS
     from underwater.portfolio.signals import removing_temporaries_on_signals
     from underwater.portfolio.summary import render_summary
 
@@ -114,9 +119,9 @@ def handle(args: argparse.Namespace) -> int:
     chunk_size = _count(args.chunk_size, "chunk_size", maximum=MAX_CHUNK)
     threads = None if args.threads is None else _count(args.threads, "threads", maximum=MAX_THREADS)
     cluster = args.workers is not None or args.scheduler is not None
-    if not cluster:
-        check_writable("output", args.output)
-    rejects = args.rejects if args.rejects is not None else str(default_rejects_path(args.output))
+    # A directory as the output of one book: the book's own name in it (as a dataset's parts).
+    output = args.output if os.path.isdir(args.book) else str(output_path(args.book, args.output))
+    rejects = args.rejects if args.rejects is not None else str(default_rejects_path(output))
     with removing_temporaries_on_signals():
         if cluster:
             from underwater.portfolio.cluster import MAX_WORKERS, run_cluster
@@ -126,18 +131,18 @@ def handle(args: argparse.Namespace) -> int:
                 raise InputError("workers", "give either `workers` N or `scheduler` ADDRESS, not both")
             summary = run_cluster(
                 args.book,
-                args.output,
+                output,
                 shocks=shocks,
                 rejects=rejects,
                 workers=workers,
                 scheduler=args.scheduler,
+                connect_timeout=_count(args.scheduler_timeout, "scheduler_timeout", maximum=600),
                 chunk_size=chunk_size,
                 compression=compression,
                 summary_json=args.summary_json,
             )
         else:
             show = not args.no_progress and sys.stderr.isatty()
-            total = count_rows(args.book) if show and os.path.isfile(args.book) else None
             summary = run_portfolio(
                 args.book,
                 args.output,
@@ -145,12 +150,12 @@ def handle(args: argparse.Namespace) -> int:
                 rejects=rejects,
                 chunk_size=chunk_size,
                 threads=threads,
-                progress=Progress(total, enabled=show),
+                progress=Progress(None, enabled=show),
                 compression=compression,
                 summary_json=args.summary_json,
             )
     sys.stdout.write(render_summary(summary) + "\n")
-    sys.stdout.write(f"wrote {args.output}; rejects in {rejects}\n")
+    sys.stdout.write(f"wrote {output}; rejects in {rejects}\n")
     return 0
 
 

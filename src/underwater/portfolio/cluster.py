@@ -23,7 +23,9 @@ moved into place only when every task has finished.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -42,13 +44,14 @@ from underwater.portfolio.io import (
     book_format,
     read_chunks,
     schema_of,
-    temporary_directory,
     write_atomic,
+    write_frames,
 )
+from underwater.portfolio.outputs import Outputs, clean_stale, directory_for, temporary_directory
 from underwater.portfolio.schema import REJECT_COLUMNS, check_columns, check_types, id_fingerprints
 from underwater.portfolio.summary import Summary
 
-__all__ = ["MAX_WORKERS", "Part", "dataset_parts", "run_cluster", "run_part"]
+__all__ = ["MAX_WORKERS", "SCHEDULER_TIMEOUT", "Part", "dataset_parts", "run_cluster", "run_part"]
 
 MAX_WORKERS = 256
 """The most worker processes a local cluster is started with."""
@@ -135,11 +138,37 @@ def _repeats(paths: list[Path], chunk_size: int) -> KnownRepeats:
 _QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 
 
-def _client(workers: int | None, scheduler: str | None) -> Any:
+SCHEDULER_TIMEOUT = 10.0
+"""Seconds to wait for a ``scheduler`` to answer before the run is refused (one line, exit 2)."""
+
+_ADDRESS = re.compile(r"(?:tcp|tls)://(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}")
+
+
+def _connect(scheduler: str, timeout: float) -> Any:
+    """A client of the Dask scheduler at ``scheduler``, or one line naming the address when
+    none answers within ``timeout`` seconds (dask itself retries for half a minute and then
+    raises a long traceback)."""
+    from distributed import Client
+
+    if not _ADDRESS.fullmatch(scheduler.strip()):
+        raise InputError("scheduler", "must be an address such as tcp://10.0.0.5:8786", got=scheduler)
+    try:
+        return Client(scheduler.strip(), timeout=timeout, set_as_default=False)  # type: ignore[no-untyped-call]
+    except Exception as error:  # a refusal, a timeout, a peer that is no scheduler: all one answer
+        detail = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
+        why = "" if "timed out" in detail.lower() else f" ({type(error).__name__}: {detail})"
+        raise InputError(
+            "scheduler",
+            f"no Dask scheduler answered at this address within {timeout:g} s{why}",
+            got=scheduler,
+        ) from None
+
+
+def _client(workers: int | None, scheduler: str | None, timeout: float = SCHEDULER_TIMEOUT) -> Any:
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        return Client(scheduler, set_as_default=False)  # type: ignore[no-untyped-call]
+        return _connect(scheduler, timeout)
     # When a signal ends the run at once (see underwater.portfolio.signals), multiprocessing's
     # resource tracker — a child interpreter that takes these warning options — would report
     # the dead workers' semaphores as "leaked" on stderr: the system frees them, and the one
@@ -171,13 +200,16 @@ def run_cluster(
     part_rows: int = 1_000_000,
     compression: str = COMPRESSIONS[0],
     summary_json: str | Path | None = None,
+    connect_timeout: float = SCHEDULER_TIMEOUT,
 ) -> Summary:
     """Run ``book`` (a Parquet file or a directory of Parquet parts) on a Dask cluster and
     write ``output`` (a file, or a directory of parts for a directory; Parquet compressed with
     ``compression``), rejects to the CSV ``rejects`` and, if asked, the summary to
     ``summary_json``. Give ``workers`` (a local cluster, 1 to :data:`MAX_WORKERS`) or
-    ``scheduler`` (an address). Options and paths are checked as a local run's are."""
-    from underwater.portfolio.engine import check_options, check_outputs, write_summary_json
+    ``scheduler`` (an address; refused in one line if no scheduler answers within
+    ``connect_timeout`` seconds, before anything is written). Options and paths are checked as
+    a local run's are, and every file is put in place together at the end, or none is."""
+    from underwater.portfolio.engine import check_options, check_outputs, output_path, write_summary_json
 
     if (workers is None) == (scheduler is None):
         raise InputError("workers", "give either `workers` N or `scheduler` ADDRESS")
@@ -190,97 +222,119 @@ def run_cluster(
     if not source.exists():
         raise InputError("book", "no such file or directory", got=str(book))
     shocks = tuple(shocks)
-    if source.is_dir():
-        inputs = dataset_parts(source)
-        target = Path(output)
-        if target.suffix or target.is_file():
-            raise InputError(
-                "output", "must be a directory (no extension) for a partitioned dataset", got=str(output)
-            )
-        reads = [("book", path) for path in inputs]
-        check_outputs(reads, None, rejects, summary_json, [("output", target / path.name) for path in inputs])
+    dataset = source.is_dir()
+    with contextlib.ExitStack() as stack:
+        if dataset:
+            inputs = dataset_parts(source)
+            target = Path(output)
+            if target.suffix or target.is_file():
+                raise InputError(
+                    "output", "must be a directory (no extension) for a partitioned dataset", got=str(output)
+                )
+            writes = [target / path.name for path in inputs]
+            reads = [("book", path) for path in inputs]
+            check_outputs(reads, None, rejects, summary_json, [("output", path) for path in writes])
+        else:
+            if book_format(source) != "parquet":
+                raise InputError(
+                    "book", "must be Parquet (a file or a directory of parts) on a cluster", got=str(book)
+                )
+            target = output_path(source, output)
+            if target != Path(output):  # a directory: the book's own name in it
+                stack.enter_context(directory_for(target, "output"))
+            inputs, writes = [source], [target]
+            check_outputs([("book", source)], target, rejects, summary_json)
         for path in inputs:
             schema = schema_of(path)
-            check_columns(schema.names(), str(path))
-            check_types(schema, str(path))
+            check_columns(schema.names(), str(path) if dataset else "book")
+            check_types(schema, str(path) if dataset else "book")
+        # The cluster first: an address where no scheduler answers is refused before anything
+        # more is made on disk (and a directory made for the output is removed again).
+        client = _client(workers, scheduler, connect_timeout)
+        stack.callback(_close, client, workers)
+        if dataset:
+            stack.enter_context(directory_for(target / "parts", "output"))
+        clean_stale([*writes, rejects, *([] if summary_json is None else [summary_json])])
+        outputs = stack.enter_context(Outputs())
+        rejects_temporary = outputs.reserve(rejects, "rejects")
+        summary_temporary = None if summary_json is None else outputs.reserve(summary_json, "summary_json")
+        output_temporary = None if dataset else outputs.reserve(target, "output")
         repeats = _repeats(inputs, chunk_size)
-        target.mkdir(parents=True, exist_ok=True)
-        with temporary_directory(target / "parts", "output") as scratch:
-            parts, first = [], 1
-            for path in inputs:
-                rows = _rows(path)
-                parts.append(
-                    Part(
-                        str(path),
-                        os.path.join(scratch, path.name),
-                        first,
-                        repeats=repeats.within(first, rows),
-                    )
-                )
-                first += rows
-            summary = _run(parts, shocks, rejects, workers, scheduler, chunk_size, compression)
-            # Every task has finished: the parts go into place (a rename each, same directory tree).
-            for part, path in zip(parts, inputs, strict=True):
-                os.replace(part.target, target / path.name)
-    else:
-        if book_format(source) != "parquet":
-            raise InputError(
-                "book", "must be Parquet (a file or a directory of parts) on a cluster", got=str(book)
-            )
-        check_outputs([("book", source)], output, rejects, summary_json)
-        schema = schema_of(source)
-        check_columns(schema.names())
-        check_types(schema)
-        total = _rows(source)
-        repeats = _repeats([source], chunk_size)
-        with temporary_directory(output, "output") as scratch:
-            parts = [
-                Part(
-                    str(source),
-                    os.path.join(scratch, f"part-{k:05d}.parquet"),
-                    start + 1,
-                    start,
-                    part_rows,
-                    repeats.within(start + 1, part_rows),
-                )
-                for k, start in enumerate(range(0, max(total, 1), part_rows))
-            ]
-            summary = _run(parts, shocks, rejects, workers, scheduler, chunk_size, compression)
+        scratch = stack.enter_context(temporary_directory(writes[0], "output"))
+        parts = _parts(inputs, scratch, repeats, part_rows, dataset)
+        summary = _run(client, parts, shocks, rejects, rejects_temporary, chunk_size, compression)
+        if output_temporary is None:
+            # Every task has finished: the parts go into place with the other files.
+            for part, path in zip(parts, writes, strict=True):
+                outputs.adopt(part.target, path, "output")
+        else:
             joined = pl.scan_parquet([part.target for part in parts])
-            schema = joined.collect_schema()
-            write_atomic(
-                output,
+            write_frames(
+                output_temporary,
                 lambda: iter(joined.collect_batches(chunk_size=chunk_size)),
-                pl.Schema(schema),
+                pl.Schema(joined.collect_schema()),
                 compression,
+                "output",
+                target,
             )
-    if summary_json is not None:
-        write_summary_json(summary_json, summary, output, rejects)
+        if summary_json is not None:
+            write_summary_json(
+                summary_json, summary, target if not dataset else output, rejects, temporary=summary_temporary
+            )
+        outputs.commit()
     return summary
 
 
+def _parts(
+    inputs: list[Path], scratch: str, repeats: KnownRepeats, part_rows: int, dataset: bool
+) -> list[Part]:
+    """One task per part of a dataset, or per ``part_rows`` rows of one file."""
+    if dataset:
+        parts, first = [], 1
+        for path in inputs:
+            rows = _rows(path)
+            parts.append(
+                Part(str(path), os.path.join(scratch, path.name), first, repeats=repeats.within(first, rows))
+            )
+            first += rows
+        return parts
+    (source,) = inputs
+    total = _rows(source)
+    return [
+        Part(
+            str(source),
+            os.path.join(scratch, f"part-{k:05d}.parquet"),
+            start + 1,
+            start,
+            part_rows,
+            repeats.within(start + 1, part_rows),
+        )
+        for k, start in enumerate(range(0, max(total, 1), part_rows))
+    ]
+
+
+def _close(client: Any, workers: int | None) -> None:
+    cluster = client.cluster
+    client.close()
+    if cluster is not None and workers is not None:
+        cluster.close()
+
+
 def _run(
+    client: Any,
     parts: list[Part],
     shocks: tuple[Decimal, ...],
     rejects: str | Path,
-    workers: int | None,
-    scheduler: str | None,
+    rejects_temporary: str,
     chunk_size: int,
     compression: str,
 ) -> Summary:
-    client = _client(workers, scheduler)
-    try:
-        futures = client.map(
-            run_part, parts, shocks=shocks, chunk_size=chunk_size, compression=compression, pure=False
-        )
-        results: list[tuple[Summary, pl.DataFrame]] = client.gather(futures)
-    finally:
-        cluster = client.cluster
-        client.close()
-        if cluster is not None and workers is not None:
-            cluster.close()
+    futures = client.map(
+        run_part, parts, shocks=shocks, chunk_size=chunk_size, compression=compression, pure=False
+    )
+    results: list[tuple[Summary, pl.DataFrame]] = client.gather(futures)
     summary = Summary(shocks)
-    with CsvWriter(rejects, REJECT_COLUMNS, "rejects") as writer:
+    with CsvWriter(rejects, REJECT_COLUMNS, "rejects", temporary=rejects_temporary, escape=True) as writer:
         for part_summary, part_rejects in results:
             summary.merge(part_summary)
             writer.write(part_rejects)

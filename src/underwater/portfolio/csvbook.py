@@ -1,30 +1,39 @@
-"""Reading a CSV book line by line, so that one broken line is a reject and never the end of a run.
+"""Reading a CSV book record by record, so that one broken record is a reject and never the end of a run.
 
-**Lines and rows.** A line ends at LF, CRLF or a lone CR (the last line may have no end). The
-first line is the header; every later line is one data row, numbered from 1 — row N is line
-N + 1 of the file — including an empty line, which is rejected as empty. So *rows in* is the
-number of lines after the header, and rows in = rows out + rows rejected always holds. A
-quoted cell (RFC 4180: ``"…"``, a quote inside doubled as ``""``) may hold commas but not a line
-break: a quote left open is that line's problem alone and cannot swallow the rest of the file.
-A UTF-8 byte-order mark before the header is skipped.
+**Records and rows.** A record is a line, or several when a quoted cell holds a line break
+(RFC 4180: ``"…"``, a quote inside doubled as ``""``, commas and line breaks inside the quotes
+belong to the cell, as spreadsheets export a cell of two lines). A line ends at LF, CRLF or a
+lone CR (the last line may have no end). The first line is the header; every later record is
+one data row, numbered from 1, including an empty line, which is rejected as empty. So *rows
+in* is the number of records after the header (the number of lines when no cell holds a line
+break), and rows in = rows out + rows rejected always holds. A UTF-8 byte-order mark before the
+header is skipped.
 
-**Broken lines** are rejected with their row number, ``field`` ``line``, an empty ``loan_id``
-and the reason, while the good lines go on: an empty line; a different number of fields from
-the header; a quote left open, a quote inside an unquoted cell, or text after a closing quote;
-a NUL byte; bytes that are not UTF-8 (a Latin-1 ``é``, say); a line longer than
-:data:`MAX_LINE_BYTES`. The header itself must be readable (UTF-8, well quoted, no repeated
-names), or the whole file is refused with :class:`~underwater.errors.InputError`.
+**A quote left open** cannot swallow the file: read on to its closing quote (at most
+:data:`MAX_LINE_BYTES` on), the lines it spans must make one well-formed record with the
+header's number of fields; otherwise only the line it opened on is rejected ("a quoted cell is
+not closed") and the next line starts the next record.
 
-**How.** The file is read in blocks of :data:`BLOCK_BYTES` that end at a line end. A compiled
-loop walks each block once, finding every line's bounds, counting its fields outside quotes and
-checking its quoting; Python's strict UTF-8 decoder checks the block's text. The good lines —
-the whole block, untouched, when every line is good — go to polars' CSV reader with every
-cell as text. Memory is bounded by the block and the chunk size, whatever the file.
+**Broken records** are rejected with their row number, ``field`` ``line``, an empty
+``loan_id`` and the reason, while the good records go on: an empty line; a different number of
+fields from the header; a quote left open, a quote inside an unquoted cell, or text after a
+closing quote; a NUL byte; bytes that are not UTF-8 (a Latin-1 ``é``, say); a record longer
+than :data:`MAX_LINE_BYTES`. The header itself (one line) must be readable (UTF-8, well quoted,
+no repeated names; checked in one pass, whatever the number of columns), or the whole file is
+refused with :class:`~underwater.errors.InputError`.
+
+**How.** The file is read once, from one open handle, in blocks of :data:`BLOCK_BYTES` that end
+at a line end; a record still in quotes at a block's end waits for the next block. A compiled
+loop walks each block once, finding every record's bounds, counting its fields outside quotes
+and checking its quoting; Python's strict UTF-8 decoder checks the block's text. The good
+records — the whole block, untouched, when every record is good — go to polars' CSV reader
+with every cell as text. Memory is bounded by the block and the chunk size, whatever the file.
 """
 
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +48,15 @@ from underwater.portfolio.compiled import jit
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["BLOCK_BYTES", "MAX_LINE_BYTES", "Chunk", "csv_chunks", "read_header", "reject_frame"]
+__all__ = [
+    "BLOCK_BYTES",
+    "MAX_LINE_BYTES",
+    "Chunk",
+    "csv_chunks",
+    "read_header",
+    "read_records",
+    "reject_frame",
+]
 
 BLOCK_BYTES = 4 << 20
 """Bytes read at a time (a block then runs to its last complete line)."""
@@ -81,26 +98,38 @@ def _scan(
     block: NDArray[np.uint8],
     fields: int,
     limit: int,
+    eof: bool,
     starts: NDArray[np.int64],
     ends: NDArray[np.int64],
     states: NDArray[np.int8],
     counts: NDArray[np.int64],
-) -> tuple[int, bool]:
-    # Every line of the block: its bounds, its field count and its first problem. Returns the
-    # number of lines and whether a lone CR ended any (polars only knows LF and CRLF).
+) -> tuple[int, bool, int]:
+    # Every record of the block: its bounds, its field count and its first problem. Returns the
+    # number of records, whether a lone CR ended any (polars only knows LF and CRLF), and how
+    # many bytes they take: a record still in quotes at the end of the block (not of the file)
+    # is left for the next block.
     size = block.shape[0]
     i = 0
-    line = 0
+    record = 0
     lone_cr = False
     while i < size:
         start = i
         count = 1
         where = 0  # 0 at a cell's start, 1 in an unquoted cell, 2 in quotes, 3 just after a quote in quotes
         problem = 0
+        first_break = -1  # where the first line break inside quotes is, and the line after it
+        second_line = -1
         while i < size:
             c = block[i]
             if c in (_LF, _CR):
-                break
+                if where != 2 or problem != 0 or i - start > limit:
+                    break
+                # RFC 4180: a line break inside quotes is part of the cell (CRLF as one).
+                step = 2 if c == _CR and i + 1 < size and block[i + 1] == _LF else 1
+                if first_break < 0:
+                    first_break, second_line = i, i + step
+                i += step
+                continue
             if problem == 0:
                 if c == 0:
                     problem = _NUL
@@ -129,12 +158,8 @@ def _scan(
                     problem = _AFTER
             i += 1
         end = i
-        if i < size:
-            if block[i] == _CR and i + 1 < size and block[i + 1] == _LF:
-                i += 2
-            else:
-                lone_cr = lone_cr or block[i] == _CR
-                i += 1
+        if i == size and where == 2 and problem == 0 and not eof and end - start <= limit:
+            return record, lone_cr, start  # in quotes at the block's end: the next block has the rest
         if end - start > limit:
             problem = _LONG
         elif end == start:
@@ -143,12 +168,22 @@ def _scan(
             problem = _OPEN
         elif problem == 0 and count != fields:
             problem = _FIELDS
-        starts[line] = start
-        ends[line] = end
-        states[line] = problem
-        counts[line] = count
-        line += 1
-    return line, lone_cr
+        if first_break >= 0 and problem != 0:
+            # Read to its closing quote the record is no row: the quote was left open, and only
+            # its first line is spoiled; the next line starts the next record.
+            end, i, problem = first_break, second_line, _OPEN
+        elif i < size:
+            if block[i] == _CR and i + 1 < size and block[i + 1] == _LF:
+                i += 2
+            else:
+                lone_cr = lone_cr or block[i] == _CR
+                i += 1
+        starts[record] = start
+        ends[record] = end
+        states[record] = problem
+        counts[record] = count
+        record += 1
+    return record, lone_cr, size
 
 
 @jit
@@ -177,7 +212,10 @@ def _reason(state: int, count: int, fields: int, detail: str) -> str:
     if state == _FIELDS:
         return f"has {count} fields; the header has {fields}"
     if state == _OPEN:
-        return "a quoted cell is not closed on this line (a cell cannot hold a line break)"
+        return (
+            "a quoted cell is not closed: read on to a closing quote, the lines after it make "
+            f"no record of {fields} fields"
+        )
     if state == _STRAY:
         return "has a quote inside an unquoted cell (quote the whole cell and double the quote)"
     if state == _AFTER:
@@ -224,7 +262,7 @@ def read_header(handle: IO[bytes], source: str = "book") -> tuple[list[str], byt
         names = next(csv.reader([text], strict=True))
     except (csv.Error, StopIteration) as error:
         raise InputError(source, f"has a header line that is not valid CSV ({error})") from None
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    repeated = sorted(name for name, times in Counter(names).items() if times > 1)
     if repeated:
         raise InputError(
             source, f"names a column more than once in its header: {', '.join(map(repr, repeated))}"
@@ -239,19 +277,26 @@ class _Lines:
         self.names = names
         self.wanted = wanted
         self.schema = {name: pl.String for name in names}
-        self.positions = [names.index(name) for name in wanted]
-        self.row = 0  # the last row consumed (row N is line N + 1: the header is line 1)
+        where = {name: k for k, name in enumerate(names)}
+        self.positions = [where[name] for name in wanted]
+        self.row = 0  # the last row (record) consumed; row 1 is the first record after the header
 
-    def rows(self, block: bytes) -> tuple[pl.DataFrame, NDArray[np.int64], list[int], list[str]]:
-        """The block's readable rows (cells as text), their numbers, and the broken ones'."""
+    def rows(
+        self, block: bytes, eof: bool = True
+    ) -> tuple[pl.DataFrame, NDArray[np.int64], list[int], list[str], int]:
+        """The block's readable rows (cells as text), their numbers, the broken ones', and how
+        many bytes of the block they take (a record still open at its end waits for more)."""
         view = np.frombuffer(block, dtype=np.uint8)
         most = block.count(b"\n") + block.count(b"\r") + 1
         starts = np.empty(most, dtype=np.int64)
         ends = np.empty(most, dtype=np.int64)
         states = np.empty(most, dtype=np.int8)
         counts = np.empty(most, dtype=np.int64)
-        lines, lone_cr = _scan(view, len(self.names), MAX_LINE_BYTES, starts, ends, states, counts)
+        lines, lone_cr, used = _scan(view, len(self.names), MAX_LINE_BYTES, eof, starts, ends, states, counts)
         starts, ends, states, counts = starts[:lines], ends[:lines], states[:lines], counts[:lines]
+        if used < len(block):
+            block = block[:used]
+            view = view[:used]
         details = self._check_text(block, starts, ends, states)
         good = states == _OK
         numbers = self.row + 1 + np.arange(lines, dtype=np.int64)
@@ -268,7 +313,7 @@ class _Lines:
             data = out[: _compact(view, starts, ends, good, out)].tobytes()
         kept = int(good.sum())
         frame = self._parse(data, kept)
-        return frame, numbers[good], broken_rows, reasons
+        return frame, numbers[good], broken_rows, reasons, used
 
     @staticmethod
     def _check_text(
@@ -326,32 +371,37 @@ def csv_chunks(path: str | Path, chunk_size: int, wanted: list[str] | None = Non
     file order; only the columns ``wanted`` are kept (default: every column)."""
     with open(path, "rb") as handle:
         names, start = read_header(handle)
-        lines = _Lines(names, [name for name in names if wanted is None or name in wanted])
-        pieces: list[tuple[pl.DataFrame, NDArray[np.int64]]] = []
-        held = 0
-        broken_rows: list[int] = []
-        reasons: list[str] = []
-        for frame, numbers, bad_rows, bad_reasons in _blocks(handle, start, lines):
-            broken_rows += bad_rows
-            reasons += bad_reasons
-            if frame.height:
-                pieces.append((frame, numbers))
-                held += frame.height
-            while held >= chunk_size:
-                chunk, pieces, held = _take(pieces, chunk_size)
-                last = int(chunk.rows[-1])
-                split = next((k for k, row in enumerate(broken_rows) if row > last), len(broken_rows))
-                yield Chunk(chunk.frame, chunk.rows, reject_frame(broken_rows[:split], reasons[:split]))
-                broken_rows, reasons = broken_rows[split:], reasons[split:]
-        if held or broken_rows:
-            frames = [frame for frame, _ in pieces]
-            frame = (
-                pl.concat(frames) if frames else pl.DataFrame(schema=dict.fromkeys(lines.wanted, pl.String))
-            )
-            rows = (
-                np.concatenate([numbers for _, numbers in pieces]) if pieces else np.zeros(0, dtype=np.int64)
-            )
-            yield Chunk(frame, rows, reject_frame(broken_rows, reasons))
+        yield from read_records(handle, names, start, chunk_size, wanted)
+
+
+def read_records(
+    handle: IO[bytes], names: list[str], start: bytes, chunk_size: int, wanted: list[str] | None = None
+) -> Iterator[Chunk]:
+    """:func:`csv_chunks` from a handle whose header :func:`read_header` has read (``names``,
+    and ``start``: the bytes it read past the header), so a book is opened and read once."""
+    chosen = None if wanted is None else set(wanted)
+    lines = _Lines(names, [name for name in names if chosen is None or name in chosen])
+    pieces: list[tuple[pl.DataFrame, NDArray[np.int64]]] = []
+    held = 0
+    broken_rows: list[int] = []
+    reasons: list[str] = []
+    for frame, numbers, bad_rows, bad_reasons in _blocks(handle, start, lines):
+        broken_rows += bad_rows
+        reasons += bad_reasons
+        if frame.height:
+            pieces.append((frame, numbers))
+            held += frame.height
+        while held >= chunk_size:
+            chunk, pieces, held = _take(pieces, chunk_size)
+            last = int(chunk.rows[-1])
+            split = next((k for k, row in enumerate(broken_rows) if row > last), len(broken_rows))
+            yield Chunk(chunk.frame, chunk.rows, reject_frame(broken_rows[:split], reasons[:split]))
+            broken_rows, reasons = broken_rows[split:], reasons[split:]
+    if held or broken_rows:
+        frames = [frame for frame, _ in pieces]
+        frame = pl.concat(frames) if frames else pl.DataFrame(schema=dict.fromkeys(lines.wanted, pl.String))
+        rows = np.concatenate([numbers for _, numbers in pieces]) if pieces else np.zeros(0, dtype=np.int64)
+        yield Chunk(frame, rows, reject_frame(broken_rows, reasons))
 
 
 def _take(
@@ -392,8 +442,12 @@ def _blocks(
             skipping = True
             continue
         if cut:
-            block = bytes(buffer[:cut])
-            del buffer[:cut]
-            yield lines.rows(block)
+            frame, numbers, broken, reasons, used = lines.rows(
+                bytes(buffer[:cut]), eof and cut == len(buffer)
+            )
+            del buffer[:used]
+            yield frame, numbers, broken, reasons
+            if used == 0 and eof:  # pragma: no cover - at the end of the file every record is read
+                raise AssertionError("a record at the end of the file was left unread")
         if eof and not buffer:
             return

@@ -27,6 +27,7 @@ each shock X: ``value_shock_X``, ``equity_shock_X``, ``negative_equity_shock_X``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -47,15 +48,14 @@ from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.io import (
     COMPRESSIONS,
     MONEY,
+    BookFile,
     CsvWriter,
-    atomic_path,
     book_format,
     count_rows,
-    read_chunks,
-    schema_of,
-    write_atomic,
+    write_frames,
 )
 from underwater.portfolio.kernel import Result, compute, shock_suffix
+from underwater.portfolio.outputs import Outputs, atomic_path, clean_stale, directory_for
 from underwater.portfolio.prefetch import prefetch
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
@@ -81,6 +81,7 @@ __all__ = [
     "default_threads",
     "load_compiled",
     "output_frame",
+    "output_path",
     "output_schema",
     "parse_shocks",
     "process_chunk",
@@ -217,7 +218,8 @@ def process_chunk(
 
 
 class Progress:
-    """A one-line progress bar on a terminal (stderr by default); silent when not a terminal."""
+    """A one-line progress bar on a terminal (stderr by default); silent when not a terminal.
+    ``total`` rows, when known (a run fills it in from the book when it is None)."""
 
     def __init__(self, total: int | None, *, stream: TextIO | None = None, enabled: bool = True) -> None:
         self._stream = sys.stderr if stream is None else stream
@@ -226,6 +228,15 @@ class Progress:
         self._done = 0
         self._start = time.monotonic()
         self._shown = 0.0
+
+    @property
+    def wants_total(self) -> bool:
+        """Whether the bar is shown and its total not known yet."""
+        return self._enabled and self._total is None
+
+    def set_total(self, total: int) -> None:
+        """How many rows the bar counts to."""
+        self._total = total
 
     def update(self, rows: int) -> None:
         """Count ``rows`` more rows done and redraw (at most five times a second)."""
@@ -252,6 +263,19 @@ class Progress:
             self._draw(time.monotonic())
             self._stream.write("\n")
             self._stream.flush()
+
+
+def output_path(book: str | Path, output: str | Path) -> Path:
+    """The file a run writes for ``output``: ``output`` itself, or, for a directory (one that
+    exists, or a name ending in ``/``), the book's own file name in it.
+
+    >>> output_path("data/book.parquet", "runs/").as_posix(), output_path("b.csv", "o.csv").as_posix()
+    ('runs/book.parquet', 'o.csv')
+    """
+    text = os.fspath(output)
+    if text.endswith(("/", os.sep)) or os.path.isdir(text):
+        return Path(text) / Path(book).name
+    return Path(text)
 
 
 def default_rejects_path(output: str | Path) -> Path:
@@ -302,18 +326,28 @@ def check_outputs(
     check_distinct(reads, writes)
 
 
-def write_summary_json(path: str | Path, summary: Summary, output: str | Path, rejects: str | Path) -> None:
-    """Write the summary as JSON (its keys, plus ``output`` and ``rejects``), atomically."""
+def write_summary_json(
+    path: str | Path,
+    summary: Summary,
+    output: str | Path,
+    rejects: str | Path,
+    *,
+    temporary: str | None = None,
+) -> None:
+    """Write the summary as JSON (its keys, plus ``output`` and ``rejects``), atomically, or
+    into ``temporary`` (an :class:`~underwater.portfolio.outputs.Outputs` file, put in place
+    with the run's others)."""
     data: dict[str, Any] = summary.to_json() | {"output": str(output), "rejects": str(rejects)}
-    with atomic_path(path, "summary_json") as temporary:
-        try:
-            with open(temporary, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=2)
-                handle.write("\n")
-        except OSError as error:
-            raise InputError(
-                "summary_json", f"could not be written: {error.strerror}", got=str(path)
-            ) from error
+    if temporary is None:
+        with atomic_path(path, "summary_json") as own:
+            write_summary_json(path, summary, output, rejects, temporary=own)
+        return
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2)
+            handle.write("\n")
+    except OSError as error:
+        raise InputError("summary_json", f"could not be written: {error.strerror}", got=str(path)) from error
 
 
 def run_portfolio(
@@ -328,39 +362,94 @@ def run_portfolio(
     compression: str = COMPRESSIONS[0],
     summary_json: str | Path | None = None,
 ) -> Summary:
-    """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet);
-    rejects go to ``rejects`` (default :func:`default_rejects_path`) and, if asked, the summary
-    to ``summary_json``. ``shocks`` are market drops in percent (10 is a 10 % drop);
-    ``threads`` compute slices of a chunk in parallel (default :func:`default_threads`). The
-    next chunk is read and computed while the last is written. A Parquet output is compressed
-    with ``compression`` (see :data:`~underwater.portfolio.io.COMPRESSIONS`). Every option and
-    path is checked before any work (:func:`check_options`, :func:`check_outputs`). Returns the
+    """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet; in a
+    directory, :func:`output_path`); rejects go to ``rejects`` (default
+    :func:`default_rejects_path`) and, if asked, the summary to ``summary_json``. ``shocks`` are
+    market drops in percent (10 is a 10 % drop); ``threads`` compute slices of a chunk in
+    parallel (default :func:`default_threads`). The next chunk is read and computed while the
+    last is written. A Parquet output is compressed with ``compression`` (see
+    :data:`~underwater.portfolio.io.COMPRESSIONS`). Every option and path is checked before
+    any work (:func:`check_options`, :func:`check_outputs`); the book must be a regular file,
+    and a CSV book is opened and read once. The files written are put in place together, or
+    none is (:class:`~underwater.portfolio.outputs.Outputs`); this tool's temporary files left
+    in their directories by a run that died are removed first
+    (:func:`~underwater.portfolio.outputs.clean_stale`). Returns the
     :class:`~underwater.portfolio.summary.Summary`.
     """
     check_options(chunk_size, threads, compression)
     book_format(book, "book")
-    check_writable("output", output)
-    rejects_path = default_rejects_path(output) if rejects is None else Path(rejects)
-    check_outputs([("book", book)], output, rejects_path, summary_json)
-    schema = schema_of(book)
-    check_columns(schema.names())
-    check_types(schema)
-    parquet = book_format(book) == "parquet"
+    target = output_path(book, output)
+    with directory_for(target, "output") if target != Path(output) else contextlib.nullcontext():
+        check_writable("output", target)
+        rejects_path = default_rejects_path(target) if rejects is None else Path(rejects)
+        check_outputs([("book", book)], target, rejects_path, summary_json)
+        with BookFile(book) as source:
+            schema = source.schema
+            check_columns(schema.names())
+            check_types(schema)
+            written = [target, rejects_path, *([] if summary_json is None else [summary_json])]
+            clean_stale(written)
+            with Outputs() as outputs:
+                output_temporary = outputs.reserve(target, "output")
+                rejects_temporary = outputs.reserve(rejects_path, "rejects")
+                summary_temporary = (
+                    None if summary_json is None else outputs.reserve(summary_json, "summary_json")
+                )
+                summary = _run(
+                    source,
+                    target,
+                    shocks,
+                    chunk_size,
+                    threads,
+                    progress,
+                    compression,
+                    output_temporary,
+                    rejects_path,
+                    rejects_temporary,
+                )
+                if summary_json is not None:
+                    write_summary_json(
+                        summary_json, summary, target, rejects_path, temporary=summary_temporary
+                    )
+                outputs.commit()
+    if progress is not None:
+        progress.close()
+    return summary
+
+
+def _run(
+    source: BookFile,
+    output: Path,
+    shocks: Sequence[Decimal],
+    chunk_size: int,
+    threads: int | None,
+    progress: Progress | None,
+    compression: str,
+    output_temporary: str,
+    rejects: Path,
+    rejects_temporary: str,
+) -> Summary:
+    """Read, check, compute and write every chunk of ``source`` into the two temporary files."""
+    parquet = source.format == "parquet"
     shocks = tuple(shocks)
     summary = Summary(shocks)
     meter = progress if progress is not None else Progress(None, enabled=False)
+    if meter.wants_total:
+        meter.set_total(source.count_rows())
     # Room for every id at once when the count is known (Parquet metadata); a CSV book's
     # table grows from a guess of about 64 bytes a line.
-    ids = LoanIds(count_rows(book) if parquet else os.path.getsize(book) // 64)
+    ids = LoanIds(source.count_rows() if parquet else source.size // 64)
 
     workers = default_threads() if threads is None else threads
     # Loading the compiled loops (a few tenths of a second) overlaps reading the first chunks.
     loader = threading.Thread(target=load_compiled, name="underwater-load", daemon=True)
     loader.start()
-    with CsvWriter(rejects_path, REJECT_COLUMNS) as reject_writer:
+    with CsvWriter(
+        rejects, REJECT_COLUMNS, "rejects", temporary=rejects_temporary, escape=True
+    ) as reject_writer:
 
         def checked() -> Iterator[tuple[int, Book, pl.DataFrame]]:
-            for chunk in read_chunks(book, chunk_size, _BOOK_COLUMNS):
+            for chunk in source.chunks(chunk_size, _BOOK_COLUMNS):
                 good, bad = validate(chunk.frame, rows=chunk.rows, ids=ids)
                 if chunk.broken.height:
                     bad = pl.concat([chunk.broken, bad]).sort("row")
@@ -377,10 +466,9 @@ def run_portfolio(
 
         # Three stages overlap: reading and validating chunk k + 2, computing chunk k + 1 and
         # writing chunk k.
-        write_atomic(output, lambda: prefetch(computed), output_schema(shocks), compression)
-    if summary_json is not None:
-        write_summary_json(summary_json, summary, output, rejects_path)
-    meter.close()
+        write_frames(
+            output_temporary, lambda: prefetch(computed), output_schema(shocks), compression, "output", output
+        )
     return summary
 
 

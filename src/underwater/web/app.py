@@ -24,12 +24,12 @@ when that file exists, otherwise by a generic rendering of its JSON.
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import re
 import secrets
-import unicodedata
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -41,7 +41,7 @@ from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -50,19 +50,19 @@ from underwater import __version__
 from underwater.csvsafe import csv_text
 from underwater.errors import InputError, InputErrors, NoSolutionError, name_fields
 from underwater.exits.model import CHANNEL_WORDS, CREDIT_SHORT, CREDIT_WORDS
-from underwater.forms import LINES_LIMIT, Field, Form, Kind
-from underwater.limits import MAX_DIGITS
+from underwater.forms import LINES_LIMIT, Form, Kind
 from underwater.money import format_money_human
 from underwater.ops import Operation, answer_json, operations
 from underwater.position import position
 from underwater.simple_interest import ROUNDING_WORDS
-from underwater.web import charts, pages, present
+from underwater.web import charts, jsonbody, pages, present
 from underwater.web.errorlog import ServerErrorLog
 from underwater.web.errorshape import error_body, error_from_exception, problem_entries
 from underwater.web.labels import plain
 from underwater.web.openapi import openapi_document
 from underwater.web.terms import meaning
 from underwater.web.widgets import form_naming, given_inputs, label_of, query_lists, raw_inputs, widgets
+from underwater.web.workers import Offload, WorkerPool
 
 __all__ = ["BODY_LIMIT", "HEADERS_LIMIT", "PAGE_ROWS", "URL_LIMIT", "create_app"]
 
@@ -148,6 +148,8 @@ class _Guard:
             return
         try:
             await self.app(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            return  # the client left (or timed out) before its request was read: no one to answer
         except Exception as exc:
             self.errors.record(request_id, str(scope.get("method")), path, exc)
             if started:
@@ -436,10 +438,11 @@ class _Site:
                 body = await _read_body(request, BODY_LIMIT)
             except _BodyTooLarge:
                 return _json_error(error_body(413, f"the body must be at most {BODY_LIMIT} bytes"))
-            parsed = _parse_json(body)
-            if isinstance(parsed, Response):
-                return parsed
-            problems = _json_problems(parsed, op.form)
+            try:
+                parsed = jsonbody.read_object(body)
+            except jsonbody.BodyError as exc:
+                return _json_error(error_body(exc.status, exc.rule))
+            problems = jsonbody.input_problems(parsed, op.form)
             if problems:
                 return _json_error(error_from_exception(_together(problems)))
             raw = parsed
@@ -576,138 +579,6 @@ def _query_pairs(query: bytes) -> tuple[list[tuple[str, str]], list[InputError]]
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
 
-class _LongNumber:
-    """A JSON number too long to read (its text is kept to name it in the 422)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def _plain_length(number: Decimal) -> int:
-    """How many characters ``number`` takes written out without an exponent."""
-    sign, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    n = len(digits)
-    if exponent >= 0:
-        return sign + n + exponent
-    return sign + (n + 1 if n > -exponent else -exponent + 2)
-
-
-_EXPONENT = re.compile(r"[eE]([+-]?[0-9]+)$")
-
-
-def _json_number(text: str) -> Decimal | int | _LongNumber:
-    """A JSON number read exactly, or :class:`_LongNumber` when written out it would take more
-    than :data:`~underwater.limits.MAX_DIGITS` characters (``1e400``, ``5e-324``, a 4,301-digit
-    integer): the text limit the parsers apply to typed numbers, applied to JSON numbers too."""
-    exponent = _EXPONENT.search(text)
-    if exponent and len(exponent.group(1).lstrip("+-")) > 4:
-        return _LongNumber(text)
-    if len(text) > 4 * MAX_DIGITS:
-        return _LongNumber(text)
-    number = Decimal(text)
-    if _plain_length(number) > MAX_DIGITS:
-        return _LongNumber(text)
-    if exponent is None and "." not in text:
-        return int(text)
-    return number
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _parse_json(body: bytes) -> dict[str, Any] | Response:
-    """The request body as a JSON object, numbers as exact decimals, or the 400 to answer."""
-    example = 'e.g. {"owed": "18000", "value": 15000}'
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return _json_error(error_body(400, f"the body is not UTF-8 text: byte {exc.start} is not"))
-    try:
-        data = json.loads(
-            text, parse_float=_json_number, parse_int=_json_number, parse_constant=_refuse_constant
-        )
-    except (ValueError, RecursionError) as exc:
-        detail = str(exc) if isinstance(exc, json.JSONDecodeError) else "it could not be read"
-        return _json_error(error_body(400, f"the body is not valid JSON: {detail}"))
-    if not isinstance(data, dict):
-        return _json_error(error_body(400, f"the body must be a JSON object of inputs, {example}"))
-    return data
-
-
-_SURROGATE_RULE = "must be text without unpaired surrogates (such as \\ud800)"
-_LONG_RULE = f"must be a number of at most {MAX_DIGITS} digits written out"
-
-
-def _json_problems(data: Mapping[str, Any], form: Form) -> list[InputError]:
-    """What the JSON layer refuses before the form reads the inputs: unpaired surrogates in a
-    name or a string, numbers too long to read, and lists of the wrong shape. Each problem
-    names the input it was found in."""
-    problems: list[InputError] = []
-    known = {f.name: f for f in form.fields}
-    for key, value in data.items():
-        if _has_surrogate(key):
-            problems.append(InputError("input", _SURROGATE_RULE, got=key))
-            continue
-        field = known.get(key)
-        bad = _unreadable(value)
-        if bad is not None:
-            problems.append(InputError(key if field else "input", bad[0], got=bad[1]))
-        elif field is not None and isinstance(value, list):
-            shape = _list_shape(field, value)
-            if shape is not None:
-                problems.append(InputError(key, shape, got=value))
-    return problems
-
-
-def _list_shape(field: Field, value: list[Any]) -> str | None:
-    """What is wrong with a JSON list given for ``field``, if anything: a list for an input
-    that takes one value, a list inside a list, or a pair that is not ``[name, amount]``. (The
-    form would read a list of empty lists as "not given"; JSON clients get a plain rule.)"""
-    if field.kind is Kind.LINES:
-        return (
-            None
-            if all(isinstance(item, str) for item in value)
-            else "must be text, or a list of lines of text"
-        )
-    if not field.repeat:
-        return "takes one value, not a list"
-    for item in value:
-        if isinstance(item, list) and field.kind is not Kind.PAIR:
-            return "must be a list of values, not of lists"
-        if isinstance(item, list) and len(item) != 2:
-            return 'takes each pair as NAME=AMOUNT, [name, amount] or {"name": …, "amount": …}'
-    return None
-
-
-def _unreadable(value: object) -> tuple[str, object] | None:
-    if isinstance(value, str):
-        return (_SURROGATE_RULE, value) if _has_surrogate(value) else None
-    if isinstance(value, _LongNumber):
-        return _LONG_RULE, value
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if _has_surrogate(key):
-                return _SURROGATE_RULE, key
-            bad = _unreadable(item)
-            if bad is not None:
-                return bad
-    if isinstance(value, list):
-        for item in value:
-            bad = _unreadable(item)
-            if bad is not None:
-                return bad
-    return None
-
-
-def _has_surrogate(text: str) -> bool:
-    return any(unicodedata.category(c) == "Cs" for c in text)
-
-
 async def _read_body(request: Request, limit: int) -> bytes:
     """The body, refusing more than ``limit`` bytes whatever Content-Length claims."""
     declared = request.headers.get("content-length", "")
@@ -744,16 +615,41 @@ class _JobName(Convertor[str]):
 register_url_convertor("job", _JobName())
 
 
+def _pool_lifespan(pool: WorkerPool) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Start ``pool``'s workers before the server answers, and stop them when it shuts down
+    (uvicorn then ends the process with the signal it got, so nothing after it runs)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await asyncio.to_thread(pool.start)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(pool.close)
+
+    return lifespan
+
+
 def create_app(
-    ops: Mapping[str, Operation] | None = None, *, errors: ServerErrorLog | None = None
+    ops: Mapping[str, Operation] | None = None,
+    *,
+    errors: ServerErrorLog | None = None,
+    pool: WorkerPool | None = None,
+    guarded: bool = True,
 ) -> Starlette:
     """The ASGI app serving every job in ``ops`` (default: :func:`underwater.ops.operations`).
 
     Passing ``ops`` serves another registry — a test adds a job of its own this way; passing
     ``errors`` logs the app's failures there (default: a :class:`ServerErrorLog` on the
-    ``underwater.web`` logger).
+    ``underwater.web`` logger). With ``pool`` (``underwater serve``'s), heavy requests are
+    answered by its worker processes (:mod:`underwater.web.workers`), each running this app
+    with the default registry; otherwise every request is answered where it arrives. A
+    worker's own app is made with ``guarded=False``: the server's guard (request ids, headers,
+    URL limits, 500s) has already seen the request.
     """
     errors = errors or ServerErrorLog(log)
+    if pool is not None and ops is not None:
+        raise ValueError("a worker pool serves the default registry only: its workers build their own")
     site = _Site(operations() if ops is None else ops, errors)
     routes = [
         Route("/", site.index),
@@ -767,10 +663,14 @@ def create_app(
         Route("/{name:job}.csv", site.page_csv, methods=["GET"]),
         Route("/{name:job}", site.page, methods=["GET", "POST"]),
     ]
+    middleware = [Middleware(_Guard, errors=errors)] if guarded else []
+    if pool is not None:
+        middleware.append(Middleware(Offload, pool=pool, jobs=tuple(site.ops), body_limit=BODY_LIMIT))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(_Guard, errors=errors)],
+        middleware=middleware,
         exception_handlers={HTTPException: site.http_error},
+        lifespan=None if pool is None else _pool_lifespan(pool),
     )
     # "/api/" must be a JSON 404, not a redirect to the page "/api".
     app.router.redirect_slashes = False

@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from underwater.errors import shown_value
 
-__all__ = ["ServerErrorLog"]
+__all__ = ["CountedLog", "ServerErrorLog"]
 
 _MESSAGE_LIMIT = 200
 """The most characters of an exception's message a log line repeats."""
@@ -113,3 +113,44 @@ def _site(exc: BaseException) -> tuple[object, ...]:
     """Where an error happened: its type and every frame's file, line and function."""
     frames = traceback.extract_tb(exc.__traceback__)
     return (type(exc).__qualname__, *((f.filename, f.lineno, f.name) for f in frames))
+
+
+class CountedLog:
+    """Logs an event that can come thousands of times a second (a connection refused, an
+    accept that ran out of descriptors) as at most one line per ``window`` seconds: the first
+    of a window with ``message``, then, when the next window starts, how many more came.
+
+    >>> times = iter([0.0, 1.0, 2.0, 61.0])
+    >>> counted = CountedLog(logging.getLogger("doctest"), "refused", clock=lambda: next(times))
+    >>> [counted.note() for _ in range(4)]
+    [True, False, False, True]
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        message: str,
+        *,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.logger = logger
+        self.message = message
+        self.window = window
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._start: float | None = None
+        self._more = 0
+
+    def note(self, detail: str = "") -> bool:
+        """Count one event; ``True`` when it was logged (the first of its window)."""
+        with self._lock:
+            now = self.clock()
+            if self._start is not None and now - self._start < self.window:
+                self._more += 1
+                return False
+            if self._more:
+                self.logger.warning("%s: %d more in %g s", self.message, self._more, self.window)
+            self._start, self._more = now, 0
+            self.logger.warning("%s%s", self.message, f" ({detail})" if detail else "")
+            return True

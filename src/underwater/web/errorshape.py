@@ -21,11 +21,10 @@ as UTF-8 whatever the client sent.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from underwater.errors import InputError, NoSolutionError, shown_value
+from underwater.errors import InputError, NoSolutionError, escaped, shown_value
 
 __all__ = ["api_name", "error_body", "error_from_exception", "got_text", "problem_entries"]
 
@@ -51,12 +50,7 @@ def got_text(value: object) -> str | None:
     >>> got_text("-5"), got_text("\\ud800x"), got_text("9" * 70)[-2:], got_text(None)
     ('-5', '\\\\ud800x', '9…', None)
     """
-    if value is None:
-        return None
-    text = str(value)
-    if len(text) > _GOT_LIMIT:
-        text = text[:_GOT_LIMIT] + "…"
-    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Cs") else c for c in text)
+    return None if value is None else escaped(str(value), _GOT_LIMIT)
 
 
 def error_body(

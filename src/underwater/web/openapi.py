@@ -194,6 +194,9 @@ def _errors(*statuses: int) -> dict[str, Any]:
         415: "The body is not JSON.",
         422: "Inputs break rules (each bad field is named with its rule), or no result satisfies valid inputs.",
         500: "Something failed on the server; the message is generic and the details are in the server's log.",
+        408: "The request's headers or body did not arrive in time (`underwater serve`'s timeouts).",
+        503: "The server is serving as many connections, or heavy requests, as it takes: try again "
+        "after the Retry-After header's seconds.",
     }
     return {str(status): _error_response(meaning[status]) for status in statuses}
 
@@ -253,7 +256,7 @@ def _job_paths(op: Operation) -> dict[str, Any]:
                 "description": _description(op, query=True),
                 "tags": ["jobs"],
                 "parameters": _parameters(op),
-                "responses": {"200": ok, **_errors(404, 414, 422, 500)},
+                "responses": {"200": ok, **_errors(404, 408, 414, 422, 500, 503)},
             },
             "post": {
                 "operationId": f"{op.name}_post",
@@ -262,7 +265,7 @@ def _job_paths(op: Operation) -> dict[str, Any]:
                 "(no float rounding).\n\n" + _description(op, query=False),
                 "tags": ["jobs"],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": input_ref}}},
-                "responses": {"200": ok, **_errors(400, 404, 413, 415, 422, 500)},
+                "responses": {"200": ok, **_errors(400, 404, 408, 413, 415, 422, 500, 503)},
             },
         }
     }
@@ -278,7 +281,7 @@ def _job_paths(op: Operation) -> dict[str, Any]:
                 "tags": ["jobs"],
                 "description": _description(op, query=True),
                 "parameters": _parameters(op),
-                "responses": {"200": csv_ok, **_errors(404, 414, 422, 500)},
+                "responses": {"200": csv_ok, **_errors(404, 408, 414, 422, 500, 503)},
             }
         }
     return paths
