@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from underwater.contracts import AmortizingLoan
 from underwater.dates import DayCount
+from underwater.errors import InputError
 from underwater.exits import compare_exits
 from underwater.simple_interest import (
     ORDERS,
@@ -293,3 +294,13 @@ def test_daily_fields_need_a_daily_loan(name: str) -> None:
         Interest(**{name: value})  # type: ignore[arg-type]
     assert getattr(caught.value, "field", None) == name
     assert "interest_method" in str(caught.value)
+
+
+def test_dates_are_held_to_the_librarys_range() -> None:
+    # Issue 16's rule for every entry point that takes a date: InputError naming the argument.
+    with pytest.raises(InputError) as caught:
+        SimpleInterestLoan(D(1000), D(12), 12, date(9999, 12, 31))
+    assert caught.value.field == "last_paid"
+    with pytest.raises(InputError) as caught:
+        SimpleInterestLoan(D(1000), D(12), 12, date(2026, 1, 1), first_due=date(2025, 12, 1))
+    assert caught.value.field == "first_due"

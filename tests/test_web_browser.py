@@ -329,6 +329,59 @@ def test_the_statement_answer_leads_to_the_projection_paid_that_way(tab: Watch) 
     tab.assert_clean()
 
 
+def test_a_lease_leads_from_the_home_page_to_where_the_lease_stands(tab: Watch) -> None:
+    page = tab.page
+    tab.goto("/")
+    page.fill("#f-owed", "15847.45")
+    page.fill("#f-value", "15200")
+    page.select_option("#f-deal", "lease")
+    with page.expect_navigation():
+        page.click("#submit-home")
+    expect(page.locator("#result .big-figure")).to_have_text("$647.45 under water")
+    with page.expect_navigation():
+        page.click("#steps a:has-text('Where does my lease stand?')")
+    query = dict(_query(page))
+    assert urlsplit(page.url).path == "/lease" and query["lessor_payoff"] == "15847.45"
+    # The Board's sample lease, two years in.
+    for name, value in (
+        ("lease_payment", "244.69"),
+        ("lease_residual", "12350"),
+        ("lease_term_months", "48"),
+        ("payments_made", "24"),
+    ):
+        page.fill(f"#f-{name}", value)
+    page.locator("#job-form details").evaluate_all("ds => ds.forEach(d => { d.open = true; })")
+    page.fill("#f-gross_cap_cost", "22300")
+    page.fill("#f-cap_cost_reduction", "3500")
+    page.fill("#f-disposition_fee", "400")
+    with page.expect_navigation():
+        page.click("#submit-lease")
+    answer = _api(tab.base, "lease", [(k, v) for k, v in _query(page) if not k.startswith("_")])
+    assert answer["buyout_quoted"] and answer["equity_today"] == "-647.45"
+    expect(page.locator("#result [data-key='equity_today']")).to_have_text("$647.45")
+    expect(page.locator("#result #way-end-early-now [data-key='cash_now']")).to_have_text(
+        _dollars(answer["ways"][3]["cash_now"])
+    )
+    assert page.locator("#result table[data-key='months'] tbody tr").count() == len(answer["months"])
+    tab.assert_clean()
+
+
+def test_a_daily_interest_loan_carries_along_the_path(tab: Watch) -> None:
+    page = tab.page
+    tab.goto("/")
+    page.fill("#f-owed", "28000")
+    page.fill("#f-value", "24000")
+    page.select_option("#f-deal", "daily")
+    with page.expect_navigation():
+        page.click("#submit-home")
+    expect(page.locator("#result .lead-on a[href='/statement']")).to_be_visible()
+    with page.expect_navigation():
+        page.click("#steps a:has-text('When will I surface?')")
+    assert ("interest_method", "daily") in _query(page) and ("deal", "daily") not in _query(page)
+    expect(page.locator("#f-interest_method")).to_have_value("daily")
+    tab.assert_clean()
+
+
 def test_the_path_works_without_javascript(browser: Browser, base: str) -> None:
     with watching(browser, base, java_script_enabled=False) as tab:
         page = tab.page

@@ -39,7 +39,7 @@ from underwater.contracts import AmortizingLoan, Contract
 from underwater.dates import add_months
 from underwater.depreciation import MAX_AGE_MONTHS, MAX_HORIZON_MONTHS
 from underwater.errors import InputError, NoSolutionError
-from underwater.limits import FIRST_DATE, LAST_DATE, MAX_AMOUNT, MAX_MONTHS
+from underwater.limits import MAX_AMOUNT, MAX_MONTHS, check_date
 from underwater.money import (
     ZERO,
     format_money,
@@ -323,7 +323,7 @@ def project_contract(
     3
     """
     if start_date is not None:
-        _check_date(start_date, "start_date")
+        check_date(start_date, "start_date")
     values = path.values(horizon_months)
     months = contract.months(horizon_months)
     rows = tuple(
@@ -433,14 +433,6 @@ def habit_cost(
         crossover[0],
         crossover[1],
     )
-
-
-def _check_date(day: object, field: str) -> date:
-    if not isinstance(day, date):
-        raise InputError(field, "must be a date such as 2026-12-01", got=day)
-    if not FIRST_DATE <= day <= LAST_DATE:
-        raise InputError(field, f"must be from {FIRST_DATE} to {LAST_DATE}", got=day.isoformat())
-    return day
 
 
 def _loan(

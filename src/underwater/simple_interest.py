@@ -50,6 +50,8 @@ from typing import Any
 
 from underwater.contracts import AmortizingLoan, ContractMonth
 from underwater.dates import DayCount, add_months, payment_date
+from underwater.errors import InputError
+from underwater.limits import check_date
 from underwater.money import ZERO, format_money
 
 __all__ = [
@@ -402,6 +404,16 @@ class SimpleInterestLoan:
     conventions: Conventions = Conventions()
     late_fee: LateFee | None = None
     unpaid_interest: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        # Dates are held to the library's range, so a schedule never runs past what a calendar holds.
+        check_date(self.last_paid, "last_paid")
+        if self.first_due is not None:
+            check_date(self.first_due, "first_due")
+            if self.first_due <= self.last_paid:
+                raise InputError(
+                    "first_due", f"must be after the day interest runs from, {self.last_paid.isoformat()}"
+                )
 
     @property
     def due_dates(self) -> tuple[date, ...]:

@@ -127,6 +127,11 @@ SECTIONS: dict[str, Section] = {
             "less of the loan. Your contract or statement says which.",
         ),
         Section(
+            "lease",
+            "Your lease",
+            "The lease's terms as its disclosure states them, and how far into it you are.",
+        ),
+        Section(
             "asset",
             "What it is and what it is worth",
             "The asset, what it would fetch today, and how its value moves.",
@@ -192,11 +197,6 @@ SECTIONS: dict[str, Section] = {
             "Dated amounts instead",
             "For a loan that is not regular: each amount lent and each payment, with its date, in place of "
             "the loan's terms.",
-        ),
-        Section(
-            "lease",
-            "Your lease",
-            "The lease's terms as its disclosure states them, and how far into it you are.",
         ),
         Section(
             "lease_vs_buy",

@@ -159,5 +159,5 @@ OPERATION = Operation(
     form=FORM,
     compute=compute,
     render=render,
-    aliases={"payoff": "owed", "consumer": "commercial"},
+    aliases={"payoff": "owed", "consumer": "commercial", "first_due": "next_due_date", "last_paid": "as_of"},
 )

@@ -350,4 +350,5 @@ OPERATION = Operation(
     compute=compute,
     render=render,
     csv=csv_rows,
+    aliases={"first_due": "next_due_date", "last_paid": "start_date"},
 )

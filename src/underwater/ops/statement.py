@@ -272,4 +272,5 @@ OPERATION = Operation(
     compute=compute,
     render=render,
     csv=schedule_csv,
+    aliases={"first_due": "next_due_date"},
 )

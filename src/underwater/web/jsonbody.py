@@ -204,7 +204,11 @@ def _shape(field: Field, value: object) -> str | None:
     if isinstance(value, list):
         if field.kind is Kind.LINES:
             # A box of lines also takes its lines one string at a time.
-            return None if all(isinstance(item, str) for item in value) else "must be text, or a list of lines of text"
+            return (
+                None
+                if all(isinstance(item, str) for item in value)
+                else "must be text, or a list of lines of text"
+            )
         if not field.repeat:
             return "takes one value, not a list"
         for item in value:
