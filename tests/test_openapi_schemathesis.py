@@ -73,7 +73,9 @@ def test_the_server_serves_this_document(served: str) -> None:
 
 def _inputs(case: Any) -> tuple[str, dict[str, Any]] | None:
     """The job and the inputs a case sent, read as the server reads them."""
-    path = case.path.removeprefix("/api/").removesuffix(".csv")
+    path = case.path.removeprefix("/api/")
+    for ending in (".csv", ".hledger", ".beancount"):
+        path = path.removesuffix(ending)
     if path not in OPS:
         return None
     if case.method.upper() == "POST":

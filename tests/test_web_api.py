@@ -1482,3 +1482,19 @@ def test_the_server_answers_422_to_json_nested_962_deep(served: str) -> None:
     body = b'{"owed": ' + b"[" * 961 + b"]" * 961 + b', "value": 1}'
     response = httpx.post(served + "/api/equity", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 422 and "at most 16 deep" in response.json()["error"]
+
+
+def test_a_dated_schedule_downloads_as_a_journal() -> None:
+    query = "owed=1500&rate_percent=12&remaining_payments=2&value=1400&start_date=2026-12-01"
+    for style, first in (("hledger", "; the loan"), ("beancount", 'option "operating_currency" "USD"')):
+        response = get(f"/api/project.{style}?{query}", app=REAL)
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+        assert response.text.startswith(first) and "Opening balances" in response.text
+        assert response.headers["content-disposition"].startswith("attachment")
+    assert_error(
+        get("/api/project.hledger?owed=1500&rate_percent=12&remaining_payments=2&value=1400"),
+        422,
+        "start_date",
+    )
+    assert get("/api/equity.beancount?owed=1&value=1").status_code == 404
+    assert get("/api/project.ledger?owed=1").status_code == 404

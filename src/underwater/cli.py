@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from underwater import __version__
 from underwater.errors import InputError, NoSolutionError, name_fields
 from underwater.forms import LINES_LIMIT, Kind
+from underwater.journal import STYLES
 from underwater.ops import Operation, answer_json, operations
 
 __all__ = ["build_parser", "main"]
@@ -80,6 +81,12 @@ def _add_operation(subparsers: Any, op: Operation) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON (the web API's keys)")
     if op.csv is not None:
         parser.add_argument("--csv", action="store_true", help="print the table as CSV")
+    if op.journal is not None:
+        parser.add_argument(
+            "--journal",
+            choices=STYLES,
+            help="print the schedule as a plain-text accounting journal for hledger or beancount",
+        )
     parser.set_defaults(_operation=op, _parser=parser)
 
 
@@ -140,6 +147,8 @@ def _run_operation(op: Operation, args: argparse.Namespace, naming: Callable[[st
         sys.stderr.write(f"underwater {op.name}: warning: {naming(name)}: {sentence}\n")
     if args.json:
         sys.stdout.write(json.dumps(answer_json(result, warnings), indent=2) + "\n")
+    elif getattr(args, "journal", None) and op.journal is not None:
+        sys.stdout.write(op.journal(result, args.journal))
     elif getattr(args, "csv", False) and op.csv is not None:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerows(op.csv(result))

@@ -37,6 +37,9 @@ class Operation:
     compute: Callable[[dict[str, Any]], Any]
     render: Callable[[Any], str]
     csv: Callable[[Any], list[list[str]]] | None = None
+    journal: Callable[[Any, str], str] | None = None
+    """The result as a plain-text accounting journal in a style of
+    :data:`underwater.journal.STYLES`, for jobs that have a dated schedule."""
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Library field names this job's computation may report → the form field a person typed
     (``extra_payments`` → ``extra_once``), so an error names an input that exists."""

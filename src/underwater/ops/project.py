@@ -11,6 +11,7 @@ situation's loan, asset and purchase parts (:mod:`underwater.situation`).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,9 +19,10 @@ from typing import Any
 from underwater.attribution import CAUSES, Attribution, attribute_gap
 from underwater.errors import InputError
 from underwater.forms import Field, Form, Kind
+from underwater.journal import JournalMonth, write_journal
 from underwater.limits import MAX_MONTHS
 from underwater.loan import amortize
-from underwater.money import format_money, format_money_human
+from underwater.money import ZERO, format_money, format_money_human
 from underwater.ops import Operation
 from underwater.projection import (
     HabitCost,
@@ -332,6 +334,21 @@ def csv_rows(report: ProjectReport) -> list[list[str]]:
     return out
 
 
+def journal_text(report: ProjectReport, style: str) -> str:
+    """Every month as a journal entry (:mod:`underwater.journal`): the payment split into what
+    it took off the loan, the interest and fees, and the asset's change in value; the months
+    need dates (``start_date``)."""
+    rows = report.projection.rows
+    if rows[0].date is None:
+        raise InputError("start_date", "is needed for a journal: every entry has a date")
+    months = [JournalMonth(rows[0].date, ZERO, ZERO, ZERO, rows[0].balance, rows[0].value)]
+    for before, row in itertools.pairwise(rows):
+        assert row.date is not None
+        fees = row.paid - row.interest - (before.balance - row.balance)
+        months.append(JournalMonth(row.date, row.paid, row.interest, fees, row.balance, row.value))
+    return write_journal(months, style, other_liens=rows[0].owed - rows[0].balance)
+
+
 OPERATION = Operation(
     name="project",
     summary="When the loan surfaces: balance against value month by month, crossover, peak, extra payment to "
@@ -350,5 +367,6 @@ OPERATION = Operation(
     compute=compute,
     render=render,
     csv=csv_rows,
+    journal=journal_text,
     aliases={"first_due": "next_due_date", "last_paid": "start_date"},
 )

@@ -10,8 +10,9 @@ from typing import Any
 
 from underwater.errors import InputError
 from underwater.forms import Field, Form, Kind
+from underwater.journal import JournalMonth, write_journal
 from underwater.limits import MAX_MONTHS
-from underwater.money import format_money, format_money_human
+from underwater.money import ZERO, format_money, format_money_human
 from underwater.ops import Operation
 from underwater.simple_interest import ROUNDING_WORDS, SimpleInterestLoan
 from underwater.situation import RATE
@@ -259,6 +260,23 @@ def schedule_csv(report: StatementReport) -> list[list[str]]:
     ]
 
 
+def journal_text(report: StatementReport, style: str) -> str:
+    """The statement's rows and then the payments to come, each split into what it took off the
+    loan, the interest and the fees (:mod:`underwater.journal`); the asset is not followed."""
+    rows = report.fit.rows
+    months = [JournalMonth(rows[0].on, ZERO, ZERO, ZERO, rows[0].balance)]
+    for row, check in zip(rows[1:], report.fit.checks, strict=True):
+        interest = row.interest if row.interest is not None else check.interest
+        months.append(JournalMonth(row.on, row.paid, interest, row.fees or ZERO, row.balance))
+    # Interest the last row's payment did not cover is owed after it: charged then, paid later.
+    unpaid = report.fit.unpaid_interest
+    last = months[-1]
+    months[-1] = JournalMonth(last.on, last.paid, last.interest + unpaid, last.fees, last.balance + unpaid)
+    for p in report.loan.postings if report.covers_interest else ():
+        months.append(JournalMonth(p.on, p.paid, p.interest, p.fees_charged, p.owed))
+    return write_journal(months, style)
+
+
 OPERATION = Operation(
     name="statement",
     summary="Fit my lender: which way it works daily interest, from a statement's rows, checked to the cent.",
@@ -272,5 +290,6 @@ OPERATION = Operation(
     compute=compute,
     render=render,
     csv=schedule_csv,
+    journal=journal_text,
     aliases={"first_due": "next_due_date"},
 )

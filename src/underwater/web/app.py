@@ -51,6 +51,7 @@ from underwater.csvsafe import csv_text
 from underwater.errors import InputError, InputErrors, NoSolutionError, name_fields
 from underwater.exits.model import CHANNEL_WORDS, CREDIT_SHORT, CREDIT_WORDS
 from underwater.forms import LINES_LIMIT, Form, Kind
+from underwater.journal import STYLES
 from underwater.money import format_money_human
 from underwater.ops import Operation, answer_json, operations
 from underwater.position import position
@@ -463,6 +464,34 @@ class _Site:
             return op
         return self.query_csv(op, request)
 
+    async def api_journal(self, request: Request) -> Response:
+        op = self._job(request)
+        if isinstance(op, Response):
+            return op
+        style: str = request.path_params["style"]
+        if op.journal is None:
+            return _json_error(
+                error_body(404, f"the job {op.name} has no dated schedule to write as a journal")
+            )
+        pairs, unreadable = _query_pairs(request.scope.get("query_string", b""))
+        grouped = query_lists(pairs)
+        for own in [k for k in grouped if k.startswith("_")]:
+            del grouped[own]
+        try:
+            if unreadable:
+                raise _together(unreadable)
+            text = op.journal(op.run(raw_inputs(grouped)), style)
+        except (InputError, NoSolutionError) as exc:
+            return _json_error(error_from_exception(exc))
+        return Response(
+            text,
+            media_type="text/plain; charset=utf-8",
+            headers={
+                "content-disposition": f'attachment; filename="underwater-{op.name}.{_JOURNAL_EXT[style]}"',
+                "cache-control": "no-store",
+            },
+        )
+
     def _job(self, request: Request) -> Operation | Response:
         name: str = request.path_params["name"]
         op = self.ops.get(name)
@@ -503,6 +532,10 @@ class _Site:
         response = self.render("error.html", exc.status_code, title=str(exc.detail), message=str(exc.detail))
         response.headers.update(exc.headers or {})
         return response
+
+
+_JOURNAL_EXT = {"hledger": "journal", "beancount": "beancount"}
+"""The file name ending each journal style is saved with."""
 
 
 def _posted(op: Operation) -> bool:
@@ -615,6 +648,21 @@ class _JobName(Convertor[str]):
 register_url_convertor("job", _JobName())
 
 
+class _JournalStyle(Convertor[str]):
+    """A journal's style in a URL: ``hledger`` or ``beancount``."""
+
+    regex = "|".join(STYLES)
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("journal", _JournalStyle())
+
+
 def _pool_lifespan(pool: WorkerPool) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """Start ``pool``'s workers before the server answers, and stop them when it shuts down
     (uvicorn then ends the process with the signal it got, so nothing after it runs)."""
@@ -659,6 +707,7 @@ def create_app(
         Route("/openapi.json", site.openapi),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Route("/api/{name:job}.csv", site.api_csv, methods=["GET"]),
+        Route("/api/{name:job}.{style:journal}", site.api_journal, methods=["GET"]),
         Route("/api/{name:job}", site.api, methods=["GET", "POST"]),
         Route("/{name:job}.csv", site.page_csv, methods=["GET"]),
         Route("/{name:job}", site.page, methods=["GET", "POST"]),

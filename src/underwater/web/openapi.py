@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from underwater.forms import BLANK_PATTERN, Kind
+from underwater.journal import STYLES
 from underwater.ops import Operation
 from underwater.ops import project as project_job
 from underwater.patterns import DATE_PATTERN
@@ -284,6 +285,22 @@ def _job_paths(op: Operation) -> dict[str, Any]:
                 "responses": {"200": csv_ok, **_errors(404, 408, 414, 422, 500, 503)},
             }
         }
+    if op.journal is not None:
+        for style in STYLES:
+            journal_ok = {
+                "description": f"The dated schedule as a plain-text {style} journal, every entry asserting its balance.",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+            paths[f"/api/{op.name}.{style}"] = {
+                "get": {
+                    "operationId": f"{op.name}_{style}",
+                    "summary": f"{op.summary} ({style} journal)",
+                    "tags": ["jobs"],
+                    "description": _description(op, query=True),
+                    "parameters": _parameters(op),
+                    "responses": {"200": journal_ok, **_errors(404, 408, 414, 422, 500, 503)},
+                }
+            }
     return paths
 
 

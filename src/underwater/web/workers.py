@@ -46,7 +46,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-_JOB_PATH = re.compile(r"/(?:api/)?(?P<job>[A-Za-z0-9_-]+)(?:\.csv)?")
+_JOB_PATH = re.compile(r"/(?:api/)?(?P<job>[A-Za-z0-9_-]+)(?:\.csv|\.hledger|\.beancount)?")
 _PORTABLE: tuple[str, ...] = ("type", "asgi", "http_version", "method", "scheme", "path", "raw_path")
 _PORTABLE += ("query_string", "root_path", "headers", "server", "client")
 """The parts of a request's scope a worker needs (all of them plain data, to be pickled)."""
