@@ -46,6 +46,8 @@ PAGES = {
     "lease": "/lease?gross_cap_cost=22300&cap_cost_reduction=3500&lease_residual=12350&lease_term_months=48"
     "&lease_payment=244.69&payments_made=24&value=15200&disposition_fee=400&loan_rate_percent=6.5",
     "home-lease": "/?owed=15847.45&value=15200&deal=lease",
+    "ways-out-lease": "/options?owed=15847.45&value=15200&gross_cap_cost=22300&cap_cost_reduction=3500"
+    "&lease_residual=12350&lease_term_months=48&lease_payment=244.69&payments_made=24&disposition_fee=400",
     "repossession": "/deficiency?owed=12000&value=10000&asset_class=car&state=TX",
     "never-again": "/project?price=40000&down_payment=2000&taxes_fees_financed=3000&rate_percent=7"
     "&term_months=72&months_elapsed=12&value=33000&asset_class=pickup&_view=prevent",

@@ -175,7 +175,8 @@ def test_the_job_reports_equity_and_the_ways_to_the_end() -> None:
     # 24 payments of 244.69, the $400 fee and 3,000 miles a year over 4 years at $0.20.
     assert ways["turn_in_at_end"]["paid"] == str(D("244.69") * 24 + 400 + 12000 * D("0.20"))
     assert ways["buy_now_and_sell"]["cash_now"] == "647.45"
-    assert ways["end_early_now"]["cash_now"] == "1047.45"
+    # The lessor credits its own sale: 75 % of the $15,200 value, a wholesale auction.
+    assert data["lessor_sale"] == "11400.00" and ways["end_early_now"]["cash_now"] == "4847.45"
     assert len(data["months"]) == 25 and data["months"][-1]["buyout"] == "12350.00"
 
 
@@ -184,3 +185,54 @@ def test_a_money_factor_stands_in_for_the_cap_cost() -> None:
         payment="244.69", residual=12350, term_months=48, payments_made=0, money_factor="0.00354048"
     )
     assert abs(deal.terms().adjusted_cap_cost - D(18800)) < D(1)
+
+
+LEASE = {
+    "owed": "15847.45",
+    "value": 15200,
+    "gross_cap_cost": 22300,
+    "cap_cost_reduction": 3500,
+    "lease_residual": 12350,
+    "lease_term_months": 48,
+    "lease_payment": "244.69",
+    "payments_made": 24,
+    "disposition_fee": 400,
+}
+
+
+def test_a_lease_in_the_comparison_has_a_leases_ways_out() -> None:
+    from underwater.ops.options import OPERATION as OPTIONS
+
+    c = OPTIONS.run(LEASE)
+    worked = {e.name: e for e in c.exits if e.books is not None}
+    assert {"turn_in_at_end", "buy_at_end", "end_lease_early", "lease_default", "pay_the_gap"} <= set(worked)
+    for e in worked.values():
+        assert e.books is not None
+        e.books.check()
+    assert not any(e.name in ("keep_paying", "voluntary_surrender", "repossession") for e in c.exits)
+    turn_in, buy = worked["turn_in_at_end"], worked["buy_at_end"]
+    # Both pay the 24 payments left; handing it back adds the $400 fee, buying adds the residual.
+    assert turn_in.figures is not None and buy.figures is not None
+    assert turn_in.figures.total_paid_over_horizon == D("244.69") * 24 + 400
+    assert buy.figures.total_paid_over_horizon == D("244.69") * 24 + 12350
+    # Ending it early pays the balance and the fee less the lessor's sale (75 % of the value).
+    assert worked["end_lease_early"].cash_needed_now == D("15847.45") + 400 - D(11400)
+    assert c.horizon_months == 24
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"rate_percent": 9}, "rate_percent"),
+        ({"remaining_payments": 24}, "remaining_payments"),
+        ({"lessor_payoff": 16000}, "lessor_payoff"),
+        ({"stage": "repossessed", "repo_sale_price": 9000}, "stage"),
+        ({"interest_method": "daily"}, "interest_method"),
+    ],
+)
+def test_a_loans_inputs_with_a_lease_are_named(extra: dict[str, object], field: str) -> None:
+    from underwater.ops.options import OPERATION as OPTIONS
+
+    with pytest.raises(InputError) as caught:
+        OPTIONS.run({**LEASE, **extra})
+    assert field in {p.field for p in caught.value.problems}

@@ -31,9 +31,9 @@ from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 from underwater.loan import ExtraPayment, Schedule, amortize
-from underwater.money import ZERO
+from underwater.money import ZERO, round_cents
 
-__all__ = ["AmortizingLoan", "Contract", "ContractMonth"]
+__all__ = ["AmortizingLoan", "Contract", "ContractMonth", "DeferredLoan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +148,89 @@ class AmortizingLoan:
         """The loan with ``extra_monthly`` dollars paid to principal with every payment (in place
         of any extra it had)."""
         return dataclasses.replace(self, extra_monthly=extra_monthly)
+
+    def deferred(self, months: int, *, capitalize: bool = False) -> DeferredLoan:
+        """The loan with its next ``months`` payments skipped and the term extended by as many
+        (:class:`DeferredLoan`)."""
+        return DeferredLoan(
+            self.principal, self.rate_percent, self.term_months, self.regular_payment, months, capitalize
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredLoan:
+    """A monthly loan whose next ``skipped`` payments are deferred (a skip-a-pay, an extension,
+    a re-age): ``principal`` owed today (dollars), ``rate_percent`` (percent per year), the
+    ``remaining`` payments of ``payment`` dollars, which resume after the skipped months, the
+    term extended by as many. Interest keeps accruing on the principal while nothing is paid;
+    left uncapitalized it is owed beside the principal and paid first when payments resume,
+    earning no interest itself; ``capitalize`` adds it to the principal when the deferral ends.
+    The last payment is whatever clears the loan.
+
+    $1,000 at 12 % over two payments of $507.51, the first deferred a month:
+
+    >>> [(m.month, str(m.paid), str(m.interest), str(m.balance)) for m in DeferredLoan(
+    ...     Decimal(1000), Decimal(12), 2, Decimal("507.51"), 1).months(3)]
+    [(0, '0.00', '0.00', '1000'), (1, '0.00', '10.00', '1010.00'), (2, '507.51', '10.00', '512.49'), (3, '517.61', '5.12', '0.00')]
+    """
+
+    principal: Decimal
+    rate_percent: Decimal
+    remaining: int
+    payment: Decimal
+    skipped: int
+    capitalize: bool = False
+
+    @property
+    def term_months(self) -> int:
+        """The payments left, with the months skipped."""
+        return self.remaining + self.skipped
+
+    @property
+    def regular_payment(self) -> Decimal:
+        """The payment once payments resume (dollars)."""
+        return self.payment
+
+    def months(self, horizon_months: int) -> tuple[ContractMonth, ...]:
+        """Months 0..``horizon_months``: nothing paid while deferred; nothing after the end."""
+        rows = _deferred(self)
+        if horizon_months < len(rows):
+            return rows[: horizon_months + 1]
+        return rows + tuple(ContractMonth(t, ZERO, ZERO, ZERO) for t in range(len(rows), horizon_months + 1))
+
+    def payoff_at(self, month: int) -> Decimal:
+        """Everything owed just after ``month`` (dollars): principal and unpaid interest."""
+        rows = _deferred(self)
+        return rows[month].balance if month < len(rows) else ZERO
+
+    def with_extra(self, extra_monthly: Decimal) -> DeferredLoan:
+        """The same deferral (an extra payment is not part of one)."""
+        return self
+
+
+@functools.lru_cache(maxsize=64)
+def _deferred(loan: DeferredLoan) -> tuple[ContractMonth, ...]:
+    monthly = loan.rate_percent / 1200
+    principal, unpaid = loan.principal, ZERO
+    rows = [ContractMonth(0, ZERO, ZERO, principal)]
+    last = loan.term_months
+    for month in range(1, last + 1):
+        interest = round_cents(principal * monthly)
+        if month <= loan.skipped:
+            unpaid += interest
+            if month == loan.skipped and loan.capitalize:
+                principal, unpaid = principal + unpaid, ZERO
+            rows.append(ContractMonth(month, ZERO, interest, principal + unpaid))
+            continue
+        owed = principal + unpaid + interest
+        paid = owed if month == last or owed <= loan.payment else loan.payment
+        to_interest = min(paid, unpaid + interest)
+        unpaid = unpaid + interest - to_interest
+        principal -= paid - to_interest
+        rows.append(ContractMonth(month, paid, interest, principal + unpaid))
+        if principal + unpaid == 0:
+            break
+    return tuple(rows)
 
 
 @functools.lru_cache(maxsize=256)

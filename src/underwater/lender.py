@@ -15,9 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from underwater.assets import COST_GROUPS, AssetClass, CostGroup
+from underwater.credit import Figure
 from underwater.datafiles import load_json
 
-__all__ = ["LenderAssumptions", "lender_assumptions"]
+__all__ = ["LenderAssumptions", "deferral_fee", "lender_assumptions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +86,15 @@ def lender_assumptions(
         confidence={name: entry["confidence"] for name, entry in defaults.items()},
         sources={name: tuple(entry.get("sources", ())) for name, entry in defaults.items()},
     )
+
+
+def deferral_fee() -> Figure:
+    """The default fee for deferring payments (dollars), with where it comes from
+    (``data/deferral.json``).
+
+    >>> deferral_fee().value
+    Decimal('30')
+    """
+    e = load_json("deferral.json")["fee"]
+    sources = tuple(f"{where}: ${fee}" for where, fee in e["observed"].items())
+    return Figure(Decimal(e["default"]), e["confidence"], sources, e["note"])

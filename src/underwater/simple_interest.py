@@ -475,6 +475,14 @@ class SimpleInterestLoan:
         the habit had)."""
         return dataclasses.replace(self, habit=dataclasses.replace(self.habit, extra=extra_monthly))
 
+    def deferred(self, months: int, *, capitalize: bool = False) -> SimpleInterestLoan:
+        """The loan with its next ``months`` payments skipped: every due date moves that many
+        months on, interest keeps accruing by the day on the principal, and the first payment
+        after goes to it first. Daily simple interest is never added to principal, so
+        ``capitalize`` changes nothing."""
+        first = self.first_due or add_months(self.last_paid, 1)
+        return dataclasses.replace(self, first_due=add_months(first, months))
+
     def on_time(self) -> SimpleInterestLoan:
         """The same loan paid whole on every due date (the habit's extra kept)."""
         return dataclasses.replace(self, habit=Habit(extra=self.habit.extra))

@@ -853,9 +853,11 @@ class Refinance(Part):
 
 @dataclass(frozen=True, slots=True)
 class Workout(Part):
-    """A deal with the lender after a sale: the gap paid over ``plan_months`` at
+    """A deal with the lender: after a sale, the gap paid over ``plan_months`` at
     ``plan_rate_percent`` (percent per year), or settled for ``settlement_percent`` of the gap
-    paid at once."""
+    paid at once; while keeping it, the next ``deferral_months`` payments deferred (default:
+    the months behind, else one) for a ``deferral_fee`` (dollars; default the middle of the fees
+    lenders publish), the interest meanwhile added to the balance when ``deferral_capitalized``."""
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         _months("plan_months", "Months to pay the gap", "months of a payment plan for the gap"),
@@ -870,12 +872,37 @@ class Workout(Part):
             "the share of the gap you would offer as one payment, in percent",
             minimum=Decimal("0.01"),
         ),
+        Field(
+            "deferral_months",
+            Kind.INT,
+            "payments to ask the lender to defer (skip now, added to the end; default: the months you are "
+            "behind, else one)",
+            label="Payments to defer",
+            minimum=1,
+            maximum=12,
+        ),
+        _money(
+            "deferral_fee",
+            "The lender's fee to defer",
+            "what the lender charges to defer payments, in dollars (default: $30, the middle of the fees "
+            "lenders publish)",
+        ),
+        Field(
+            "deferral_capitalized",
+            Kind.YES_NO,
+            "whether the interest while payments are deferred is added to the balance (default: no; a daily "
+            "simple-interest loan never does)",
+            label="Interest added to the balance?",
+        ),
     )
     SECTION: ClassVar[str] = "workout"
 
     plan_months: int | None = None
     plan_rate_percent: Decimal = ZERO
     settlement_percent: Decimal | None = None
+    deferral_months: int | None = None
+    deferral_fee: Decimal | None = None
+    deferral_capitalized: bool = False
 
 
 # ----------------------------------------------------------------------------- insurance
@@ -1452,7 +1479,6 @@ class LeaseDeal(Part):
             "lease_payment",
             "Monthly payment, before tax",
             "the base monthly payment before tax, in dollars (the disclosure's base monthly payment)",
-            essential=True,
             attr="payment",
             example="244.69",
         ),
@@ -1461,7 +1487,6 @@ class LeaseDeal(Part):
             "Residual value",
             "what the contract says it is worth at the end of the lease, and the price to buy it then, in "
             "dollars",
-            essential=True,
             attr="residual",
             example="12350",
         ),
@@ -1469,7 +1494,6 @@ class LeaseDeal(Part):
             "lease_term_months",
             "Lease term, months",
             "the lease's term in months",
-            essential=True,
             attr="term_months",
         ),
         _months(
@@ -1477,7 +1501,6 @@ class LeaseDeal(Part):
             "Payments made so far",
             "how many monthly payments you have made, the one at signing included",
             minimum=0,
-            essential=True,
         ),
         _money(
             "gross_cap_cost",
@@ -1547,8 +1570,15 @@ class LeaseDeal(Part):
     miles_allowed_per_year: Decimal | None = None
     excess_mile_charge: Decimal = ZERO
 
+    @property
+    def is_lease(self) -> bool:
+        """Whether a lease was given (any of its inputs)."""
+        return any(getattr(self, f.target) not in (None, ZERO) for f in self.FIELDS)
+
     def check(self) -> None:
         """A lease needs its payment, residual, term and payments made, and a way to its rate."""
+        if not self.is_lease:
+            return
         needed: tuple[tuple[str, object], ...] = (
             ("lease_payment", self.payment),
             ("lease_residual", self.residual),
@@ -1609,6 +1639,7 @@ class LeaseDeal(Part):
 PARTS: tuple[type[Part], ...] = (
     Loan,
     Asset,
+    LeaseDeal,
     Interest,
     Stage,
     Sale,
@@ -1638,6 +1669,7 @@ class Situation:
 
     loan: Loan
     asset: Asset
+    lease: LeaseDeal = LeaseDeal()
     interest: Interest = Interest()
     stage: Stage = Stage()
     sale: Sale = Sale()
@@ -1654,9 +1686,30 @@ class Situation:
 
     def __post_init__(self) -> None:
         # While the loan runs every exit needs its rate and term; after a repossession or a total
-        # loss only what was owed counts.
-        if self.stage.stage == "have_it":
+        # loss only what was owed counts. A lease brings its own terms: what it takes to pay it
+        # off (``owed``) is the lessor's payoff quote, and a loan's terms do not apply to it.
+        if self.lease.is_lease:
+            self._check_lease()
+        elif self.stage.stage == "have_it":
             self.loan.require_terms()
+
+    def _check_lease(self) -> None:
+        if self.stage.stage != "have_it":
+            raise InputError(
+                "stage",
+                "a lease after a repossession or a total loss is not worked out here",
+                got=self.stage.stage,
+            )
+        if self.lease.lessor_payoff is not None:
+            raise InputError(
+                "lessor_payoff",
+                "give the lessor's payoff quote as `owed`: it is what it takes to pay the lease off",
+            )
+        for name in ("rate_percent", "remaining_payments", "payment", "extra_monthly"):
+            if getattr(self.loan, name) not in (None, ZERO):
+                raise InputError(name, "applies to a loan: a lease's payments and rate are the lease's own")
+        if self.interest.interest_method != "monthly":
+            raise InputError("interest_method", "applies to a loan, not a lease")
 
     @staticmethod
     def fields() -> tuple[Field, ...]:
@@ -1686,6 +1739,9 @@ class Situation:
         given = self.comparison.horizon_months
         if given is not None:
             return given
+        if self.lease.is_lease:
+            assert self.lease.term_months is not None and self.lease.payments_made is not None
+            return max(self.lease.term_months - self.lease.payments_made, 1)
         if self.stage.stage == "repossessed":
             return 48
         remaining = self.loan.remaining_payments

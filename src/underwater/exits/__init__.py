@@ -51,6 +51,7 @@ from underwater.exits.advice import Recommendation, explain, recommend
 from underwater.exits.after_loss import deficiency_of, repossessed_exits, settle_deficiency, totalled_exits
 from underwater.exits.facts import Assumption, Channel, Facts, Footing
 from underwater.exits.have_it import (
+    deferral,
     give_back,
     keep_paying,
     keep_to_crossover,
@@ -72,6 +73,7 @@ from underwater.exits.judge import (
     reach,
     settlement_range,
 )
+from underwater.exits.lease import lease_exits
 from underwater.exits.model import CREDIT_LEVELS, STATUSES, CreditConsequence, Exit, read_exit
 from underwater.lender import LenderAssumptions
 from underwater.money import CENT, ZERO, format_money
@@ -104,6 +106,11 @@ EXIT_NAMES = (
     "repossession",
     "keep_paying",
     "keep_to_crossover",
+    "turn_in_at_end",
+    "buy_at_end",
+    "end_lease_early",
+    "lease_default",
+    "deferral",
     "total_loss_with_gap",
     "total_loss_without_gap",
     "pay_deficiency",
@@ -326,6 +333,9 @@ def compare_exits(situation: Situation) -> ExitComparison:
             if key in ("insurance_payout", "gap_coverage_pays", "borrower_owes")
             and not isinstance(value, str)
         )
+    elif f.lease is not None:
+        exits = [run.done(e) for e in lease_exits(f)]
+        alt = alternative({e.name: e for e in exits}, f)
     else:
         exits = [
             run.done(e)
@@ -340,6 +350,7 @@ def compare_exits(situation: Situation) -> ExitComparison:
                 give_back(f, "repossession"),
                 keep_paying(f),
                 keep_to_crossover(f),
+                deferral(f),
                 total_loss(f, gap_covered=True),
                 total_loss(f, gap_covered=False),
             )

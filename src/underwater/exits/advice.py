@@ -30,6 +30,11 @@ PHRASES = {
     "repossession": "a repossession",
     "keep_paying": "keeping it and paying as agreed",
     "keep_to_crossover": "keeping it until it surfaces, then selling",
+    "deferral": "deferring the next payments",
+    "buy_at_end": "keeping it to the end of the lease and buying it",
+    "turn_in_at_end": "keeping it to the end of the lease and handing it back",
+    "end_lease_early": "ending the lease early",
+    "lease_default": "letting the lessor take it back",
     "pay_deficiency": "paying the deficiency",
     "deficiency_personal_loan": "paying the deficiency with a personal loan",
     "deficiency_plan": "a repayment plan for the deficiency",
@@ -51,6 +56,10 @@ _DO = {
     "repossession": "Let it be repossessed",
     "keep_paying": "Keep it and pay as agreed",
     "keep_to_crossover": "Keep it until it surfaces, then sell",
+    "buy_at_end": "Keep it to the end of the lease and buy it",
+    "turn_in_at_end": "Keep it to the end of the lease and hand it back",
+    "end_lease_early": "End the lease early and hand it back",
+    "lease_default": "Let the lessor take it back",
     "pay_deficiency": "Pay the deficiency",
     "deficiency_personal_loan": "Pay the deficiency with a personal loan",
     "wait_it_out": "Pay nothing and wait",
@@ -63,6 +72,7 @@ _ASK = {
     "short_sale": "for a short sale at the buyer's offer",
     "payment_plan": "for a payment plan for the gap",
     "settlement": "to settle the gap for a lump sum",
+    "deferral": "to defer the next payments",
     "deficiency_plan": "for a repayment plan for the deficiency",
     "settle_deficiency": "to settle the deficiency for a lump sum",
     "remainder_plan": "for a plan for what is left",
@@ -88,6 +98,8 @@ _ASSUMPTION_WORDS = {
     "deficiency_collect_percent": "The lender is taken to collect {collect} % of a deficiency (an assumption: no "
     "published rate was found).",
     "personal_loan_rate": "The personal loan is priced at the average for your credit: lenders quote their own rates.",
+    "deferral_fee": "The lender's fee to defer payments is taken as $30, the middle of the fees credit unions "
+    "publish ($25 to $50): ask yours.",
 }
 
 
@@ -149,6 +161,9 @@ def _figure(e: Exit, f: Facts) -> str:
         return (
             f"the sale at {format_money_human(f.private.price)}, with the rest of the loan waived in writing"
         )
+    if e.name == "deferral":
+        n = e.detail("deferral_months")
+        return f"a deferral of {n} payment{'s' if n != 1 else ''}, added to the end of the loan"
     if e.name in ("payment_plan", "deficiency_plan", "remainder_plan"):
         return (
             f"a plan of {e.detail('plan_months') if e.name != 'remainder_plan' else f.s.workout.plan_months} monthly "

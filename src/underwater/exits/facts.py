@@ -28,6 +28,7 @@ from underwater.credit import (
 from underwater.deficiency import default_auction_share_percent
 from underwater.depreciation import MAX_HORIZON_MONTHS
 from underwater.errors import InputError
+from underwater.lease_contract import Lease
 from underwater.lender import LenderAssumptions, lender_assumptions
 from underwater.money import ZERO, format_money_human, format_percent, round_cents
 from underwater.projection import Projection, project_contract
@@ -189,9 +190,15 @@ class Facts:
         self.budget = s.means.monthly_budget
         self.behind = stage.months_behind
         self.rate = loan.rate_percent
-        self.contract: Contract | None = (
-            s.interest.contract(loan, self.as_of) if self.stage == "have_it" else None
-        )
+        self.lease = s.lease if s.lease.is_lease else None
+        self.contract: Contract | None = None
+        if self.lease is not None:
+            assert self.lease.payments_made is not None
+            lease = Lease(self.lease.terms(), self.lease.payments_made, quoted=loan.owed)
+            self.contract = lease
+            self.rate = lease.rate_percent
+        elif self.stage == "have_it":
+            self.contract = s.interest.contract(loan, self.as_of)
         self.lender_terms: LenderAssumptions = lender_assumptions(
             self.kind, s.lender.collect_percent, s.lender.months_to_sell, s.lender.months_to_collect
         )

@@ -24,7 +24,7 @@ from underwater.deficiency import (
 from underwater.depreciation import MAX_HORIZON_MONTHS
 from underwater.errors import InputError
 from underwater.exits.books import LIENS, LOAN, new_books, repay, sell, tax_forgiven, unavailable
-from underwater.exits.facts import Facts
+from underwater.exits.facts import Assumption, Facts
 from underwater.exits.model import Consent, CreditConsequence, Exit, Replacing
 from underwater.exits.replacing import credit_cost, replace_asset
 from underwater.gap import gap_payout
@@ -44,10 +44,12 @@ from underwater.ledger import (
     TAX_AUTHORITY,
     Ledger,
 )
+from underwater.lender import deferral_fee
 from underwater.limits import MAX_AMOUNT
 from underwater.money import ZERO, format_money_human, format_ratio, round_cents
 from underwater.projection import Projection, project_contract
 from underwater.refinance import refinance_terms
+from underwater.simple_interest import SimpleInterestLoan
 from underwater.state_rules import STATE_NAMES, limitation_period
 from underwater.trade_in_tax import TradeInRule, taxable_price, trade_in_rule
 from underwater.valuepath import ValuePath
@@ -585,6 +587,80 @@ def keep_paying(f: Facts) -> Exit:
         months_under_water=keep.months_under_water,
         how="is paid as agreed, month by month",
     )
+
+
+def deferral(f: Facts) -> Exit:
+    """Keep it, with the next payments deferred by agreement: nothing paid for those months,
+    interest still accruing, the term extended by as many (a skip-a-pay, an extension, or a re-age
+    of the payments behind)."""
+    assert f.keep is not None and f.contract is not None
+    w = f.s.workout
+    title = "Keep it, and ask to skip payments (a deferral)"
+    credit = CreditConsequence("none", "an agreed deferral is reported as current; the term is extended")
+    if not isinstance(f.contract, (AmortizingLoan, SimpleInterestLoan)):
+        return unavailable("deferral", title, f, "a deferral is worked out for a loan", credit)
+    months = w.deferral_months or max(f.behind, 1)
+    contract = f.contract.deferred(months, capitalize=w.deferral_capitalized)
+    fee = Assumption.of("deferral_fee", w.deferral_fee, deferral_fee())
+    books = new_books(f, loan=False)
+    books.run(LOAN, contract, LENDER, "this loan", 0)
+    books.cash(0, BORROWER, LENDER, fee.value, "the fee to defer payments")
+    books.hold("the asset", f.value_at(f.horizon))
+    books.use("the asset", 0)
+    span = min(max(f.horizon, contract.term_months), MAX_HORIZON_MONTHS)
+    deferred = project_contract(contract, f.path, span, other_liens=f.liens)
+    before = sum((m.interest + m.fees for m in f.contract.months(f.contract.term_months)), ZERO)
+    after = sum((m.interest + m.fees for m in contract.months(contract.term_months)), ZERO)
+    caveats = [
+        "Interest keeps accruing while payments are skipped; the first payment after goes to it first, and the "
+        "loan ends later.",
+        "Lenders grant a deferral for a hardship, usually one or two a year (credit unions' skip-a-pay) or a few "
+        "months at once (the CFPB found three or more common in 2020-21); ask for it in writing.",
+    ]
+    if f.behind:
+        caveats.append(
+            f"You are {f.behind} payment{'s' if f.behind > 1 else ''} behind: a deferral that moves them to the end "
+            "(a re-age) brings the account current without catching up now."
+        )
+    if isinstance(f.contract, SimpleInterestLoan) and w.deferral_capitalized:
+        caveats.append(
+            "A daily simple-interest loan never adds interest to the balance: it is owed beside it."
+        )
+    if deferred.crossover_month != f.keep.crossover_month:
+        caveats.append(
+            f"It moves the month you surface from {_month_words(f.keep.crossover_month)} to "
+            f"{_month_words(deferred.crossover_month)}."
+        )
+    return Exit(
+        "deferral",
+        title,
+        "exit",
+        books,
+        None,
+        f.payoff,
+        credit,
+        tuple(caveats),
+        (
+            ("deferral_months", months),
+            ("deferral_fee", fee.value),
+            ("capitalized", w.deferral_capitalized and not isinstance(f.contract, SimpleInterestLoan)),
+            ("extra_interest", after - before),
+            ("monthly_payment", contract.regular_payment),
+            ("last_payment_month", contract.term_months),
+            ("crossover_month", deferred.crossover_month),
+            ("crossover_month_without", f.keep.crossover_month),
+        ),
+        new_loan_ltv=None if f.value == 0 else (f.payoff + f.liens) / f.value,
+        months_under_water=deferred.months_under_water,
+        consent=Consent((LENDER,)),
+        how=f"takes nothing for {months} month{'s' if months > 1 else ''}, then the payments as agreed, a month later "
+        "for each month skipped",
+        assumes=() if fee.given else ("deferral_fee",),
+    )
+
+
+def _month_words(month: int | None) -> str:
+    return "not within the horizon" if month is None else f"month {month}"
 
 
 def _sale_month(keep: Projection, costs: Decimal) -> int | None:

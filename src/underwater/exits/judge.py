@@ -111,20 +111,21 @@ def alternative(exits: dict[str, Exit], f: Facts) -> Alternative | None:
             "pay_remainder",
             _collected(pay, f),
         )
-    keep = exits["keep_paying"]
+    # A lease's keeping is handing it back at the end; its default, the lessor taking it back.
+    keep = exits.get("keep_paying") or exits["turn_in_at_end"]
     assert keep.lender is not None
     if keep.reach.can_do:
         why = "you can catch up and keep paying" if f.behind else "you are current and can keep paying"
         if f.cash is None and f.budget is None:
             why += ", as is assumed when your cash and monthly budget are not given"
-        return Alternative("paid_as_agreed", why, "keep_paying", keep.lender.nets_today)
-    repo = exits.get("repossession")
+        return Alternative("paid_as_agreed", why, keep.name, keep.lender.nets_today)
+    repo = exits.get("repossession") or exits.get("lease_default")
     if repo is None or repo.lender is None:
         return None
     return Alternative(
         "repossession",
         f"you cannot keep paying: {keep.reach.why_not}",
-        "repossession",
+        repo.name,
         repo.lender.nets_today,
     )
 

@@ -11,20 +11,28 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from underwater.deficiency import default_auction_share_percent
 from underwater.errors import InputError
 from underwater.forms import Field, Form, Kind
 from underwater.lease import LeaseTerms
 from underwater.lease_contract import Lease, LeaseVersusBuy, lease_versus_buy
 from underwater.limits import MAX_MONTHS
-from underwater.money import ZERO, format_money, format_money_human
+from underwater.money import ZERO, format_money, format_money_human, round_cents
 from underwater.ops import Operation
 from underwater.projection import Projection, project_contract
 from underwater.situation import RATE, Asset, LeaseDeal
 from underwater.textfmt import grid, key_values
 
+_NEEDED = ("lease_payment", "lease_residual", "lease_term_months", "payments_made")
+
 FORM = Form(
     (
-        *LeaseDeal.fields(),
+        *(
+            dataclasses.replace(
+                f, required=f.required or f.name in _NEEDED, essential=f.essential or f.name in _NEEDED
+            )
+            for f in LeaseDeal.fields()
+        ),
         *(dataclasses.replace(f, required=f.name == "value") for f in Asset.fields()),
         dataclasses.replace(
             RATE,
@@ -97,6 +105,7 @@ class LeaseReport:
     value: Decimal
     projection: Projection
     early_termination: Decimal
+    lessor_sale: Decimal
     excess_miles: Decimal
     ways: tuple[Way, ...]
     versus_buy: LeaseVersusBuy | None
@@ -104,7 +113,8 @@ class LeaseReport:
     def to_json(self) -> dict[str, Any]:
         """Keys: ``terms`` (:meth:`underwater.lease.LeaseTerms.to_json`), ``payments_made``,
         ``payments_left``, ``buyout_today``, ``buyout_quoted``, ``value_today``,
-        ``equity_today``, ``early_termination_now``, ``excess_miles``, ``crossover_month`` (the
+        ``equity_today``, ``early_termination_now``, ``lessor_sale`` (what the lessor's sale is taken
+        to credit when it ends early: a wholesale auction's share of the value), ``excess_miles``, ``crossover_month`` (the
         month from which the vehicle is worth at least its buyout for good; null when not before
         the end), ``months`` (each month's ``month``, ``date``, ``buyout``, ``value``,
         ``equity``), ``ways`` (each way to the end) and ``lease_versus_buy`` (null without a
@@ -119,6 +129,7 @@ class LeaseReport:
             "value_today": format_money(self.value),
             "equity_today": format_money(first.equity),
             "early_termination_now": format_money(self.early_termination),
+            "lessor_sale": format_money(self.lessor_sale),
             "excess_miles": format_money(self.excess_miles),
             "crossover_month": self.projection.crossover_month,
             "months": [
@@ -153,10 +164,12 @@ def compute(values: dict[str, Any]) -> LeaseReport:
         excess = max((asset.annual_miles - deal.miles_allowed_per_year) * terms.term_months / 12, ZERO)
         excess = excess.quantize(Decimal(1))
     buyout = projection.rows[0].balance
-    early = terms.early_termination_charge(deal.payments_made, asset.value)
+    # The lessor credits what its own sale brings: a wholesale auction, as for a repossession.
+    sale = round_cents(asset.value * default_auction_share_percent() / 100)
+    early = terms.early_termination_charge(deal.payments_made, sale)
     if deal.lessor_payoff is not None:
         fees = terms.early_termination_fee + terms.disposition_fee
-        early = max(deal.lessor_payoff - terms.purchase_option_fee + fees - asset.value, fees)
+        early = max(deal.lessor_payoff - terms.purchase_option_fee + fees - sale, fees)
     turn_in = lease.turn_in_cost(excess, deal.excess_mile_charge)
     buy_end = lease.buy_at_end_cost()
     sell_now = buyout - asset.value
@@ -176,7 +189,7 @@ def compute(values: dict[str, Any]) -> LeaseReport:
         versus = lease_versus_buy(
             terms, values["loan_rate_percent"], values["loan_term_months"] or 60, months_end
         )
-    return LeaseReport(terms, lease, asset.value, projection, early, excess, ways, versus)
+    return LeaseReport(terms, lease, asset.value, projection, early, sale, excess, ways, versus)
 
 
 def render(report: LeaseReport) -> str:
@@ -212,6 +225,7 @@ def render(report: LeaseReport) -> str:
             ("value", format_money_human(report.value)),
             ("equity", format_money_human(first.equity)),
             ("ending it now and handing it back", format_money_human(report.early_termination)),
+            ("  crediting the lessor's sale at", format_money_human(report.lessor_sale)),
             ("worth its buyout for good", crossover),
         ],
     )
