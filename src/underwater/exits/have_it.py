@@ -956,16 +956,19 @@ def give_back(f: Facts, name: str) -> Exit:
         ),
         how=how,
         sale=("auction", auction.price),
-        assumes=tuple(
-            name
-            for name, given in (
-                ("auction_price", f.s.lender.auction_price is not None),
-                ("deficiency_collect_percent", "deficiency_collect_percent" in a.given),
-            )
-            if not given
-        ),
+        assumes=sale_assumes(f),
     )
     return exit_
+
+
+def sale_assumes(f: Facts) -> tuple[str, ...]:
+    """The defaults a lender's sale and collection rest on, when not given: the auction's price
+    and the share of what is left the lender collects."""
+    given = (
+        ("auction_price", f.s.lender.auction_price is not None),
+        ("deficiency_collect_percent", "deficiency_collect_percent" in f.lender_terms.given),
+    )
+    return tuple(name for name, was_given in given if not was_given)
 
 
 # ----------------------------------------------------------------------------- a total loss

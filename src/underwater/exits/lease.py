@@ -39,6 +39,7 @@ from underwater.exits.have_it import (
     keep_to_crossover,
     pay_the_gap,
     refinance,
+    sale_assumes,
     sell_with_personal_loan,
     total_loss,
     trade_in,
@@ -262,14 +263,7 @@ def lease_default(f: Facts) -> Exit:
             f"{format_money_human(left)} left"
         ),
         sale=("auction", sale.price),
-        assumes=tuple(
-            name
-            for name, given in (
-                ("auction_price", f.s.lender.auction_price is not None),
-                ("deficiency_collect_percent", "deficiency_collect_percent" in a.given),
-            )
-            if not given
-        ),
+        assumes=sale_assumes(f),
     )
 
 
