@@ -231,3 +231,15 @@ def test_every_amount_in_range_round_trips_in_each_spelling(amount: Decimal) -> 
     dollar = ("-$" + grouped[1:]) if grouped.startswith("-") else "$" + grouped
     for text in (plain, grouped, dollar):
         assert parse_money(text, "owed", allow_negative=True) == amount
+
+
+def test_a_box_of_lines_trims_only_line_breaks_spaces_and_tabs() -> None:
+    # Found by the schema test: a trailing U+001C (a file separator, blank to str.isspace) was
+    # trimmed and the text taken, while the schema refuses a control character anywhere.
+    from underwater.forms import parse_lines
+
+    assert parse_lines("2026-01-05,450,18000\r\n\n", "rows") == "2026-01-05,450,18000"
+    with pytest.raises(InputError, match="control characters"):
+        parse_lines("18000\n\x1c", "rows")
+    with pytest.raises(InputError, match="must not be empty"):
+        parse_lines("\n \t\n", "rows")

@@ -194,7 +194,9 @@ def parse_lines(value: object, field: str, *, limit: int = LINES_LIMIT) -> str:
     """
     if not isinstance(value, str):
         raise InputError(field, "must be text", got=value)
-    text = value.replace("\r\n", "\n").replace("\r", "\n").strip("\n").rstrip()
+    # Only line breaks, spaces and tabs are trimmed from the ends: any other character, blank to
+    # str.isspace or not (a file separator, U+001C), is read and must pass the rules.
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip("\n").rstrip(" \t\n")
     if not text.strip():
         raise InputError(field, "must not be empty", got=value if value else None)
     if len(text) > limit:

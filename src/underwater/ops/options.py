@@ -154,7 +154,10 @@ OPERATION = Operation(
         "underwater options --owed 16000 --value 9000 --stage repossessed --repo-sale-price 6500 "
         "--deficiency-claimed 10400 --state TX --sale-notice-received no",
         "underwater options --owed 28000 --value 24000 --rate-percent 9 --remaining-payments 60 --age-months 12 "
-        "--interest-method daily --day-count actual/actual --days-late 5 --pay-twice-monthly yes --as-of 2026-12-07",
+        "--interest-method daily --day-count actual/actual --days-late 5 --pay-twice-monthly yes --as-of 2026-12-07 "
+        "--deferral-months 2 --deferral-fee 25",
+        "underwater options --owed 15847.45 --value 15200 --gross-cap-cost 22300 --cap-cost-reduction 3500 "
+        "--lease-residual 12350 --lease-term-months 48 --lease-payment 244.69 --payments-made 24 --disposition-fee 400",
     ),
     form=FORM,
     compute=compute,
