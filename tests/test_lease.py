@@ -72,8 +72,9 @@ def test_the_boards_early_termination_charge() -> None:
     lease = LeaseTerms(D(30000), D(0), D(15000), 36, D(600))
     balance = lease.balance_after(12)
     assert lease.early_termination_charge(12, balance - D(2000)) == D(2000)
-    # Never below the fees the contract names, however much the vehicle brings.
-    assert FED.early_termination_charge(24, D(99999)) == D(400)
+    # Nothing when what the vehicle is credited at covers the payoff and the fees.
+    assert FED.early_termination_charge(24, D(99999)) == 0
+    assert FED.early_termination_charge(24, D(14000), quoted=D(16000)) == D(2400)
 
 
 LEASES = st.builds(

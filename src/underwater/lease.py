@@ -222,18 +222,22 @@ class LeaseTerms:
         balance (the residual at the end) plus the purchase option fee, before any tax."""
         return self.balance_after(payments_made) + self.purchase_option_fee
 
-    def early_termination_charge(self, payments_made: int, realized_value: Decimal) -> Decimal:
-        """What ending the lease early and giving the vehicle back costs (dollars): the lease
-        balance plus the early termination and disposition fees, less what the vehicle is
-        credited at (``realized_value``), not below the fees (the Board's example: a $16,000
-        payoff against $14,000 credited is a $2,000 charge).
+    def early_termination_charge(
+        self, payments_made: int, realized_value: Decimal, *, quoted: Decimal | None = None
+    ) -> Decimal:
+        """What ending the lease early and giving the vehicle back costs (dollars): the early
+        termination payoff — the lease balance (or the lessor's ``quoted`` buyout less the
+        purchase option fee) plus the early termination and disposition fees — less what the
+        vehicle is credited at (``realized_value``), and nothing when the credit covers it (the
+        Board's glossary: a $16,000 payoff against $14,000 credited is a $2,000 charge).
 
         >>> LeaseTerms(Decimal(22300), Decimal(3500), Decimal(12350), 48, Decimal("244.69"),
         ...            disposition_fee=Decimal(400)).early_termination_charge(24, Decimal(14000))
         Decimal('2247.45')
         """
-        fees = self.early_termination_fee + self.disposition_fee
-        return max(self.balance_after(payments_made) + fees - realized_value, fees)
+        balance = self.balance_after(payments_made) if quoted is None else quoted - self.purchase_option_fee
+        payoff = balance + self.early_termination_fee + self.disposition_fee
+        return max(payoff - realized_value, ZERO)
 
     def months_from(self, payments_made: int, horizon_months: int) -> tuple[ContractMonth, ...]:
         """Months 0..``horizon_months`` from today, ``payments_made`` payments into the term: the

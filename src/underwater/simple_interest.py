@@ -52,7 +52,7 @@ from underwater.contracts import AmortizingLoan, ContractMonth
 from underwater.dates import DayCount, add_months, payment_date
 from underwater.errors import InputError
 from underwater.limits import check_date
-from underwater.money import ZERO, format_money
+from underwater.money import ZERO, format_money, round_cents
 
 __all__ = [
     "ORDERS",
@@ -512,7 +512,7 @@ def _plan(loan: SimpleInterestLoan) -> list[tuple[date, int, Decimal, Decimal]]:
             fee = loan.late_fee.charge(loan.regular_payment)
         paid_on = due + shift
         if habit.twice_monthly:
-            first_half = (regular / 2).quantize(Decimal("0.01"))
+            first_half = round_cents(regular / 2)
             early = max(paid_on - timedelta(days=15), loan.last_paid + timedelta(days=1))
             plan.append((early, number, first_half, ZERO))
             plan.append((paid_on, number, regular - first_half, fee))

@@ -166,10 +166,7 @@ def compute(values: dict[str, Any]) -> LeaseReport:
     buyout = projection.rows[0].balance
     # The lessor credits what its own sale brings: a wholesale auction, as for a repossession.
     sale = round_cents(asset.value * default_auction_share_percent() / 100)
-    early = terms.early_termination_charge(deal.payments_made, sale)
-    if deal.lessor_payoff is not None:
-        fees = terms.early_termination_fee + terms.disposition_fee
-        early = max(deal.lessor_payoff - terms.purchase_option_fee + fees - sale, fees)
+    early = terms.early_termination_charge(deal.payments_made, sale, quoted=deal.lessor_payoff)
     turn_in = lease.turn_in_cost(excess, deal.excess_mile_charge)
     buy_end = lease.buy_at_end_cost()
     sell_now = buyout - asset.value
