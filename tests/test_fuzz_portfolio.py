@@ -160,13 +160,52 @@ def test_hostile_cells_are_rejects_or_exact(rows: list[tuple[str, str]]) -> None
         assert row["estimated_deficiency_shock_10"] == exact["estimated_deficiency_shock_10"]
 
 
+def _one_record(text: bytes, fields: int) -> bool:
+    """Whether ``text`` (lines joined by LF) is one well-formed RFC 4180 record of ``fields``
+    cells: quotes only around a whole cell, a quote inside doubled, nothing after a closing
+    quote but a comma, no NUL."""
+    count, state = 1, "start"  # start of a cell, unquoted, quoted, just after a quote in quotes
+    for c in text:
+        if c == 0:
+            return False
+        if state == "start":
+            state = "quoted" if c == 0x22 else "start" if c == 0x2C else "plain"
+            count += c == 0x2C
+        elif state == "plain":
+            if c == 0x22:
+                return False
+            if c == 0x2C:
+                count, state = count + 1, "start"
+        elif state == "quoted":
+            state = "closing" if c == 0x22 else "quoted"
+        elif c == 0x22:
+            state = "quoted"
+        elif c == 0x2C:
+            count, state = count + 1, "start"
+        else:
+            return False
+    return state != "quoted" and count == fields
+
+
 def _line_count(data: bytes) -> int:
-    """Rows in by the reader's definition: the lines after the header (LF, CRLF or lone CR)."""
+    """Rows in by the reader's definition (``portfolio/csvbook.py``): the records after the
+    header, a record being a line (LF, CRLF or lone CR) or, when a quote opened on it is closed on
+    a later line, the lines up to it if they make one well-formed record of the header's fields;
+    otherwise the line the quote opened on is a record alone and the next line starts the next."""
     body = data.removeprefix(b"\xef\xbb\xbf")
     lines = re.split(rb"\r\n|\r|\n", body)
     if lines and lines[-1] == b"":
         lines.pop()  # the last line end closes the last line; it does not open another
-    return max(len(lines) - 1, 0)
+    fields = lines[0].count(b",") + 1 if lines else 0
+    rows, k = 0, 1
+    while k < len(lines):
+        end, text = k, lines[k]
+        while text.count(b'"') % 2 and end + 1 < len(lines):
+            end += 1
+            text += b"\n" + lines[end]
+        rows += 1
+        k = end + 1 if end > k and _one_record(text, fields) else k + 1
+    return rows
 
 
 HEADER = b"loan_id,balance,rate_percent,remaining_payments,value,asset_class"
@@ -265,3 +304,12 @@ def test_a_whole_file_problem_is_an_input_error(tmp_path: Path) -> None:
     book.write_bytes(b"loan_id,balance,balance,rate_percent,remaining_payments,value\n")
     with pytest.raises(InputError, match="more than once"):
         run_portfolio(book, tmp_path / "out.parquet")
+
+
+def test_a_quote_closed_on_the_next_line_makes_one_record(tmp_path: Path) -> None:
+    # Found by the fuzz test above: a quoted loan id holding a line break, then the record's other
+    # cells, is one record (RFC 4180), so one row in, rejected for its other cells.
+    book = tmp_path / "book.csv"
+    book.write_bytes(HEADER + b'\n"X,1,2,3,4,car\nX",1,2,3,4,car\n')
+    summary = run_portfolio(book, tmp_path / "out.parquet", rejects=tmp_path / "rejects.csv")
+    assert summary.rows_in == _line_count(book.read_bytes()) == 1
