@@ -34,6 +34,7 @@ from underwater.situation import (
     Refinance,
     Replacement,
     Sale,
+    SecondLien,
     Signing,
     Situation,
     Stage,
@@ -756,11 +757,18 @@ def _situations() -> st.SearchStrategy[Situation]:
         behind: int,
         cash: Decimal | None,
         budget: Decimal | None,
+        second: SecondLien,
     ) -> Situation:
         value = (owed * share).quantize(D("0.01"))
         return Situation(
-            Loan(owed=owed, rate_percent=rate, remaining_payments=n, other_liens=liens),
+            Loan(
+                owed=owed,
+                rate_percent=rate,
+                remaining_payments=n,
+                other_liens=D(0) if second.given else liens,
+            ),
             Asset(value=value, asset_class=cls, age_months=age),
+            second_lien=second,
             stage=Stage(months_behind=behind),
             sale=Sale(offer=(value * offer).quantize(D("0.01"))),
             workout=Workout(plan_months=24, plan_rate_percent=D(5)),
@@ -784,6 +792,16 @@ def _situations() -> st.SearchStrategy[Situation]:
         behind=st.sampled_from([0, 0, 2]),
         cash=st.sampled_from([None, D(0), D(5000), D(100000)]),
         budget=st.sampled_from([None, D(300), D(3000)]),
+        second=st.sampled_from(
+            [
+                SecondLien(),
+                SecondLien(),
+                SecondLien(
+                    owed=D(30000), kind="heloc", rate_percent=D("8.5"), remaining_payments=240, draw_months=36
+                ),
+                SecondLien(owed=D(12000), rate_percent=D(9), remaining_payments=60),
+            ]
+        ),
     )
 
 
@@ -799,7 +817,7 @@ def test_no_lien_month_or_dollar_falls_out_of_an_exit(s: Situation) -> None:
         assert fig is not None and books.horizon == h  # every exit covers the same horizon
         books.check()  # no creditor paid beyond its claim, every payment a flow to its creditor
         # Every lien today is paid, still owed or forgiven by a named party.
-        for key, claim in (("loan", s.loan.owed), ("other_liens", s.loan.other_liens)):
+        for key, claim in (("loan", s.loan.owed), ("other_liens", s.liens_today)):
             if not claim:
                 continue
             debt = books.debts[key]

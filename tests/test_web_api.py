@@ -1498,3 +1498,24 @@ def test_a_dated_schedule_downloads_as_a_journal() -> None:
     )
     assert get("/api/equity.beancount?owed=1&value=1").status_code == 404
     assert get("/api/project.ledger?owed=1").status_code == 404
+
+
+def test_a_home_with_a_second_loan_stands_on_both_and_carries_both() -> None:
+    # Seed 002, example 8: a $150,000 first mortgage and a $30,000 HELOC on a home worth
+    # $170,000 are $10,000 under water, looking at total debt against the value.
+    page = Page(get("/?owed=150000&lien2_owed=30000&value=170000&asset_class=home", app=REAL).text)
+    answer = page.text_of("result")
+    assert "$10,000.00 under water" in answer and "CLTV" in answer and "106 %" in answer
+    assert "88 %" in answer  # the first loan's own LTV beside the combined one
+    # Two payoffs typed on the position page go on as the first loan and the second, not as an
+    # error that the next page takes one value.
+    equity = Page(get("/equity?owed=150000&owed=30000&value=170000", app=REAL).text)
+    surface = next(a["href"] for a in equity.find("a", within="steps") if a["href"].startswith("/project"))
+    _, pairs = _pairs(surface)
+    assert ("owed", "150000") in pairs and ("lien2_owed", "30000") in pairs
+    projected = Page(
+        get(surface + "&rate_percent=6.5&remaining_payments=300&asset_class=home", app=REAL).text
+    )
+    text = " ".join(projected.text)
+    assert "takes one value" not in text
+    assert "Second loan: interest rate" in projected.text_of("result")

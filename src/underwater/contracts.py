@@ -33,7 +33,7 @@ from typing import Protocol, runtime_checkable
 from underwater.loan import ExtraPayment, Schedule, amortize
 from underwater.money import ZERO, round_cents
 
-__all__ = ["AmortizingLoan", "Contract", "ContractMonth", "DeferredLoan"]
+__all__ = ["AmortizingLoan", "Contract", "ContractMonth", "DeferredLoan", "HelocLine"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +79,14 @@ class Contract(Protocol):
     def with_extra(self, extra_monthly: Decimal) -> Contract:
         """The same contract with ``extra_monthly`` dollars more paid with every payment."""
         ...
+
+
+def _through(rows: tuple[ContractMonth, ...], horizon_months: int) -> tuple[ContractMonth, ...]:
+    """Months 0..``horizon_months`` of a contract worked out to its last payment: nothing paid
+    and nothing owed after it."""
+    if horizon_months < len(rows):
+        return rows[: horizon_months + 1]
+    return rows + tuple(ContractMonth(t, ZERO, ZERO, ZERO) for t in range(len(rows), horizon_months + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +138,7 @@ class AmortizingLoan:
     def months(self, horizon_months: int) -> tuple[ContractMonth, ...]:
         """Months 0..``horizon_months``: nothing paid and nothing owed after the last payment."""
         rows = self._all()
-        if horizon_months < len(rows):
-            return rows[: horizon_months + 1]
-        return rows + tuple(ContractMonth(t, ZERO, ZERO, ZERO) for t in range(len(rows), horizon_months + 1))
+        return _through(rows, horizon_months)
 
     def payoff_at(self, month: int) -> Decimal:
         """The balance just after ``month``'s payment (dollars): what clears the loan then."""
@@ -194,9 +200,7 @@ class DeferredLoan:
     def months(self, horizon_months: int) -> tuple[ContractMonth, ...]:
         """Months 0..``horizon_months``: nothing paid while deferred; nothing after the end."""
         rows = _deferred(self)
-        if horizon_months < len(rows):
-            return rows[: horizon_months + 1]
-        return rows + tuple(ContractMonth(t, ZERO, ZERO, ZERO) for t in range(len(rows), horizon_months + 1))
+        return _through(rows, horizon_months)
 
     def payoff_at(self, month: int) -> Decimal:
         """Everything owed just after ``month`` (dollars): principal and unpaid interest."""
@@ -206,6 +210,78 @@ class DeferredLoan:
     def with_extra(self, extra_monthly: Decimal) -> DeferredLoan:
         """The same deferral (an extra payment is not part of one)."""
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class HelocLine:
+    """A home equity line of credit as it is repaid from today: ``balance`` drawn (dollars), at
+    ``rate_percent`` (percent per year, taken as fixed from today), ``draw_months`` left in the
+    draw period, when each month's payment is that month's interest alone (the usual minimum
+    payment) and the balance stays as it is, then ``repay_months`` level payments that clear it
+    (an optional ``payment`` in their place). No further draws are assumed.
+
+    $10,000 at 12 % with two months of draw left, then two level payments:
+
+    >>> [(m.month, str(m.paid), str(m.balance)) for m in HelocLine(Decimal(10000), Decimal(12), 2, 2).months(4)]
+    [(0, '0.00', '10000'), (1, '100.00', '10000'), (2, '100.00', '10000'), (3, '5075.12', '5024.88'), (4, '5075.13', '0.00')]
+    """
+
+    balance: Decimal
+    rate_percent: Decimal
+    draw_months: int
+    repay_months: int
+    payment: Decimal | None = None
+
+    @property
+    def term_months(self) -> int:
+        """The months of draw left and the payments after them."""
+        return self.draw_months + self.repay_months
+
+    @property
+    def _repaid(self) -> AmortizingLoan:
+        return AmortizingLoan(self.balance, self.rate_percent, self.repay_months, self.payment)
+
+    @property
+    def regular_payment(self) -> Decimal:
+        """The payment due now (dollars): the month's interest during the draw period, else the
+        level payment."""
+        if self.draw_months and self.balance > 0:
+            return round_cents(self.balance * self.rate_percent / 1200)
+        return self._repaid.regular_payment
+
+    @property
+    def repayment_payment(self) -> Decimal:
+        """The level payment once the draw period ends (dollars)."""
+        return self._repaid.regular_payment
+
+    def months(self, horizon_months: int) -> tuple[ContractMonth, ...]:
+        """Months 0..``horizon_months``: interest only while drawing, then the level payments."""
+        rows = _heloc(self)
+        return _through(rows, horizon_months)
+
+    def payoff_at(self, month: int) -> Decimal:
+        """The balance just after ``month``'s payment (dollars)."""
+        rows = _heloc(self)
+        return rows[month].balance if month < len(rows) else ZERO
+
+    def with_extra(self, extra_monthly: Decimal) -> HelocLine:
+        """The same line (an extra payment on it is not modelled)."""
+        return self
+
+
+@functools.lru_cache(maxsize=64)
+def _heloc(line: HelocLine) -> tuple[ContractMonth, ...]:
+    first = ContractMonth(0, ZERO, ZERO, line.balance)
+    if line.balance <= 0:
+        return (first,)
+    interest = round_cents(line.balance * line.rate_percent / 1200)
+    drawing = tuple(
+        ContractMonth(t, interest, interest, line.balance) for t in range(1, line.draw_months + 1)
+    )
+    repaid = line._repaid.months(line.repay_months)[1:]
+    shifted = tuple(dataclasses.replace(m, month=m.month + line.draw_months) for m in repaid)
+    last = next((i for i, m in enumerate(shifted) if m.balance == 0), len(shifted) - 1)
+    return (first, *drawing, *shifted[: last + 1])
 
 
 @functools.lru_cache(maxsize=64)

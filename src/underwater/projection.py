@@ -12,7 +12,9 @@ numbers (text accepted, read once at the edge).
 engine (the exits, the book's exact reference):
 
 - ``equity`` = value − owed; ``negative_equity`` = max(owed − value, 0); ``under_water`` = owed > value;
-- ``interest``: the interest in payment t (0.00 at month 0);
+- ``owed``: the loan's balance plus what is owed behind it (a second loan's balance as its own
+  payments leave it, or other liens held as they are);
+- ``interest``: the interest in the loan's payment t (0.00 at month 0);
 - **crossover**: the month from which owed ≤ value in every later month of the horizon: the loan
   has surfaced for good (0 when it is never under water; ``None`` when it is still under water at
   the horizon). A loan even today that dips under water later has not crossed over yet;
@@ -21,7 +23,7 @@ engine (the exits, the book's exact reference):
   (``None`` when never under water);
 - ``months_under_water``: how many months t in 0..horizon are under water;
 - ``interest_paid_while_under_water``: the interest of every payment t ≥ 1 made while the loan was
-  under water just before it (at month t − 1).
+  under water just before it (at month t − 1), a second loan's interest included.
 
 Rates are percent per year as a person types them (``Decimal("6.9")`` is 6.9 %); money is dollars.
 """
@@ -49,10 +51,11 @@ from underwater.money import (
     parse_percent,
 )
 from underwater.simple_interest import SimpleInterestLoan
+from underwater.situation import junior_liens
 from underwater.valuepath import ValuePath, pick_curve
 
 if TYPE_CHECKING:
-    from underwater.situation import Asset, Interest, Loan
+    from underwater.situation import Asset, Interest, Loan, SecondLien
 
 __all__ = [
     "MAX_REMAINING_PAYMENTS",
@@ -64,6 +67,7 @@ __all__ = [
     "extra_to_surface_by",
     "extra_to_surface_loan",
     "habit_cost",
+    "lien_balances",
     "prevention",
     "project",
     "project_contract",
@@ -302,15 +306,30 @@ def crossover_month(under_water: Sequence[bool]) -> int | None:
     return None if last == len(under_water) - 1 else last + 1
 
 
+def lien_balances(other_liens: Decimal | Contract, horizon_months: int) -> tuple[Decimal, ...]:
+    """What is owed behind the first loan in months 0..``horizon_months`` (dollars): a second
+    loan's balance month by month, or ``other_liens`` dollars held as they are.
+
+    >>> lien_balances(Decimal(500), 2)
+    (Decimal('500'), Decimal('500'), Decimal('500'))
+    >>> lien_balances(AmortizingLoan(Decimal(1000), Decimal(12), 2), 2)
+    (Decimal('1000'), Decimal('502.49'), Decimal('0.00'))
+    """
+    if isinstance(other_liens, Contract):
+        return tuple(m.balance for m in other_liens.months(horizon_months))
+    return (other_liens,) * (horizon_months + 1)
+
+
 def project_contract(
     contract: Contract,
     path: ValuePath,
     horizon_months: int,
     *,
-    other_liens: Decimal = ZERO,
+    other_liens: Decimal | Contract = ZERO,
     start_date: date | None = None,
 ) -> Projection:
-    """What is owed under ``contract`` (plus ``other_liens`` dollars, held constant) against
+    """What is owed under ``contract`` (plus ``other_liens``: dollars held constant, or a second
+    loan's contract, whose balance moves with its own payments) against
     the value on ``path``, for months 0..``horizon_months`` (0 to 600); ``start_date`` (today)
     dates each month: month t is ``start_date`` + t months. The definitions are in this
     module's docstring.
@@ -326,12 +345,13 @@ def project_contract(
         check_date(start_date, "start_date")
     values = path.values(horizon_months)
     months = contract.months(horizon_months)
+    behind = lien_balances(other_liens, horizon_months)
     rows = tuple(
         ProjectionRow(
             t,
             None if start_date is None else add_months(start_date, t),
             months[t].balance,
-            months[t].balance + other_liens,
+            months[t].balance + behind[t],
             values[t],
             months[t].interest,
             months[t].paid,
@@ -343,9 +363,15 @@ def project_contract(
     peak = ZERO
     peak_month: int | None = None
     interest_under = ZERO
+    # The interest paid while under water counts a second loan's interest beside the first's.
+    lien_interest = (
+        tuple(m.interest for m in other_liens.months(horizon_months))
+        if isinstance(other_liens, Contract)
+        else (ZERO,) * (horizon_months + 1)
+    )
     for row in rows:
         if row.month and under[row.month - 1]:
-            interest_under += row.interest
+            interest_under += row.interest + lien_interest[row.month]
         gap = row.owed - row.value
         if gap > peak:
             peak, peak_month = gap, row.month
@@ -401,7 +427,7 @@ def _iso(day: date | None) -> str | None:
 
 
 def habit_cost(
-    loan: SimpleInterestLoan, path: ValuePath, horizon_months: int, other_liens: Decimal = ZERO
+    loan: SimpleInterestLoan, path: ValuePath, horizon_months: int, other_liens: Decimal | Contract = ZERO
 ) -> HabitCost:
     """``loan``'s payment habit against paying whole on every due date: the interest, fees,
     payoff date and crossover each way.
@@ -578,21 +604,24 @@ def extra_to_surface_by(
     return _extra_to_surface(loan, path, parse_money(other_liens, "other_liens"), target)
 
 
-def _extra_to_surface(loan: Contract, path: ValuePath, other_liens: Decimal, target: int) -> Decimal:
+def _extra_to_surface(
+    loan: Contract, path: ValuePath, other_liens: Decimal | Contract, target: int
+) -> Decimal:
     horizon = max(target, min(loan.term_months, MAX_HORIZON_MONTHS))
     values = path.values(horizon)
+    behind = lien_balances(other_liens, horizon)
 
     def surfaces(cents: int) -> bool:
         # Surfaced for good by the target: above water in every month from it to the horizon.
         months = loan.with_extra(Decimal(cents) / 100).months(horizon)
-        return all(months[t].balance + other_liens <= values[t] for t in range(target, horizon + 1))
+        return all(months[t].balance + behind[t] <= values[t] for t in range(target, horizon + 1))
 
     high = int(loan.payoff_at(0) * 100)
     if not surfaces(high):
         raise NoSolutionError(
             "target_month",
             f"no extra payment surfaces the loan by month {target}: even with the balance "
-            f"paid off, the other liens {format_money(other_liens)} stay above the value",
+            f"paid off, the other liens {format_money(behind[0])} stay above the value",
         )
     return Decimal(_smallest_cents(surfaces, high)) / 100
 
@@ -810,6 +839,7 @@ def project_loan(
     horizon_months: int | None = None,
     start_date: date | None = None,
     interest: Interest | None = None,
+    second: SecondLien | None = None,
 ) -> Projection:
     """The ``loan`` against the ``asset``'s value path, month by month (see
     :func:`project_contract`), interest charged as ``interest`` says (default: monthly; a daily
@@ -824,8 +854,12 @@ def project_loan(
     contract = _contract(loan, interest, start_date)
     horizon = min(contract.term_months, MAX_HORIZON_MONTHS) if horizon_months is None else horizon_months
     return project_contract(
-        contract, asset.value_path(), horizon, other_liens=loan.other_liens, start_date=start_date
+        contract, asset.value_path(), horizon, other_liens=_behind(loan, second), start_date=start_date
     )
+
+
+def _behind(loan: Loan, second: SecondLien | None) -> Decimal | Contract:
+    return loan.other_liens if second is None else junior_liens(loan, second)
 
 
 def extra_to_surface_loan(
@@ -835,6 +869,7 @@ def extra_to_surface_loan(
     *,
     interest: Interest | None = None,
     start_date: date | None = None,
+    second: SecondLien | None = None,
 ) -> Decimal:
     """The smallest extra monthly payment (dollars) that surfaces ``loan`` on ``asset``'s value
     path by ``target_month`` (see :func:`extra_to_surface_by`), interest charged as ``interest``
@@ -846,5 +881,5 @@ def extra_to_surface_loan(
     Decimal('1105.96')
     """
     return _extra_to_surface(
-        _contract(loan, interest, start_date), asset.value_path(), loan.other_liens, target_month
+        _contract(loan, interest, start_date), asset.value_path(), _behind(loan, second), target_month
     )

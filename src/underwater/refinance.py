@@ -26,7 +26,7 @@ from underwater.contracts import AmortizingLoan
 from underwater.depreciation import MAX_HORIZON_MONTHS
 from underwater.loan import balance_path
 from underwater.money import ZERO, format_money_human, round_cents
-from underwater.projection import Projection, project_contract
+from underwater.projection import Projection, lien_balances, project_contract
 from underwater.situation import Situation
 
 __all__ = ["RefinanceTerms", "refinance_terms"]
@@ -100,21 +100,21 @@ def refinance_terms(situation: Situation, keep: Projection) -> RefinanceTerms:
     cap_cash = ZERO
     if r.max_ltv_percent is not None:
         cap_cash = max(
-            financed + loan.other_liens - round_cents(asset.value * r.max_ltv_percent / _HUNDRED), ZERO
+            financed + situation.liens_today - round_cents(asset.value * r.max_ltv_percent / _HUNDRED), ZERO
         )
         cap_cash = min(cap_cash, financed)
     amount = financed - cap_cash
     cash_now = fees_now + cap_cash
     horizon = min(max(situation.horizon, term, remaining), MAX_HORIZON_MONTHS)
     contract = AmortizingLoan(amount, r.rate_percent, term)
-    new = project_contract(contract, asset.value_path(), horizon, other_liens=loan.other_liens)
+    new = project_contract(contract, asset.value_path(), horizon, other_liens=situation.behind)
     payment = contract.regular_payment
     months = min(max(term, remaining), MAX_HORIZON_MONTHS)
     refi_costs = _costs(new, cash_now, months)
     keep_costs = _costs(keep, ZERO, months)
     break_even = _stays([a <= b for a, b in zip(refi_costs, keep_costs, strict=True)])
     rate_to, term_to = _to_surface(situation, amount, term)
-    ltv = None if asset.value == 0 else (amount + loan.other_liens) / asset.value
+    ltv = None if asset.value == 0 else (amount + situation.liens_today) / asset.value
     current = loan.contract()
     difference = contract.total_interest + r.fees - current.total_interest
     caveats = [
@@ -147,7 +147,7 @@ def refinance_terms(situation: Situation, keep: Projection) -> RefinanceTerms:
         ("new_loan_amount", amount),
         ("refi_fees", r.fees),
         ("cash_to_meet_ltv_cap", cap_cash),
-        ("cash_to_reach_ltv_100", max(financed + loan.other_liens - asset.value, ZERO)),
+        ("cash_to_reach_ltv_100", max(financed + situation.liens_today - asset.value, ZERO)),
         ("new_payment", payment),
         ("current_payment", current.regular_payment),
         ("interest_difference_vs_keeping", difference),
@@ -184,19 +184,20 @@ def _to_surface(situation: Situation, amount: Decimal, term: int) -> tuple[Decim
     target = r.target_month
     if target is None or amount <= 0 or r.rate_percent is None:
         return None, None
-    asset, liens = situation.asset, situation.loan.other_liens
+    asset = situation.asset
     values = asset.value_path().values(MAX_HORIZON_MONTHS)
+    liens = lien_balances(situation.behind, MAX_HORIZON_MONTHS)
 
     def surfaces(rate: Decimal, months: int) -> bool:
         # Above water for good from the target on: every month from it to the loan's end (the
-        # balance is 0.00 after that, and the other liens stay as they are). The walk stops at
+        # balance is 0.00 after that; the liens behind it follow their own payments or stay as they are). The walk stops at
         # the first month under water.
-        if target == 0 and amount + liens > values[0]:
+        if target == 0 and amount + liens[0] > values[0]:
             return False
         for t, balance in enumerate(balance_path(amount, rate, months), start=1):
-            if t >= target and balance + liens > values[t]:
+            if t >= target and balance + liens[t] > values[t]:
                 return False
-        return all(liens <= values[t] for t in range(months + 1, max(months, target) + 1))
+        return all(liens[t] <= values[t] for t in range(months + 1, max(months, target) + 1))
 
     rate_to: Decimal | None = None
     if surfaces(ZERO, term):

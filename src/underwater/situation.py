@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Self
 
 from underwater.assets import AssetClass
-from underwater.contracts import AmortizingLoan, Contract
+from underwater.contracts import AmortizingLoan, Contract, HelocLine
 from underwater.dates import DayCount
 from underwater.depreciation import MAX_HORIZON_MONTHS, presets
 from underwater.errors import InputError, InputErrors
@@ -47,6 +47,7 @@ __all__ = [
     "CREDIT_TIERS",
     "DAY_COUNT",
     "INTEREST_METHODS",
+    "LIEN_KINDS",
     "PARTS",
     "RANK_CRITERIA",
     "RATE",
@@ -67,11 +68,13 @@ __all__ = [
     "Refinance",
     "Replacement",
     "Sale",
+    "SecondLien",
     "Section",
     "Signing",
     "Situation",
     "Stage",
     "Workout",
+    "junior_liens",
 ]
 
 RANK_CRITERIA = ("present_value", "net_position", "cash_now", "total_cost", "credit")
@@ -120,6 +123,11 @@ SECTIONS: dict[str, Section] = {
             "Whether you still have it, or it was repossessed and sold, or totalled; and whether you are behind.",
         ),
         Section("loan", "Your loan", "What it takes to pay the loan off today, and how it is repaid."),
+        Section(
+            "second_lien",
+            "A second loan on it",
+            "A second mortgage or a home equity line of credit behind the first loan, if there is one.",
+        ),
         Section(
             "interest",
             "How interest is charged",
@@ -401,6 +409,150 @@ class Loan(Part):
         """
         rate, remaining = self.require_terms()
         return AmortizingLoan(self.owed, rate, remaining, self.payment, self.extra_monthly)
+
+
+# ----------------------------------------------------------------------------- a second lien
+
+LIEN_KINDS = ("second_mortgage", "heloc")
+"""A loan behind the first on the same asset: a second mortgage (a fixed-rate loan repaid in
+level payments) or a home equity line of credit (interest only while the line can be drawn,
+then level payments)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SecondLien(Part):
+    """A second loan on the same asset, behind the first (``loan``): its ``kind``
+    (:data:`LIEN_KINDS`), what it takes to pay it off today (``owed``, dollars), its rate (percent
+    per year), the monthly payments left after any draw period (``remaining_payments``), an
+    optional monthly ``payment`` in place of the level one, and for a line of credit the months
+    of its draw period left (interest only) and its credit ``limit`` (dollars).
+
+    >>> SecondLien(owed=30000, rate_percent=8, remaining_payments=240, kind="heloc",
+    ...            draw_months=60, limit=50000).contract().regular_payment
+    Decimal('200.00')
+    """
+
+    FIELDS: ClassVar[tuple[Field, ...]] = (
+        _money(
+            "lien2_owed",
+            "Second loan: what it takes to pay it off",
+            "the payoff today of a second loan on the same asset (a second mortgage or a home equity line), "
+            "in dollars",
+            attr="owed",
+        ),
+        Field(
+            "lien2_kind",
+            Kind.CHOICE,
+            "what the second loan is: a second mortgage repaid in level payments, or a home equity line of "
+            "credit (HELOC), interest only while it can be drawn on, then level payments",
+            label="Second loan: what kind",
+            choices=LIEN_KINDS,
+            choice_labels=("A second mortgage", "A home equity line of credit (HELOC)"),
+            attr="kind",
+        ),
+        _rate(
+            "lien2_rate_percent",
+            "Second loan: interest rate, percent a year",
+            "the second loan's yearly rate in percent (a line of credit's rate today, taken as fixed)",
+            attr="rate_percent",
+        ),
+        _months(
+            "lien2_remaining_payments",
+            "Second loan: monthly payments left",
+            "the second loan's level monthly payments left (a line of credit: the payments after its draw "
+            "period ends)",
+            attr="remaining_payments",
+        ),
+        _money(
+            "lien2_payment",
+            "Second loan: monthly payment",
+            "the second loan's level monthly payment in dollars (default: the payment that clears it)",
+            attr="payment",
+        ),
+        _months(
+            "lien2_draw_months",
+            "Line of credit: months of draw period left",
+            "a home equity line's months left in its draw period, when only the interest is due",
+            minimum=0,
+            attr="draw_months",
+        ),
+        _money(
+            "lien2_limit",
+            "Line of credit: credit limit",
+            "a home equity line's credit limit in dollars: what is owed on it cannot be more",
+            attr="limit",
+        ),
+    )
+    SECTION: ClassVar[str] = "second_lien"
+
+    owed: Decimal = ZERO
+    kind: str = "second_mortgage"
+    rate_percent: Decimal | None = None
+    remaining_payments: int | None = None
+    payment: Decimal | None = None
+    draw_months: int = 0
+    limit: Decimal | None = None
+
+    def check(self) -> None:
+        """A line's balance is within its limit; a draw period or a limit belongs to a line; the
+        second loan's figures need its payoff."""
+        heloc = self.kind == "heloc"
+        if not heloc and self.draw_months:
+            raise InputError("lien2_draw_months", "applies to a home equity line: set `lien2_kind` to heloc")
+        if not heloc and self.limit is not None:
+            raise InputError("lien2_limit", "applies to a home equity line: set `lien2_kind` to heloc")
+        if self.limit is not None and self.owed > self.limit:
+            raise InputError(
+                "lien2_owed",
+                f"must not be more than the line's credit limit, `lien2_limit` {self.limit:,}",
+                got=self.owed,
+            )
+        if self.payment is not None and self.payment <= 0:
+            raise InputError("lien2_payment", "must be more than 0.00", got=self.payment)
+        if not self.owed:
+            for name, value in (
+                ("lien2_rate_percent", self.rate_percent),
+                ("lien2_remaining_payments", self.remaining_payments),
+                ("lien2_payment", self.payment),
+            ):
+                if value is not None:
+                    raise InputError(name, "needs `lien2_owed`: what it takes to pay the second loan off")
+
+    @property
+    def given(self) -> bool:
+        """Whether there is a second loan."""
+        return self.owed > 0
+
+    def contract(self) -> Contract:
+        """The second loan as a contract (a line of credit: :class:`~underwater.contracts.HelocLine`)."""
+        missing = [
+            InputError(name, "is required with `lien2_owed`: " + help)
+            for name, value, help in (
+                ("lien2_rate_percent", self.rate_percent, "the second loan's yearly rate in percent"),
+                ("lien2_remaining_payments", self.remaining_payments, "its monthly payments left"),
+            )
+            if value is None
+        ]
+        if missing:
+            raise missing[0] if len(missing) == 1 else InputErrors(missing)
+        assert self.rate_percent is not None and self.remaining_payments is not None
+        if self.kind == "heloc":
+            return HelocLine(
+                self.owed, self.rate_percent, self.draw_months, self.remaining_payments, self.payment
+            )
+        return AmortizingLoan(self.owed, self.rate_percent, self.remaining_payments, self.payment)
+
+
+def junior_liens(loan: Loan, second: SecondLien) -> Decimal | Contract:
+    """What is owed behind the first loan, as the projection takes it: the second loan's
+    contract when one is given, else ``other_liens`` dollars held as they are."""
+    if second.given:
+        if loan.other_liens:
+            raise InputError(
+                "other_liens", "give the second loan either as `other_liens` or as `lien2_owed`, not both"
+            )
+        return second.contract()
+    return loan.other_liens
 
 
 # ----------------------------------------------------------------------------- how interest is charged
@@ -1638,6 +1790,7 @@ class LeaseDeal(Part):
 
 PARTS: tuple[type[Part], ...] = (
     Loan,
+    SecondLien,
     Asset,
     LeaseDeal,
     Interest,
@@ -1669,6 +1822,7 @@ class Situation:
 
     loan: Loan
     asset: Asset
+    second_lien: SecondLien = SecondLien()
     lease: LeaseDeal = LeaseDeal()
     interest: Interest = Interest()
     stage: Stage = Stage()
@@ -1711,6 +1865,17 @@ class Situation:
         if self.interest.interest_method != "monthly":
             raise InputError("interest_method", "applies to a loan, not a lease")
 
+    @property
+    def behind(self) -> Decimal | Contract:
+        """What is owed behind this loan (:func:`junior_liens`): the second loan's contract, or
+        the other liens' dollars held as they are."""
+        return junior_liens(self.loan, self.second_lien)
+
+    @property
+    def liens_today(self) -> Decimal:
+        """What is owed today on the liens behind this loan, in dollars."""
+        return self.loan.other_liens + self.second_lien.owed
+
     @staticmethod
     def fields() -> tuple[Field, ...]:
         """Every field of every part, in section order."""
@@ -1722,7 +1887,8 @@ class Situation:
         from its own fields; every part's problems are named together."""
         built: dict[str, Part] = {}
         problems: list[InputError] = []
-        for name, part in zip(_PART_NAMES, PARTS, strict=True):
+        for part in PARTS:
+            name = _PART_NAMES[part]
             try:
                 built[name] = part.from_inputs(values)
             except InputError as exc:
@@ -1748,4 +1914,7 @@ class Situation:
         return 60 if remaining is None else min(remaining, MAX_HORIZON_MONTHS)
 
 
-_PART_NAMES = tuple(f.name for f in dataclasses.fields(Situation))
+_PART_NAMES: dict[type[Part], str] = {
+    part: f.name for f in dataclasses.fields(Situation) for part in PARTS if f.type == part.__name__
+}
+assert len(_PART_NAMES) == len(PARTS), "every part of a situation is one of its fields"

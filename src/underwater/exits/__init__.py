@@ -76,7 +76,7 @@ from underwater.exits.judge import (
 from underwater.exits.lease import lease_exits
 from underwater.exits.model import CREDIT_LEVELS, STATUSES, CreditConsequence, Exit, read_exit
 from underwater.lender import LenderAssumptions
-from underwater.money import CENT, ZERO, format_money
+from underwater.money import CENT, ZERO, format_money, format_ratio
 from underwater.situation import RANK_CRITERIA, Situation
 
 __all__ = [
@@ -160,6 +160,9 @@ class ExitComparison:
     cash_available: Decimal | None
     monthly_budget: Decimal | None
     months_behind: int
+    second_kind: str | None = None
+    """What the loan behind this one is (:data:`~underwater.situation.LIEN_KINDS`), when one
+    is given with its terms; ``None`` otherwise."""
     stage_figures: tuple[tuple[str, Decimal | int | bool | None], ...] = ()
     """The figures of the stage: after a repossession, the ``deficiency`` pursued, the
     ``sale_price``, the worksheet's own ``worked_out`` figure, the ``claimed`` one, whether a
@@ -176,6 +179,19 @@ class ExitComparison:
         """``offer`` or ``value``."""
         return "offer" if self.channels["private_sale"].basis == "a buyer's offer" else "value"
 
+    def lien_ratios(self) -> list[dict[str, Any]]:
+        """Each lien today: ``lien`` (``first``, ``second`` or ``other``), ``kind``, ``owed`` and
+        its ``ltv`` (that lien's payoff over the value, null when the value is 0)."""
+        rows: list[tuple[str, str, Decimal]] = [("first", "loan", self.payoff)]
+        if self.other_liens:
+            rows.append(
+                ("second" if self.second_kind else "other", self.second_kind or "other", self.other_liens)
+            )
+        return [
+            {"lien": lien, "kind": kind, "owed": format_money(owed), "ltv": _ratio(owed, self.value)}
+            for lien, kind, owed in rows
+        ]
+
     def exit(self, name: str) -> Exit:
         """The exit called ``name`` (one of :data:`EXIT_NAMES`)."""
         for item in self.exits:
@@ -184,7 +200,8 @@ class ExitComparison:
         raise KeyError(name)
 
     def to_json(self) -> dict[str, Any]:
-        """Keys: ``stage``, ``payoff``, ``other_liens``, ``value``, ``sale_price``,
+        """Keys: ``stage``, ``payoff``, ``other_liens``, ``liens`` (:meth:`lien_ratios`),
+        ``ltv`` (the first loan's) and ``cltv`` (every lien's, null when the value is 0), ``value``, ``sale_price``,
         ``sale_price_basis``, ``channels`` (``private_sale``, ``trade_in``, ``auction``: each
         ``price`` and ``basis``), ``selling_costs``, ``gap``, ``horizon_months``, ``rank_by``,
         ``state``, ``means`` (``cash_available``, ``monthly_budget``, ``months_behind``),
@@ -197,6 +214,9 @@ class ExitComparison:
             "stage": self.stage,
             "payoff": format_money(self.payoff),
             "other_liens": format_money(self.other_liens),
+            "liens": self.lien_ratios(),
+            "ltv": _ratio(self.payoff, self.value),
+            "cltv": _ratio(self.payoff + self.other_liens, self.value),
             "value": format_money(self.value),
             "sale_price": format_money(self.sale_price),
             "sale_price_basis": self.sale_price_basis,
@@ -234,6 +254,10 @@ class ExitComparison:
             "exits": [item.to_json() for item in self.exits],
             "disclaimer": DISCLAIMER,
         }
+
+
+def _ratio(owed: Decimal, value: Decimal) -> str | None:
+    return None if value == 0 else format_ratio(owed / value)
 
 
 class _Run:
@@ -394,4 +418,5 @@ def compare_exits(situation: Situation) -> ExitComparison:
         monthly_budget=f.budget,
         months_behind=f.behind,
         stage_figures=figures,
+        second_kind=situation.second_lien.kind if f.second is not None else None,
     )

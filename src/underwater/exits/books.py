@@ -35,14 +35,18 @@ TAX = "tax"
 """The tax on forgiven debt."""
 
 
-def new_books(f: Facts, *, loan: bool = True) -> Ledger:
+def new_books(f: Facts, *, loan: bool = True, liens_paid_through: int | None = 0) -> Ledger:
     """Books over the comparison's horizon holding today's debts: this loan at its payoff
     (unless ``loan`` is false: an exit that runs the loan's contract opens it itself) and the
-    other liens."""
+    other liens. A second loan given with its terms is paid as agreed through month
+    ``liens_paid_through`` (``None``: to its end), while the asset is kept; other liens stay
+    as they are."""
     books = Ledger(f.horizon)
     if loan:
         books.open(LOAN, LENDER, "this loan", 0, f.payoff, secured=True)
-    if f.liens:
+    if f.second is not None:
+        books.run(LIENS, f.second, OTHER_LIENHOLDERS, "the second loan on it", 0, through=liens_paid_through)
+    elif f.liens:
         books.open(LIENS, OTHER_LIENHOLDERS, "the other liens on it", 0, f.liens, secured=True)
     return books
 

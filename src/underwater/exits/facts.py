@@ -178,7 +178,7 @@ class Facts:
         self.stage = stage.stage
         self.horizon = s.horizon
         self.payoff = loan.owed
-        self.liens = loan.other_liens
+        self.liens = s.liens_today
         self.kind = asset.kind
         self.home = self.kind is AssetClass.HOME
         self.value = asset.value
@@ -199,6 +199,10 @@ class Facts:
             self.rate = lease.rate_percent
         elif self.stage == "have_it":
             self.contract = s.interest.contract(loan, self.as_of)
+        behind = s.behind if self.stage == "have_it" else self.liens
+        self.second: Contract | None = behind if isinstance(behind, Contract) else None
+        """The second loan's contract, when one is given: its holder is paid month by month for
+        as long as the asset is kept, and from a sale when it goes."""
         self.lender_terms: LenderAssumptions = lender_assumptions(
             self.kind, s.lender.collect_percent, s.lender.months_to_sell, s.lender.months_to_collect
         )
@@ -228,7 +232,7 @@ class Facts:
         self.keep: Projection | None = None
         if self.contract is not None:
             months = min(max(self.horizon, self.contract.term_months), MAX_HORIZON_MONTHS)
-            self.keep = project_contract(self.contract, self.path, months, other_liens=self.liens)
+            self.keep = project_contract(self.contract, self.path, months, other_liens=behind)
 
     # -- values and rates ----------------------------------------------------------------------
 

@@ -543,7 +543,7 @@ def _taxable(
 
 def _loan_books(f: Facts) -> Ledger:
     assert f.contract is not None
-    books = new_books(f, loan=False)
+    books = new_books(f, loan=False, liens_paid_through=None)
     books.run(LOAN, f.contract, LENDER, "this loan", 0, months_now=f.behind)
     return books
 
@@ -602,13 +602,13 @@ def deferral(f: Facts) -> Exit:
     months = w.deferral_months or max(f.behind, 1)
     contract = f.contract.deferred(months, capitalize=w.deferral_capitalized)
     fee = Assumption.of("deferral_fee", w.deferral_fee, deferral_fee())
-    books = new_books(f, loan=False)
+    books = new_books(f, loan=False, liens_paid_through=None)
     books.run(LOAN, contract, LENDER, "this loan", 0)
     books.cash(0, BORROWER, LENDER, fee.value, "the fee to defer payments")
     books.hold("the asset", f.value_at(f.horizon))
     books.use("the asset", 0)
     span = min(max(f.horizon, contract.term_months), MAX_HORIZON_MONTHS)
-    deferred = project_contract(contract, f.path, span, other_liens=f.liens)
+    deferred = project_contract(contract, f.path, span, other_liens=f.second or f.liens)
     before = sum((m.interest + m.fees for m in f.contract.months(f.contract.term_months)), ZERO)
     after = sum((m.interest + m.fees for m in contract.months(contract.term_months)), ZERO)
     caveats = [
@@ -694,8 +694,9 @@ def keep_to_crossover(f: Facts) -> Exit:
         "Assumes the value follows the depreciation curve; a market drop or heavy use delays the sale.",
         "The payments also buy the use of the asset until it is sold.",
     ]
-    books = new_books(f, loan=False)
-    if month is not None and month <= f.horizon:
+    selling = month is not None and month <= f.horizon
+    books = new_books(f, loan=False, liens_paid_through=month if selling else None)
+    if month is not None and selling:
         books.run(LOAN, f.contract, LENDER, "this loan", 0, months_now=f.behind, through=month)
         price = f.value_at(month)
         sell(books, month, price, f.selling_costs, BUYER, "the sale's proceeds")
@@ -759,7 +760,7 @@ def refinance(f: Facts) -> Exit:
         return unavailable("refinance", title, f, _too_large("the new loan", financed, "`refi_fees`"), credit)
     terms = refinance_terms(f.s, f.keep)
     fees_financed = r.fees if r.fees_financed else ZERO
-    books = new_books(f)
+    books = new_books(f, liens_paid_through=None)
     books.cash(0, BORROWER, REFINANCE_LENDER, ZERO if r.fees_financed else r.fees, "refinance fees")
     books.pay(LOAN, 0, terms.cash_to_cap, "cash to meet the new lender's LTV cap")
     books.run("refinance", terms.contract, REFINANCE_LENDER, "the refinance loan", 0)

@@ -34,7 +34,7 @@ from underwater.projection import (
     project_loan,
 )
 from underwater.simple_interest import SimpleInterestLoan
-from underwater.situation import TARGET_MONTH, Asset, Interest, Loan, Purchase
+from underwater.situation import TARGET_MONTH, Asset, Interest, Loan, Purchase, SecondLien, junior_liens
 from underwater.textfmt import grid, key_values
 
 _PURCHASE_FIELDS = tuple(f.name for f in Purchase.FIELDS if f.name not in ("price", "term_months"))
@@ -83,6 +83,7 @@ def _optional(fields: tuple[Field, ...], *names: str) -> tuple[Field, ...]:
 FORM = Form(
     (
         *_optional(Loan.fields(), "owed", "remaining_payments"),
+        *SecondLien.fields(),
         *Interest.fields(),
         *_optional(Asset.fields(), "value"),
         Field(
@@ -196,20 +197,26 @@ def compute(values: dict[str, Any]) -> ProjectReport:
         loan = Loan.from_inputs(values)
         asset = Asset.from_inputs(values)
     interest = Interest.from_inputs(values)
+    second = SecondLien.from_inputs(values)
     start = values["start_date"]
     result = project_loan(
-        loan, asset, horizon_months=values["horizon_months"], start_date=start, interest=interest
+        loan,
+        asset,
+        horizon_months=values["horizon_months"],
+        start_date=start,
+        interest=interest,
+        second=second,
     )
     needed = None
     if values["target_month"] is not None:
         needed = extra_to_surface_loan(
-            loan, asset, values["target_month"], interest=interest, start_date=start
+            loan, asset, values["target_month"], interest=interest, start_date=start, second=second
         )
     habit = None
     if interest.days_late or interest.pay_twice_monthly:
         contract = interest.contract(loan, date.today() if start is None else start)
         assert isinstance(contract, SimpleInterestLoan)
-        habit = habit_cost(contract, asset.value_path(), result.horizon_months, loan.other_liens)
+        habit = habit_cost(contract, asset.value_path(), result.horizon_months, junior_liens(loan, second))
     return ProjectReport(result, values["target_month"], needed, prevent, attribution, interest, habit)
 
 

@@ -287,7 +287,8 @@ class _Site:
                 if unreadable:
                     raise _together(unreadable)
                 values = pages.HOME_FORM.parse(raw_inputs(mine))
-                answer = position([values["owed"]], values["value"]).to_json()
+                second = values["lien2_owed"]
+                answer = position([values["owed"], *([second] if second else [])], values["value"]).to_json()
                 answer["asset_class"] = values["asset_class"] or "car"
             except InputError as exc:
                 status = 422

@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 from underwater.errors import InputError, NoSolutionError
 from underwater.forms import Field, Form, Kind
 from underwater.ops import Operation
-from underwater.situation import ASSET_CLASS, OWED, SECTIONS, VALUE
+from underwater.situation import ASSET_CLASS, OWED, SECTIONS, VALUE, SecondLien
 from underwater.web.widgets import Widget, widgets
 
 __all__ = [
@@ -171,9 +171,17 @@ def carried(grouped: Mapping[str, Sequence[str]]) -> str:
     """Every input typed so far, as a query string to carry to the next page (the page's own
     names, starting with ``_``, left out; blank values left out).
 
+    Two payoffs typed as ``owed`` (the position page takes several liens) go on as the first
+    loan and the second:
+
     >>> carried({"owed": ["80000"], "value": ["60000"], "_go": ["1"], "offer": [""]})
     'owed=80000&value=60000'
+    >>> carried({"owed": ["150000", "30000"], "value": ["170000"]})
+    'owed=150000&value=170000&lien2_owed=30000'
     """
+    owed = [v for v in grouped.get("owed", []) if v.strip()]
+    if len(owed) == 2 and not any(v.strip() for v in grouped.get("lien2_owed", [])):
+        grouped = {**grouped, "owed": owed[:1], "lien2_owed": owed[1:]}
     return urlencode([(k, v) for k, vs in grouped.items() if not k.startswith("_") for v in vs if v.strip()])
 
 
@@ -252,8 +260,10 @@ DEAL = Field(
     choices=("loan", "daily", "lease"),
     choice_labels=("a loan", "a loan that charges interest by the day", "a lease"),
 )
-HOME_FORM = Form((OWED, VALUE, ASSET_CLASS, DEAL))
-"""The home page's questions: the three numbers and whether it is a loan or a lease."""
+LIEN2_OWED = next(f for f in SecondLien.fields() if f.name == "lien2_owed")
+HOME_FORM = Form((OWED, LIEN2_OWED, VALUE, ASSET_CLASS, DEAL))
+"""The home page's questions: what is owed (and on a second loan, if there is one), what it
+would fetch, what it is, and whether it is a loan or a lease."""
 
 
 def path_query(grouped: Mapping[str, Sequence[str]]) -> str:
