@@ -33,7 +33,7 @@ from typing import Protocol, runtime_checkable
 from underwater.loan import ExtraPayment, Schedule, amortize
 from underwater.money import ZERO, round_cents
 
-__all__ = ["AmortizingLoan", "Contract", "ContractMonth", "DeferredLoan", "HelocLine"]
+__all__ = ["AmortizingLoan", "Contract", "ContractMonth", "DeferredLoan", "ForbearancePlan", "HelocLine"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +267,78 @@ class HelocLine:
     def with_extra(self, extra_monthly: Decimal) -> HelocLine:
         """The same line (an extra payment on it is not modelled)."""
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class ForbearancePlan:
+    """A monthly ``loan`` whose next ``skipped`` installments are forborne (none paid), then
+    caught up over ``repay_months`` on top of the installments then due, in equal shares
+    (rounded to the cent, the last share taking the remainder). A mortgage's installment is
+    owed whether paid or not: the schedule's interest and principal stay as they were, and what
+    is owed is the schedule's balance plus the installments not yet caught up.
+
+    $1,000 at 12 % over three payments (340.02, 340.02, 340.03), the first forborne, caught up
+    over two months:
+
+    >>> [(m.month, str(m.paid), str(m.balance)) for m in ForbearancePlan(
+    ...     AmortizingLoan(Decimal(1000), Decimal(12), 3), 1, 2).months(3)]
+    [(0, '0.00', '1000'), (1, '0.00', '1010.00'), (2, '510.03', '506.67'), (3, '510.04', '0.00')]
+    """
+
+    loan: AmortizingLoan
+    skipped: int
+    repay_months: int
+
+    @property
+    def rate_percent(self) -> Decimal:
+        """The loan's own yearly rate, in percent."""
+        return self.loan.rate_percent
+
+    @property
+    def regular_payment(self) -> Decimal:
+        """The loan's installment (dollars), before and after the plan."""
+        return self.loan.regular_payment
+
+    @property
+    def term_months(self) -> int:
+        """The loan's payments, or the plan's months when it outlasts them."""
+        return max(self.loan.term_months, self.skipped + self.repay_months)
+
+    def months(self, horizon_months: int) -> tuple[ContractMonth, ...]:
+        """Months 0..``horizon_months``: nothing paid while forborne, then each installment with
+        a share of those missed."""
+        return _through(_forborne(self), horizon_months)
+
+    def payoff_at(self, month: int) -> Decimal:
+        """The schedule's balance plus the installments not yet caught up (dollars)."""
+        rows = _forborne(self)
+        return rows[month].balance if month < len(rows) else ZERO
+
+    def with_extra(self, extra_monthly: Decimal) -> ForbearancePlan:
+        """The same plan (an extra payment is not part of one)."""
+        return self
+
+
+@functools.lru_cache(maxsize=64)
+def _forborne(plan: ForbearancePlan) -> tuple[ContractMonth, ...]:
+    last = plan.term_months
+    schedule = plan.loan.months(last)
+    missed = sum((m.paid for m in schedule[1 : plan.skipped + 1]), ZERO)
+    share = round_cents(missed / plan.repay_months)
+    rows = [schedule[0]]
+    behind = ZERO
+    for m in schedule[1:]:
+        if m.month <= plan.skipped:
+            behind += m.paid
+            paid = ZERO
+        elif m.month <= plan.skipped + plan.repay_months:
+            catch_up = behind if m.month == plan.skipped + plan.repay_months else min(share, behind)
+            behind -= catch_up
+            paid = m.paid + catch_up
+        else:
+            paid = m.paid
+        rows.append(ContractMonth(m.month, paid, m.interest, m.balance + behind))
+    return tuple(rows)
 
 
 @functools.lru_cache(maxsize=64)

@@ -37,6 +37,7 @@ from underwater.depreciation import MAX_HORIZON_MONTHS, presets
 from underwater.errors import InputError, InputErrors
 from underwater.forms import Field, Kind
 from underwater.gap import GapContract
+from underwater.home_rules import INVESTORS
 from underwater.lease import LeaseTerms, lease_worth
 from underwater.limits import MAX_MONTHS
 from underwater.money import ZERO
@@ -820,7 +821,8 @@ class Asset(Part):
 @dataclass(frozen=True, slots=True)
 class Sale(Part):
     """Selling the asset: a buyer's ``offer`` (dollars; without one a sale is assumed to bring
-    the value) and the ``selling_costs`` of any sale, now or later (dollars)."""
+    the value) and the ``selling_costs`` of any sale, now or later (dollars; ``None``: the
+    asset's usual costs — nothing for a vehicle, a cited share of the price for a home)."""
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         _money(
@@ -833,13 +835,15 @@ class Sale(Part):
         _money(
             "selling_costs",
             "What selling costs",
-            "what a sale costs you (listing, fees, repairs to sell), in dollars; a later sale costs the same",
+            "what a sale costs you (listing, fees, repairs to sell), in dollars; a later sale costs the same "
+            "(default: nothing for a vehicle; a home: the agents' commission and the seller's closing costs, "
+            "7 % of the price, cited)",
         ),
     )
     SECTION: ClassVar[str] = "sale"
 
     offer: Decimal | None = None
-    selling_costs: Decimal = ZERO
+    selling_costs: Decimal | None = None
 
 
 # ----------------------------------------------------------------------------- the next deal
@@ -1009,7 +1013,9 @@ class Workout(Part):
     ``plan_rate_percent`` (percent per year), or settled for ``settlement_percent`` of the gap
     paid at once; while keeping it, the next ``deferral_months`` payments deferred (default:
     the months behind, else one) for a ``deferral_fee`` (dollars; default the middle of the fees
-    lenders publish), the interest meanwhile added to the balance when ``deferral_capitalized``."""
+    lenders publish), the interest meanwhile added to the balance when ``deferral_capitalized``.
+    For a home: a modification's rate and term (``mod_rate_percent``, ``mod_term_months``), and
+    a forbearance of ``forbearance_months`` caught up over ``repayment_months``."""
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         _months("plan_months", "Months to pay the gap", "months of a payment plan for the gap"),
@@ -1046,6 +1052,34 @@ class Workout(Part):
             "simple-interest loan never does)",
             label="Interest added to the balance?",
         ),
+        _rate(
+            "mod_rate_percent",
+            "A modification's rate, percent a year",
+            "a home loan modification's fixed rate (default: the loan's own rate; a servicer may lower it)",
+        ),
+        _months(
+            "mod_term_months",
+            "A modification's term, months",
+            "a home loan modification's term from today (default: 480, the longest Fannie Mae's Flex "
+            "Modification allows)",
+        ),
+        Field(
+            "forbearance_months",
+            Kind.INT,
+            "months of a home loan's forbearance: no payments, owed later (default: the months behind, "
+            "else three; at most 12)",
+            label="Months of forbearance",
+            minimum=1,
+            maximum=12,
+        ),
+        Field(
+            "repayment_months",
+            Kind.INT,
+            "months of the repayment plan that catches up a forbearance, on top of the payment (default: 12)",
+            label="Months to repay a forbearance",
+            minimum=1,
+            maximum=36,
+        ),
     )
     SECTION: ClassVar[str] = "workout"
 
@@ -1055,6 +1089,10 @@ class Workout(Part):
     deferral_months: int | None = None
     deferral_fee: Decimal | None = None
     deferral_capitalized: bool = False
+    mod_rate_percent: Decimal | None = None
+    mod_term_months: int | None = None
+    forbearance_months: int | None = None
+    repayment_months: int = 12
 
 
 # ----------------------------------------------------------------------------- insurance
@@ -1188,7 +1226,8 @@ class Insurance(Part):
 class Signing(Part):
     """Figures from the contract at signing that GAP's caps and some states' deficiency bars are
     measured on: the ``cash_price`` of the purchase, the ``amount_financed`` and the
-    ``value_at_signing`` (MSRP new, retail book value used), in dollars."""
+    ``value_at_signing`` (MSRP new, retail book value used), in dollars; and for a home whether
+    the loan was ``purchase_money`` (it paid for the home)."""
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         _money(
@@ -1206,12 +1245,20 @@ class Signing(Part):
             "The value when you signed",
             "MSRP (new) or retail book value (used) at signing, in dollars, for an LTV cap",
         ),
+        Field(
+            "purchase_money",
+            Kind.FLAG,
+            "the loan paid for the home when it was bought (not a refinance or a cash-out); some states bar a "
+            "deficiency on such a loan",
+            label="The loan bought the home",
+        ),
     )
     SECTION: ClassVar[str] = "signing"
 
     cash_price: Decimal | None = None
     amount_financed: Decimal | None = None
     value_at_signing: Decimal | None = None
+    purchase_money: bool = False
 
 
 # ----------------------------------------------------------------------------- where things stand
@@ -1522,6 +1569,21 @@ class LenderView(Part):
             "what a repossession auction would sell it for, in dollars (default: a cited share of what it "
             "would fetch)",
         ),
+        Field(
+            "investor",
+            Kind.CHOICE,
+            "who owns or insures a home loan: Fannie Mae, Freddie Mac, the FHA, or another (the lender "
+            "itself or a private investor); the relief a servicer gives in a short sale or a deed in lieu "
+            "depends on it (default: another, with no programme's relief assumed)",
+            label="Who owns or insures the mortgage",
+            choices=INVESTORS,
+            choice_labels=(
+                "Fannie Mae",
+                "Freddie Mac",
+                "The FHA",
+                "Another (the lender itself, or not known)",
+            ),
+        ),
     )
     SECTION: ClassVar[str] = "lender"
 
@@ -1530,6 +1592,7 @@ class LenderView(Part):
     months_to_collect: int | None = None
     cost_of_funds_percent: Decimal | None = None
     auction_price: Decimal | None = None
+    investor: str = "other"
 
 
 # ----------------------------------------------------------------------------- how to compare

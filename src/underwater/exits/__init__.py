@@ -64,6 +64,7 @@ from underwater.exits.have_it import (
     total_loss,
     trade_in,
 )
+from underwater.exits.home import deed_in_lieu, forbearance, home_foreclosure, modification
 from underwater.exits.judge import (
     Alternative,
     SettlementRange,
@@ -104,6 +105,10 @@ EXIT_NAMES = (
     "refinance",
     "voluntary_surrender",
     "repossession",
+    "deed_in_lieu",
+    "foreclosure",
+    "modification",
+    "forbearance",
     "keep_paying",
     "keep_to_crossover",
     "turn_in_at_end",
@@ -361,22 +366,25 @@ def compare_exits(situation: Situation) -> ExitComparison:
         exits = [run.done(e) for e in lease_exits(f)]
         alt = alternative({e.name: e for e in exits}, f)
     else:
+        vehicle = (
+            () if f.home else (trade_in(f), give_back(f, "voluntary_surrender"), give_back(f, "repossession"))
+        )
+        home = (deed_in_lieu(f), home_foreclosure(f), modification(f), forbearance(f)) if f.home else ()
+        scenarios = () if f.home else (total_loss(f, gap_covered=True), total_loss(f, gap_covered=False))
         exits = [
             run.done(e)
             for e in (
                 pay_the_gap(f),
                 sell_with_personal_loan(f),
-                trade_in(f),
                 short_sale(f),
                 payment_plan(f),
                 refinance(f),
-                give_back(f, "voluntary_surrender"),
-                give_back(f, "repossession"),
+                *vehicle,
+                *home,
                 keep_paying(f),
                 keep_to_crossover(f),
                 deferral(f),
-                total_loss(f, gap_covered=True),
-                total_loss(f, gap_covered=False),
+                *scenarios,
             )
         ]
         alt = alternative({e.name: e for e in exits}, f)

@@ -28,6 +28,7 @@ from underwater.credit import (
 from underwater.deficiency import default_auction_share_percent
 from underwater.depreciation import MAX_HORIZON_MONTHS
 from underwater.errors import InputError
+from underwater.home_rules import figure as home_figure
 from underwater.lease_contract import Lease
 from underwater.lender import LenderAssumptions, lender_assumptions
 from underwater.money import ZERO, format_money_human, format_percent, round_cents
@@ -128,7 +129,7 @@ class Footing:
                 "it; a mark on your credit report is charged as the dearer credit on a typical used-vehicle "
                 "loan you would take later."
             )
-        what = "home" if self.home else "one like it"
+        what = "a home" if self.home else "one like it"
         if self.kind == "rent":
             moves = (
                 f" to start ({self.rent_yield_percent} % of its value a year, moving as its value does)"
@@ -222,8 +223,14 @@ class Facts:
         span = max(self.horizon, self.contract.term_months if self.contract else 0)
         self.span = min(span + self.lender_terms.months_to_sell + 1, MAX_HORIZON_MONTHS)
         self._values: tuple[Decimal, ...] | None = None
-        self.selling_costs = s.sale.selling_costs
         self.private = self._private()
+        self.selling_share: tuple[Assumption, ...] = ()
+        if s.sale.selling_costs is None and self.home:
+            self.selling_share = (
+                Assumption.of("commission_percent", None, home_figure("commission_percent")),
+                Assumption.of("closing_percent", None, home_figure("closing_percent")),
+            )
+        self.selling_costs = self.selling_costs_at(self.private.price)
         self.trade = self._trade()
         self.auction_share = default_auction_share_percent()
         self.gap = max(self.payoff + self.liens + self.selling_costs - self.private.price, ZERO)
@@ -266,8 +273,24 @@ class Facts:
         return f"Your credit is taken as {self.tier.label}. {default_tier_note()}"
 
     def assumptions(self) -> tuple[Assumption, ...]:
-        """The rates the comparison rests on."""
-        return (self.opportunity, self.cost_of_funds, self.tax_rate)
+        """The rates the comparison rests on (and a home's selling costs, when not given)."""
+        return (self.opportunity, self.cost_of_funds, self.tax_rate, *self.selling_share)
+
+    def selling_costs_at(self, price: Decimal) -> Decimal:
+        """What a sale at ``price`` costs (dollars): the costs given, else a home's commission
+        and closing costs as shares of the price, else nothing.
+
+        >>> from underwater.situation import Asset, Loan
+        >>> f = Facts(Situation(Loan(owed=1000, rate_percent=5, remaining_payments=12),
+        ...           Asset(value=200000, asset_class="home")))
+        >>> f.selling_costs_at(Decimal(200000))
+        Decimal('14000.00')
+        """
+        given = self.s.sale.selling_costs
+        if given is not None:
+            return given
+        share = sum((a.value for a in self.selling_share), ZERO)
+        return round_cents(price * share / _HUNDRED)
 
     # -- channels ------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ Money is dollars, rates percent per year, months from today.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ from underwater.exits.facts import Assumption, Facts
 from underwater.exits.model import Consent, CreditConsequence, Exit, Replacing
 from underwater.exits.replacing import credit_cost, replace_asset
 from underwater.gap import gap_payout
+from underwater.home_rules import investor_figure
 from underwater.ledger import (
     AUCTION_BUYER,
     BORROWER,
@@ -82,10 +84,10 @@ _VALUE_CAVEAT = "No offer was given: the sale is assumed to bring the value; a r
 
 
 def _give_up(
-    f: Facts, books: Ledger, level: str, handed_back: Decimal
+    f: Facts, books: Ledger, level: str, handed_back: Decimal, start: int = 0
 ) -> tuple[Replacing | None, str | None]:
-    """The replacement (or the dearer credit) from month 0, and the caveat that says so."""
-    rep = replace_asset(books, f, level, cash_toward=handed_back)
+    """The replacement (or the dearer credit) from month ``start``, and the caveat that says so."""
+    rep = replace_asset(books, f, level, start=start, cash_toward=handed_back)
     if rep is None:
         return None, "You go without the asset: nothing is charged for that (no replacement needed)."
     if not rep.bought:
@@ -98,7 +100,7 @@ def _give_up(
     return rep, words + "."
 
 
-def _finish(
+def finish(
     f: Facts,
     books: Ledger,
     name: str,
@@ -112,9 +114,11 @@ def _finish(
     sale: tuple[str, Decimal] | None = None,
     consent: tuple[str, ...] = (),
     assumes: tuple[str, ...] = (),
+    start: int = 0,
 ) -> Exit:
-    """An exit that gives the asset up today: the footing written in, the mark's cost named."""
-    rep, caveat = _give_up(f, books, credit.level, handed_back)
+    """An exit that gives the asset up in month ``start`` (today by default): the footing
+    written in from then, the mark's cost named."""
+    rep, caveat = _give_up(f, books, credit.level, handed_back, start)
     if caveat:
         caveats.append(caveat)
     return Exit(
@@ -158,11 +162,11 @@ def pay_the_gap(f: Facts) -> Exit:
     if split.liens_short:
         books.pay(LIENS, 0, split.liens_short, "the gap on the other liens, in cash")
     caveats = [
-        "You need the cash before the sale closes: the lender releases the title only when paid in full."
+        f"You need the cash before the sale closes: the lender releases {_title(f)} only when paid in full."
     ]
     if f.s.sale.offer is None:
         caveats.append(_VALUE_CAVEAT)
-    return _finish(
+    return finish(
         f,
         books,
         "pay_the_gap",
@@ -220,11 +224,11 @@ def sell_with_personal_loan(f: Facts) -> Exit:
         f"A personal loan of {format_money_human(borrowed)} at {rate} % over {terms.term_months} months "
         f"({format_money_human(loan.regular_payment)} a month), the average for {f.tier.label} credit; lenders "
         "set their own limits and may decline.",
-        "You need the loan funded before the sale closes: the lender releases the title only when paid in full.",
+        f"You need the loan funded before the sale closes: the lender releases {_title(f)} only when paid in full.",
     ]
     if f.s.sale.offer is None:
         caveats.append(_VALUE_CAVEAT)
-    return _finish(
+    return finish(
         f,
         books,
         "sell_with_personal_loan",
@@ -259,24 +263,37 @@ def short_sale(f: Facts) -> Exit:
     books = new_books(f)
     split = sell(books, 0, f.private.price, f.selling_costs, BUYER, "the sale's proceeds")
     books.forgive(LOAN, 0, split.loan_short, "forgiven in the short sale")
-    books.forgive(LIENS, 0, split.liens_short, "forgiven in the short sale")
+    # A home's first lien holder lets the second have what its investor allows for a release.
+    release = ZERO
+    if f.home and split.loan_short and split.liens_short:
+        cap = investor_figure("junior_lien_release_cap", f.s.lender.investor).value
+        release = min(cap, split.liens_short)
+        books.pay(LIENS, 0, release, "for releasing its lien", payer=LENDER)
+    books.forgive(LIENS, 0, split.liens_short - release, "forgiven in the short sale")
     # Whoever forgives must agree; a lien the sale pays in full needs no one's consent.
     consent = tuple(
         party
         for party, short in ((LENDER, split.loan_short), (OTHER_LIENHOLDERS, split.liens_short))
         if short > 0
     )
-    forgiven = split.loan_short + split.liens_short
+    forgiven = split.loan_short + split.liens_short - release
     tax = tax_forgiven(books, f, 0, forgiven)
     caveats = [
-        "Only if the lender agrees, in writing, before the sale, to release the title for the offer and waive the rest.",
+        f"Only if the lender agrees, in writing, before the sale, to release {_title(f)} for the offer and waive the "
+        "rest.",
         TAX_CAVEAT,
     ]
     if split.liens_short:
         caveats.append(
-            f"The other lien holders must release their liens too and forgive {format_money_human(split.liens_short)}."
+            "The other lien holders must release their liens too and forgive "
+            f"{format_money_human(split.liens_short - release)}"
+            + (
+                f", for {format_money_human(release)} from this loan's lender (its investor's cap)."
+                if release
+                else "."
+            )
         )
-    return _finish(
+    return finish(
         f,
         books,
         "short_sale",
@@ -324,15 +341,15 @@ def payment_plan(f: Facts) -> Exit:
     plan = AmortizingLoan(split.loan_short, w.plan_rate_percent, w.plan_months)
     repay(books, LOAN, plan)
     caveats = [
-        "Needs the lender's written agreement before the sale: the title is released only when the lender accepts "
-        "the sale price plus a plan for the rest.",
+        f"Needs the lender's written agreement before the sale: {_title(f)} is released only when the lender "
+        "accepts the sale price plus a plan for the rest.",
         "The plan is unsecured debt: missed payments can go to collections.",
     ]
     if split.liens_short:
         caveats.append(
             f"The other liens' share of the gap ({format_money_human(split.liens_short)}) is paid in cash at closing."
         )
-    return _finish(
+    return finish(
         f,
         books,
         "payment_plan",
@@ -386,7 +403,7 @@ def settlement(f: Facts, lump: Decimal | None, why_lump: str) -> Exit:
     ]
     if forgiven:
         caveats.append(TAX_CAVEAT)
-    return _finish(
+    return finish(
         f,
         books,
         "settlement",
@@ -555,9 +572,7 @@ def keep_paying(f: Facts) -> Exit:
     books = _loan_books(f)
     books.hold("the asset", f.value_at(f.horizon))
     books.use("the asset", 0)
-    caveats = [
-        "Assumes the value follows the depreciation curve; a market drop or heavy use keeps you under longer."
-    ]
+    caveats = [_path_caveat(f, "keeps you under longer")]
     if f.behind:
         caveats.append(
             f"You are {f.behind} payment{'s' if f.behind > 1 else ''} behind: keeping it means paying them now."
@@ -659,16 +674,30 @@ def deferral(f: Facts) -> Exit:
     )
 
 
+def _title(f: Facts) -> str:
+    """What a lender releases when it is paid: a vehicle's title, or its lien on a home."""
+    return "its lien on the home" if f.home else "the title"
+
+
+def _path_caveat(f: Facts, effect: str) -> str:
+    """That the value is assumed to follow its path, and what a worse one does, in a home's or
+    a vehicle's words."""
+    if f.home:
+        return f"Assumes the home's value follows its price path; a fall in local prices {effect}."
+    return f"Assumes the value follows the depreciation curve; a market drop or heavy use {effect}."
+
+
 def _month_words(month: int | None) -> str:
     return "not within the horizon" if month is None else f"month {month}"
 
 
-def _sale_month(keep: Projection, costs: Decimal) -> int | None:
-    """The month from which a sale at the projected value, less ``costs``, clears what is owed in
-    every later month (``None`` when that never holds to the end of the projection)."""
+def _sale_month(keep: Projection, costs: Callable[[Decimal], Decimal]) -> int | None:
+    """The month from which a sale at the projected value, less its ``costs`` (dollars, by the
+    price), clears what is owed in every later month (``None`` when that never holds to the end
+    of the projection)."""
     month: int | None = None
     for row in reversed(keep.rows):
-        if row.owed + costs > row.value:
+        if row.owed + costs(row.value) > row.value:
             break
         month = row.month
     return month
@@ -689,9 +718,9 @@ def keep_to_crossover(f: Facts) -> Exit:
         )
     assert f.keep is not None and f.contract is not None
     keep = f.keep
-    month = _sale_month(keep, f.selling_costs)
+    month = _sale_month(keep, f.selling_costs_at)
     caveats = [
-        "Assumes the value follows the depreciation curve; a market drop or heavy use delays the sale.",
+        _path_caveat(f, "delays the sale"),
         "The payments also buy the use of the asset until it is sold.",
     ]
     selling = month is not None and month <= f.horizon
@@ -699,12 +728,13 @@ def keep_to_crossover(f: Facts) -> Exit:
     if month is not None and selling:
         books.run(LOAN, f.contract, LENDER, "this loan", 0, months_now=f.behind, through=month)
         price = f.value_at(month)
-        sell(books, month, price, f.selling_costs, BUYER, "the sale's proceeds")
+        costs = f.selling_costs_at(price)
+        sell(books, month, price, costs, BUYER, "the sale's proceeds")
         books.use("the asset", 0, month)
         sale: tuple[tuple[str, Decimal | int | None], ...] = (
             ("sale_month", month),
             ("sale_value", price),
-            ("selling_costs", f.selling_costs),
+            ("selling_costs", costs),
             ("payoff_at_sale", keep.rows[month].balance),
         )
         how = "is paid as agreed, then paid off from the sale"
@@ -935,7 +965,7 @@ def give_back(f: Facts, name: str) -> Exit:
         f"{format_money_human(deficiency)} deficiency"
         + (f" by month {month + a.months_to_collect}" if deficiency else "")
     )
-    exit_ = _finish(
+    exit_ = finish(
         f,
         books,
         name,
@@ -1050,7 +1080,7 @@ def total_loss(f: Facts, gap_covered: bool, *, assume: str = "waiver", kind: str
         )
     details.append(("borrower_owes", owes))
     payer = " and GAP" if contract is not None else ""
-    exit_ = _finish(
+    exit_ = finish(
         f,
         books,
         name,

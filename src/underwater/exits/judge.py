@@ -59,7 +59,7 @@ def reach(e: Exit, f: Facts) -> Reach:
 @dataclass(frozen=True, slots=True)
 class Alternative:
     """What this loan's lender faces if it agrees to nothing: ``kind`` (``paid_as_agreed``,
-    ``repossession``, ``collection``), why, the exit it is, and what it nets in today's dollars."""
+    ``repossession``, ``foreclosure``, ``collection``), why, the exit it is, and what it nets in today's dollars."""
 
     kind: str
     why: str
@@ -72,6 +72,7 @@ class Alternative:
         return {
             "paid_as_agreed": "being paid as agreed",
             "repossession": "a default and a repossession",
+            "foreclosure": "a default and a foreclosure",
             "collection": "collecting what it can of what is left",
         }[self.kind]
 
@@ -119,11 +120,11 @@ def alternative(exits: dict[str, Exit], f: Facts) -> Alternative | None:
         if f.cash is None and f.budget is None:
             why += ", as is assumed when your cash and monthly budget are not given"
         return Alternative("paid_as_agreed", why, keep.name, keep.lender.nets_today)
-    repo = exits.get("repossession") or exits.get("lease_default")
+    repo = exits.get("repossession") or exits.get("foreclosure") or exits.get("lease_default")
     if repo is None or repo.lender is None:
         return None
     return Alternative(
-        "repossession",
+        "foreclosure" if repo.name == "foreclosure" else "repossession",
         f"you cannot keep paying: {keep.reach.why_not}",
         repo.name,
         repo.lender.nets_today,

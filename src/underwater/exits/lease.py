@@ -34,8 +34,8 @@ from underwater.deficiency import default_expenses
 from underwater.exits.books import LOAN, new_books, unavailable
 from underwater.exits.facts import Facts
 from underwater.exits.have_it import (
-    _finish,
     collect,
+    finish,
     keep_to_crossover,
     pay_the_gap,
     refinance,
@@ -200,7 +200,7 @@ def end_early(f: Facts) -> Exit:
     books.cash(0, AUCTION_BUYER, LENDER, sale.price - applied, "the lessor's sale above the payoff")
     charge = max(owed - applied, ZERO)
     books.pay(LOAN, 0, charge, "the early termination charge")
-    return _finish(
+    return finish(
         f,
         books,
         "end_lease_early",
@@ -239,7 +239,7 @@ def lease_default(f: Facts) -> Exit:
     left = owed - applied
     collected = collect(f, books, LOAN, month, left) if left else ZERO
     a = f.lender_terms
-    return _finish(
+    return finish(
         f,
         books,
         "lease_default",

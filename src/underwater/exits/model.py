@@ -51,7 +51,12 @@ CREDIT_SHORT = {
 }
 """Each credit consequence in a few words, for a table."""
 
-CHANNEL_WORDS = {"private_sale": "privately", "trade_in": "to the dealer", "auction": "at auction"}
+CHANNEL_WORDS = {
+    "private_sale": "privately",
+    "trade_in": "to the dealer",
+    "auction": "at auction",
+    "foreclosure_sale": "at the foreclosure sale",
+}
 """How each sale channel sells, as a page says it ("sold privately")."""
 
 STATUSES = ("ranked", "lender_unlikely", "out_of_reach", "scenario", "defense", "not_worked_out")

@@ -33,11 +33,18 @@ def replace_asset(
     if footing.kind == "rent":
         monthly = footing.monthly or ZERO
         paid = ZERO
+        # A rent that moves with the home's value is held against today's budget at its first
+        # level: its rise is paid, and counted, but as the price level moving, not a larger payment.
+        first: Decimal | None = None
         for month in range(start + 1, h + 1):
             rent = monthly
             if footing.rent_yield_percent is not None:
                 rent = round_cents(f.value_at(month) * footing.rent_yield_percent / 1200)
-            books.cash(month, BORROWER, LANDLORD, rent, "rent", recurring=True)
+            first = rent if first is None else first
+            books.cash(month, BORROWER, LANDLORD, min(rent, first), "rent", recurring=True)
+            books.cash(
+                month, BORROWER, LANDLORD, rent - min(rent, first), "rent's rise with the home's value"
+            )
             paid += rent
         books.use("a rented replacement", start, owned=False)
         return Replacing(False, ZERO, None, monthly, ZERO, paid, ZERO, ZERO)

@@ -24,6 +24,7 @@ moved into place only when every task has finished.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import sys
@@ -184,6 +185,10 @@ def _client(workers: int | None, scheduler: str | None, timeout: float = SCHEDUL
         # No dashboard; the scheduler's small HTTP service takes any free port rather than
         # fighting for 8787 with another cluster on the machine.
         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        # A worker whose scheduler went away with a signal logs "failed to communicate with
+        # scheduler" on the shared stderr; the run's one line says what happened, and a task's
+        # own error reaches the run as its exception.
+        silence_logs=logging.CRITICAL,
     )
     return Client(cluster, set_as_default=False)  # type: ignore[no-untyped-call]
 

@@ -102,6 +102,31 @@ TERMS: dict[str, tuple[str, str]] = {
         "repossession",
         "the lender takes the asset back after you miss payments, then sells it, usually at a dealer auction.",
     ),
+    "deed_in_lieu": (
+        "deed in lieu",
+        "a deed in lieu of foreclosure: you sign the home over to the lender, which discharges the loan "
+        "instead of foreclosing.",
+    ),
+    "foreclosure": (
+        "foreclosure",
+        "the lender has the home sold, by a court or a trustee, after you stop paying; what the sale does not "
+        "cover may still be owed, as the state's rule allows.",
+    ),
+    "modification": (
+        "loan modification",
+        "the servicer changes the loan's terms for good (a lower rate, a longer term, principal set aside) "
+        "to lower the payment.",
+    ),
+    "forbearance": (
+        "forbearance",
+        "the servicer lets you pay less or nothing for a few months; the payments missed are still owed "
+        "and are caught up later.",
+    ),
+    "heloc": (
+        "HELOC",
+        "a home equity line of credit: a second loan on the home you draw on, paying only interest while "
+        "you can draw, then level payments.",
+    ),
     "ucc_9_616": (
         "9-616 explanation",
         "the written account a lender must give a consumer after a repossession sale (UCC section 9-616): "
