@@ -19,6 +19,11 @@ from playwright.sync_api import sync_playwright
 
 TRUCK = "owed=80000&value=60000&asset_class=class8_sleeper"
 TRUCK_LOAN = TRUCK + "&offer=58000&rate_percent=9&remaining_payments=48&age_months=24&state=TX"
+HOME = "owed=150000&lien2_owed=30000&value=170000&asset_class=home"
+HOME_LOANS = (
+    HOME + "&rate_percent=6.5&remaining_payments=300&lien2_kind=heloc&lien2_rate_percent=8.5"
+    "&lien2_remaining_payments=240&lien2_draw_months=36"
+)
 PAGES = {
     "home": "/",
     "home-truck": "/?" + TRUCK,
@@ -78,6 +83,12 @@ PAGES = {
     "&cash_price=2500",
     "deficiency-ca": "/deficiency?owed=80000&value=60000&asset_class=class8_sleeper&state=CA",
     "errors": "/equity?owed=-5&value=x&_go=1",
+    "home-heloc": "/?" + HOME,
+    "surface-heloc": "/project?" + HOME_LOANS + "&start_date=2026-12-01",
+    "ways-out-heloc": "/options?" + HOME_LOANS + "&state=CA&offer=165000&investor=fannie_mae&monthly_budget=1300",
+    "lender-heloc": "/options?" + HOME_LOANS + "&state=CA&offer=165000&investor=fannie_mae&monthly_budget=1300"
+    "&_view=lender",
+    "sheet-heloc": "/sheet?" + HOME_LOANS + "&state=CA&offer=165000&investor=fannie_mae&monthly_budget=1300",
 }
 
 

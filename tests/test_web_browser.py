@@ -443,3 +443,63 @@ def test_the_request_watch_catches_a_request_elsewhere(browser: Browser, base: s
             tab.page.evaluate("new Image().src = 'http://192.0.2.1/x.png'")
         with pytest.raises(AssertionError, match="requests left the app"):
             tab.assert_clean()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_seeds_heloc_walks_from_the_home_page_to_the_sheet(
+    browser: Browser, base: str, width: int
+) -> None:
+    # Seed 002, example 8: a $150,000 first mortgage and a $30,000 HELOC on a home worth
+    # $170,000 are $10,000 under water, counting both loans.
+    with watching(browser, base, viewport={"width": width, "height": 900}) as tab:
+        page = tab.page
+        tab.goto("/")
+        page.fill("#f-owed", "150000")
+        page.fill("#f-lien2_owed", "30000")
+        page.fill("#f-value", "170000")
+        page.select_option("#f-asset_class", "home")
+        with page.expect_navigation():
+            page.click("#submit-home")
+        expect(page.locator("#result .big-figure")).to_have_text("$10,000.00 under water")
+        expect(page.locator("#result [data-key='cltv']")).to_have_text("106 %")
+
+        _follow(page, "When will I surface?")
+        assert page.locator("#f-lien2_owed").input_value() == "30000"
+        page.locator("#job-form details").evaluate_all("ds => ds.forEach(d => { d.open = true; })")
+        page.select_option("#f-lien2_kind", "heloc")
+        for name, value in (
+            ("rate_percent", "6.5"),
+            ("remaining_payments", "300"),
+            ("lien2_rate_percent", "8.5"),
+            ("lien2_remaining_payments", "240"),
+            ("lien2_draw_months", "36"),
+        ):
+            page.fill(f"#f-{name}", value)
+        with page.expect_navigation():
+            page.click("#submit-project")
+        typed = [(k, v) for k, v in _query(page) if not k.startswith("_")]
+        projection = _api(tab.base, "project", typed)
+        # Both balances are owed each month: month 0 owes $180,000.
+        assert projection["months"][0]["owed"] == "180000.00"
+        expect(page.locator("#result [data-key='negative_equity_today']")).to_have_text("$10,000.00")
+
+        _follow(page, "What are my ways out?")
+        options = _api(tab.base, "options", typed)
+        assert options["home"] and options["cltv"] == "1.0588"
+        expect(page.locator("#result [data-key='other_liens']")).to_have_text("$30,000.00")
+        for name in ("deed-in-lieu", "modification", "forbearance", "keep-paying"):
+            expect(page.locator(f"#exit-{name}")).to_be_visible()
+        assert page.locator("#exit-trade-in, #exit-repossession").count() == 0
+
+        _follow(page, "What if it is foreclosed?")
+        assert urlsplit(page.url).path == "/options" and urlsplit(page.url).fragment == "exit-foreclosure"
+
+        _follow(page, "A sheet to take to the lender")
+        expect(page.locator(".sheet")).to_contain_text("Questions to ask the servicer")
+        expect(page.locator(".documents")).to_contain_text("payoff statement from each lien holder")
+        for exit_ in options["exits"]:
+            if exit_["available"]:
+                expect(page.locator(".sheet-table")).to_contain_text(exit_["title"])
+        width_now = page.evaluate("document.documentElement.scrollWidth")
+        assert width_now <= width
+        tab.assert_clean()

@@ -94,7 +94,7 @@ def foreclosure(state: str) -> Foreclosure | None:
 
     def cited(key: str) -> str:
         source = sources[key]
-        return f"{source['title']}, confidence {source['confidence']}"
+        return f"{source['title']} (confidence {source['confidence']})"
 
     return Foreclosure(
         state,

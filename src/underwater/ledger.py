@@ -191,6 +191,7 @@ class Ledger:
         self.debts: dict[str, Debt] = {}
         self.holdings: list[Holding] = []
         self.uses: list[Use] = []
+        self.risen: dict[int, Decimal] = {}
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -265,7 +266,7 @@ class Ledger:
         flows = self.flows
         last = len(months) - 1
         for m in months[1:]:
-            when = start + max(m.month - months_now, 0)
+            when = start + (m.month - months_now if m.month > months_now else 0)
             if through is not None and when > through:
                 break
             if m.interest:
@@ -309,14 +310,20 @@ class Ledger:
         """What the borrower pays today less what it receives today."""
         return sum((amount for month, amount in self.borrower_flows(0) if month == 0), ZERO)
 
+    def price_rise(self, month: int, amount: Decimal) -> None:
+        """``amount`` of ``month``'s regular payments is the price level rising since the first
+        of them (a rent that moves with a home's value): paid and counted, but not held against
+        today's monthly budget (:meth:`largest_monthly`)."""
+        self.risen[month] = self.risen.get(month, ZERO) + amount
+
     def largest_monthly(self) -> Decimal:
         """The largest total of regular monthly payments the borrower makes in one month of the
-        horizon (a lump sum is not a monthly payment)."""
+        horizon (a lump sum is not a monthly payment), each at today's price level."""
         months: dict[int, Decimal] = defaultdict(lambda: ZERO)
         for f in self.flows:
             if f.recurring and f.payer == BORROWER and 1 <= f.month <= self.horizon:
                 months[f.month] += f.amount
-        return max(months.values(), default=ZERO)
+        return max((total - self.risen.get(month, ZERO) for month, total in months.items()), default=ZERO)
 
     def owed_at(self, month: int) -> Decimal:
         """Everything the borrower owes just after ``month``'s entries."""

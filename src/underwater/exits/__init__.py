@@ -132,8 +132,8 @@ EXIT_NAMES = (
 
 DISCLAIMER = (
     "Not legal or tax advice: lenders decide whether to agree to a short sale, a plan or a settlement; state rules "
-    "and tax treatment vary. Check with the lender, a tax adviser and, for a surrender, a repossession or a "
-    "deficiency, a lawyer or legal-aid office in your state."
+    "and tax treatment vary. Check with the lender, a tax adviser and, for a surrender, a repossession, a "
+    "foreclosure or a deficiency, a lawyer or legal-aid office in your state."
 )
 _HUNDRED = Decimal(100)
 
@@ -205,7 +205,7 @@ class ExitComparison:
         raise KeyError(name)
 
     def to_json(self) -> dict[str, Any]:
-        """Keys: ``stage``, ``payoff``, ``other_liens``, ``liens`` (:meth:`lien_ratios`),
+        """Keys: ``stage``, ``home`` (whether the asset is a home), ``payoff``, ``other_liens``, ``liens`` (:meth:`lien_ratios`),
         ``ltv`` (the first loan's) and ``cltv`` (every lien's, null when the value is 0), ``value``, ``sale_price``,
         ``sale_price_basis``, ``channels`` (``private_sale``, ``trade_in``, ``auction``: each
         ``price`` and ``basis``), ``selling_costs``, ``gap``, ``horizon_months``, ``rank_by``,
@@ -217,6 +217,7 @@ class ExitComparison:
         ``disclaimer``."""
         return {
             "stage": self.stage,
+            "home": self.footing.home,
             "payoff": format_money(self.payoff),
             "other_liens": format_money(self.other_liens),
             "liens": self.lien_ratios(),

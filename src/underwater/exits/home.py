@@ -218,11 +218,11 @@ def home_foreclosure(f: Facts) -> Exit:
     method = "a court's (judicial) sale" if fc.method == "judicial" else "a trustee's (non-judicial) sale"
     caveats = [
         f"{STATE_NAMES[f.state]} forecloses by {method}: a routine one takes up to {fc.days_to_sale} days from the "
-        f"last payment made ({fc.days_source}); the sale is taken in month {month}. A servicer may not start before "
+        f"last payment made, under {fc.days_source}; the sale is taken in month {month}. A servicer may not start before "
         f"the loan is more than {reg_x} days behind (12 CFR 1024.41(f)).",
         f"The sale brings {format_money_human(price)}: {discount.value} % less than the home's value then, the "
         "average foreclosure discount (Campbell, Giglio and Pathak, American Economic Review, 2011).",
-        f"The lender adds the attorney's fee, {format_money_human(fc.attorney_fee)} ({fc.fee_source}), and the "
+        f"The lender adds the attorney's fee, {format_money_human(fc.attorney_fee)} under {fc.fee_source}, and the "
         "interest meanwhile; taxes, insurance and upkeep the servicer advances are not counted.",
         "Deficiency rule: " + _rule_words(rule, f.state, effect) + ". Not legal advice.",
         "You live in the home until the sale without paying for it; the months of missed payments and the "

@@ -39,7 +39,7 @@ CREDIT_WORDS = {
     "none": "no mark: paid as agreed",
     "minor": "a new account or changed terms, no bad mark",
     "major": "a bad mark: settled for less, or surrendered",
-    "severe": "a repossession or an unpaid debt: on the report for seven years",
+    "severe": "a repossession, a foreclosure or an unpaid debt: on the report for seven years",
 }
 """Each credit consequence in the words a page uses."""
 
@@ -47,7 +47,7 @@ CREDIT_SHORT = {
     "none": "no mark",
     "minor": "new account",
     "major": "bad mark",
-    "severe": "repossession or unpaid debt",
+    "severe": "repossession, foreclosure or unpaid debt",
 }
 """Each credit consequence in a few words, for a table."""
 

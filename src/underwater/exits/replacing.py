@@ -41,10 +41,9 @@ def replace_asset(
             if footing.rent_yield_percent is not None:
                 rent = round_cents(f.value_at(month) * footing.rent_yield_percent / 1200)
             first = rent if first is None else first
-            books.cash(month, BORROWER, LANDLORD, min(rent, first), "rent", recurring=True)
-            books.cash(
-                month, BORROWER, LANDLORD, rent - min(rent, first), "rent's rise with the home's value"
-            )
+            books.cash(month, BORROWER, LANDLORD, rent, "rent", recurring=True)
+            if rent > first:
+                books.price_rise(month, rent - first)
             paid += rent
         books.use("a rented replacement", start, owned=False)
         return Replacing(False, ZERO, None, monthly, ZERO, paid, ZERO, ZERO)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from underwater.errors import InputError, NoSolutionError
 from underwater.forms import Field, Form, Kind
@@ -153,12 +153,28 @@ def _href(step: Step, query: str) -> str:
     return path + ("?" + "&".join(parts) if parts else "")
 
 
+_FORECLOSED = Step("repossession", "What if it is foreclosed?", "options")
+"""A home's step 5: a home is foreclosed, not repossessed; the ways out show the foreclosure."""
+
+
 def steps(query: str, current: str) -> list[dict[str, Any]]:
     """The path's steps as links carrying ``query`` (what has been typed), ``current`` marked,
-    each numbered from 1."""
+    each numbered from 1; a home's fifth step leads to its foreclosure.
+
+    >>> [s["href"] for s in steps("owed=1&asset_class=home", "home")][4]
+    '/options?owed=1&asset_class=home#exit-foreclosure'
+    """
+    home = ("asset_class", "home") in parse_qsl(query)
+    shown = [_FORECLOSED if home and s.key == "repossession" else s for s in STEPS]
     return [
-        {"key": s.key, "label": s.label, "href": _href(s, query), "current": s.key == current, "number": i}
-        for i, s in enumerate(STEPS, start=1)
+        {
+            "key": s.key,
+            "label": s.label,
+            "href": _href(s, query) + ("#exit-foreclosure" if s is _FORECLOSED else ""),
+            "current": s.key == current,
+            "number": i,
+        }
+        for i, s in enumerate(shown, start=1)
     ]
 
 

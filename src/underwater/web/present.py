@@ -136,7 +136,7 @@ def months_words(months: int | None) -> str:
 
 
 _AMOUNT_IN_TEXT = re.compile(
-    r"(?<![\w$.,])(-?)([0-9]{1,3}(?:,[0-9]{3})+\.[0-9]{2}|[0-9]+\.[0-9]{2})(?![0-9])(?!\s?%)"
+    r"(?<![\w$.,])(-?)([0-9]{1,3}(?:,[0-9]{3})+\.[0-9]{2}|[0-9]+\.[0-9]{2})(?![0-9(])(?!\.[0-9])(?!\s?%)"
 )
 
 
@@ -149,6 +149,11 @@ def dollarize(text: str) -> str:
     'a cushion of $698.65 against −\u2060$1,250.00; 12 months; $5.00 stays; at 21.55\xa0% a year; $10,000.00'
     >>> dollarize("as of 2026-11-21, cash price $2500.00")
     'as of 21 November 2026, cash price $2,500.00'
+
+    A section of a regulation or a dotted date is not an amount:
+
+    >>> dollarize("12 CFR 1024.41(f); the exhibit of 06.18.25; paid 1024.41.")
+    '12 CFR 1024.41(f); the exhibit of 06.18.25; paid $1,024.41.'
 
     A data file's confidence label is said in words:
 
