@@ -58,6 +58,7 @@ PRESET_NAMES = {
     "home_long_run_nominal",
     "home_2006_peak_stress",
     "home_2022_mild_correction",
+    "home_severely_adverse_2025",
 }
 DEPRECIATING = sorted(name for name, curve in presets().items() if not curve.appreciating)
 HALF_OF_LAST_DIGIT = Decimal("0.0005")  # the presets round retention to three decimals

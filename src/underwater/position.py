@@ -34,11 +34,13 @@ class Status(StrEnum):
 
 
 class ValueSource(StrEnum):
-    """Where the value came from: a market estimate, an appraisal, or a real offer."""
+    """Where the value came from: a market estimate, an appraisal, a real offer, or a real estate
+    agent's comparative market analysis of recent sales nearby."""
 
     MARKET = "market"
     APPRAISAL = "appraisal"
     OFFER = "offer"
+    CMA = "cma"
 
 
 @dataclass(frozen=True, slots=True)

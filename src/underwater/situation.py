@@ -41,6 +41,7 @@ from underwater.home_rules import INVESTORS
 from underwater.lease import LeaseTerms, lease_worth
 from underwater.limits import MAX_MONTHS
 from underwater.money import ZERO
+from underwater.position import ValueSource
 from underwater.simple_interest import Conventions, Habit, LateFee, SimpleInterestLoan
 from underwater.valuepath import ValuePath, pick_curve
 
@@ -54,6 +55,7 @@ __all__ = [
     "RATE",
     "SECTIONS",
     "STAGES",
+    "VALUE_SOURCE",
     "Asset",
     "Borrower",
     "Comparison",
@@ -87,6 +89,22 @@ STAGES = ("have_it", "repossessed", "totalled")
 """Where things stand: the borrower still has the asset; it was repossessed and sold (a
 deficiency is claimed); it was destroyed or stolen (the insurer settles)."""
 
+VALUE_SOURCE = Field(
+    "value_source",
+    Kind.CHOICE,
+    "where the figure for what it would fetch comes from: an estimate of the market (a guide, a website), an "
+    "appraisal, a buyer's offer, or an agent's comparative market analysis of recent sales nearby (a home)",
+    label="Where that figure comes from",
+    choices=tuple(v.value for v in ValueSource),
+    choice_labels=(
+        "an estimate of the market",
+        "an appraisal",
+        "a buyer's offer",
+        "an agent's comparative market analysis",
+    ),
+)
+"""Where a value comes from (:class:`~underwater.position.ValueSource`), asked the same way by
+every job that takes a value."""
 _CLASSES = tuple(c.value for c in AssetClass)
 _CLASS_WORDS = {
     "car": "car",
@@ -745,7 +763,8 @@ class Asset(Part):
     today, and how the value moves from today's value on — the class's usual curve, a named
     ``depreciation`` preset or a constant ``depreciation_rate_percent`` (percent lost a year;
     negative: gained), after a one-time ``shock_percent`` drop today, adjusted for
-    ``annual_miles`` where the class has a mileage rule."""
+    ``annual_miles`` where the class has a mileage rule; ``value_source`` says where today's value
+    comes from (:data:`VALUE_SOURCE`)."""
 
     FIELDS: ClassVar[tuple[Field, ...]] = (
         VALUE,
@@ -780,6 +799,7 @@ class Asset(Part):
             minimum=Decimal(0),
             maximum=Decimal(1_000_000),
         ),
+        VALUE_SOURCE,
     )
     SECTION: ClassVar[str] = "asset"
 
@@ -790,6 +810,7 @@ class Asset(Part):
     depreciation_rate_percent: Decimal | None = None
     shock_percent: Decimal = ZERO
     annual_miles: Decimal | None = None
+    value_source: str = "market"
 
     @property
     def kind(self) -> AssetClass:

@@ -165,6 +165,8 @@ class ExitComparison:
     cash_available: Decimal | None
     monthly_budget: Decimal | None
     months_behind: int
+    value_source: str = "estimate"
+    """Where today's value comes from (:data:`~underwater.situation.VALUE_SOURCES`)."""
     second_kind: str | None = None
     """What the loan behind this one is (:data:`~underwater.situation.LIEN_KINDS`), when one
     is given with its terms; ``None`` otherwise."""
@@ -205,7 +207,7 @@ class ExitComparison:
         raise KeyError(name)
 
     def to_json(self) -> dict[str, Any]:
-        """Keys: ``stage``, ``home`` (whether the asset is a home), ``payoff``, ``other_liens``, ``liens`` (:meth:`lien_ratios`),
+        """Keys: ``stage``, ``home`` (whether the asset is a home), ``value_source``, ``payoff``, ``other_liens``, ``liens`` (:meth:`lien_ratios`),
         ``ltv`` (the first loan's) and ``cltv`` (every lien's, null when the value is 0), ``value``, ``sale_price``,
         ``sale_price_basis``, ``channels`` (``private_sale``, ``trade_in``, ``auction``: each
         ``price`` and ``basis``), ``selling_costs``, ``gap``, ``horizon_months``, ``rank_by``,
@@ -218,6 +220,7 @@ class ExitComparison:
         return {
             "stage": self.stage,
             "home": self.footing.home,
+            "value_source": self.value_source,
             "payoff": format_money(self.payoff),
             "other_liens": format_money(self.other_liens),
             "liens": self.lien_ratios(),
@@ -428,4 +431,5 @@ def compare_exits(situation: Situation) -> ExitComparison:
         months_behind=f.behind,
         stage_figures=figures,
         second_kind=situation.second_lien.kind if f.second is not None else None,
+        value_source=situation.asset.value_source,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from underwater.errors import InputError
@@ -9,6 +10,7 @@ from underwater.forms import Field, Form, Kind
 from underwater.money import ZERO, format_money_human, format_ratio
 from underwater.ops import Operation
 from underwater.position import Position, ValueSource, position
+from underwater.situation import VALUE_SOURCE
 from underwater.textfmt import key_values
 
 
@@ -49,16 +51,7 @@ FORM = Form(
             section="asset",
             essential=True,
         ),
-        Field(
-            "value_source",
-            Kind.CHOICE,
-            "where the figure for what it would fetch comes from",
-            default=ValueSource.MARKET.value,
-            choices=tuple(v.value for v in ValueSource),
-            label="Where that figure comes from",
-            section="asset",
-            choice_labels=("an estimate of the market", "an appraisal", "a buyer's offer"),
-        ),
+        dataclasses.replace(VALUE_SOURCE, default=ValueSource.MARKET.value, section="asset"),
         Field(
             "offer",
             Kind.MONEY,
