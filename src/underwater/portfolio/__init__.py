@@ -8,9 +8,26 @@
 - :mod:`~underwater.portfolio.engine`: chunked streaming in overlapping stages
   (:mod:`~underwater.portfolio.prefetch`), atomic writes (:mod:`~underwater.portfolio.io`), the
   summary (:mod:`~underwater.portfolio.summary`), progress;
+- :mod:`~underwater.portfolio.frames`: the same run on a DataFrame in memory, for a notebook
+  (:func:`run_frame`, re-exported here);
 - :mod:`~underwater.portfolio.synth`: seeded synthetic books;
 - :mod:`~underwater.portfolio.cluster`: the same kernel on a Dask cluster (``distributed`` extra);
 - :mod:`~underwater.portfolio.cli`: the ``underwater portfolio`` command.
 
-Importing this package loads nothing heavy; the modules import polars and numpy.
+Importing this package loads nothing heavy; the modules import polars and numpy (the names
+re-exported here load theirs when first used).
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["BookRun", "run_frame"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from underwater.portfolio import frames
+
+        return getattr(frames, name)
+    raise AttributeError(f"module 'underwater.portfolio' has no attribute {name!r}")
