@@ -32,7 +32,8 @@ Reads a loan book (CSV or Parquet; columns loan_id, balance, rate_percent, remai
 value, and optionally payment, asset_class, asset_age_months, other_liens, state) in chunks,
 writes one output row per good loan (equity, negative equity, LTV/CLTV, crossover month, peak
 negative equity, estimated deficiency, and the same under each --shock) atomically, sends bad
-rows to a reject file with the row number and the reason, and prints a summary.
+rows to a reject file with the row number and the reason, and prints a summary, with the book
+month by month to --horizon (loans open and under water, LTV migration, crossover months).
 'synth N' writes a synthetic book of N loans instead."""
 
 
@@ -54,6 +55,12 @@ def adder(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="PERCENT",
         help="also run a one-time market drop of PERCENT %% in every value (0 to below 100; repeatable)",
+    )
+    parser.add_argument(
+        "--horizon",
+        default="60",
+        metavar="MONTHS",
+        help="follow the book month by month to this month, 0 to 600 (the summary's roll-forward) [default: 60]",
     )
     parser.add_argument("--rejects", help="reject file (.csv) [default: OUTPUT's name + .rejects.csv]")
     parser.add_argument("--summary-json", help="also write the summary as JSON to this file")
@@ -117,6 +124,7 @@ def handle(args: argparse.Namespace) -> int:
     shocks = parse_shocks(args.shock)
     compression = COMPRESSIONS[0] if args.compression is None else args.compression
     chunk_size = _count(args.chunk_size, "chunk_size", maximum=MAX_CHUNK)
+    horizon = _count(args.horizon, "horizon", minimum=0, maximum=600)
     threads = None if args.threads is None else _count(args.threads, "threads", maximum=MAX_THREADS)
     cluster = args.workers is not None or args.scheduler is not None
     # A directory as the output of one book: the book's own name in it (as a dataset's parts).
@@ -140,6 +148,7 @@ def handle(args: argparse.Namespace) -> int:
                 chunk_size=chunk_size,
                 compression=compression,
                 summary_json=args.summary_json,
+                horizon=horizon,
             )
         else:
             show = not args.no_progress and sys.stderr.isatty()
@@ -153,6 +162,7 @@ def handle(args: argparse.Namespace) -> int:
                 progress=Progress(None, enabled=show),
                 compression=compression,
                 summary_json=args.summary_json,
+                horizon=horizon,
             )
     sys.stdout.write(render_summary(summary) + "\n")
     sys.stdout.write(f"wrote {output}; rejects in {rejects}\n")

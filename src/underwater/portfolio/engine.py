@@ -57,8 +57,10 @@ from underwater.portfolio.io import (
 from underwater.portfolio.kernel import Result, compute, shock_suffix
 from underwater.portfolio.outputs import Outputs, atomic_path, clean_stale, directory_for
 from underwater.portfolio.prefetch import prefetch
+from underwater.portfolio.rollforward import DEFAULT_HORIZON
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
+    MAX_PAYMENTS,
     OPTIONAL_COLUMNS,
     REJECT_COLUMNS,
     REQUIRED_COLUMNS,
@@ -209,11 +211,15 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal]) -> pl.Da
 
 
 def process_chunk(
-    raw: pl.DataFrame, first_row: int, shocks: Sequence[Decimal], threads: int = 1
+    raw: pl.DataFrame,
+    first_row: int,
+    shocks: Sequence[Decimal],
+    threads: int = 1,
+    horizon: int = DEFAULT_HORIZON,
 ) -> tuple[pl.DataFrame, pl.DataFrame, Book, Result]:
     """Validate and compute one chunk: (output rows, rejects, the good loans, their result)."""
     book, rejects = validate(raw, first_row)
-    result = compute(book, shocks, threads=threads)
+    result = compute(book, shocks, threads=threads, horizon=horizon)
     return output_frame(book, result, shocks), rejects, book, result
 
 
@@ -290,9 +296,16 @@ def default_rejects_path(output: str | Path) -> Path:
     return path.with_name(path.stem + ".rejects.csv")
 
 
-def check_options(chunk_size: int, threads: int | None = None, compression: str = COMPRESSIONS[0]) -> None:
-    """Refuse a chunk size outside 1..:data:`MAX_CHUNK`, threads outside 1..:data:`MAX_THREADS`
-    or an unknown compression, before any work."""
+def check_options(
+    chunk_size: int,
+    threads: int | None = None,
+    compression: str = COMPRESSIONS[0],
+    horizon: int = DEFAULT_HORIZON,
+) -> None:
+    """Refuse a chunk size outside 1..:data:`MAX_CHUNK`, threads outside 1..:data:`MAX_THREADS`,
+    an unknown compression or a horizon outside 0..600 months, before any work."""
+    if not 0 <= horizon <= MAX_PAYMENTS:
+        raise InputError("horizon", f"must be from 0 to {MAX_PAYMENTS} months", got=horizon)
     if not 1 <= chunk_size <= MAX_CHUNK:
         raise InputError("chunk_size", f"must be 1 to {MAX_CHUNK:,} rows", got=chunk_size)
     if threads is not None and not 1 <= threads <= MAX_THREADS:
@@ -361,11 +374,13 @@ def run_portfolio(
     progress: Progress | None = None,
     compression: str = COMPRESSIONS[0],
     summary_json: str | Path | None = None,
+    horizon: int = DEFAULT_HORIZON,
 ) -> Summary:
     """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet; in a
     directory, :func:`output_path`); rejects go to ``rejects`` (default
     :func:`default_rejects_path`) and, if asked, the summary to ``summary_json``. ``shocks`` are
-    market drops in percent (10 is a 10 % drop); ``threads`` compute slices of a chunk in
+    market drops in percent (10 is a 10 % drop); the summary follows the book month by month to
+    ``horizon`` (0 to 600 months, :mod:`~underwater.portfolio.rollforward`); ``threads`` compute slices of a chunk in
     parallel (default :func:`default_threads`). The next chunk is read and computed while the
     last is written. A Parquet output is compressed with ``compression`` (see
     :data:`~underwater.portfolio.io.COMPRESSIONS`). Every option and path is checked before
@@ -376,7 +391,7 @@ def run_portfolio(
     (:func:`~underwater.portfolio.outputs.clean_stale`). Returns the
     :class:`~underwater.portfolio.summary.Summary`.
     """
-    check_options(chunk_size, threads, compression)
+    check_options(chunk_size, threads, compression, horizon)
     book_format(book, "book")
     target = output_path(book, output)
     with directory_for(target, "output") if target != Path(output) else contextlib.nullcontext():
@@ -406,6 +421,7 @@ def run_portfolio(
                     output_temporary,
                     rejects_path,
                     rejects_temporary,
+                    horizon,
                 )
                 if summary_json is not None:
                     write_summary_json(
@@ -428,11 +444,12 @@ def _run(
     output_temporary: str,
     rejects: Path,
     rejects_temporary: str,
+    horizon: int,
 ) -> Summary:
     """Read, check, compute and write every chunk of ``source`` into the two temporary files."""
     parquet = source.format == "parquet"
     shocks = tuple(shocks)
-    summary = Summary(shocks)
+    summary = Summary(shocks, horizon)
     meter = progress if progress is not None else Progress(None, enabled=False)
     if meter.wants_total:
         meter.set_total(source.count_rows())
@@ -458,7 +475,7 @@ def _run(
         def computed() -> Iterator[pl.DataFrame]:
             loader.join()
             for rows, good, bad in prefetch(checked):
-                result = compute(good, shocks, threads=workers)
+                result = compute(good, shocks, threads=workers, horizon=horizon)
                 reject_writer.write(bad)
                 summary.add(good, result, bad.height)
                 meter.update(rows)

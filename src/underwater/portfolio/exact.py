@@ -29,7 +29,7 @@ from underwater.valuepath import ValuePath
 if TYPE_CHECKING:
     from underwater.portfolio.schema import Book
 
-__all__ = ["ExactLoan", "exact_inputs", "exact_loan"]
+__all__ = ["ExactLoan", "exact_inputs", "exact_loan", "exact_months"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +118,18 @@ def exact_loan(loan: ExactLoan, shocks: tuple[Decimal, ...] = ()) -> dict[str, A
         for key, figure in _scenario(loan, contract, shock).items():
             row[key + suffix] = figure
     return row
+
+
+def exact_months(loan: ExactLoan, shock: Decimal, horizon: int) -> tuple[tuple[Decimal, Decimal], ...]:
+    """(balance, value) in dollars at months 0..min(``horizon``, remaining_payments − 1), the
+    months the loan may still be open, under a one-time ``shock`` (percent): what the kernel's
+    roll-forward counts (:mod:`underwater.portfolio.rollforward`).
+
+    >>> exact_months(ExactLoan(Decimal("1000"), Decimal("12"), 2, Decimal("900")), Decimal(0), 60)
+    ((Decimal('1000'), Decimal('900.00')), (Decimal('502.49'), Decimal('883.42')))
+    """
+    contract = AmortizingLoan(loan.balance, loan.rate_percent, loan.remaining_payments, loan.payment)
+    last = min(horizon, loan.remaining_payments - 1)
+    path = ValuePath(loan.value, default_preset(loan.asset_class), loan.asset_age_months, shock)
+    values = path.values(last)
+    return tuple((month.balance, values[month.month]) for month in contract.months(last))

@@ -27,6 +27,7 @@ from underwater.errors import InputError
 from underwater.portfolio.engine import DEFAULT_CHUNK, check_options, output_frame, parse_shocks
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.kernel import compute
+from underwater.portfolio.rollforward import DEFAULT_HORIZON
 from underwater.portfolio.schema import (
     OPTIONAL_COLUMNS,
     REJECT_COLUMNS,
@@ -83,11 +84,13 @@ def run_frame(
     shocks: Sequence[object] = (),
     chunk_size: int = DEFAULT_CHUNK,
     threads: int = 1,
+    horizon: int = DEFAULT_HORIZON,
 ) -> BookRun:
     """Run every loan of ``book`` (a polars or pandas DataFrame with the book's columns; other
     columns are ignored) as ``underwater portfolio`` does, in chunks of ``chunk_size`` rows
     (1 to :data:`~underwater.portfolio.engine.MAX_CHUNK`) on ``threads`` threads. ``shocks`` are
-    one-time market drops in percent as typed (``"10"`` or ``10`` is a 10 % fall in every value).
+    one-time market drops in percent as typed (``"10"`` or ``10`` is a 10 % fall in every value);
+    the summary follows the book month by month to ``horizon`` (0 to 600 months).
     A book without a required column raises :class:`~underwater.errors.InputError`; a bad row is
     a row of ``rejects``.
 
@@ -105,17 +108,17 @@ def run_frame(
     """
     frame = as_polars(book)
     parsed = parse_shocks([str(shock) for shock in shocks])
-    check_options(chunk_size, threads)
+    check_options(chunk_size, threads, horizon=horizon)
     check_columns(frame.columns)
     check_types(frame.schema)
     frame = frame.select([name for name in frame.columns if name in _BOOK_COLUMNS])
-    summary = Summary(parsed)
+    summary = Summary(parsed, horizon)
     ids = LoanIds(frame.height)
     loans: list[pl.DataFrame] = []
     rejects: list[pl.DataFrame] = []
     for start in range(0, max(frame.height, 1), chunk_size):
         good, bad = validate(frame.slice(start, chunk_size), start + 1, ids=ids)
-        result = compute(good, parsed, threads=threads)
+        result = compute(good, parsed, threads=threads, horizon=horizon)
         summary.add(good, result, bad.height)
         loans.append(output_frame(good, result, parsed))
         rejects.append(bad)

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from underwater.errors import InputError
 from underwater.money import from_cents, to_cents
 from underwater.portfolio.paths import (
     COLUMNS,
@@ -58,8 +59,9 @@ from underwater.portfolio.paths import (
     OutOfRangeError,
     loan_paths,
 )
-from underwater.portfolio.schema import ASSET_CLASSES, RATE_UNITS, STATE_CODES, Book
-from underwater.portfolio.tables import AGES, Tables, _fraction, shock_suffix, tables
+from underwater.portfolio.rollforward import DEFAULT_HORIZON, MARK_EVERY, Rolled
+from underwater.portfolio.schema import ASSET_CLASSES, MAX_PAYMENTS, RATE_UNITS, STATE_CODES, Book
+from underwater.portfolio.tables import AGES, Tables, shock_suffix, tables
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -95,6 +97,8 @@ class Result:
     payment: NDArray[np.int64]
     owed: NDArray[np.int64]
     scenarios: dict[Decimal, Scenario]
+    rolled: Rolled
+    """The book month by month, in the order of ``scenarios``."""
     rechecked: int = 0
     """How many loans had a value within float error of a half cent beyond the compiled loop's
     integer check (see :data:`~underwater.portfolio.paths.EXACT_LIMIT`) and were recomputed
@@ -143,9 +147,12 @@ def level_payments(
     return out
 
 
-def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> Result:
+def compute(
+    book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1, horizon: int = DEFAULT_HORIZON
+) -> Result:
     """Run the kernel over ``book`` for the base case and each shock (percent, 0 ≤ s < 100);
-    ``threads`` slices of the book run in parallel.
+    ``threads`` slices of the book run in parallel; the roll-forward covers months
+    0..``horizon`` (0 to 600) with the LTV migration every :data:`MARK_EVERY` months.
 
     A $18,000 balance at 6.9 % with 60 payments on a $15,000 car: 3,000.00 under water today.
 
@@ -157,6 +164,8 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
     >>> int(base.negative_equity[0]), int(base.crossover_month[0])
     (300000, 33)
     """
+    if not 0 <= horizon <= MAX_PAYMENTS:
+        raise InputError("horizon", f"must be from 0 to {MAX_PAYMENTS} months", got=horizon)
     t = tables()
     if len(book) and not (
         0 <= book.asset_class.min() <= book.asset_class.max() < len(ASSET_CLASSES)
@@ -174,13 +183,14 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
     payment = np.where(book.balance > 0, payment, 0)
     owed = book.balance + book.other_liens
     count = len(book)
-    factors = np.array([float(1 - s / 100) for s in all_shocks], dtype=F64)
-    millionths = np.array([int((1 - s / 100) * SHOCK_SCALE) for s in all_shocks], dtype=I64)
-    # Month 0 is today's value times (1 − s/100): exact in integers, no curve involved.
-    today = np.empty((count, len(all_shocks)), dtype=I64)
+    millionths = np.empty((len(all_shocks), MAX_PAYMENTS + 1), dtype=I64)
     for k, shock in enumerate(all_shocks):
-        numerator, denominator = _fraction(1 - shock / 100)
-        today[:, k] = (2 * book.value * numerator + denominator) // (2 * denominator)
+        millionths[k] = int((1 - shock / 100) * SHOCK_SCALE)
+    factors = millionths / SHOCK_SCALE
+    steady = _steady(millionths)
+    # Month 0 is today's value times the factor: exact in integers, no curve involved.
+    today = (2 * book.value[:, None] * millionths[None, :, 0] + SHOCK_SCALE) // (2 * SHOCK_SCALE)
+    marks = np.arange(MARK_EVERY, horizon + 1, MARK_EVERY, dtype=I64)
     loans = np.empty((count, len(COLUMNS)), dtype=I64)
     for k, column in enumerate(
         (
@@ -197,32 +207,50 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
         loans[:, k] = column
     out = np.empty((count, len(all_shocks), len(FIGURES)), dtype=I64)
     doubt = np.zeros(count, dtype=np.bool_)
+    step = -(-count // max(threads, 1)) if count else 1
+    parts = [slice(start, start + step) for start in range(0, count, step)]
+    tallies = [Rolled.empty(len(all_shocks), horizon, marks) for _ in parts]
 
-    def run(part: slice) -> None:
+    def run(k: int) -> None:
+        part = parts[k]
         loan_paths(
             loans[part],
             t.retention.ravel(),
             t.retention_units.ravel(),
             factors,
             millionths,
+            steady,
             today[part],
             out[part],
             doubt[part],
+            marks,
+            tallies[k].months,
+            tallies[k].moves,
             EXACT_LIMIT,
         )
 
-    step = -(-count // max(threads, 1)) if count else 1
-    parts = [slice(start, start + step) for start in range(0, count, step)]
     if len(parts) > 1:
         with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-            list(pool.map(run, parts))
+            list(pool.map(run, range(len(parts))))
     elif parts:
-        run(parts[0])
+        run(0)
+    rolled = Rolled.empty(len(all_shocks), horizon, marks)
+    for tally in tallies:
+        rolled.merge(tally)
     rechecked = np.nonzero(doubt)[0]
     for i in rechecked:
-        _recheck(book, int(i), all_shocks, out)
+        _recheck(book, int(i), all_shocks, out, rolled)
     scenarios = {s: _finish(today[:, k], out[:, k], book, owed, t) for k, s in enumerate(all_shocks)}
-    return Result(payment=payment, owed=owed, scenarios=scenarios, rechecked=len(rechecked))
+    return Result(payment=payment, owed=owed, scenarios=scenarios, rolled=rolled, rechecked=len(rechecked))
+
+
+def _steady(millionths: NDArray[np.int64]) -> NDArray[np.int64]:
+    # Per scenario, the first month from which the factor stays what it is at the last month.
+    changed = millionths != millionths[:, -1:]
+    last_change = np.where(
+        changed.any(axis=1), changed.shape[1] - 1 - np.argmax(changed[:, ::-1], axis=1), -1
+    )
+    return (last_change + 1).astype(I64)
 
 
 def _recheck(
@@ -230,13 +258,18 @@ def _recheck(
     i: int,
     shocks: tuple[Decimal, ...],
     out: NDArray[np.int64],
+    rolled: Rolled,
 ) -> None:
-    """Recompute loan ``i``'s paths with the exact library: a value of it landed within float
-    error of a half cent and was too large for the kernel's integer check (see
-    :data:`~underwater.portfolio.paths.EXACT_LIMIT`)."""
-    from underwater.portfolio.exact import exact_inputs, exact_loan
+    """Recompute loan ``i``'s paths with the exact library, and add it to the roll-forward: a
+    value of it landed within float error of a half cent and was too large for the kernel's
+    integer check (see :data:`~underwater.portfolio.paths.EXACT_LIMIT`)."""
+    from underwater.portfolio.exact import exact_inputs, exact_loan, exact_months
 
-    row = exact_loan(exact_inputs(book, i), shocks[1:])
+    loan = exact_inputs(book, i)
+    for k, shock in enumerate(shocks):
+        months = exact_months(loan, shock, rolled.horizon)
+        rolled.add_loan(k, [(to_cents(b), to_cents(v)) for b, v in months], to_cents(loan.other_liens))
+    row = exact_loan(loan, shocks[1:])
     for k, shock in enumerate(shocks):
         suffix = "" if shock == 0 else shock_suffix(shock)
         for f, name in enumerate(FIGURES):

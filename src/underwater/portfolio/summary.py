@@ -4,8 +4,11 @@ For the base case and each shock: loans, loans under water and their share, tota
 negative equity (the average over the loans under water), total estimated deficiency, LTV
 buckets (balance ÷ value: ≤ 80 %, 80-100 %, 100-120 %, 120-140 %, > 140 %, and ``no_value``
 when the value is 0; a bucket includes its upper bound), and the same counts and totals by
-asset class and by state (``none`` when the row has no state). Money in JSON is a string with
-two decimals, shares strings with four decimals (0.2692 is 26.92 %), counts integers.
+asset class and by state (``none`` when the row has no state); the distribution of crossover
+months (how many loans surface for good at each month; ``none``: still under water at the end of
+the term); and the book month by month to the horizon with its LTV migration
+(:mod:`underwater.portfolio.rollforward`). Money in JSON is a string with two decimals, shares
+strings with four decimals (0.2692 is 26.92 %), counts integers.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ import numpy as np
 from underwater.money import format_money, format_ratio, from_cents
 from underwater.portfolio.compiled import jit
 from underwater.portfolio.kernel import Result
-from underwater.portfolio.schema import ASSET_CLASSES, STATE_CODES, Book
+from underwater.portfolio.paths import LTV_BOUNDS, ltv_bucket
+from underwater.portfolio.rollforward import DEFAULT_HORIZON, MARK_EVERY, Rolled
+from underwater.portfolio.schema import ASSET_CLASSES, MAX_PAYMENTS, STATE_CODES, Book
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -28,8 +33,7 @@ __all__ = ["LTV_BUCKETS", "Summary", "render_summary"]
 
 LTV_BUCKETS: tuple[str, ...] = ("le_80", "80_100", "100_120", "120_140", "gt_140", "no_value")
 """LTV bucket keys: upper bounds 80, 100, 120, 140 % inclusive; ``no_value`` when value is 0."""
-_BOUNDS = (80, 100, 120, 140)
-_NO_VALUE = len(LTV_BUCKETS) - 1
+assert len(LTV_BUCKETS) == len(LTV_BOUNDS) + 2
 _STATES = ("none", *STATE_CODES)
 
 
@@ -77,6 +81,8 @@ class _Scenario:
     by_state: _Tally = field(default_factory=lambda: _Tally.sized(len(_STATES)))
     buckets: np.ndarray = field(default_factory=lambda: np.zeros(len(LTV_BUCKETS), dtype=np.int64))
     deficiency: int = 0
+    # crossovers[m + 1]: loans whose crossover month is m (crossovers[0]: none, still under at the end)
+    crossovers: np.ndarray = field(default_factory=lambda: np.zeros(MAX_PAYMENTS + 2, dtype=np.int64))
 
     def merge(self, other: _Scenario) -> None:
         self.total.merge(other.total)
@@ -84,6 +90,11 @@ class _Scenario:
         self.by_state.merge(other.by_state)
         self.buckets += other.buckets
         self.deficiency += other.deficiency
+        self.crossovers += other.crossovers
+
+    def crossover_json(self) -> dict[str, int]:
+        months = {str(m - 1): int(n) for m, n in enumerate(self.crossovers) if n and m}
+        return months | ({"none": int(self.crossovers[0])} if self.crossovers[0] else {})
 
     def to_json(self) -> dict[str, Any]:
         loans, under, negative = (
@@ -103,6 +114,7 @@ class _Scenario:
             "ltv_buckets": {name: int(self.buckets[k]) for k, name in enumerate(LTV_BUCKETS)},
             "by_asset_class": self.by_class.to_json(ASSET_CLASSES),
             "by_state": self.by_state.to_json(_STATES),
+            "crossover_months": self.crossover_json(),
         }
 
 
@@ -114,22 +126,31 @@ class Summary:
     """
 
     shocks: tuple[Decimal, ...]
+    horizon: int = DEFAULT_HORIZON
+    """Months 0..horizon of the roll-forward (the kernel must be run with the same)."""
     rows_in: int = 0
     rows_out: int = 0
     rows_rejected: int = 0
     scenarios: dict[Decimal, _Scenario] = field(default_factory=dict)
+    rolled: Rolled | None = None
 
     def __post_init__(self) -> None:
         if not self.scenarios:
             self.scenarios = {s: _Scenario(s) for s in (Decimal(0), *self.shocks)}
+        if self.rolled is None:
+            marks = np.arange(MARK_EVERY, self.horizon + 1, MARK_EVERY, dtype=np.int64)
+            self.rolled = Rolled.empty(len(self.scenarios), self.horizon, marks)
 
     def add(self, book: Book, result: Result, rejected: int) -> None:
         """Count a chunk: its good loans with their kernel result, and its rejects."""
+        assert self.rolled is not None
         self.rows_in += len(book) + rejected
         self.rows_out += len(book)
         self.rows_rejected += rejected
+        self.rolled.merge(result.rolled)
         for shock, scenario in self.scenarios.items():
             figures = result.scenarios[shock]
+            scenario.crossovers += np.bincount(figures.crossover_month + 1, minlength=MAX_PAYMENTS + 2)
             deficiency = np.zeros(1, dtype=np.int64)
             _count(
                 book.asset_class,
@@ -151,6 +172,8 @@ class Summary:
         self.rows_in += other.rows_in
         self.rows_out += other.rows_out
         self.rows_rejected += other.rows_rejected
+        assert self.rolled is not None and other.rolled is not None
+        self.rolled.merge(other.rolled)
         for shock, scenario in self.scenarios.items():
             scenario.merge(other.scenarios[shock])
 
@@ -158,12 +181,22 @@ class Summary:
         """Keys: ``rows_in``, ``rows_out``, ``rows_rejected`` and ``scenarios`` (a list, base case
         first, each with ``shock_percent``, ``loans``, ``under_water``, ``share_under_water``,
         ``total_negative_equity``, ``average_negative_equity``, ``total_estimated_deficiency``,
-        ``ltv_buckets``, ``by_asset_class`` and ``by_state``)."""
+        ``ltv_buckets``, ``by_asset_class``, ``by_state``, ``crossover_months`` (loans by the
+        month they surface for good: ``"0"`` never under water, ``none`` still under at the end),
+        ``by_month`` (months 0..``horizon_months``, see
+        :meth:`~underwater.portfolio.rollforward.Rolled.by_month`) and ``ltv_migration`` (see
+        :meth:`~underwater.portfolio.rollforward.Rolled.migration`)), and ``horizon_months``."""
+        assert self.rolled is not None
+        rolled = self.rolled
         return {
             "rows_in": self.rows_in,
             "rows_out": self.rows_out,
             "rows_rejected": self.rows_rejected,
-            "scenarios": [scenario.to_json() for scenario in self.scenarios.values()],
+            "horizon_months": self.horizon,
+            "scenarios": [
+                scenario.to_json() | {"by_month": rolled.by_month(k), "ltv_migration": rolled.migration(k)}
+                for k, scenario in enumerate(self.scenarios.values())
+            ],
         }
 
 
@@ -190,15 +223,7 @@ def _count(
             tally[0][key] += 1
             tally[1][key] += under
             tally[2][key] += negative[i]
-        if value[i] == 0:
-            bucket = _NO_VALUE
-        else:
-            bucket = len(_BOUNDS)
-            for k in range(len(_BOUNDS)):
-                if 100 * balance[i] <= _BOUNDS[k] * value[i]:
-                    bucket = k
-                    break
-        buckets[bucket] += 1
+        buckets[ltv_bucket(balance[i], value[i])] += 1
         if deficiency[i] > 0:
             deficiency_total[0] += deficiency[i]
 
@@ -223,6 +248,27 @@ def render_summary(summary: Summary) -> str:
             f"{name:<14}{scenario['loans']:>12,}{scenario['under_water']:>13,}{share:>9}"
             f"{Decimal(scenario['total_negative_equity']):>20,.2f}{average if average == '-' else f'{Decimal(average):,.2f}':>13}"
         )
+    lines += [
+        "",
+        f"{'month by month':<16}{'month':>6}{'open':>12}{'under water':>13}{'share':>9}{'negative equity':>20}",
+    ]
+    for scenario in data["scenarios"]:
+        name = "base" if scenario["shock_percent"] == "0" else f"shock {scenario['shock_percent']} %"
+        shown = [
+            row
+            for row in scenario["by_month"]
+            if row["month"] % 12 == 0 or row["month"] == data["horizon_months"]
+        ]
+        for row in shown:
+            share = (
+                "-"
+                if row["share_under_water"] is None
+                else f"{Decimal(row['share_under_water']) * 100:.2f} %"
+            )
+            lines.append(
+                f"{name:<16}{row['month']:>6}{row['loans_open']:>12,}{row['under_water']:>13,}{share:>9}"
+                f"{Decimal(row['total_negative_equity']):>20,.2f}"
+            )
     for scenario in data["scenarios"]:
         name = "base case" if scenario["shock_percent"] == "0" else f"shock {scenario['shock_percent']} %"
         lines += [
