@@ -8,11 +8,16 @@ runs, so the rest of the CLI starts without them.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import sys
+from typing import TYPE_CHECKING
 
 from underwater.errors import InputError
+
+if TYPE_CHECKING:
+    from underwater.portfolio.stress import StressPath
 
 __all__ = ["EXAMPLES", "SUMMARY", "adder", "handle"]
 
@@ -21,6 +26,7 @@ SUMMARY = "run a whole loan book (CSV or Parquet): per-loan equity, crossover, s
 EXAMPLES = (
     "underwater portfolio book.parquet -o out.parquet",
     "underwater portfolio book.csv -o out.csv --shock 10 --shock 20 --rejects rejects.csv",
+    "underwater portfolio book.parquet -o out.parquet --stress manheim_2007_09 --stress-file dip.csv",
     "underwater portfolio book.parquet -o out.parquet --summary-json summary.json --no-progress",
     "underwater portfolio parts/ -o out_parts/ --workers 2",
     "underwater portfolio book.parquet -o out.parquet --scheduler tcp://10.0.0.5:8786",
@@ -33,7 +39,8 @@ value, and optionally payment, asset_class, asset_age_months, other_liens, state
 writes one output row per good loan (equity, negative equity, LTV/CLTV, crossover month, peak
 negative equity, estimated deficiency, and the same under each --shock) atomically, sends bad
 rows to a reject file with the row number and the reason, and prints a summary, with the book
-month by month to --horizon (loans open and under water, LTV migration, crossover months).
+month by month to --horizon (loans open and under water, LTV migration, crossover months)
+and each --stress path (a value index over the months ahead; presets from cited history).
 'synth N' writes a synthetic book of N loans instead."""
 
 
@@ -55,6 +62,20 @@ def adder(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="PERCENT",
         help="also run a one-time market drop of PERCENT %% in every value (0 to below 100; repeatable)",
+    )
+    parser.add_argument(
+        "--stress",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also run a named stress path from cited history (repeatable): " + _preset_names(),
+    )
+    parser.add_argument(
+        "--stress-file",
+        action="append",
+        default=[],
+        metavar="CSV",
+        help="also run your own stress path: a CSV of month,index (100 = today's values; repeatable)",
     )
     parser.add_argument(
         "--horizon",
@@ -122,6 +143,7 @@ def handle(args: argparse.Namespace) -> int:
     from underwater.portfolio.summary import render_summary
 
     shocks = parse_shocks(args.shock)
+    paths = _stress_paths(args.stress, args.stress_file)
     compression = COMPRESSIONS[0] if args.compression is None else args.compression
     chunk_size = _count(args.chunk_size, "chunk_size", maximum=MAX_CHUNK)
     horizon = _count(args.horizon, "horizon", minimum=0, maximum=600)
@@ -130,6 +152,12 @@ def handle(args: argparse.Namespace) -> int:
     # A directory as the output of one book: the book's own name in it (as a dataset's parts).
     output = args.output if os.path.isdir(args.book) else str(output_path(args.book, args.output))
     rejects = args.rejects if args.rejects is not None else str(default_rejects_path(output))
+    if args.stress_file:
+        from underwater.portfolio.files import check_distinct
+
+        writes = [("output", output), ("rejects", rejects)]
+        writes += [] if args.summary_json is None else [("summary_json", args.summary_json)]
+        check_distinct([("stress_file", path) for path in args.stress_file], writes)
     with removing_temporaries_on_signals():
         if cluster:
             from underwater.portfolio.cluster import MAX_WORKERS, run_cluster
@@ -149,6 +177,7 @@ def handle(args: argparse.Namespace) -> int:
                 compression=compression,
                 summary_json=args.summary_json,
                 horizon=horizon,
+                paths=paths,
             )
         else:
             show = not args.no_progress and sys.stderr.isatty()
@@ -163,10 +192,41 @@ def handle(args: argparse.Namespace) -> int:
                 compression=compression,
                 summary_json=args.summary_json,
                 horizon=horizon,
+                paths=paths,
             )
     sys.stdout.write(render_summary(summary) + "\n")
     sys.stdout.write(f"wrote {output}; rejects in {rejects}\n")
     return 0
+
+
+def _preset_names() -> str:
+    # The data file's names without loading polars (the help is built whenever the CLI starts).
+    from underwater.datafiles import load_json
+
+    return ", ".join(load_json("stress_paths.json")["paths"])
+
+
+def _stress_paths(names: list[str], files: list[str]) -> tuple[StressPath, ...]:
+    """The presets named and the paths of the files given, each file's path named by its file
+    name (``dip.csv`` → ``dip``); a name used twice is refused."""
+    from underwater.portfolio.stress import parse_path_csv, stress_path
+
+    paths = [stress_path(name.strip()) for name in names]
+    for file in files:
+        try:
+            with open(file, encoding="utf-8", newline="") as handle:
+                text = handle.read(2 << 20)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "is not UTF-8 text"
+            raise InputError("stress_file", f"could not be read: {reason}", got=file) from None
+        name = re.sub(r"[^a-z0-9_]", "_", os.path.splitext(os.path.basename(file))[0].lower())[:40] or "file"
+        path = parse_path_csv(text, name)
+        paths.append(dataclasses.replace(path, title=f"your path from {file}", source=f"the file {file}"))
+    names_given = [path.name for path in paths]
+    repeated = sorted({name for name in names_given if names_given.count(name) > 1})
+    if repeated:
+        raise InputError("stress", "each stress path must have its own name", got=", ".join(repeated))
+    return tuple(paths)
 
 
 def _synth(args: argparse.Namespace) -> int:

@@ -50,6 +50,7 @@ from underwater.portfolio.io import (
 from underwater.portfolio.outputs import Outputs, clean_stale, directory_for, temporary_directory
 from underwater.portfolio.rollforward import DEFAULT_HORIZON
 from underwater.portfolio.schema import REJECT_COLUMNS, check_columns, check_types, id_fingerprints
+from underwater.portfolio.stress import StressPath
 from underwater.portfolio.summary import Summary
 
 __all__ = ["MAX_WORKERS", "SCHEDULER_TIMEOUT", "Part", "dataset_parts", "run_cluster", "run_part"]
@@ -86,13 +87,15 @@ def run_part(
     chunk_size: int,
     compression: str = COMPRESSIONS[0],
     horizon: int = DEFAULT_HORIZON,
+    paths: Sequence[StressPath] = (),
 ) -> tuple[Summary, pl.DataFrame]:
     """Process one part on a worker: returns its summary and its rejects (a small frame)."""
-    from underwater.portfolio.engine import output_frame, output_schema
+    from underwater.portfolio.engine import output_frame, output_schema, scenario_keys
     from underwater.portfolio.kernel import compute
     from underwater.portfolio.schema import validate
 
-    summary = Summary(tuple(shocks), horizon)
+    summary = Summary(tuple(shocks), horizon, paths=tuple(paths))
+    keys = scenario_keys(shocks, paths)
     rejected: list[pl.DataFrame] = []
 
     def frames() -> Iterator[pl.DataFrame]:
@@ -102,12 +105,12 @@ def run_part(
             # read_chunks numbers the file's rows; the dataset's count from part.first_row.
             rows = chunk.rows + (part.first_row - 1 - part.offset)
             good, bad = validate(chunk.frame, rows=rows, ids=part.repeats)
-            result = compute(good, shocks, horizon=horizon)
+            result = compute(good, shocks, paths=paths, horizon=horizon)
             rejected.append(bad)
             summary.add(good, result, bad.height)
-            yield output_frame(good, result, shocks)
+            yield output_frame(good, result, keys)
 
-    write_atomic(part.target, frames, output_schema(shocks), compression)
+    write_atomic(part.target, frames, output_schema(keys), compression)
     rejects = (
         pl.concat(rejected) if rejected else pl.DataFrame(schema=dict.fromkeys(REJECT_COLUMNS, pl.String))
     )
@@ -207,6 +210,7 @@ def run_cluster(
     summary_json: str | Path | None = None,
     connect_timeout: float = SCHEDULER_TIMEOUT,
     horizon: int = DEFAULT_HORIZON,
+    paths: Sequence[StressPath] = (),
 ) -> Summary:
     """Run ``book`` (a Parquet file or a directory of Parquet parts) on a Dask cluster and
     write ``output`` (a file, or a directory of parts for a directory; Parquet compressed with
@@ -268,7 +272,9 @@ def run_cluster(
         repeats = _repeats(inputs, chunk_size)
         scratch = stack.enter_context(temporary_directory(writes[0], "output"))
         parts = _parts(inputs, scratch, repeats, part_rows, dataset)
-        summary = _run(client, parts, shocks, rejects, rejects_temporary, chunk_size, compression, horizon)
+        summary = _run(
+            client, parts, shocks, rejects, rejects_temporary, chunk_size, compression, horizon, tuple(paths)
+        )
         if output_temporary is None:
             # Every task has finished: the parts go into place with the other files.
             for part, path in zip(parts, writes, strict=True):
@@ -335,6 +341,7 @@ def _run(
     chunk_size: int,
     compression: str,
     horizon: int,
+    paths: tuple[StressPath, ...],
 ) -> Summary:
     futures = client.map(
         run_part,
@@ -343,10 +350,11 @@ def _run(
         chunk_size=chunk_size,
         compression=compression,
         horizon=horizon,
+        paths=paths,
         pure=False,
     )
     results: list[tuple[Summary, pl.DataFrame]] = client.gather(futures)
-    summary = Summary(shocks, horizon)
+    summary = Summary(shocks, horizon, paths=paths)
     with CsvWriter(rejects, REJECT_COLUMNS, "rejects", temporary=rejects_temporary, escape=True) as writer:
         for part_summary, part_rejects in results:
             summary.merge(part_summary)

@@ -54,7 +54,7 @@ from underwater.portfolio.io import (
     count_rows,
     write_frames,
 )
-from underwater.portfolio.kernel import Result, compute, shock_suffix
+from underwater.portfolio.kernel import Result, compute
 from underwater.portfolio.outputs import Outputs, atomic_path, clean_stale, directory_for
 from underwater.portfolio.prefetch import prefetch
 from underwater.portfolio.rollforward import DEFAULT_HORIZON
@@ -70,7 +70,9 @@ from underwater.portfolio.schema import (
     check_types,
     validate,
 )
+from underwater.portfolio.stress import StressPath
 from underwater.portfolio.summary import Summary
+from underwater.portfolio.tables import scenario_suffix
 
 __all__ = [
     "CLASS_TYPE",
@@ -140,8 +142,9 @@ def parse_shocks(values: Sequence[object]) -> tuple[Decimal, ...]:
     return tuple(shocks)
 
 
-def output_schema(shocks: Sequence[Decimal]) -> pl.Schema:
-    """The output file's columns and types for these shocks (see the module docstring)."""
+def output_schema(shocks: Sequence[Decimal | str]) -> pl.Schema:
+    """The output file's columns and types for these shocks and stress paths (named by their
+    names; see the module docstring)."""
     columns: list[tuple[str, pl.DataType]] = [
         ("loan_id", pl.String()),
         ("asset_class", CLASS_TYPE),
@@ -152,12 +155,12 @@ def output_schema(shocks: Sequence[Decimal]) -> pl.Schema:
         ("payment", MONEY),
     ]
     for shock in (Decimal(0), *shocks):
-        suffix = "" if shock == 0 else shock_suffix(shock)
+        suffix = scenario_suffix(shock)
         columns += [(name + suffix, dtype) for name, dtype in _SCENARIO_COLUMNS]
     return pl.Schema(columns)
 
 
-def output_frame(book: Book, result: Result, shocks: Sequence[Decimal]) -> pl.DataFrame:
+def output_frame(book: Book, result: Result, shocks: Sequence[Decimal | str]) -> pl.DataFrame:
     """The output rows for a computed chunk, with :func:`output_schema`'s columns."""
     money: dict[str, np.ndarray] = {
         "balance": book.balance,
@@ -168,7 +171,7 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal]) -> pl.Da
     months: dict[str, np.ndarray] = {}
     ratios: dict[str, np.ndarray] = {}
     for shock in (Decimal(0), *shocks):
-        suffix = "" if shock == 0 else shock_suffix(shock)
+        suffix = scenario_suffix(shock)
         figures = result.scenarios[shock]
         money["value" + suffix] = figures.value
         money["equity" + suffix] = figures.equity
@@ -216,11 +219,22 @@ def process_chunk(
     shocks: Sequence[Decimal],
     threads: int = 1,
     horizon: int = DEFAULT_HORIZON,
+    paths: Sequence[StressPath] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame, Book, Result]:
     """Validate and compute one chunk: (output rows, rejects, the good loans, their result)."""
     book, rejects = validate(raw, first_row)
-    result = compute(book, shocks, threads=threads, horizon=horizon)
-    return output_frame(book, result, shocks), rejects, book, result
+    result = compute(book, shocks, paths=paths, threads=threads, horizon=horizon)
+    return output_frame(book, result, scenario_keys(shocks, paths)), rejects, book, result
+
+
+def scenario_keys(shocks: Sequence[Decimal], paths: Sequence[StressPath]) -> tuple[Decimal | str, ...]:
+    """The scenarios beyond the base case, as :func:`output_frame` and the kernel's result key
+    them: each shock (percent), then each stress path's name.
+
+    >>> scenario_keys([Decimal(10)], [])
+    (Decimal('10'),)
+    """
+    return (*[shock for shock in shocks if shock != 0], *[path.name for path in paths])
 
 
 class Progress:
@@ -375,11 +389,13 @@ def run_portfolio(
     compression: str = COMPRESSIONS[0],
     summary_json: str | Path | None = None,
     horizon: int = DEFAULT_HORIZON,
+    paths: Sequence[StressPath] = (),
 ) -> Summary:
     """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet; in a
     directory, :func:`output_path`); rejects go to ``rejects`` (default
     :func:`default_rejects_path`) and, if asked, the summary to ``summary_json``. ``shocks`` are
-    market drops in percent (10 is a 10 % drop); the summary follows the book month by month to
+    market drops in percent (10 is a 10 % drop) and ``paths`` stress paths
+    (:mod:`~underwater.portfolio.stress`); the summary follows the book month by month to
     ``horizon`` (0 to 600 months, :mod:`~underwater.portfolio.rollforward`); ``threads`` compute slices of a chunk in
     parallel (default :func:`default_threads`). The next chunk is read and computed while the
     last is written. A Parquet output is compressed with ``compression`` (see
@@ -422,6 +438,7 @@ def run_portfolio(
                     rejects_path,
                     rejects_temporary,
                     horizon,
+                    tuple(paths),
                 )
                 if summary_json is not None:
                     write_summary_json(
@@ -445,11 +462,13 @@ def _run(
     rejects: Path,
     rejects_temporary: str,
     horizon: int,
+    paths: tuple[StressPath, ...],
 ) -> Summary:
     """Read, check, compute and write every chunk of ``source`` into the two temporary files."""
     parquet = source.format == "parquet"
     shocks = tuple(shocks)
-    summary = Summary(shocks, horizon)
+    keys = scenario_keys(shocks, paths)
+    summary = Summary(shocks, horizon, paths=paths)
     meter = progress if progress is not None else Progress(None, enabled=False)
     if meter.wants_total:
         meter.set_total(source.count_rows())
@@ -475,16 +494,16 @@ def _run(
         def computed() -> Iterator[pl.DataFrame]:
             loader.join()
             for rows, good, bad in prefetch(checked):
-                result = compute(good, shocks, threads=workers, horizon=horizon)
+                result = compute(good, shocks, paths=paths, threads=workers, horizon=horizon)
                 reject_writer.write(bad)
                 summary.add(good, result, bad.height)
                 meter.update(rows)
-                yield output_frame(good, result, shocks)
+                yield output_frame(good, result, keys)
 
         # Three stages overlap: reading and validating chunk k + 2, computing chunk k + 1 and
         # writing chunk k.
         write_frames(
-            output_temporary, lambda: prefetch(computed), output_schema(shocks), compression, "output", output
+            output_temporary, lambda: prefetch(computed), output_schema(keys), compression, "output", output
         )
     return summary
 

@@ -24,7 +24,13 @@ import numpy as np
 import polars as pl
 
 from underwater.errors import InputError
-from underwater.portfolio.engine import DEFAULT_CHUNK, check_options, output_frame, parse_shocks
+from underwater.portfolio.engine import (
+    DEFAULT_CHUNK,
+    check_options,
+    output_frame,
+    parse_shocks,
+    scenario_keys,
+)
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.kernel import compute
 from underwater.portfolio.rollforward import DEFAULT_HORIZON
@@ -36,6 +42,7 @@ from underwater.portfolio.schema import (
     check_types,
     validate,
 )
+from underwater.portfolio.stress import StressPath, stress_path
 from underwater.portfolio.summary import Summary
 
 __all__ = ["BookRun", "as_polars", "run_frame"]
@@ -85,12 +92,15 @@ def run_frame(
     chunk_size: int = DEFAULT_CHUNK,
     threads: int = 1,
     horizon: int = DEFAULT_HORIZON,
+    stress: Sequence[str | StressPath] = (),
 ) -> BookRun:
     """Run every loan of ``book`` (a polars or pandas DataFrame with the book's columns; other
     columns are ignored) as ``underwater portfolio`` does, in chunks of ``chunk_size`` rows
     (1 to :data:`~underwater.portfolio.engine.MAX_CHUNK`) on ``threads`` threads. ``shocks`` are
     one-time market drops in percent as typed (``"10"`` or ``10`` is a 10 % fall in every value);
-    the summary follows the book month by month to ``horizon`` (0 to 600 months).
+    the summary follows the book month by month to ``horizon`` (0 to 600 months); ``stress``
+    adds stress paths: a preset's name (:func:`~underwater.portfolio.stress.preset_paths`) or a
+    :class:`~underwater.portfolio.stress.StressPath`.
     A book without a required column raises :class:`~underwater.errors.InputError`; a bad row is
     a row of ``rejects``.
 
@@ -112,15 +122,17 @@ def run_frame(
     check_columns(frame.columns)
     check_types(frame.schema)
     frame = frame.select([name for name in frame.columns if name in _BOOK_COLUMNS])
-    summary = Summary(parsed, horizon)
+    paths = tuple(stress_path(path) if isinstance(path, str) else path for path in stress)
+    keys = scenario_keys(parsed, paths)
+    summary = Summary(parsed, horizon, paths=paths)
     ids = LoanIds(frame.height)
     loans: list[pl.DataFrame] = []
     rejects: list[pl.DataFrame] = []
     for start in range(0, max(frame.height, 1), chunk_size):
         good, bad = validate(frame.slice(start, chunk_size), start + 1, ids=ids)
-        result = compute(good, parsed, threads=threads, horizon=horizon)
+        result = compute(good, parsed, paths=paths, threads=threads, horizon=horizon)
         summary.add(good, result, bad.height)
-        loans.append(output_frame(good, result, parsed))
+        loans.append(output_frame(good, result, keys))
         rejects.append(bad)
     return BookRun(
         loans=pl.concat(loans),

@@ -43,6 +43,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,10 +62,12 @@ from underwater.portfolio.paths import (
 )
 from underwater.portfolio.rollforward import DEFAULT_HORIZON, MARK_EVERY, Rolled
 from underwater.portfolio.schema import ASSET_CLASSES, MAX_PAYMENTS, RATE_UNITS, STATE_CODES, Book
-from underwater.portfolio.tables import AGES, Tables, shock_suffix, tables
+from underwater.portfolio.tables import AGES, Tables, scenario_suffix, shock_suffix, tables
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
+
+    from underwater.portfolio.stress import StressPath
 
 __all__ = ["Result", "Scenario", "compute", "level_payments", "shock_suffix"]
 
@@ -96,7 +99,7 @@ class Result:
 
     payment: NDArray[np.int64]
     owed: NDArray[np.int64]
-    scenarios: dict[Decimal, Scenario]
+    scenarios: dict[Decimal | str, Scenario]
     rolled: Rolled
     """The book month by month, in the order of ``scenarios``."""
     rechecked: int = 0
@@ -148,9 +151,15 @@ def level_payments(
 
 
 def compute(
-    book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1, horizon: int = DEFAULT_HORIZON
+    book: Book,
+    shocks: Sequence[Decimal] = (),
+    *,
+    paths: Sequence[StressPath] = (),
+    threads: int = 1,
+    horizon: int = DEFAULT_HORIZON,
 ) -> Result:
-    """Run the kernel over ``book`` for the base case and each shock (percent, 0 ≤ s < 100);
+    """Run the kernel over ``book`` for the base case, each shock (percent, 0 ≤ s < 100) and
+    each stress path (:mod:`underwater.portfolio.stress`; its scenario is keyed by its name);
     ``threads`` slices of the book run in parallel; the roll-forward covers months
     0..``horizon`` (0 to 600) with the LTV migration every :data:`MARK_EVERY` months.
 
@@ -166,6 +175,9 @@ def compute(
     """
     if not 0 <= horizon <= MAX_PAYMENTS:
         raise InputError("horizon", f"must be from 0 to {MAX_PAYMENTS} months", got=horizon)
+    names = [path.name for path in paths]
+    if len(set(names)) != len(names):
+        raise InputError("stress", "each stress path must have its own name", got=", ".join(names))
     t = tables()
     if len(book) and not (
         0 <= book.asset_class.min() <= book.asset_class.max() < len(ASSET_CLASSES)
@@ -174,7 +186,7 @@ def compute(
         # Codes index lookup tables here and in the summary's compiled loop (which does not
         # check them); the rest is checked just before the month loop.
         raise OutOfRangeError("an asset class or state code outside its table reached the kernel")
-    all_shocks = (Decimal(0), *[s for s in shocks if s != 0])
+    specs: tuple[Decimal | StressPath, ...] = (Decimal(0), *[s for s in shocks if s != 0], *paths)
     payment = np.where(
         book.payment >= 0,
         book.payment,
@@ -183,11 +195,10 @@ def compute(
     payment = np.where(book.balance > 0, payment, 0)
     owed = book.balance + book.other_liens
     count = len(book)
-    millionths = np.empty((len(all_shocks), MAX_PAYMENTS + 1), dtype=I64)
-    for k, shock in enumerate(all_shocks):
-        millionths[k] = int((1 - shock / 100) * SHOCK_SCALE)
+    millionths = np.stack([_millionths(spec) for spec in specs])
     factors = millionths / SHOCK_SCALE
     steady = _steady(millionths)
+    probe = np.array([0 if isinstance(spec, Decimal) else spec.trough_month for spec in specs], dtype=I64)
     # Month 0 is today's value times the factor: exact in integers, no curve involved.
     today = (2 * book.value[:, None] * millionths[None, :, 0] + SHOCK_SCALE) // (2 * SHOCK_SCALE)
     marks = np.arange(MARK_EVERY, horizon + 1, MARK_EVERY, dtype=I64)
@@ -205,11 +216,12 @@ def compute(
         )
     ):
         loans[:, k] = column
-    out = np.empty((count, len(all_shocks), len(FIGURES)), dtype=I64)
+    out = np.empty((count, len(specs), len(FIGURES)), dtype=I64)
+    probed = np.empty((count, len(specs), 2), dtype=I64)
     doubt = np.zeros(count, dtype=np.bool_)
     step = -(-count // max(threads, 1)) if count else 1
     parts = [slice(start, start + step) for start in range(0, count, step)]
-    tallies = [Rolled.empty(len(all_shocks), horizon, marks) for _ in parts]
+    tallies = [Rolled.empty(len(specs), horizon, marks) for _ in parts]
 
     def run(k: int) -> None:
         part = parts[k]
@@ -226,6 +238,8 @@ def compute(
             marks,
             tallies[k].months,
             tallies[k].moves,
+            probe,
+            probed[part],
             EXACT_LIMIT,
         )
 
@@ -234,14 +248,29 @@ def compute(
             list(pool.map(run, range(len(parts))))
     elif parts:
         run(0)
-    rolled = Rolled.empty(len(all_shocks), horizon, marks)
+    rolled = Rolled.empty(len(specs), horizon, marks)
     for tally in tallies:
         rolled.merge(tally)
     rechecked = np.nonzero(doubt)[0]
     for i in rechecked:
-        _recheck(book, int(i), all_shocks, out, rolled)
-    scenarios = {s: _finish(today[:, k], out[:, k], book, owed, t) for k, s in enumerate(all_shocks)}
+        _recheck(book, int(i), specs, out, probed, rolled)
+    scenarios = {
+        _key(spec): _finish(today[:, k], out[:, k], book, owed, t, probed[:, k], spec)
+        for k, spec in enumerate(specs)
+    }
     return Result(payment=payment, owed=owed, scenarios=scenarios, rolled=rolled, rechecked=len(rechecked))
+
+
+def _key(spec: Decimal | StressPath) -> Decimal | str:
+    return spec if isinstance(spec, Decimal) else spec.name
+
+
+def _millionths(spec: Decimal | StressPath) -> NDArray[np.int64]:
+    # A scenario's value factor for months 0..600 in millionths: 1 − s/100 every month for a
+    # shock, index ÷ 100 (= index × 10⁴ millionths) for a path, held after its last month.
+    if isinstance(spec, Decimal):
+        return np.full(MAX_PAYMENTS + 1, int((1 - spec / 100) * SHOCK_SCALE), dtype=I64)
+    return np.array([int(spec.level(t) * 10_000) for t in range(MAX_PAYMENTS + 1)], dtype=I64)
 
 
 def _steady(millionths: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -256,22 +285,24 @@ def _steady(millionths: NDArray[np.int64]) -> NDArray[np.int64]:
 def _recheck(
     book: Book,
     i: int,
-    shocks: tuple[Decimal, ...],
+    specs: tuple[Decimal | StressPath, ...],
     out: NDArray[np.int64],
+    probed: NDArray[np.int64],
     rolled: Rolled,
 ) -> None:
     """Recompute loan ``i``'s paths with the exact library, and add it to the roll-forward: a
     value of it landed within float error of a half cent and was too large for the kernel's
     integer check (see :data:`~underwater.portfolio.paths.EXACT_LIMIT`)."""
-    from underwater.portfolio.exact import exact_inputs, exact_loan, exact_months
+    from underwater.portfolio.exact import exact_inputs, exact_loan, exact_months, exact_probe
 
     loan = exact_inputs(book, i)
-    for k, shock in enumerate(shocks):
-        months = exact_months(loan, shock, rolled.horizon)
+    row = exact_loan(loan, specs[1:])
+    for k, spec in enumerate(specs):
+        months = exact_months(loan, spec, rolled.horizon)
         rolled.add_loan(k, [(to_cents(b), to_cents(v)) for b, v in months], to_cents(loan.other_liens))
-    row = exact_loan(loan, shocks[1:])
-    for k, shock in enumerate(shocks):
-        suffix = "" if shock == 0 else shock_suffix(shock)
+        balance, value = exact_probe(loan, spec)
+        probed[i, k] = (to_cents(balance), to_cents(value))
+        suffix = scenario_suffix(_key(spec))
         for f, name in enumerate(FIGURES):
             figure = row[name + suffix]
             if name == "peak_negative_equity":
@@ -286,21 +317,31 @@ def _finish(
     book: Book,
     owed: NDArray[np.int64],
     t: Tables,
+    probed: NDArray[np.int64],
+    spec: Decimal | StressPath,
 ) -> Scenario:
     equity = value - owed
     with np.errstate(divide="ignore", invalid="ignore"):
         zero = value == 0
         ltv = np.where(zero, np.nan, book.balance / np.where(zero, 1, value))
         cltv = np.where(zero, np.nan, owed / np.where(zero, 1, value))
-    # Proceeds at the auction share, half up (the fair market value where the state credits
-    # it); then UCC 9-615 line 6 floored at 0, and 0 under a state's bar on the balance.
-    proceeds = (2 * value * t.share_numerator + t.share_denominator) // (2 * t.share_denominator)
-    proceeds = np.where(t.fair_value[book.state], value, proceeds)
+    # A surrender in the probe month (today; a stress path's trough): the balance and value
+    # then. Proceeds at the auction share (times a path's recovery), half up (the fair market
+    # value where the state credits it); then UCC 9-615 line 6 floored at 0, and 0 under a
+    # state's bar on the balance, or once the loan is paid off by a later month.
+    balance, worth = probed[:, 0], probed[:, 1]
+    share = Fraction(t.share_numerator, t.share_denominator)
+    if not isinstance(spec, Decimal):
+        share *= Fraction(spec.recovery_percent) / 100
+    proceeds = (2 * worth * share.numerator + share.denominator) // (2 * share.denominator)
+    proceeds = np.where(t.fair_value[book.state], worth, proceeds)
     expenses = t.expenses[book.asset_class, book.state]
-    deficiency = np.maximum(book.balance - proceeds + expenses, 0)
+    deficiency = np.maximum(balance - proceeds + expenses, 0)
     bar = t.bar_cents[book.state]
-    barred = (bar >= 0) & np.where(t.bar_inclusive[book.state], book.balance <= bar, book.balance < bar)
+    barred = (bar >= 0) & np.where(t.bar_inclusive[book.state], balance <= bar, balance < bar)
     deficiency = np.where(barred, 0, deficiency)
+    if not isinstance(spec, Decimal) and spec.trough_month > 0:
+        deficiency = np.where(balance == 0, 0, deficiency)
     deficiency = np.where(expenses < 0, -1, deficiency)
     return Scenario(
         value=value,

@@ -225,6 +225,8 @@ def _walk(
     marks: NDArray[np.int64],
     rolled: NDArray[np.int64],
     moves: NDArray[np.int64],
+    probe: NDArray[np.int64],
+    probed: NDArray[np.int64],
 ) -> None:
     count = loans.shape[0]
     order = np.empty(WINDOW, dtype=np.int64)
@@ -273,6 +275,8 @@ def _walk(
                     limit,
                     values,
                     rolled.shape[1] - 1,
+                    probe,
+                    probed[i],
                 )
                 if not doubt[i]:
                     _roll(loan, paths[g], values, marks, rolled, moves)
@@ -292,6 +296,8 @@ def _scenarios(
     limit: float,
     values: NDArray[np.int64],
     horizon: int,
+    probe: NDArray[np.int64],
+    probed: NDArray[np.int64],
 ) -> bool:
     # One loan's balances (path[0..n], cents) against its value in each scenario; True when a
     # value was beyond the exact check. values[s, t] keeps the value of each month the
@@ -313,6 +319,10 @@ def _scenarios(
                 doubt = True
                 lowest = -1 - lowest
         values[s, 0] = today[s]
+        # The balance and value in the probe month (the month a deficiency is estimated for):
+        # a balance of 0 once the loan is paid off.
+        probed[s, 0] = path[0] if probe[s] == 0 else 0
+        probed[s, 1] = today[s]
         gap = path[0] + lien - today[s]
         best = gap
         best_month = 0
@@ -320,7 +330,7 @@ def _scenarios(
         first_under = last_under
         done = False
         for t in range(1, n + 1):
-            if done and t > kept:
+            if done and t > kept and t > probe[s]:
                 break
             x = retention[start + t] * factors[s, t] * scale
             cents = _round_value(x, worth, millionths[s, t], units[start + t], units[start], limit)
@@ -329,6 +339,9 @@ def _scenarios(
                 cents = -1 - cents
             if t <= kept:
                 values[s, t] = cents
+            if t == probe[s]:
+                probed[s, 0] = path[t]
+                probed[s, 1] = cents
             if done:
                 continue
             gap = path[t] + lien - cents
@@ -411,6 +424,8 @@ def loan_paths(
     marks: NDArray[np.int64],
     rolled: NDArray[np.int64],
     moves: NDArray[np.int64],
+    probe: NDArray[np.int64],
+    probed: NDArray[np.int64],
     limit: float = EXACT_LIMIT,
 ) -> None:
     """Walk every loan of ``loans`` (loans × :data:`COLUMNS`) through each scenario and fill
@@ -418,7 +433,9 @@ def loan_paths(
     was beyond the exact check, see :data:`EXACT_LIMIT`; the caller recomputes those loans),
     and add every loan not in doubt to the roll-forward: ``rolled`` (scenarios × months
     0..horizon × :data:`ROLLED`) and ``moves`` (scenarios × ``marks`` months × today's LTV
-    bucket × the bucket at the mark, :data:`CLOSED` once paid off).
+    bucket × the bucket at the mark, :data:`CLOSED` once paid off). ``probe`` gives per
+    scenario a month whose balance and value (cents) go into ``probed`` (loans × scenarios × 2;
+    a balance of 0 when the loan is paid off by then).
 
     ``retention`` and ``units`` are the flat retention tables (float64 and exact 1e-12 units,
     class × ages + age); ``factors`` and ``millionths`` (scenarios × months 0..600) each
@@ -431,6 +448,25 @@ def loan_paths(
     """
     _guard(loans, retention, units, factors.shape[0], today, out, doubt)
     _guard_scenarios(factors, millionths, steady, marks, rolled, moves)
+    scenarios = factors.shape[0]
+    if probe.shape != (scenarios,) or (scenarios and (probe.min() < 0 or probe.max() > MAX_PAYMENTS)):
+        raise OutOfRangeError("probe must be one month 0..600 per scenario")
+    if probed.shape != (loans.shape[0], scenarios, 2):
+        raise OutOfRangeError("probed must be loans × scenarios × 2")
     _walk(
-        loans, retention, units, factors, millionths, steady, today, out, doubt, limit, marks, rolled, moves
+        loans,
+        retention,
+        units,
+        factors,
+        millionths,
+        steady,
+        today,
+        out,
+        doubt,
+        limit,
+        marks,
+        rolled,
+        moves,
+        probe,
+        probed,
     )

@@ -25,6 +25,7 @@ from underwater.portfolio.kernel import Result
 from underwater.portfolio.paths import LTV_BOUNDS, ltv_bucket
 from underwater.portfolio.rollforward import DEFAULT_HORIZON, MARK_EVERY, Rolled
 from underwater.portfolio.schema import ASSET_CLASSES, MAX_PAYMENTS, STATE_CODES, Book
+from underwater.portfolio.stress import StressPath
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -76,6 +77,8 @@ def _group(loans: int, under: int, negative: int) -> dict[str, Any]:
 @dataclass
 class _Scenario:
     shock: Decimal
+    path: StressPath | None = None
+    flipped: int = 0
     total: _Tally = field(default_factory=lambda: _Tally.sized(1))
     by_class: _Tally = field(default_factory=lambda: _Tally.sized(len(ASSET_CLASSES)))
     by_state: _Tally = field(default_factory=lambda: _Tally.sized(len(_STATES)))
@@ -91,6 +94,7 @@ class _Scenario:
         self.buckets += other.buckets
         self.deficiency += other.deficiency
         self.crossovers += other.crossovers
+        self.flipped += other.flipped
 
     def crossover_json(self) -> dict[str, int]:
         months = {str(m - 1): int(n) for m, n in enumerate(self.crossovers) if n and m}
@@ -103,8 +107,24 @@ class _Scenario:
             int(self.total.negative[0]),
         )
         average = format_money(from_cents(negative) / under) if under else None
-        return {
-            "shock_percent": format(self.shock.normalize(), "f"),
+        if self.path is None:
+            named: dict[str, Any] = {"shock_percent": format(self.shock.normalize(), "f")}
+        else:
+            path = self.path
+            named = {
+                "stress": path.name,
+                "title": path.title,
+                "source": path.source,
+                "as_of": path.as_of,
+                "confidence": path.confidence,
+                "note": path.note,
+                "recovery_percent": format(path.recovery_percent.normalize(), "f"),
+                "trough_month": path.trough_month,
+                "lowest_index": format(min(path.levels).normalize(), "f"),
+            }
+        if self.path is not None or self.shock:
+            named["flipped_under_water"] = self.flipped
+        return named | {
             "loans": loans,
             "under_water": under,
             "share_under_water": _share(under, loans),
@@ -131,12 +151,15 @@ class Summary:
     rows_in: int = 0
     rows_out: int = 0
     rows_rejected: int = 0
-    scenarios: dict[Decimal, _Scenario] = field(default_factory=dict)
+    scenarios: dict[Decimal | str, _Scenario] = field(default_factory=dict)
     rolled: Rolled | None = None
+    paths: tuple[StressPath, ...] = ()
+    """Stress paths, after the shocks (their scenarios are keyed by name)."""
 
     def __post_init__(self) -> None:
         if not self.scenarios:
             self.scenarios = {s: _Scenario(s) for s in (Decimal(0), *self.shocks)}
+            self.scenarios |= {path.name: _Scenario(Decimal(0), path) for path in self.paths}
         if self.rolled is None:
             marks = np.arange(MARK_EVERY, self.horizon + 1, MARK_EVERY, dtype=np.int64)
             self.rolled = Rolled.empty(len(self.scenarios), self.horizon, marks)
@@ -148,8 +171,11 @@ class Summary:
         self.rows_out += len(book)
         self.rows_rejected += rejected
         self.rolled.merge(result.rolled)
+        never = result.scenarios[Decimal(0)].first_under_water_month < 0
         for shock, scenario in self.scenarios.items():
             figures = result.scenarios[shock]
+            # Loans never under water in the base case that go under at some month here.
+            scenario.flipped += int(np.count_nonzero(never & (figures.first_under_water_month >= 0)))
             scenario.crossovers += np.bincount(figures.crossover_month + 1, minlength=MAX_PAYMENTS + 2)
             deficiency = np.zeros(1, dtype=np.int64)
             _count(
@@ -179,7 +205,10 @@ class Summary:
 
     def to_json(self) -> dict[str, Any]:
         """Keys: ``rows_in``, ``rows_out``, ``rows_rejected`` and ``scenarios`` (a list, base case
-        first, each with ``shock_percent``, ``loans``, ``under_water``, ``share_under_water``,
+        first, each with ``shock_percent`` (a stress path instead: ``stress``, ``title``,
+        ``source``, ``as_of``, ``confidence``, ``note``, ``recovery_percent``, ``trough_month``,
+        ``lowest_index``), ``flipped_under_water`` (beyond the base case: loans never under
+        water in the base case that are under water in some month here), ``loans``, ``under_water``, ``share_under_water``,
         ``total_negative_equity``, ``average_negative_equity``, ``total_estimated_deficiency``,
         ``ltv_buckets``, ``by_asset_class``, ``by_state``, ``crossover_months`` (loans by the
         month they surface for good: ``"0"`` never under water, ``none`` still under at the end),
@@ -228,16 +257,24 @@ def _count(
             deficiency_total[0] += deficiency[i]
 
 
+def _label(scenario: dict[str, Any], base: str) -> str:
+    if "stress" in scenario:
+        return f"stress {scenario['stress']}"
+    return base if scenario["shock_percent"] == "0" else f"shock {scenario['shock_percent']} %"
+
+
 def render_summary(summary: Summary) -> str:
     """The summary as a plain-text table for a terminal."""
     data = summary.to_json()
+    longest = max(len(_label(scenario, "base")) for scenario in data["scenarios"]) + 1
+    w, w2 = max(14, longest), max(16, longest)
     lines = [
         f"rows in {data['rows_in']:,}  ·  out {data['rows_out']:,}  ·  rejected {data['rows_rejected']:,}",
         "",
-        f"{'scenario':<14}{'loans':>12}{'under water':>13}{'share':>9}{'negative equity':>20}{'average':>13}",
+        f"{'scenario':<{w}}{'loans':>12}{'under water':>13}{'share':>9}{'negative equity':>20}{'average':>13}",
     ]
     for scenario in data["scenarios"]:
-        name = "base" if scenario["shock_percent"] == "0" else f"shock {scenario['shock_percent']} %"
+        name = _label(scenario, "base")
         share = (
             "-"
             if scenario["share_under_water"] is None
@@ -245,15 +282,15 @@ def render_summary(summary: Summary) -> str:
         )
         average = scenario["average_negative_equity"] or "-"
         lines.append(
-            f"{name:<14}{scenario['loans']:>12,}{scenario['under_water']:>13,}{share:>9}"
+            f"{name:<{w}}{scenario['loans']:>12,}{scenario['under_water']:>13,}{share:>9}"
             f"{Decimal(scenario['total_negative_equity']):>20,.2f}{average if average == '-' else f'{Decimal(average):,.2f}':>13}"
         )
     lines += [
         "",
-        f"{'month by month':<16}{'month':>6}{'open':>12}{'under water':>13}{'share':>9}{'negative equity':>20}",
+        f"{'month by month':<{w2}}{'month':>6}{'open':>12}{'under water':>13}{'share':>9}{'negative equity':>20}",
     ]
     for scenario in data["scenarios"]:
-        name = "base" if scenario["shock_percent"] == "0" else f"shock {scenario['shock_percent']} %"
+        name = _label(scenario, "base")
         shown = [
             row
             for row in scenario["by_month"]
@@ -266,11 +303,11 @@ def render_summary(summary: Summary) -> str:
                 else f"{Decimal(row['share_under_water']) * 100:.2f} %"
             )
             lines.append(
-                f"{name:<16}{row['month']:>6}{row['loans_open']:>12,}{row['under_water']:>13,}{share:>9}"
+                f"{name:<{w2}}{row['month']:>6}{row['loans_open']:>12,}{row['under_water']:>13,}{share:>9}"
                 f"{Decimal(row['total_negative_equity']):>20,.2f}"
             )
     for scenario in data["scenarios"]:
-        name = "base case" if scenario["shock_percent"] == "0" else f"shock {scenario['shock_percent']} %"
+        name = _label(scenario, "base case")
         lines += [
             "",
             f"LTV buckets, {name}: " + ", ".join(f"{k} {v:,}" for k, v in scenario["ltv_buckets"].items()),
@@ -284,6 +321,25 @@ def render_summary(summary: Summary) -> str:
                 f"{cls:<16}{group['loans']:>12,}{group['under_water']:>13,}{cls_share:>9}"
                 f"{Decimal(group['total_negative_equity']):>20,.2f}"
             )
+    stressed = [scenario for scenario in data["scenarios"] if "flipped_under_water" in scenario]
+    if stressed:
+        lines += [
+            "",
+            f"{'against the base case':<{w2}}{'flipped under water':>21}{'estimated deficiency':>22}",
+        ]
+        lines += [
+            f"{_label(scenario, ''):<{w2}}{scenario['flipped_under_water']:>21,}"
+            f"{Decimal(scenario['total_estimated_deficiency']):>22,.2f}"
+            for scenario in stressed
+        ]
+        for scenario in stressed:
+            if "stress" in scenario and scenario["confidence"]:
+                lines.append(
+                    f"stress {scenario['stress']}: {scenario['title']}; lowest index {scenario['lowest_index']} "
+                    f"in month {scenario['trough_month']}, recovery {scenario['recovery_percent']} % of the usual "
+                    f"proceeds; source: {scenario['source']} (as of {scenario['as_of']}, confidence "
+                    f"{scenario['confidence']})"
+                )
     lines.append("")
     lines.append("By state: see --summary-json (by_state).")
     return "\n".join(lines)
