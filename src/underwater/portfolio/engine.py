@@ -17,11 +17,13 @@ and ``state`` are text from a fixed list, an Enum (dictionary-encoded) in Parque
 ``loan_id``, ``asset_class``, ``state``, ``balance``, ``other_liens``, ``owed`` (balance + other
 liens), ``payment`` (the given or level monthly payment), ``value``, ``equity``,
 ``negative_equity``, ``ltv``, ``cltv``, ``crossover_month``, ``first_under_water_month``,
-``peak_negative_equity``, ``peak_month``, ``estimated_deficiency`` (null for a home); then for
+``peak_negative_equity``, ``peak_month``, ``estimated_deficiency`` (null for a home),
+``expected_loss`` (the book's ``default_probability`` × ``estimated_deficiency``, rounded to the
+cent; null where the book gives no probability: none is ever assumed); then for
 each shock X: ``value_shock_X``, ``equity_shock_X``, ``negative_equity_shock_X``,
 ``ltv_shock_X``, ``cltv_shock_X``, ``crossover_month_shock_X``,
 ``first_under_water_month_shock_X``, ``peak_negative_equity_shock_X``, ``peak_month_shock_X``,
-``estimated_deficiency_shock_X``. Definitions: see
+``estimated_deficiency_shock_X``, ``expected_loss_shock_X`` (and ``_stress_NAME`` for a stress path). Definitions: see
 :mod:`underwater.portfolio.kernel`.
 """
 
@@ -113,6 +115,7 @@ _SCENARIO_COLUMNS: tuple[tuple[str, pl.DataType], ...] = (
     ("peak_negative_equity", MONEY),
     ("peak_month", pl.Int32()),
     ("estimated_deficiency", MONEY),
+    ("expected_loss", MONEY),
 )
 _CENT_VALUE = Decimal("0.01")
 CLASS_TYPE = pl.Enum(ASSET_CLASSES)
@@ -183,6 +186,7 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal | str]) ->
         money["peak_negative_equity" + suffix] = figures.peak_negative_equity
         months["peak_month" + suffix] = figures.peak_month
         money["estimated_deficiency" + suffix] = figures.estimated_deficiency
+        money["expected_loss" + suffix] = figures.expected_loss
     raw = pl.DataFrame(
         [
             book.loan_id.alias("loan_id").cast(pl.String),
@@ -193,7 +197,7 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal | str]) ->
     )
     # One select converts every column at once, in parallel: cents → Decimal(18, 2) dollars,
     # -1 → null for months (and for the deficiency of a home), NaN → null for ratios.
-    nullable = {name for name in money if name.startswith("estimated_deficiency")}
+    nullable = {name for name in money if name.startswith(("estimated_deficiency", "expected_loss"))}
     expressions: list[pl.Expr] = []
     for name in output_schema(shocks).names():
         column = pl.col(name)

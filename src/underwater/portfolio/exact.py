@@ -14,14 +14,14 @@ vectorised kernel is tested against, loan by loan, to the cent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from underwater.assets import AssetClass
 from underwater.contracts import AmortizingLoan
 from underwater.deficiency import default_auction_share_percent, estimate_deficiency
 from underwater.depreciation import default_preset
-from underwater.money import ZERO, from_cents
+from underwater.money import CENT, ZERO, from_cents
 from underwater.portfolio.tables import scenario_suffix
 from underwater.projection import project_contract
 from underwater.valuepath import ValuePath
@@ -46,6 +46,7 @@ class ExactLoan:
     asset_age_months: int = 0
     other_liens: Decimal = ZERO
     state: str | None = None
+    default_probability: Decimal | None = None
 
 
 def exact_inputs(book: Book, i: int) -> ExactLoan:
@@ -64,6 +65,9 @@ def exact_inputs(book: Book, i: int) -> ExactLoan:
         asset_age_months=int(book.asset_age_months[i]),
         other_liens=from_cents(int(book.other_liens[i])),
         state=None if state == 0 else STATE_CODES[state - 1],
+        default_probability=(
+            None if book.default_probability[i] < 0 else Decimal(int(book.default_probability[i])) / 1_000_000
+        ),
     )
 
 
@@ -116,6 +120,7 @@ def _scenario(loan: ExactLoan, contract: AmortizingLoan, spec: Decimal | StressP
         contract, _value_path(loan, spec), loan.remaining_payments, other_liens=loan.other_liens
     )
     today = p.rows[0]
+    deficiency = _deficiency(loan, spec)
     return {
         "value": today.value,
         "equity": today.equity,
@@ -126,7 +131,12 @@ def _scenario(loan: ExactLoan, contract: AmortizingLoan, spec: Decimal | StressP
         "first_under_water_month": p.first_under_water_month,
         "peak_negative_equity": p.peak_negative_equity,
         "peak_month": p.peak_month,
-        "estimated_deficiency": _deficiency(loan, spec),
+        "estimated_deficiency": deficiency,
+        "expected_loss": (
+            None
+            if deficiency is None or loan.default_probability is None
+            else (loan.default_probability * deficiency).quantize(CENT, rounding=ROUND_HALF_UP)
+        ),
     }
 
 

@@ -61,7 +61,14 @@ from underwater.portfolio.paths import (
     loan_paths,
 )
 from underwater.portfolio.rollforward import DEFAULT_HORIZON, MARK_EVERY, Rolled
-from underwater.portfolio.schema import ASSET_CLASSES, MAX_PAYMENTS, RATE_UNITS, STATE_CODES, Book
+from underwater.portfolio.schema import (
+    ASSET_CLASSES,
+    MAX_PAYMENTS,
+    PROBABILITY_UNITS,
+    RATE_UNITS,
+    STATE_CODES,
+    Book,
+)
 from underwater.portfolio.tables import AGES, Tables, scenario_suffix, shock_suffix, tables
 
 if TYPE_CHECKING:
@@ -90,6 +97,8 @@ class Scenario:
     peak_negative_equity: NDArray[np.int64]
     peak_month: NDArray[np.int64]
     estimated_deficiency: NDArray[np.int64]
+    expected_loss: NDArray[np.int64]
+    """The loan's default probability × its estimated deficiency (−1 without either)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +352,10 @@ def _finish(
     if not isinstance(spec, Decimal) and spec.trough_month > 0:
         deficiency = np.where(balance == 0, 0, deficiency)
     deficiency = np.where(expenses < 0, -1, deficiency)
+    # Only where the book gives the loan's own default probability (millionths), half up.
+    chance = book.default_probability
+    expected = (2 * deficiency * chance + PROBABILITY_UNITS) // (2 * PROBABILITY_UNITS)
+    expected = np.where((chance >= 0) & (deficiency >= 0), expected, -1)
     return Scenario(
         value=value,
         equity=equity,
@@ -354,4 +367,5 @@ def _finish(
         peak_negative_equity=figures[:, FIGURES.index("peak_negative_equity")],
         peak_month=figures[:, FIGURES.index("peak_month")],
         estimated_deficiency=deficiency,
+        expected_loss=expected,
     )

@@ -22,6 +22,9 @@ column                 needed    meaning and rule
 ``other_liens``        optional  other debt secured by the same asset, dollars (default 0)
 ``state``              optional  the borrower's state: a two-letter code or a state's name
                                  (default none: no state rule applied)
+``default_probability`` optional the lender's own probability that the loan defaults, a
+                                 decimal 0 to 1 such as 0.02, at most 6 decimals (default
+                                 none: no expected loss is shown; none is ever assumed)
 =====================  ========  ==========================================================
 
 **Numbers in text** (every CSV cell, and a text column in Parquet) are plain decimals: an
@@ -76,6 +79,7 @@ __all__ = [
     "MAX_MONEY_CENTS",
     "MAX_PAYMENTS",
     "OPTIONAL_COLUMNS",
+    "PROBABILITY_UNITS",
     "RATE_UNITS",
     "REJECT_COLUMNS",
     "REQUIRED_COLUMNS",
@@ -88,7 +92,14 @@ __all__ = [
 ]
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("loan_id", "balance", "rate_percent", "remaining_payments", "value")
-OPTIONAL_COLUMNS: tuple[str, ...] = ("payment", "asset_class", "asset_age_months", "other_liens", "state")
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "payment",
+    "asset_class",
+    "asset_age_months",
+    "other_liens",
+    "state",
+    "default_probability",
+)
 REJECT_COLUMNS: tuple[str, ...] = ("row", "loan_id", "field", "reason")
 """Columns of the reject file: 1-based data row number, loan_id, field, the rule broken (for a
 CSV line that could not be read as a row, ``field`` is ``line`` and ``loan_id`` is empty)."""
@@ -107,6 +118,8 @@ MAX_AGE_MONTHS = MAX_MONTHS
 """The oldest asset, in months (:data:`underwater.limits.MAX_MONTHS`)."""
 RATE_UNITS = 100_000
 """Rate units per percent: rates are stored as whole 1e-5 percent units."""
+PROBABILITY_UNITS = 1_000_000
+"""A default probability is stored as whole millionths (1 is 1,000,000)."""
 _MAX_RATE_UNITS = 100 * RATE_UNITS
 _MONTHLY_DIVISOR = 100 * RATE_UNITS * 12  # interest = balance × units / divisor
 
@@ -143,6 +156,7 @@ _PLACES = {
     "payment": 2,
     "asset_age_months": 0,
     "other_liens": 2,
+    "default_probability": 6,
 }
 # Prefixes of the columns _text_stages works out for a number column held as text.
 _STRIPPED, _PARTS, _VALUE = "stripped:", "parts:", "value:"
@@ -170,6 +184,8 @@ class Book:
     asset_age_months: NDArray[np.int64]
     other_liens: NDArray[np.int64]
     state: NDArray[np.int64]
+    default_probability: NDArray[np.int64]
+    """In millionths (0.02 → 20000); -1 where none was given."""
 
     def __len__(self) -> int:
         return len(self.row)
@@ -188,6 +204,7 @@ class Book:
             asset_age_months=self.asset_age_months[index],
             other_liens=self.other_liens[index],
             state=self.state[index],
+            default_probability=self.default_probability[index],
         )
 
 
@@ -555,6 +572,17 @@ def _fields(frame: pl.DataFrame) -> tuple[dict[str, _Field], list[pl.Series], li
             ),
             "other_liens": _numeric(schema, "other_liens", default=0, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
             "state": state,
+            "default_probability": _numeric(
+                schema,
+                "default_probability",
+                places=6,
+                rule="must be a probability from 0 to 1 such as 0.02",
+                places_rule="must have at most 6 decimal places",
+                default=-1,
+                maximum=PROBABILITY_UNITS,
+                max_rule="must be at most 1 (a probability)",
+                stage=stage,
+            ),
         },
         class_columns + state_columns,
         stage,
@@ -735,6 +763,7 @@ def validate(
         asset_age_months=_ints(good["asset_age_months"]),
         other_liens=_ints(good["other_liens"]),
         state=_ints(good["state"]),
+        default_probability=_ints(good["default_probability"]),
     )
     return book, rejects.with_columns(pl.col("loan_id").cast(pl.String))
 

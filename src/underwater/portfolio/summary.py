@@ -79,6 +79,7 @@ class _Scenario:
     shock: Decimal
     path: StressPath | None = None
     flipped: int = 0
+    expected_loss: int = 0
     total: _Tally = field(default_factory=lambda: _Tally.sized(1))
     by_class: _Tally = field(default_factory=lambda: _Tally.sized(len(ASSET_CLASSES)))
     by_state: _Tally = field(default_factory=lambda: _Tally.sized(len(_STATES)))
@@ -95,6 +96,7 @@ class _Scenario:
         self.deficiency += other.deficiency
         self.crossovers += other.crossovers
         self.flipped += other.flipped
+        self.expected_loss += other.expected_loss
 
     def crossover_json(self) -> dict[str, int]:
         months = {str(m - 1): int(n) for m, n in enumerate(self.crossovers) if n and m}
@@ -151,6 +153,8 @@ class Summary:
     rows_in: int = 0
     rows_out: int = 0
     rows_rejected: int = 0
+    with_probability: int = 0
+    """Loans whose row gives a ``default_probability``: the expected loss is theirs alone."""
     scenarios: dict[Decimal | str, _Scenario] = field(default_factory=dict)
     rolled: Rolled | None = None
     paths: tuple[StressPath, ...] = ()
@@ -171,11 +175,14 @@ class Summary:
         self.rows_out += len(book)
         self.rows_rejected += rejected
         self.rolled.merge(result.rolled)
+        self.with_probability += int(np.count_nonzero(book.default_probability >= 0))
         never = result.scenarios[Decimal(0)].first_under_water_month < 0
         for shock, scenario in self.scenarios.items():
             figures = result.scenarios[shock]
             # Loans never under water in the base case that go under at some month here.
             scenario.flipped += int(np.count_nonzero(never & (figures.first_under_water_month >= 0)))
+            expected = figures.expected_loss
+            scenario.expected_loss += int(expected[expected > 0].sum())
             scenario.crossovers += np.bincount(figures.crossover_month + 1, minlength=MAX_PAYMENTS + 2)
             deficiency = np.zeros(1, dtype=np.int64)
             _count(
@@ -198,6 +205,7 @@ class Summary:
         self.rows_in += other.rows_in
         self.rows_out += other.rows_out
         self.rows_rejected += other.rows_rejected
+        self.with_probability += other.with_probability
         assert self.rolled is not None and other.rolled is not None
         self.rolled.merge(other.rolled)
         for shock, scenario in self.scenarios.items():
@@ -212,9 +220,11 @@ class Summary:
         ``total_negative_equity``, ``average_negative_equity``, ``total_estimated_deficiency``,
         ``ltv_buckets``, ``by_asset_class``, ``by_state``, ``crossover_months`` (loans by the
         month they surface for good: ``"0"`` never under water, ``none`` still under at the end),
-        ``by_month`` (months 0..``horizon_months``, see
+        ``total_expected_loss`` (over the loans with a ``default_probability``: the probability
+        × the estimated deficiency; null when no row gives one), ``by_month`` (months 0..``horizon_months``, see
         :meth:`~underwater.portfolio.rollforward.Rolled.by_month`) and ``ltv_migration`` (see
-        :meth:`~underwater.portfolio.rollforward.Rolled.migration`)), and ``horizon_months``."""
+        :meth:`~underwater.portfolio.rollforward.Rolled.migration`)), ``horizon_months`` and
+        ``loans_with_default_probability``."""
         assert self.rolled is not None
         rolled = self.rolled
         return {
@@ -222,8 +232,16 @@ class Summary:
             "rows_out": self.rows_out,
             "rows_rejected": self.rows_rejected,
             "horizon_months": self.horizon,
+            "loans_with_default_probability": self.with_probability,
             "scenarios": [
-                scenario.to_json() | {"by_month": rolled.by_month(k), "ltv_migration": rolled.migration(k)}
+                scenario.to_json()
+                | {
+                    "total_expected_loss": (
+                        format_money(from_cents(scenario.expected_loss)) if self.with_probability else None
+                    ),
+                    "by_month": rolled.by_month(k),
+                    "ltv_migration": rolled.migration(k),
+                }
                 for k, scenario in enumerate(self.scenarios.values())
             ],
         }
@@ -340,6 +358,15 @@ def render_summary(summary: Summary) -> str:
                     f"proceeds; source: {scenario['source']} (as of {scenario['as_of']}, confidence "
                     f"{scenario['confidence']})"
                 )
+    if data["loans_with_default_probability"]:
+        lines += [
+            "",
+            f"expected loss over the {data['loans_with_default_probability']:,} loans with a default probability: "
+            + "; ".join(
+                f"{_label(scenario, 'base')} {Decimal(scenario['total_expected_loss']):,.2f}"
+                for scenario in data["scenarios"]
+            ),
+        ]
     lines.append("")
     lines.append("By state: see --summary-json (by_state).")
     return "\n".join(lines)
