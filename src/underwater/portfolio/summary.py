@@ -24,7 +24,15 @@ from underwater.portfolio.compiled import jit
 from underwater.portfolio.kernel import Result
 from underwater.portfolio.paths import LTV_BOUNDS, ltv_bucket
 from underwater.portfolio.rollforward import DEFAULT_HORIZON, MARK_EVERY, Rolled
-from underwater.portfolio.schema import ASSET_CLASSES, MAX_PAYMENTS, STATE_CODES, Book
+from underwater.portfolio.schema import (
+    ASSET_CLASSES,
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_PAYMENTS,
+    STATE_CODES,
+    Book,
+    quarter_name,
+)
 from underwater.portfolio.stress import StressPath
 
 if TYPE_CHECKING:
@@ -35,6 +43,30 @@ __all__ = ["LTV_BUCKETS", "Summary", "render_summary"]
 LTV_BUCKETS: tuple[str, ...] = ("le_80", "80_100", "100_120", "120_140", "gt_140", "no_value")
 """LTV bucket keys: upper bounds 80, 100, 120, 140 % inclusive; ``no_value`` when value is 0."""
 assert len(LTV_BUCKETS) == len(LTV_BOUNDS) + 2
+_QUARTERS = tuple(quarter_name(code) for code in range((LAST_YEAR - FIRST_YEAR + 1) * 4))
+
+
+def _buckets(owed: NDArray[np.int64], value: NDArray[np.int64]) -> NDArray[np.int64]:
+    # Each loan's bucket of owed ÷ value (exact in integers; a bucket includes its upper bound).
+    buckets = np.full(len(owed), len(LTV_BOUNDS), dtype=np.int64)
+    for k in reversed(range(len(LTV_BOUNDS))):
+        buckets[100 * owed <= LTV_BOUNDS[k] * value] = k
+    buckets[value == 0] = len(LTV_BOUNDS) + 1
+    return buckets
+
+
+def _tally_quarters(tally: _Tally, quarters: NDArray[np.int64], negative: NDArray[np.int64]) -> None:
+    known = quarters >= 0
+    if not known.any():
+        return
+    codes, owing = quarters[known], negative[known]
+    size = len(tally.loans)
+    tally.loans += np.bincount(codes, minlength=size)
+    tally.under += np.bincount(codes, weights=owing > 0, minlength=size).astype(np.int64)
+    # Sums of cents in int64 (bincount's float weights would round past 2**53 cents).
+    np.add.at(tally.negative, codes, owing)
+
+
 _STATES = ("none", *STATE_CODES)
 
 
@@ -80,6 +112,8 @@ class _Scenario:
     path: StressPath | None = None
     flipped: int = 0
     expected_loss: int = 0
+    cltv_buckets: np.ndarray = field(default_factory=lambda: np.zeros(len(LTV_BUCKETS), dtype=np.int64))
+    by_quarter: _Tally = field(default_factory=lambda: _Tally.sized(len(_QUARTERS)))
     total: _Tally = field(default_factory=lambda: _Tally.sized(1))
     by_class: _Tally = field(default_factory=lambda: _Tally.sized(len(ASSET_CLASSES)))
     by_state: _Tally = field(default_factory=lambda: _Tally.sized(len(_STATES)))
@@ -97,6 +131,8 @@ class _Scenario:
         self.crossovers += other.crossovers
         self.flipped += other.flipped
         self.expected_loss += other.expected_loss
+        self.cltv_buckets += other.cltv_buckets
+        self.by_quarter.merge(other.by_quarter)
 
     def crossover_json(self) -> dict[str, int]:
         months = {str(m - 1): int(n) for m, n in enumerate(self.crossovers) if n and m}
@@ -134,8 +170,10 @@ class _Scenario:
             "average_negative_equity": average,
             "total_estimated_deficiency": format_money(from_cents(self.deficiency)),
             "ltv_buckets": {name: int(self.buckets[k]) for k, name in enumerate(LTV_BUCKETS)},
+            "cltv_buckets": {name: int(self.cltv_buckets[k]) for k, name in enumerate(LTV_BUCKETS)},
             "by_asset_class": self.by_class.to_json(ASSET_CLASSES),
             "by_state": self.by_state.to_json(_STATES),
+            "by_origination_quarter": self.by_quarter.to_json(_QUARTERS),
             "crossover_months": self.crossover_json(),
         }
 
@@ -183,6 +221,10 @@ class Summary:
             scenario.flipped += int(np.count_nonzero(never & (figures.first_under_water_month >= 0)))
             expected = figures.expected_loss
             scenario.expected_loss += int(expected[expected > 0].sum())
+            scenario.cltv_buckets += np.bincount(
+                _buckets(result.owed, figures.value), minlength=len(LTV_BUCKETS)
+            )
+            _tally_quarters(scenario.by_quarter, book.origination_quarter, figures.negative_equity)
             scenario.crossovers += np.bincount(figures.crossover_month + 1, minlength=MAX_PAYMENTS + 2)
             deficiency = np.zeros(1, dtype=np.int64)
             _count(
@@ -218,7 +260,9 @@ class Summary:
         ``lowest_index``), ``flipped_under_water`` (beyond the base case: loans never under
         water in the base case that are under water in some month here), ``loans``, ``under_water``, ``share_under_water``,
         ``total_negative_equity``, ``average_negative_equity``, ``total_estimated_deficiency``,
-        ``ltv_buckets``, ``by_asset_class``, ``by_state``, ``crossover_months`` (loans by the
+        ``ltv_buckets``, ``cltv_buckets`` (the same buckets of owed ÷ value, other liens
+        included), ``by_asset_class``, ``by_state``, ``by_origination_quarter`` (``2023Q2``: the
+        loans whose row gives an ``origination_date``), ``crossover_months`` (loans by the
         month they surface for good: ``"0"`` never under water, ``none`` still under at the end),
         ``total_expected_loss`` (over the loans with a ``default_probability``: the probability
         × the estimated deficiency; null when no row gives one), ``by_month`` (months 0..``horizon_months``, see
@@ -330,6 +374,11 @@ def render_summary(summary: Summary) -> str:
             "",
             f"LTV buckets, {name}: " + ", ".join(f"{k} {v:,}" for k, v in scenario["ltv_buckets"].items()),
         ]
+        if scenario["cltv_buckets"] != scenario["ltv_buckets"]:  # other liens move some loans
+            lines.append(
+                f"CLTV buckets, {name}: "
+                + ", ".join(f"{k} {v:,}" for k, v in scenario["cltv_buckets"].items())
+            )
         lines.append(
             f"{'asset class':<16}{'loans':>12}{'under water':>13}{'share':>9}{'negative equity':>20}"
         )
@@ -369,4 +418,6 @@ def render_summary(summary: Summary) -> str:
         ]
     lines.append("")
     lines.append("By state: see --summary-json (by_state).")
+    if data["scenarios"][0]["by_origination_quarter"]:
+        lines.append("By origination quarter: see --summary-json (by_origination_quarter).")
     return "\n".join(lines)
