@@ -31,6 +31,7 @@ EXAMPLES = (
     "underwater portfolio parts/ -o out_parts/ --workers 2",
     "underwater portfolio book.parquet -o out.parquet --scheduler tcp://10.0.0.5:8786",
     "underwater portfolio synth 1000000 -o book.parquet --seed 7",
+    "underwater portfolio synth 1000 -o abs.parquet --layout regab",
 )
 
 _DESCRIPTION = """\
@@ -105,6 +106,13 @@ def adder(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     parser.add_argument("--seed", default="0", help="with 'synth': the random seed [default: 0]")
+    parser.add_argument(
+        "--layout",
+        default="book",
+        choices=("book", "regab"),
+        help="the book's column names: this tool's (book) or SEC Regulation AB II auto-loan fields "
+        "(regab); with 'synth', the names to write [default: book]",
+    )
     parser.set_defaults(_handler=handle)
 
 
@@ -162,6 +170,8 @@ def handle(args: argparse.Namespace) -> int:
         if cluster:
             from underwater.portfolio.cluster import MAX_WORKERS, run_cluster
 
+            if args.layout != "book":
+                raise InputError("layout", "regab runs on one machine: convert the book first for a cluster")
             workers = None if args.workers is None else _count(args.workers, "workers", maximum=MAX_WORKERS)
             if workers is not None and args.scheduler is not None:
                 raise InputError("workers", "give either `workers` N or `scheduler` ADDRESS, not both")
@@ -193,6 +203,7 @@ def handle(args: argparse.Namespace) -> int:
                 summary_json=args.summary_json,
                 horizon=horizon,
                 paths=paths,
+                layout=args.layout,
             )
     sys.stdout.write(render_summary(summary) + "\n")
     sys.stdout.write(f"wrote {output}; rejects in {rejects}\n")
@@ -242,6 +253,6 @@ def _synth(args: argparse.Namespace) -> int:
     check_writable("output", args.output)
     book_format(args.output, "output")
     with removing_temporaries_on_signals():
-        write_synth_book(args.output, rows, seed=seed)
+        write_synth_book(args.output, rows, seed=seed, layout=args.layout)
     sys.stdout.write(f"wrote {rows:,} synthetic loans to {args.output} (seed {seed})\n")
     return 0

@@ -59,6 +59,7 @@ from underwater.portfolio.io import (
 from underwater.portfolio.kernel import Result, compute
 from underwater.portfolio.outputs import Outputs, atomic_path, clean_stale, directory_for
 from underwater.portfolio.prefetch import prefetch
+from underwater.portfolio.regab import LAYOUTS, check_regab_columns, from_regab, regab_names, regab_rejects
 from underwater.portfolio.rollforward import DEFAULT_HORIZON
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
@@ -394,13 +395,15 @@ def run_portfolio(
     summary_json: str | Path | None = None,
     horizon: int = DEFAULT_HORIZON,
     paths: Sequence[StressPath] = (),
+    layout: str = "book",
 ) -> Summary:
     """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet; in a
     directory, :func:`output_path`); rejects go to ``rejects`` (default
     :func:`default_rejects_path`) and, if asked, the summary to ``summary_json``. ``shocks`` are
     market drops in percent (10 is a 10 % drop) and ``paths`` stress paths
     (:mod:`~underwater.portfolio.stress`); the summary follows the book month by month to
-    ``horizon`` (0 to 600 months, :mod:`~underwater.portfolio.rollforward`); ``threads`` compute slices of a chunk in
+    ``horizon`` (0 to 600 months, :mod:`~underwater.portfolio.rollforward`); ``layout``
+    ``"regab"`` reads a book in Reg AB II field names (:mod:`~underwater.portfolio.regab`); ``threads`` compute slices of a chunk in
     parallel (default :func:`default_threads`). The next chunk is read and computed while the
     last is written. A Parquet output is compressed with ``compression`` (see
     :data:`~underwater.portfolio.io.COMPRESSIONS`). Every option and path is checked before
@@ -412,6 +415,8 @@ def run_portfolio(
     :class:`~underwater.portfolio.summary.Summary`.
     """
     check_options(chunk_size, threads, compression, horizon)
+    if layout not in LAYOUTS:
+        raise InputError("layout", "must be one of " + ", ".join(LAYOUTS), got=layout)
     book_format(book, "book")
     target = output_path(book, output)
     with directory_for(target, "output") if target != Path(output) else contextlib.nullcontext():
@@ -420,8 +425,11 @@ def run_portfolio(
         check_outputs([("book", book)], target, rejects_path, summary_json)
         with BookFile(book) as source:
             schema = source.schema
-            check_columns(schema.names())
-            check_types(schema)
+            if layout == "regab":
+                check_regab_columns(schema.names())
+            else:
+                check_columns(schema.names())
+                check_types(schema)
             written = [target, rejects_path, *([] if summary_json is None else [summary_json])]
             clean_stale(written)
             with Outputs() as outputs:
@@ -443,6 +451,7 @@ def run_portfolio(
                     rejects_temporary,
                     horizon,
                     tuple(paths),
+                    layout,
                 )
                 if summary_json is not None:
                     write_summary_json(
@@ -467,6 +476,7 @@ def _run(
     rejects_temporary: str,
     horizon: int,
     paths: tuple[StressPath, ...],
+    layout: str,
 ) -> Summary:
     """Read, check, compute and write every chunk of ``source`` into the two temporary files."""
     parquet = source.format == "parquet"
@@ -489,8 +499,14 @@ def _run(
     ) as reject_writer:
 
         def checked() -> Iterator[tuple[int, Book, pl.DataFrame]]:
-            for chunk in source.chunks(chunk_size, _BOOK_COLUMNS):
-                good, bad = validate(chunk.frame, rows=chunk.rows, ids=ids)
+            names = source.schema.names()
+            columns = _BOOK_COLUMNS if layout == "book" else regab_names(names)
+            for chunk in source.chunks(chunk_size, columns):
+                if layout == "book":
+                    good, bad = validate(chunk.frame, rows=chunk.rows, ids=ids)
+                else:
+                    good, bad = validate(from_regab(chunk.frame), rows=chunk.rows, ids=ids)
+                    bad = regab_rejects(bad, names)
                 if chunk.broken.height:
                     bad = pl.concat([chunk.broken, bad]).sort("row")
                 yield chunk.rows_in, good, bad

@@ -33,6 +33,7 @@ from underwater.portfolio.engine import (
 )
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.kernel import compute
+from underwater.portfolio.regab import LAYOUTS, from_regab, regab_names, regab_rejects
 from underwater.portfolio.rollforward import DEFAULT_HORIZON
 from underwater.portfolio.schema import (
     OPTIONAL_COLUMNS,
@@ -93,6 +94,7 @@ def run_frame(
     threads: int = 1,
     horizon: int = DEFAULT_HORIZON,
     stress: Sequence[str | StressPath] = (),
+    layout: str = "book",
 ) -> BookRun:
     """Run every loan of ``book`` (a polars or pandas DataFrame with the book's columns; other
     columns are ignored) as ``underwater portfolio`` does, in chunks of ``chunk_size`` rows
@@ -100,7 +102,8 @@ def run_frame(
     one-time market drops in percent as typed (``"10"`` or ``10`` is a 10 % fall in every value);
     the summary follows the book month by month to ``horizon`` (0 to 600 months); ``stress``
     adds stress paths: a preset's name (:func:`~underwater.portfolio.stress.preset_paths`) or a
-    :class:`~underwater.portfolio.stress.StressPath`.
+    :class:`~underwater.portfolio.stress.StressPath`. ``layout="regab"`` reads a frame in Reg AB
+    II field names (:mod:`~underwater.portfolio.regab`).
     A book without a required column raises :class:`~underwater.errors.InputError`; a bad row is
     a row of ``rejects``.
 
@@ -119,6 +122,11 @@ def run_frame(
     frame = as_polars(book)
     parsed = parse_shocks([str(shock) for shock in shocks])
     check_options(chunk_size, threads, horizon=horizon)
+    if layout not in LAYOUTS:
+        raise InputError("layout", "must be one of " + ", ".join(LAYOUTS), got=layout)
+    names = frame.columns
+    if layout == "regab":
+        frame = from_regab(frame.select(regab_names(names)))
     check_columns(frame.columns)
     check_types(frame.schema)
     frame = frame.select([name for name in frame.columns if name in _BOOK_COLUMNS])
@@ -133,7 +141,7 @@ def run_frame(
         result = compute(good, parsed, paths=paths, threads=threads, horizon=horizon)
         summary.add(good, result, bad.height)
         loans.append(output_frame(good, result, keys))
-        rejects.append(bad)
+        rejects.append(bad if layout == "book" else regab_rejects(bad, names))
     return BookRun(
         loans=pl.concat(loans),
         rejects=pl.concat(rejects).select(REJECT_COLUMNS),
