@@ -105,5 +105,9 @@ def test_an_empty_book_gives_empty_frames_with_the_columns() -> None:
 
 def test_the_package_exports_the_api_without_loading_polars() -> None:
     assert underwater.portfolio.run_frame is run_frame
+    assert underwater.portfolio.preset_paths()["manheim_2007_09"].name == "manheim_2007_09"
+    assert sorted(underwater.portfolio.__all__) == underwater.portfolio.__all__
+    with pytest.raises(AttributeError):
+        _ = underwater.portfolio.nothing_here  # type: ignore[attr-defined]
     code = "import sys, underwater.portfolio\nassert 'polars' not in sys.modules\n"
     subprocess.run([sys.executable, "-c", code], check=True)
