@@ -16,6 +16,7 @@ import pytest
 from underwater.errors import InputError
 from underwater.portfolio.cluster import SCHEDULER_TIMEOUT, run_cluster
 from underwater.portfolio.engine import run_portfolio
+from underwater.portfolio.stress import stress_path
 from underwater.portfolio.synth import synth_book
 
 
@@ -23,7 +24,17 @@ from underwater.portfolio.synth import synth_book
 def test_local_cluster_run_equals_the_local_run(tmp_path: Path) -> None:
     parts = tmp_path / "parts"
     parts.mkdir()
-    frames = [synth_book(1500, seed=(21, k)) for k in range(3)]
+    # With the optional columns the summary counts (default probability, origination date) and
+    # other liens, so every figure of the summary is merged across parts.
+    frames = [
+        synth_book(1500, seed=(21, k)).with_columns(
+            pl.format("0.0{}", pl.int_range(pl.len()) % 9).alias("default_probability"),
+            pl.format("202{}-0{}-15", pl.int_range(pl.len()) % 5, pl.int_range(pl.len()) % 9 + 1).alias(
+                "origination_date"
+            ),
+        )
+        for k in range(3)
+    ]
     # One bad row in the second part: its row number counts across the whole dataset.
     frames[1] = frames[1].with_columns(
         pl.when(pl.int_range(pl.len()) == 10).then(None).otherwise(pl.col("value")).alias("value")
@@ -45,6 +56,7 @@ def test_local_cluster_run_equals_the_local_run(tmp_path: Path) -> None:
     whole = pl.concat([pl.read_parquet(p) for p in sorted(parts.iterdir())])
     whole.write_parquet(tmp_path / "whole.parquet")
     shocks = (Decimal(15),)
+    options = {"paths": (stress_path("manheim_2007_09"),), "horizon": 30}
 
     local = run_portfolio(
         tmp_path / "whole.parquet",
@@ -52,9 +64,16 @@ def test_local_cluster_run_equals_the_local_run(tmp_path: Path) -> None:
         shocks=shocks,
         rejects=tmp_path / "lr.csv",
         chunk_size=1000,
+        **options,
     )
     dataset = run_cluster(
-        parts, tmp_path / "out", shocks=shocks, rejects=tmp_path / "dr.csv", workers=2, chunk_size=1000
+        parts,
+        tmp_path / "out",
+        shocks=shocks,
+        rejects=tmp_path / "dr.csv",
+        workers=2,
+        chunk_size=1000,
+        **options,
     )
     single = run_cluster(
         tmp_path / "whole.parquet",
@@ -64,6 +83,7 @@ def test_local_cluster_run_equals_the_local_run(tmp_path: Path) -> None:
         workers=2,
         chunk_size=1000,
         part_rows=2000,
+        **options,
     )
 
     expected = pl.read_parquet(tmp_path / "local.parquet")
@@ -79,6 +99,8 @@ def test_local_cluster_run_equals_the_local_run(tmp_path: Path) -> None:
     assert local_rejects.splitlines()[2] == f"4001,{repeated},loan_id,repeats the loan_id of row 7"
     assert (tmp_path / "dr.csv").read_text() == local_rejects == (tmp_path / "sr.csv").read_text()
     assert dataset.to_json() == local.to_json() == single.to_json()
+    assert local.with_probability == 4498 and local.to_json()["scenarios"][2]["stress"] == "manheim_2007_09"
+    assert len(local.to_json()["scenarios"][0]["by_month"]) == 31
     assert local.rows_in == 4500 and local.rows_rejected == 2
     assert not [p for p in tmp_path.rglob(".*") if p.name.startswith((".underwater", ".out", ".single"))]
 

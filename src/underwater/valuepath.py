@@ -116,8 +116,16 @@ class ValuePath:
     shock_percent: Decimal = ZERO
     annual_miles: Decimal | None = None
     known_at_month: int = 0
+    index: tuple[Decimal, ...] = ()
+    """A value index by month from today, as factors (0.9 is 90 % of the curve's value that
+    month; held at its last factor after the last month given): a stress path such as
+    :class:`underwater.portfolio.stress.StressPath`. Empty: no index (every factor 1)."""
 
     def __post_init__(self) -> None:
+        if self.index and (self.annual_miles is not None or self.known_at_month):
+            raise InputError("index", "a path with a value index is not adjusted for miles or a later month")
+        if any(factor <= 0 for factor in self.index):
+            raise InputError("index", "every factor of a value index must be above 0")
         if self.known_at_month and self.annual_miles is not None:
             raise InputError("annual_miles", "a path known at a later month is not adjusted for miles")
         if not 0 <= self.age_months <= MAX_AGE_MONTHS:
@@ -165,6 +173,14 @@ class ValuePath:
         with localcontext() as ctx:
             ctx.prec = _PRECISION
             shocked = self.value_today * (1 - self.shock_percent / _HUNDRED)
+            if self.index:
+                # value × factor_t × r(age + t) / r(age), rounded once a month: the factor joins
+                # the exact product before the one rounding.
+                last = len(self.index) - 1
+                return tuple(
+                    scale_values(shocked * self.index[min(t, last)], (retentions[t],), retentions[0])[0]
+                    for t in range(horizon_months + 1)
+                )
         return scale_values(shocked, retentions[: horizon_months + 1], retentions[self.known_at_month])
 
     def at(self, month: int) -> Decimal:

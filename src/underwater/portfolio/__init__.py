@@ -8,9 +8,38 @@
 - :mod:`~underwater.portfolio.engine`: chunked streaming in overlapping stages
   (:mod:`~underwater.portfolio.prefetch`), atomic writes (:mod:`~underwater.portfolio.io`), the
   summary (:mod:`~underwater.portfolio.summary`), progress;
+- :mod:`~underwater.portfolio.frames`: the same run on a DataFrame in memory, for a notebook
+  (:func:`run_frame`, re-exported here);
+- :mod:`~underwater.portfolio.rollforward`: the book month by month;
+  :mod:`~underwater.portfolio.stress`: named stress paths (:class:`StressPath`,
+  :func:`preset_paths`, :func:`parse_path_csv`, re-exported here);
+  :mod:`~underwater.portfolio.regab`: books in SEC Regulation AB II field names;
 - :mod:`~underwater.portfolio.synth`: seeded synthetic books;
 - :mod:`~underwater.portfolio.cluster`: the same kernel on a Dask cluster (``distributed`` extra);
 - :mod:`~underwater.portfolio.cli`: the ``underwater portfolio`` command.
 
-Importing this package loads nothing heavy; the modules import polars and numpy.
+Importing this package loads nothing heavy; the modules import polars and numpy (the names
+re-exported here load theirs when first used).
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["BookRun", "StressPath", "parse_path_csv", "preset_paths", "run_frame"]
+
+_HOMES = {
+    "BookRun": "frames",
+    "run_frame": "frames",
+    "StressPath": "stress",
+    "parse_path_csv": "stress",
+    "preset_paths": "stress",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        import importlib
+
+        return getattr(importlib.import_module(f"underwater.portfolio.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'underwater.portfolio' has no attribute {name!r}")

@@ -8,11 +8,16 @@ runs, so the rest of the CLI starts without them.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import sys
+from typing import TYPE_CHECKING
 
 from underwater.errors import InputError
+
+if TYPE_CHECKING:
+    from underwater.portfolio.stress import StressPath
 
 __all__ = ["EXAMPLES", "SUMMARY", "adder", "handle"]
 
@@ -21,10 +26,12 @@ SUMMARY = "run a whole loan book (CSV or Parquet): per-loan equity, crossover, s
 EXAMPLES = (
     "underwater portfolio book.parquet -o out.parquet",
     "underwater portfolio book.csv -o out.csv --shock 10 --shock 20 --rejects rejects.csv",
+    "underwater portfolio book.parquet -o out.parquet --stress manheim_2007_09 --stress-file dip.csv",
     "underwater portfolio book.parquet -o out.parquet --summary-json summary.json --no-progress",
     "underwater portfolio parts/ -o out_parts/ --workers 2",
     "underwater portfolio book.parquet -o out.parquet --scheduler tcp://10.0.0.5:8786",
     "underwater portfolio synth 1000000 -o book.parquet --seed 7",
+    "underwater portfolio synth 1000 -o abs.parquet --layout regab",
 )
 
 _DESCRIPTION = """\
@@ -32,7 +39,9 @@ Reads a loan book (CSV or Parquet; columns loan_id, balance, rate_percent, remai
 value, and optionally payment, asset_class, asset_age_months, other_liens, state) in chunks,
 writes one output row per good loan (equity, negative equity, LTV/CLTV, crossover month, peak
 negative equity, estimated deficiency, and the same under each --shock) atomically, sends bad
-rows to a reject file with the row number and the reason, and prints a summary.
+rows to a reject file with the row number and the reason, and prints a summary, with the book
+month by month to --horizon (loans open and under water, LTV migration, crossover months)
+and each --stress path (a value index over the months ahead; presets from cited history).
 'synth N' writes a synthetic book of N loans instead."""
 
 
@@ -54,6 +63,26 @@ def adder(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="PERCENT",
         help="also run a one-time market drop of PERCENT %% in every value (0 to below 100; repeatable)",
+    )
+    parser.add_argument(
+        "--stress",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also run a named stress path from cited history (repeatable): " + _preset_names(),
+    )
+    parser.add_argument(
+        "--stress-file",
+        action="append",
+        default=[],
+        metavar="CSV",
+        help="also run your own stress path: a CSV of month,index (100 = today's values; repeatable)",
+    )
+    parser.add_argument(
+        "--horizon",
+        default="60",
+        metavar="MONTHS",
+        help="follow the book month by month to this month, 0 to 600 (the summary's roll-forward) [default: 60]",
     )
     parser.add_argument("--rejects", help="reject file (.csv) [default: OUTPUT's name + .rejects.csv]")
     parser.add_argument("--summary-json", help="also write the summary as JSON to this file")
@@ -77,6 +106,13 @@ def adder(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     parser.add_argument("--seed", default="0", help="with 'synth': the random seed [default: 0]")
+    parser.add_argument(
+        "--layout",
+        default="book",
+        choices=("book", "regab"),
+        help="the book's column names: this tool's (book) or SEC Regulation AB II auto-loan fields "
+        "(regab); with 'synth', the names to write [default: book]",
+    )
     parser.set_defaults(_handler=handle)
 
 
@@ -115,17 +151,27 @@ def handle(args: argparse.Namespace) -> int:
     from underwater.portfolio.summary import render_summary
 
     shocks = parse_shocks(args.shock)
+    paths = _stress_paths(args.stress, args.stress_file)
     compression = COMPRESSIONS[0] if args.compression is None else args.compression
     chunk_size = _count(args.chunk_size, "chunk_size", maximum=MAX_CHUNK)
+    horizon = _count(args.horizon, "horizon", minimum=0, maximum=600)
     threads = None if args.threads is None else _count(args.threads, "threads", maximum=MAX_THREADS)
     cluster = args.workers is not None or args.scheduler is not None
     # A directory as the output of one book: the book's own name in it (as a dataset's parts).
     output = args.output if os.path.isdir(args.book) else str(output_path(args.book, args.output))
     rejects = args.rejects if args.rejects is not None else str(default_rejects_path(output))
+    if args.stress_file:
+        from underwater.portfolio.files import check_distinct
+
+        writes = [("output", output), ("rejects", rejects)]
+        writes += [] if args.summary_json is None else [("summary_json", args.summary_json)]
+        check_distinct([("stress_file", path) for path in args.stress_file], writes)
     with removing_temporaries_on_signals():
         if cluster:
             from underwater.portfolio.cluster import MAX_WORKERS, run_cluster
 
+            if args.layout != "book":
+                raise InputError("layout", "regab runs on one machine: convert the book first for a cluster")
             workers = None if args.workers is None else _count(args.workers, "workers", maximum=MAX_WORKERS)
             if workers is not None and args.scheduler is not None:
                 raise InputError("workers", "give either `workers` N or `scheduler` ADDRESS, not both")
@@ -140,6 +186,8 @@ def handle(args: argparse.Namespace) -> int:
                 chunk_size=chunk_size,
                 compression=compression,
                 summary_json=args.summary_json,
+                horizon=horizon,
+                paths=paths,
             )
         else:
             show = not args.no_progress and sys.stderr.isatty()
@@ -153,10 +201,43 @@ def handle(args: argparse.Namespace) -> int:
                 progress=Progress(None, enabled=show),
                 compression=compression,
                 summary_json=args.summary_json,
+                horizon=horizon,
+                paths=paths,
+                layout=args.layout,
             )
     sys.stdout.write(render_summary(summary) + "\n")
     sys.stdout.write(f"wrote {output}; rejects in {rejects}\n")
     return 0
+
+
+def _preset_names() -> str:
+    # The data file's names without loading polars (the help is built whenever the CLI starts).
+    from underwater.datafiles import load_json
+
+    return ", ".join(load_json("stress_paths.json")["paths"])
+
+
+def _stress_paths(names: list[str], files: list[str]) -> tuple[StressPath, ...]:
+    """The presets named and the paths of the files given, each file's path named by its file
+    name (``dip.csv`` → ``dip``); a name used twice is refused."""
+    from underwater.portfolio.stress import parse_path_csv, stress_path
+
+    paths = [stress_path(name.strip()) for name in names]
+    for file in files:
+        try:
+            with open(file, encoding="utf-8", newline="") as handle:
+                text = handle.read(2 << 20)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "is not UTF-8 text"
+            raise InputError("stress_file", f"could not be read: {reason}", got=file) from None
+        name = re.sub(r"[^a-z0-9_]", "_", os.path.splitext(os.path.basename(file))[0].lower())[:40] or "file"
+        path = parse_path_csv(text, name)
+        paths.append(dataclasses.replace(path, title=f"your path from {file}", source=f"the file {file}"))
+    names_given = [path.name for path in paths]
+    repeated = sorted({name for name in names_given if names_given.count(name) > 1})
+    if repeated:
+        raise InputError("stress", "each stress path must have its own name", got=", ".join(repeated))
+    return tuple(paths)
 
 
 def _synth(args: argparse.Namespace) -> int:
@@ -172,6 +253,6 @@ def _synth(args: argparse.Namespace) -> int:
     check_writable("output", args.output)
     book_format(args.output, "output")
     with removing_temporaries_on_signals():
-        write_synth_book(args.output, rows, seed=seed)
+        write_synth_book(args.output, rows, seed=seed, layout=args.layout)
     sys.stdout.write(f"wrote {rows:,} synthetic loans to {args.output} (seed {seed})\n")
     return 0

@@ -49,7 +49,9 @@ from underwater.portfolio.io import (
     write_frames,
 )
 from underwater.portfolio.outputs import Outputs, clean_stale, directory_for, temporary_directory
+from underwater.portfolio.rollforward import DEFAULT_HORIZON
 from underwater.portfolio.schema import REJECT_COLUMNS, check_columns, check_types, id_fingerprints
+from underwater.portfolio.stress import StressPath
 from underwater.portfolio.summary import Summary
 
 __all__ = ["MAX_WORKERS", "SCHEDULER_TIMEOUT", "Part", "dataset_parts", "run_cluster", "run_part"]
@@ -81,14 +83,20 @@ def dataset_parts(directory: str | Path) -> list[Path]:
 
 
 def run_part(
-    part: Part, shocks: Sequence[Decimal], chunk_size: int, compression: str = COMPRESSIONS[0]
+    part: Part,
+    shocks: Sequence[Decimal],
+    chunk_size: int,
+    compression: str = COMPRESSIONS[0],
+    horizon: int = DEFAULT_HORIZON,
+    paths: Sequence[StressPath] = (),
 ) -> tuple[Summary, pl.DataFrame]:
     """Process one part on a worker: returns its summary and its rejects (a small frame)."""
-    from underwater.portfolio.engine import output_frame, output_schema
+    from underwater.portfolio.engine import output_frame, output_schema, scenario_keys
     from underwater.portfolio.kernel import compute
     from underwater.portfolio.schema import validate
 
-    summary = Summary(tuple(shocks))
+    summary = Summary(tuple(shocks), horizon, paths=tuple(paths))
+    keys = scenario_keys(shocks, paths)
     rejected: list[pl.DataFrame] = []
 
     def frames() -> Iterator[pl.DataFrame]:
@@ -98,12 +106,12 @@ def run_part(
             # read_chunks numbers the file's rows; the dataset's count from part.first_row.
             rows = chunk.rows + (part.first_row - 1 - part.offset)
             good, bad = validate(chunk.frame, rows=rows, ids=part.repeats)
-            result = compute(good, shocks)
+            result = compute(good, shocks, paths=paths, horizon=horizon)
             rejected.append(bad)
             summary.add(good, result, bad.height)
-            yield output_frame(good, result, shocks)
+            yield output_frame(good, result, keys)
 
-    write_atomic(part.target, frames, output_schema(shocks), compression)
+    write_atomic(part.target, frames, output_schema(keys), compression)
     rejects = (
         pl.concat(rejected) if rejected else pl.DataFrame(schema=dict.fromkeys(REJECT_COLUMNS, pl.String))
     )
@@ -206,6 +214,8 @@ def run_cluster(
     compression: str = COMPRESSIONS[0],
     summary_json: str | Path | None = None,
     connect_timeout: float = SCHEDULER_TIMEOUT,
+    horizon: int = DEFAULT_HORIZON,
+    paths: Sequence[StressPath] = (),
 ) -> Summary:
     """Run ``book`` (a Parquet file or a directory of Parquet parts) on a Dask cluster and
     write ``output`` (a file, or a directory of parts for a directory; Parquet compressed with
@@ -220,7 +230,7 @@ def run_cluster(
         raise InputError("workers", "give either `workers` N or `scheduler` ADDRESS")
     if workers is not None and not 1 <= workers <= MAX_WORKERS:
         raise InputError("workers", f"must be 1 to {MAX_WORKERS}", got=workers)
-    check_options(chunk_size, None, compression)
+    check_options(chunk_size, None, compression, horizon)
     if part_rows < 1:
         raise InputError("part_rows", "must be at least 1", got=part_rows)
     source = Path(book)
@@ -267,7 +277,9 @@ def run_cluster(
         repeats = _repeats(inputs, chunk_size)
         scratch = stack.enter_context(temporary_directory(writes[0], "output"))
         parts = _parts(inputs, scratch, repeats, part_rows, dataset)
-        summary = _run(client, parts, shocks, rejects, rejects_temporary, chunk_size, compression)
+        summary = _run(
+            client, parts, shocks, rejects, rejects_temporary, chunk_size, compression, horizon, tuple(paths)
+        )
         if output_temporary is None:
             # Every task has finished: the parts go into place with the other files.
             for part, path in zip(parts, writes, strict=True):
@@ -333,12 +345,21 @@ def _run(
     rejects_temporary: str,
     chunk_size: int,
     compression: str,
+    horizon: int,
+    paths: tuple[StressPath, ...],
 ) -> Summary:
     futures = client.map(
-        run_part, parts, shocks=shocks, chunk_size=chunk_size, compression=compression, pure=False
+        run_part,
+        parts,
+        shocks=shocks,
+        chunk_size=chunk_size,
+        compression=compression,
+        horizon=horizon,
+        paths=paths,
+        pure=False,
     )
     results: list[tuple[Summary, pl.DataFrame]] = client.gather(futures)
-    summary = Summary(shocks)
+    summary = Summary(shocks, horizon, paths=paths)
     with CsvWriter(rejects, REJECT_COLUMNS, "rejects", temporary=rejects_temporary, escape=True) as writer:
         for part_summary, part_rejects in results:
             summary.merge(part_summary)

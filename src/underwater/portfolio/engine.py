@@ -17,11 +17,13 @@ and ``state`` are text from a fixed list, an Enum (dictionary-encoded) in Parque
 ``loan_id``, ``asset_class``, ``state``, ``balance``, ``other_liens``, ``owed`` (balance + other
 liens), ``payment`` (the given or level monthly payment), ``value``, ``equity``,
 ``negative_equity``, ``ltv``, ``cltv``, ``crossover_month``, ``first_under_water_month``,
-``peak_negative_equity``, ``peak_month``, ``estimated_deficiency`` (null for a home); then for
+``peak_negative_equity``, ``peak_month``, ``estimated_deficiency`` (null for a home),
+``expected_loss`` (the book's ``default_probability`` × ``estimated_deficiency``, rounded to the
+cent; null where the book gives no probability: none is ever assumed); then for
 each shock X: ``value_shock_X``, ``equity_shock_X``, ``negative_equity_shock_X``,
 ``ltv_shock_X``, ``cltv_shock_X``, ``crossover_month_shock_X``,
 ``first_under_water_month_shock_X``, ``peak_negative_equity_shock_X``, ``peak_month_shock_X``,
-``estimated_deficiency_shock_X``. Definitions: see
+``estimated_deficiency_shock_X``, ``expected_loss_shock_X`` (and ``_stress_NAME`` for a stress path). Definitions: see
 :mod:`underwater.portfolio.kernel`.
 """
 
@@ -54,11 +56,14 @@ from underwater.portfolio.io import (
     count_rows,
     write_frames,
 )
-from underwater.portfolio.kernel import Result, compute, shock_suffix
+from underwater.portfolio.kernel import Result, compute
 from underwater.portfolio.outputs import Outputs, atomic_path, clean_stale, directory_for
 from underwater.portfolio.prefetch import prefetch
+from underwater.portfolio.regab import LAYOUTS, check_regab_columns, from_regab, regab_names, regab_rejects
+from underwater.portfolio.rollforward import DEFAULT_HORIZON
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
+    MAX_PAYMENTS,
     OPTIONAL_COLUMNS,
     REJECT_COLUMNS,
     REQUIRED_COLUMNS,
@@ -68,7 +73,9 @@ from underwater.portfolio.schema import (
     check_types,
     validate,
 )
+from underwater.portfolio.stress import StressPath
 from underwater.portfolio.summary import Summary
+from underwater.portfolio.tables import scenario_suffix
 
 __all__ = [
     "CLASS_TYPE",
@@ -109,6 +116,7 @@ _SCENARIO_COLUMNS: tuple[tuple[str, pl.DataType], ...] = (
     ("peak_negative_equity", MONEY),
     ("peak_month", pl.Int32()),
     ("estimated_deficiency", MONEY),
+    ("expected_loss", MONEY),
 )
 _CENT_VALUE = Decimal("0.01")
 CLASS_TYPE = pl.Enum(ASSET_CLASSES)
@@ -138,8 +146,9 @@ def parse_shocks(values: Sequence[object]) -> tuple[Decimal, ...]:
     return tuple(shocks)
 
 
-def output_schema(shocks: Sequence[Decimal]) -> pl.Schema:
-    """The output file's columns and types for these shocks (see the module docstring)."""
+def output_schema(shocks: Sequence[Decimal | str]) -> pl.Schema:
+    """The output file's columns and types for these shocks and stress paths (named by their
+    names; see the module docstring)."""
     columns: list[tuple[str, pl.DataType]] = [
         ("loan_id", pl.String()),
         ("asset_class", CLASS_TYPE),
@@ -150,12 +159,12 @@ def output_schema(shocks: Sequence[Decimal]) -> pl.Schema:
         ("payment", MONEY),
     ]
     for shock in (Decimal(0), *shocks):
-        suffix = "" if shock == 0 else shock_suffix(shock)
+        suffix = scenario_suffix(shock)
         columns += [(name + suffix, dtype) for name, dtype in _SCENARIO_COLUMNS]
     return pl.Schema(columns)
 
 
-def output_frame(book: Book, result: Result, shocks: Sequence[Decimal]) -> pl.DataFrame:
+def output_frame(book: Book, result: Result, shocks: Sequence[Decimal | str]) -> pl.DataFrame:
     """The output rows for a computed chunk, with :func:`output_schema`'s columns."""
     money: dict[str, np.ndarray] = {
         "balance": book.balance,
@@ -166,7 +175,7 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal]) -> pl.Da
     months: dict[str, np.ndarray] = {}
     ratios: dict[str, np.ndarray] = {}
     for shock in (Decimal(0), *shocks):
-        suffix = "" if shock == 0 else shock_suffix(shock)
+        suffix = scenario_suffix(shock)
         figures = result.scenarios[shock]
         money["value" + suffix] = figures.value
         money["equity" + suffix] = figures.equity
@@ -178,6 +187,7 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal]) -> pl.Da
         money["peak_negative_equity" + suffix] = figures.peak_negative_equity
         months["peak_month" + suffix] = figures.peak_month
         money["estimated_deficiency" + suffix] = figures.estimated_deficiency
+        money["expected_loss" + suffix] = figures.expected_loss
     raw = pl.DataFrame(
         [
             book.loan_id.alias("loan_id").cast(pl.String),
@@ -188,7 +198,7 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal]) -> pl.Da
     )
     # One select converts every column at once, in parallel: cents → Decimal(18, 2) dollars,
     # -1 → null for months (and for the deficiency of a home), NaN → null for ratios.
-    nullable = {name for name in money if name.startswith("estimated_deficiency")}
+    nullable = {name for name in money if name.startswith(("estimated_deficiency", "expected_loss"))}
     expressions: list[pl.Expr] = []
     for name in output_schema(shocks).names():
         column = pl.col(name)
@@ -209,12 +219,27 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal]) -> pl.Da
 
 
 def process_chunk(
-    raw: pl.DataFrame, first_row: int, shocks: Sequence[Decimal], threads: int = 1
+    raw: pl.DataFrame,
+    first_row: int,
+    shocks: Sequence[Decimal],
+    threads: int = 1,
+    horizon: int = DEFAULT_HORIZON,
+    paths: Sequence[StressPath] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame, Book, Result]:
     """Validate and compute one chunk: (output rows, rejects, the good loans, their result)."""
     book, rejects = validate(raw, first_row)
-    result = compute(book, shocks, threads=threads)
-    return output_frame(book, result, shocks), rejects, book, result
+    result = compute(book, shocks, paths=paths, threads=threads, horizon=horizon)
+    return output_frame(book, result, scenario_keys(shocks, paths)), rejects, book, result
+
+
+def scenario_keys(shocks: Sequence[Decimal], paths: Sequence[StressPath]) -> tuple[Decimal | str, ...]:
+    """The scenarios beyond the base case, as :func:`output_frame` and the kernel's result key
+    them: each shock (percent), then each stress path's name.
+
+    >>> scenario_keys([Decimal(10)], [])
+    (Decimal('10'),)
+    """
+    return (*[shock for shock in shocks if shock != 0], *[path.name for path in paths])
 
 
 class Progress:
@@ -290,9 +315,16 @@ def default_rejects_path(output: str | Path) -> Path:
     return path.with_name(path.stem + ".rejects.csv")
 
 
-def check_options(chunk_size: int, threads: int | None = None, compression: str = COMPRESSIONS[0]) -> None:
-    """Refuse a chunk size outside 1..:data:`MAX_CHUNK`, threads outside 1..:data:`MAX_THREADS`
-    or an unknown compression, before any work."""
+def check_options(
+    chunk_size: int,
+    threads: int | None = None,
+    compression: str = COMPRESSIONS[0],
+    horizon: int = DEFAULT_HORIZON,
+) -> None:
+    """Refuse a chunk size outside 1..:data:`MAX_CHUNK`, threads outside 1..:data:`MAX_THREADS`,
+    an unknown compression or a horizon outside 0..600 months, before any work."""
+    if not 0 <= horizon <= MAX_PAYMENTS:
+        raise InputError("horizon", f"must be from 0 to {MAX_PAYMENTS} months", got=horizon)
     if not 1 <= chunk_size <= MAX_CHUNK:
         raise InputError("chunk_size", f"must be 1 to {MAX_CHUNK:,} rows", got=chunk_size)
     if threads is not None and not 1 <= threads <= MAX_THREADS:
@@ -361,11 +393,17 @@ def run_portfolio(
     progress: Progress | None = None,
     compression: str = COMPRESSIONS[0],
     summary_json: str | Path | None = None,
+    horizon: int = DEFAULT_HORIZON,
+    paths: Sequence[StressPath] = (),
+    layout: str = "book",
 ) -> Summary:
     """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet; in a
     directory, :func:`output_path`); rejects go to ``rejects`` (default
     :func:`default_rejects_path`) and, if asked, the summary to ``summary_json``. ``shocks`` are
-    market drops in percent (10 is a 10 % drop); ``threads`` compute slices of a chunk in
+    market drops in percent (10 is a 10 % drop) and ``paths`` stress paths
+    (:mod:`~underwater.portfolio.stress`); the summary follows the book month by month to
+    ``horizon`` (0 to 600 months, :mod:`~underwater.portfolio.rollforward`); ``layout``
+    ``"regab"`` reads a book in Reg AB II field names (:mod:`~underwater.portfolio.regab`); ``threads`` compute slices of a chunk in
     parallel (default :func:`default_threads`). The next chunk is read and computed while the
     last is written. A Parquet output is compressed with ``compression`` (see
     :data:`~underwater.portfolio.io.COMPRESSIONS`). Every option and path is checked before
@@ -376,7 +414,9 @@ def run_portfolio(
     (:func:`~underwater.portfolio.outputs.clean_stale`). Returns the
     :class:`~underwater.portfolio.summary.Summary`.
     """
-    check_options(chunk_size, threads, compression)
+    check_options(chunk_size, threads, compression, horizon)
+    if layout not in LAYOUTS:
+        raise InputError("layout", "must be one of " + ", ".join(LAYOUTS), got=layout)
     book_format(book, "book")
     target = output_path(book, output)
     with directory_for(target, "output") if target != Path(output) else contextlib.nullcontext():
@@ -385,8 +425,11 @@ def run_portfolio(
         check_outputs([("book", book)], target, rejects_path, summary_json)
         with BookFile(book) as source:
             schema = source.schema
-            check_columns(schema.names())
-            check_types(schema)
+            if layout == "regab":
+                check_regab_columns(schema.names())
+            else:
+                check_columns(schema.names())
+                check_types(schema)
             written = [target, rejects_path, *([] if summary_json is None else [summary_json])]
             clean_stale(written)
             with Outputs() as outputs:
@@ -406,6 +449,9 @@ def run_portfolio(
                     output_temporary,
                     rejects_path,
                     rejects_temporary,
+                    horizon,
+                    tuple(paths),
+                    layout,
                 )
                 if summary_json is not None:
                     write_summary_json(
@@ -428,11 +474,15 @@ def _run(
     output_temporary: str,
     rejects: Path,
     rejects_temporary: str,
+    horizon: int,
+    paths: tuple[StressPath, ...],
+    layout: str,
 ) -> Summary:
     """Read, check, compute and write every chunk of ``source`` into the two temporary files."""
     parquet = source.format == "parquet"
     shocks = tuple(shocks)
-    summary = Summary(shocks)
+    keys = scenario_keys(shocks, paths)
+    summary = Summary(shocks, horizon, paths=paths)
     meter = progress if progress is not None else Progress(None, enabled=False)
     if meter.wants_total:
         meter.set_total(source.count_rows())
@@ -449,8 +499,14 @@ def _run(
     ) as reject_writer:
 
         def checked() -> Iterator[tuple[int, Book, pl.DataFrame]]:
-            for chunk in source.chunks(chunk_size, _BOOK_COLUMNS):
-                good, bad = validate(chunk.frame, rows=chunk.rows, ids=ids)
+            names = source.schema.names()
+            columns = _BOOK_COLUMNS if layout == "book" else regab_names(names)
+            for chunk in source.chunks(chunk_size, columns):
+                if layout == "book":
+                    good, bad = validate(chunk.frame, rows=chunk.rows, ids=ids)
+                else:
+                    good, bad = validate(from_regab(chunk.frame), rows=chunk.rows, ids=ids)
+                    bad = regab_rejects(bad, names)
                 if chunk.broken.height:
                     bad = pl.concat([chunk.broken, bad]).sort("row")
                 yield chunk.rows_in, good, bad
@@ -458,16 +514,16 @@ def _run(
         def computed() -> Iterator[pl.DataFrame]:
             loader.join()
             for rows, good, bad in prefetch(checked):
-                result = compute(good, shocks, threads=workers)
+                result = compute(good, shocks, paths=paths, threads=workers, horizon=horizon)
                 reject_writer.write(bad)
                 summary.add(good, result, bad.height)
                 meter.update(rows)
-                yield output_frame(good, result, shocks)
+                yield output_frame(good, result, keys)
 
         # Three stages overlap: reading and validating chunk k + 2, computing chunk k + 1 and
         # writing chunk k.
         write_frames(
-            output_temporary, lambda: prefetch(computed), output_schema(shocks), compression, "output", output
+            output_temporary, lambda: prefetch(computed), output_schema(keys), compression, "output", output
         )
     return summary
 

@@ -14,22 +14,23 @@ vectorised kernel is tested against, loan by loan, to the cent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from underwater.assets import AssetClass
 from underwater.contracts import AmortizingLoan
-from underwater.deficiency import estimate_deficiency
+from underwater.deficiency import default_auction_share_percent, estimate_deficiency
 from underwater.depreciation import default_preset
-from underwater.money import ZERO, from_cents
-from underwater.portfolio.tables import shock_suffix
+from underwater.money import CENT, ZERO, from_cents
+from underwater.portfolio.tables import scenario_suffix
 from underwater.projection import project_contract
 from underwater.valuepath import ValuePath
 
 if TYPE_CHECKING:
     from underwater.portfolio.schema import Book
+    from underwater.portfolio.stress import StressPath
 
-__all__ = ["ExactLoan", "exact_inputs", "exact_loan"]
+__all__ = ["ExactLoan", "exact_inputs", "exact_loan", "exact_months", "exact_probe"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class ExactLoan:
     asset_age_months: int = 0
     other_liens: Decimal = ZERO
     state: str | None = None
+    default_probability: Decimal | None = None
 
 
 def exact_inputs(book: Book, i: int) -> ExactLoan:
@@ -63,23 +65,62 @@ def exact_inputs(book: Book, i: int) -> ExactLoan:
         asset_age_months=int(book.asset_age_months[i]),
         other_liens=from_cents(int(book.other_liens[i])),
         state=None if state == 0 else STATE_CODES[state - 1],
+        default_probability=(
+            None if book.default_probability[i] < 0 else Decimal(int(book.default_probability[i])) / 1_000_000
+        ),
     )
 
 
-def _scenario(loan: ExactLoan, contract: AmortizingLoan, shock: Decimal) -> dict[str, Any]:
-    path = ValuePath(loan.value, default_preset(loan.asset_class), loan.asset_age_months, shock)
-    p = project_contract(contract, path, loan.remaining_payments, other_liens=loan.other_liens)
+def _value_path(loan: ExactLoan, spec: Decimal | StressPath) -> ValuePath:
+    """The loan's value path in a scenario: a one-time shock (percent) or a stress path's index."""
+    curve = default_preset(loan.asset_class)
+    if isinstance(spec, Decimal):
+        return ValuePath(loan.value, curve, loan.asset_age_months, spec)
+    return ValuePath(loan.value, curve, loan.asset_age_months, index=spec.factors(len(spec.levels) - 1))
+
+
+def _probe(spec: Decimal | StressPath) -> tuple[int, Decimal]:
+    # The month a surrender is assumed in, and the share of the usual auction proceeds.
+    if isinstance(spec, Decimal):
+        return 0, Decimal(100)
+    return spec.trough_month, spec.recovery_percent
+
+
+def exact_probe(loan: ExactLoan, spec: Decimal | StressPath) -> tuple[Decimal, Decimal]:
+    """(balance, value) in dollars in the month a deficiency is estimated for in a scenario
+    (today for a shock, the trough month for a stress path); the balance is 0 once paid off."""
+    month, _ = _probe(spec)
+    contract = AmortizingLoan(loan.balance, loan.rate_percent, loan.remaining_payments, loan.payment)
+    if month >= loan.remaining_payments:
+        return ZERO, _value_path(loan, spec).at(min(month, loan.remaining_payments))
+    return contract.months(month)[month].balance, _value_path(loan, spec).at(month)
+
+
+def _deficiency(loan: ExactLoan, spec: Decimal | StressPath) -> Decimal | None:
+    month, recovery = _probe(spec)
+    balance, value = exact_probe(loan, spec)
+    if loan.asset_class == AssetClass.HOME:
+        return None
+    if month > 0 and balance == 0:
+        return ZERO  # paid off by then: nothing to surrender
+    share = None if recovery == 100 else default_auction_share_percent() * recovery / 100
+    return estimate_deficiency(
+        balance,
+        value,
+        loan.asset_class,
+        state=loan.state,
+        auction_share_percent=share,
+        unpaid_balance_at_default=balance,
+        fair_market_value=value,
+    ).deficiency
+
+
+def _scenario(loan: ExactLoan, contract: AmortizingLoan, spec: Decimal | StressPath) -> dict[str, Any]:
+    p = project_contract(
+        contract, _value_path(loan, spec), loan.remaining_payments, other_liens=loan.other_liens
+    )
     today = p.rows[0]
-    deficiency: Decimal | None = None
-    if loan.asset_class != AssetClass.HOME:
-        deficiency = estimate_deficiency(
-            loan.balance,
-            today.value,
-            loan.asset_class,
-            state=loan.state,
-            unpaid_balance_at_default=loan.balance,
-            fair_market_value=today.value,
-        ).deficiency
+    deficiency = _deficiency(loan, spec)
     return {
         "value": today.value,
         "equity": today.equity,
@@ -91,13 +132,19 @@ def _scenario(loan: ExactLoan, contract: AmortizingLoan, shock: Decimal) -> dict
         "peak_negative_equity": p.peak_negative_equity,
         "peak_month": p.peak_month,
         "estimated_deficiency": deficiency,
+        "expected_loss": (
+            None
+            if deficiency is None or loan.default_probability is None
+            else (loan.default_probability * deficiency).quantize(CENT, rounding=ROUND_HALF_UP)
+        ),
     }
 
 
-def exact_loan(loan: ExactLoan, shocks: tuple[Decimal, ...] = ()) -> dict[str, Any]:
+def exact_loan(loan: ExactLoan, shocks: tuple[Decimal | StressPath, ...] = ()) -> dict[str, Any]:
     """The kernel's output row for one loan, computed exactly: money as ``Decimal`` dollars,
     months as ``int`` or ``None``, ratios as exact ``Decimal`` quotients or ``None``. Keys are
-    the output columns (``value_shock_10`` etc. for a shock of 10 %).
+    the output columns (``value_shock_10`` etc. for a shock of 10 %, ``value_stress_NAME`` for a
+    :class:`~underwater.portfolio.stress.StressPath`).
 
     A $18,000 balance at 6.9 % with 60 payments left on a $15,000 car is $3,000 under water
     today and surfaces after 33 payments:
@@ -113,8 +160,24 @@ def exact_loan(loan: ExactLoan, shocks: tuple[Decimal, ...] = ()) -> dict[str, A
         "owed": loan.balance + loan.other_liens,
         "payment": contract.regular_payment,
     }
-    for shock in (Decimal(0), *shocks):
-        suffix = "" if shock == 0 else shock_suffix(shock)
-        for key, figure in _scenario(loan, contract, shock).items():
+    for spec in (Decimal(0), *shocks):
+        suffix = "" if spec == 0 else scenario_suffix(spec if isinstance(spec, Decimal) else spec.name)
+        for key, figure in _scenario(loan, contract, spec).items():
             row[key + suffix] = figure
     return row
+
+
+def exact_months(
+    loan: ExactLoan, shock: Decimal | StressPath, horizon: int
+) -> tuple[tuple[Decimal, Decimal], ...]:
+    """(balance, value) in dollars at months 0..min(``horizon``, remaining_payments − 1), the
+    months the loan may still be open, under a one-time ``shock`` (percent) or a stress path:
+    what the kernel's roll-forward counts (:mod:`underwater.portfolio.rollforward`).
+
+    >>> exact_months(ExactLoan(Decimal("1000"), Decimal("12"), 2, Decimal("900")), Decimal(0), 60)
+    ((Decimal('1000'), Decimal('900.00')), (Decimal('502.49'), Decimal('883.42')))
+    """
+    contract = AmortizingLoan(loan.balance, loan.rate_percent, loan.remaining_payments, loan.payment)
+    last = min(horizon, loan.remaining_payments - 1)
+    values = _value_path(loan, shock).values(last)
+    return tuple((month.balance, values[month.month]) for month in contract.months(last))

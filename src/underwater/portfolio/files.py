@@ -55,12 +55,13 @@ def check_distinct(reads: Sequence[tuple[str, str | Path]], writes: Sequence[tup
 (got 'loans.csv')
     """
     seen: list[tuple[str, str, tuple[int, int] | None]] = [(field, *_identity(path)) for field, path in reads]
+    read = {field for field, _ in reads}
     for field, path in writes:
         resolved, inode = _identity(path)
         for other, other_resolved, other_inode in seen:
             if resolved == other_resolved or (inode is not None and inode == other_inode):
-                if other == "book":
-                    rule = "is the same file as `book`: a run never writes a file it reads"
+                if other in read:
+                    rule = f"is the same file as `{other}`: a run never writes a file it reads"
                 else:
                     rule = f"is the same file as {LABELS.get(other, other)}: each result needs its own file"
                 raise InputError(field, rule, got=str(path))

@@ -43,10 +43,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from underwater.errors import InputError
 from underwater.money import from_cents, to_cents
 from underwater.portfolio.paths import (
     COLUMNS,
@@ -58,11 +60,21 @@ from underwater.portfolio.paths import (
     OutOfRangeError,
     loan_paths,
 )
-from underwater.portfolio.schema import ASSET_CLASSES, RATE_UNITS, STATE_CODES, Book
-from underwater.portfolio.tables import AGES, Tables, _fraction, shock_suffix, tables
+from underwater.portfolio.rollforward import DEFAULT_HORIZON, MARK_EVERY, Rolled
+from underwater.portfolio.schema import (
+    ASSET_CLASSES,
+    MAX_PAYMENTS,
+    PROBABILITY_UNITS,
+    RATE_UNITS,
+    STATE_CODES,
+    Book,
+)
+from underwater.portfolio.tables import AGES, Tables, scenario_suffix, shock_suffix, tables
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
+
+    from underwater.portfolio.stress import StressPath
 
 __all__ = ["Result", "Scenario", "compute", "level_payments", "shock_suffix"]
 
@@ -85,6 +97,8 @@ class Scenario:
     peak_negative_equity: NDArray[np.int64]
     peak_month: NDArray[np.int64]
     estimated_deficiency: NDArray[np.int64]
+    expected_loss: NDArray[np.int64]
+    """The loan's default probability × its estimated deficiency (−1 without either)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +108,9 @@ class Result:
 
     payment: NDArray[np.int64]
     owed: NDArray[np.int64]
-    scenarios: dict[Decimal, Scenario]
+    scenarios: dict[Decimal | str, Scenario]
+    rolled: Rolled
+    """The book month by month, in the order of ``scenarios``."""
     rechecked: int = 0
     """How many loans had a value within float error of a half cent beyond the compiled loop's
     integer check (see :data:`~underwater.portfolio.paths.EXACT_LIMIT`) and were recomputed
@@ -143,9 +159,18 @@ def level_payments(
     return out
 
 
-def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> Result:
-    """Run the kernel over ``book`` for the base case and each shock (percent, 0 ≤ s < 100);
-    ``threads`` slices of the book run in parallel.
+def compute(
+    book: Book,
+    shocks: Sequence[Decimal] = (),
+    *,
+    paths: Sequence[StressPath] = (),
+    threads: int = 1,
+    horizon: int = DEFAULT_HORIZON,
+) -> Result:
+    """Run the kernel over ``book`` for the base case, each shock (percent, 0 ≤ s < 100) and
+    each stress path (:mod:`underwater.portfolio.stress`; its scenario is keyed by its name);
+    ``threads`` slices of the book run in parallel; the roll-forward covers months
+    0..``horizon`` (0 to 600) with the LTV migration every :data:`MARK_EVERY` months.
 
     A $18,000 balance at 6.9 % with 60 payments on a $15,000 car: 3,000.00 under water today.
 
@@ -157,6 +182,11 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
     >>> int(base.negative_equity[0]), int(base.crossover_month[0])
     (300000, 33)
     """
+    if not 0 <= horizon <= MAX_PAYMENTS:
+        raise InputError("horizon", f"must be from 0 to {MAX_PAYMENTS} months", got=horizon)
+    names = [path.name for path in paths]
+    if len(set(names)) != len(names):
+        raise InputError("stress", "each stress path must have its own name", got=", ".join(names))
     t = tables()
     if len(book) and not (
         0 <= book.asset_class.min() <= book.asset_class.max() < len(ASSET_CLASSES)
@@ -165,7 +195,7 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
         # Codes index lookup tables here and in the summary's compiled loop (which does not
         # check them); the rest is checked just before the month loop.
         raise OutOfRangeError("an asset class or state code outside its table reached the kernel")
-    all_shocks = (Decimal(0), *[s for s in shocks if s != 0])
+    specs: tuple[Decimal | StressPath, ...] = (Decimal(0), *[s for s in shocks if s != 0], *paths)
     payment = np.where(
         book.payment >= 0,
         book.payment,
@@ -174,13 +204,13 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
     payment = np.where(book.balance > 0, payment, 0)
     owed = book.balance + book.other_liens
     count = len(book)
-    factors = np.array([float(1 - s / 100) for s in all_shocks], dtype=F64)
-    millionths = np.array([int((1 - s / 100) * SHOCK_SCALE) for s in all_shocks], dtype=I64)
-    # Month 0 is today's value times (1 − s/100): exact in integers, no curve involved.
-    today = np.empty((count, len(all_shocks)), dtype=I64)
-    for k, shock in enumerate(all_shocks):
-        numerator, denominator = _fraction(1 - shock / 100)
-        today[:, k] = (2 * book.value * numerator + denominator) // (2 * denominator)
+    millionths = np.stack([_millionths(spec) for spec in specs])
+    factors = millionths / SHOCK_SCALE
+    steady = _steady(millionths)
+    probe = np.array([0 if isinstance(spec, Decimal) else spec.trough_month for spec in specs], dtype=I64)
+    # Month 0 is today's value times the factor: exact in integers, no curve involved.
+    today = (2 * book.value[:, None] * millionths[None, :, 0] + SHOCK_SCALE) // (2 * SHOCK_SCALE)
+    marks = np.arange(MARK_EVERY, horizon + 1, MARK_EVERY, dtype=I64)
     loans = np.empty((count, len(COLUMNS)), dtype=I64)
     for k, column in enumerate(
         (
@@ -195,50 +225,93 @@ def compute(book: Book, shocks: Sequence[Decimal] = (), *, threads: int = 1) -> 
         )
     ):
         loans[:, k] = column
-    out = np.empty((count, len(all_shocks), len(FIGURES)), dtype=I64)
+    out = np.empty((count, len(specs), len(FIGURES)), dtype=I64)
+    probed = np.empty((count, len(specs), 2), dtype=I64)
     doubt = np.zeros(count, dtype=np.bool_)
+    step = -(-count // max(threads, 1)) if count else 1
+    parts = [slice(start, start + step) for start in range(0, count, step)]
+    tallies = [Rolled.empty(len(specs), horizon, marks) for _ in parts]
 
-    def run(part: slice) -> None:
+    def run(k: int) -> None:
+        part = parts[k]
         loan_paths(
             loans[part],
             t.retention.ravel(),
             t.retention_units.ravel(),
             factors,
             millionths,
+            steady,
             today[part],
             out[part],
             doubt[part],
+            marks,
+            tallies[k].months,
+            tallies[k].moves,
+            probe,
+            probed[part],
             EXACT_LIMIT,
         )
 
-    step = -(-count // max(threads, 1)) if count else 1
-    parts = [slice(start, start + step) for start in range(0, count, step)]
     if len(parts) > 1:
         with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-            list(pool.map(run, parts))
+            list(pool.map(run, range(len(parts))))
     elif parts:
-        run(parts[0])
+        run(0)
+    rolled = Rolled.empty(len(specs), horizon, marks)
+    for tally in tallies:
+        rolled.merge(tally)
     rechecked = np.nonzero(doubt)[0]
     for i in rechecked:
-        _recheck(book, int(i), all_shocks, out)
-    scenarios = {s: _finish(today[:, k], out[:, k], book, owed, t) for k, s in enumerate(all_shocks)}
-    return Result(payment=payment, owed=owed, scenarios=scenarios, rechecked=len(rechecked))
+        _recheck(book, int(i), specs, out, probed, rolled)
+    scenarios = {
+        _key(spec): _finish(today[:, k], out[:, k], book, owed, t, probed[:, k], spec)
+        for k, spec in enumerate(specs)
+    }
+    return Result(payment=payment, owed=owed, scenarios=scenarios, rolled=rolled, rechecked=len(rechecked))
+
+
+def _key(spec: Decimal | StressPath) -> Decimal | str:
+    return spec if isinstance(spec, Decimal) else spec.name
+
+
+def _millionths(spec: Decimal | StressPath) -> NDArray[np.int64]:
+    # A scenario's value factor for months 0..600 in millionths: 1 − s/100 every month for a
+    # shock, index ÷ 100 (= index × 10⁴ millionths) for a path, held after its last month.
+    if isinstance(spec, Decimal):
+        return np.full(MAX_PAYMENTS + 1, int((1 - spec / 100) * SHOCK_SCALE), dtype=I64)
+    return np.array([int(spec.level(t) * 10_000) for t in range(MAX_PAYMENTS + 1)], dtype=I64)
+
+
+def _steady(millionths: NDArray[np.int64]) -> NDArray[np.int64]:
+    # Per scenario, the first month from which the factor stays what it is at the last month.
+    changed = millionths != millionths[:, -1:]
+    last_change = np.where(
+        changed.any(axis=1), changed.shape[1] - 1 - np.argmax(changed[:, ::-1], axis=1), -1
+    )
+    return (last_change + 1).astype(I64)
 
 
 def _recheck(
     book: Book,
     i: int,
-    shocks: tuple[Decimal, ...],
+    specs: tuple[Decimal | StressPath, ...],
     out: NDArray[np.int64],
+    probed: NDArray[np.int64],
+    rolled: Rolled,
 ) -> None:
-    """Recompute loan ``i``'s paths with the exact library: a value of it landed within float
-    error of a half cent and was too large for the kernel's integer check (see
-    :data:`~underwater.portfolio.paths.EXACT_LIMIT`)."""
-    from underwater.portfolio.exact import exact_inputs, exact_loan
+    """Recompute loan ``i``'s paths with the exact library, and add it to the roll-forward: a
+    value of it landed within float error of a half cent and was too large for the kernel's
+    integer check (see :data:`~underwater.portfolio.paths.EXACT_LIMIT`)."""
+    from underwater.portfolio.exact import exact_inputs, exact_loan, exact_months, exact_probe
 
-    row = exact_loan(exact_inputs(book, i), shocks[1:])
-    for k, shock in enumerate(shocks):
-        suffix = "" if shock == 0 else shock_suffix(shock)
+    loan = exact_inputs(book, i)
+    row = exact_loan(loan, specs[1:])
+    for k, spec in enumerate(specs):
+        months = exact_months(loan, spec, rolled.horizon)
+        rolled.add_loan(k, [(to_cents(b), to_cents(v)) for b, v in months], to_cents(loan.other_liens))
+        balance, value = exact_probe(loan, spec)
+        probed[i, k] = (to_cents(balance), to_cents(value))
+        suffix = scenario_suffix(_key(spec))
         for f, name in enumerate(FIGURES):
             figure = row[name + suffix]
             if name == "peak_negative_equity":
@@ -253,22 +326,36 @@ def _finish(
     book: Book,
     owed: NDArray[np.int64],
     t: Tables,
+    probed: NDArray[np.int64],
+    spec: Decimal | StressPath,
 ) -> Scenario:
     equity = value - owed
     with np.errstate(divide="ignore", invalid="ignore"):
         zero = value == 0
         ltv = np.where(zero, np.nan, book.balance / np.where(zero, 1, value))
         cltv = np.where(zero, np.nan, owed / np.where(zero, 1, value))
-    # Proceeds at the auction share, half up (the fair market value where the state credits
-    # it); then UCC 9-615 line 6 floored at 0, and 0 under a state's bar on the balance.
-    proceeds = (2 * value * t.share_numerator + t.share_denominator) // (2 * t.share_denominator)
-    proceeds = np.where(t.fair_value[book.state], value, proceeds)
+    # A surrender in the probe month (today; a stress path's trough): the balance and value
+    # then. Proceeds at the auction share (times a path's recovery), half up (the fair market
+    # value where the state credits it); then UCC 9-615 line 6 floored at 0, and 0 under a
+    # state's bar on the balance, or once the loan is paid off by a later month.
+    balance, worth = probed[:, 0], probed[:, 1]
+    share = Fraction(t.share_numerator, t.share_denominator)
+    if not isinstance(spec, Decimal):
+        share *= Fraction(spec.recovery_percent) / 100
+    proceeds = (2 * worth * share.numerator + share.denominator) // (2 * share.denominator)
+    proceeds = np.where(t.fair_value[book.state], worth, proceeds)
     expenses = t.expenses[book.asset_class, book.state]
-    deficiency = np.maximum(book.balance - proceeds + expenses, 0)
+    deficiency = np.maximum(balance - proceeds + expenses, 0)
     bar = t.bar_cents[book.state]
-    barred = (bar >= 0) & np.where(t.bar_inclusive[book.state], book.balance <= bar, book.balance < bar)
+    barred = (bar >= 0) & np.where(t.bar_inclusive[book.state], balance <= bar, balance < bar)
     deficiency = np.where(barred, 0, deficiency)
+    if not isinstance(spec, Decimal) and spec.trough_month > 0:
+        deficiency = np.where(balance == 0, 0, deficiency)
     deficiency = np.where(expenses < 0, -1, deficiency)
+    # Only where the book gives the loan's own default probability (millionths), half up.
+    chance = book.default_probability
+    expected = (2 * deficiency * chance + PROBABILITY_UNITS) // (2 * PROBABILITY_UNITS)
+    expected = np.where((chance >= 0) & (deficiency >= 0), expected, -1)
     return Scenario(
         value=value,
         equity=equity,
@@ -280,4 +367,5 @@ def _finish(
         peak_negative_equity=figures[:, FIGURES.index("peak_negative_equity")],
         peak_month=figures[:, FIGURES.index("peak_month")],
         estimated_deficiency=deficiency,
+        expected_loss=expected,
     )

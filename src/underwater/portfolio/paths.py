@@ -12,10 +12,12 @@ For loan i and scenario s, with money in int64 cents:
 - balance: b₀ = balance; b_t = max(b_{t−1} + ⌊(2·b_{t−1}·u + D) / 2D⌋ − payment, 0) with u the
   rate in 1e-5 percent units and D = 100 · 100000 · 12 (interest rounded half away from zero,
   exactly), and b_n = 0: the last payment clears the loan;
-- value: v₀ given (computed exactly by the caller); v_t = the exact value·f_s·R[a + t] / R[a]
+- value: v₀ given (computed exactly by the caller); v_t = the exact value·f_{s,t}·R[a + t] / R[a]
   rounded half up, with R the class's retention by age in months as an integer number of
-  1e-12 units (retention is given to 12 decimal places) and f_s = F_s / 10⁶ = 1 − s/100. It is
-  worked in float64 as x = r[a + t] · (value · f_s / r[a]) and rounded ⌊x + ½⌋; float64 is
+  1e-12 units (retention is given to 12 decimal places) and f_{s,t} = F_{s,t} / 10⁶ the
+  scenario's value factor in month t (1 − s/100 every month for a shock of s %; an index
+  path's level ÷ 100). It is
+  worked in float64 as x = r[a + t] · f_{s,t} · (value / r[a]) and rounded ⌊x + ½⌋; float64 is
   good to about 1e-15 of x, so only where x lies within :data:`TOLERANCE` · x of a half cent
   k + ½ can the rounding be in doubt. There the exact sign of 2·value·F_s·R[a + t] −
   (2k + 1)·10⁶·R[a] decides, computed in 64-bit integers modulo 2⁶⁴: the true difference is
@@ -28,9 +30,12 @@ For loan i and scenario s, with money in int64 cents:
   under at n), the single-loan engine's definition: a loan even today that dips later has not
   crossed over; ``first_under`` = the first month with gap_t > 0 (−1 when none); ``peak`` =
   the largest gap_t, ``peak_month`` its first month (0 and −1 when no gap_t > 0). Balances never rise (a payment always exceeds the interest), so the walk stops
-  at a month above water from which no later month can go under again: on a curve that never
-  rises (trend 1) no later gap exceeds b_t + liens − v_n, and on one that never falls (trend
-  −1) none exceeds gap_t.
+  at a month above water from which no later month can go under again: once the scenario's
+  factor is steady, on a curve that never rises (trend 1) no later gap exceeds
+  b_t + liens − v_n, and on one that never falls (trend −1) none exceeds gap_t;
+- the roll-forward (:mod:`underwater.portfolio.rollforward`): for months 0..horizon while the
+  loan is open, counts of loans open and under water and their negative equity, and the LTV
+  bucket at every mark month against today's, added into per-thread totals.
 """
 
 from __future__ import annotations
@@ -47,7 +52,19 @@ from underwater.portfolio.tables import AGES
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["COLUMNS", "DIVISOR", "EXACT_LIMIT", "FIGURES", "TOLERANCE", "OutOfRangeError", "loan_paths"]
+__all__ = [
+    "CLOSED",
+    "COLUMNS",
+    "DIVISOR",
+    "EXACT_LIMIT",
+    "FIGURES",
+    "LTV_BOUNDS",
+    "ROLLED",
+    "TOLERANCE",
+    "OutOfRangeError",
+    "loan_paths",
+    "ltv_bucket",
+]
 
 COLUMNS = ("balance", "rate_units", "payment", "months", "other_liens", "value", "base", "trend")
 """The columns of the loans matrix :func:`loan_paths` takes, in order (int64): money in cents,
@@ -55,7 +72,16 @@ the rate in 1e-5 percent units, ``base`` = class × ages + age (the retention ta
 index of today), ``trend`` = the class curve's direction (1 never rises, −1 never falls, 0)."""
 FIGURES = ("crossover_month", "first_under_water_month", "peak_negative_equity", "peak_month")
 """What :func:`loan_paths` fills in per loan and scenario, in order (int64, −1 for none)."""
+ROLLED = ("loans_open", "under_water", "total_negative_equity")
+"""What :func:`loan_paths` adds up per scenario and month of the roll-forward, in order (int64:
+counts, and cents)."""
+LTV_BOUNDS = (80, 100, 120, 140)
+"""Upper bounds (percent, inclusive) of the LTV buckets: ≤ 80, 80-100, 100-120, 120-140, > 140,
+then no value (value 0) and, in the migration, :data:`CLOSED`."""
+CLOSED = len(LTV_BOUNDS) + 2
+"""The migration's bucket of a loan paid off by the month looked at."""
 (_BALANCE, _UNITS, _PAYMENT, _MONTHS, _LIENS, _VALUE, _BASE, _TREND) = range(len(COLUMNS))
+(_OPEN, _UNDER, _NEGATIVE) = range(len(ROLLED))
 (_CROSSOVER, _FIRST_UNDER, _PEAK, _PEAK_MONTH) = range(len(FIGURES))
 
 DIVISOR = 100 * RATE_UNITS * 12
@@ -69,7 +95,10 @@ LANES = 8
 WINDOW = 512
 """Loans sorted by term at a time: a window's inputs stay in the processor's cache."""
 SHOCK_SCALE = 10**6
-"""Shock factors 1 − s/100 are whole numbers of millionths (s has at most 4 decimals)."""
+"""Value factors (a shock's 1 − s/100, an index path's level ÷ 100) are whole numbers of
+millionths (at most 4 decimals in percent or index points)."""
+MAX_FACTOR = 10 * SHOCK_SCALE
+"""The largest value factor, in millionths: an index at most ten times today's level."""
 
 
 class OutOfRangeError(RuntimeError):
@@ -100,6 +129,7 @@ def _guard(
     out: NDArray[np.int64],
     doubt: NDArray[np.bool_],
 ) -> None:
+    """The loans, tables and per-loan outputs (see :func:`_guard_scenarios` for the rest)."""
     # Cheap (a min and a max a column) next to the loop, and it turns what would be a wild
     # memory access into a clear error.
     count = loans.shape[0]
@@ -122,8 +152,32 @@ def _guard(
     base = loans[:, _BASE]
     if base.min() < 0 or base.max() >= retention.shape[0] or (base % AGES).max() > MAX_AGE_MONTHS:
         raise OutOfRangeError("an asset class or age outside the retention tables reached the compiled loop")
-    if today.min() < 0 or today.max() > MAX_MONEY_CENTS:
-        raise OutOfRangeError(f"a value today outside 0..{MAX_MONEY_CENTS} reached the compiled loop")
+    if today.min() < 0 or today.max() > MAX_MONEY_CENTS * MAX_FACTOR // SHOCK_SCALE:
+        raise OutOfRangeError("a value today outside its range reached the compiled loop")
+
+
+def _guard_scenarios(
+    factors: NDArray[np.float64],
+    millionths: NDArray[np.int64],
+    steady: NDArray[np.int64],
+    marks: NDArray[np.int64],
+    rolled: NDArray[np.int64],
+    moves: NDArray[np.int64],
+) -> None:
+    scenarios = factors.shape[0]
+    if factors.shape != (scenarios, MAX_PAYMENTS + 1) or millionths.shape != factors.shape:
+        raise OutOfRangeError(f"factors and millionths must be scenarios × {MAX_PAYMENTS + 1} months")
+    if steady.shape != (scenarios,) or (scenarios and (steady.min() < 0 or steady.max() > MAX_PAYMENTS)):
+        raise OutOfRangeError("steady must be one month 0..600 per scenario")
+    if scenarios and (millionths.min() < 1 or millionths.max() > MAX_FACTOR):
+        raise OutOfRangeError(f"a value factor outside 1..{MAX_FACTOR} millionths reached the compiled loop")
+    months = rolled.shape[1] if rolled.ndim == 3 else 0
+    if rolled.shape != (scenarios, months, len(ROLLED)) or not 1 <= months <= MAX_PAYMENTS + 1:
+        raise OutOfRangeError("rolled must be scenarios × (horizon + 1) months × figures")
+    if marks.ndim != 1 or (len(marks) and (marks.min() < 0 or marks.max() >= months)):
+        raise OutOfRangeError("marks must be months within the horizon")
+    if moves.shape != (scenarios, len(marks), CLOSED, CLOSED + 1):
+        raise OutOfRangeError("moves must be scenarios × marks × buckets × buckets")
 
 
 @inline
@@ -163,13 +217,20 @@ def _walk(
     units: NDArray[np.int64],
     factors: NDArray[np.float64],
     millionths: NDArray[np.int64],
+    steady: NDArray[np.int64],
     today: NDArray[np.int64],
     out: NDArray[np.int64],
     doubt: NDArray[np.bool_],
     limit: float,
+    marks: NDArray[np.int64],
+    rolled: NDArray[np.int64],
+    moves: NDArray[np.int64],
+    probe: NDArray[np.int64],
+    probed: NDArray[np.int64],
 ) -> None:
     count = loans.shape[0]
     order = np.empty(WINDOW, dtype=np.int64)
+    values = np.empty((factors.shape[0], MAX_PAYMENTS + 1), dtype=np.int64)
     paths = np.empty((LANES, MAX_PAYMENTS + 1), dtype=np.int64)
     owed = np.zeros(LANES, dtype=np.int64)
     rate = np.zeros(LANES, dtype=np.uint64)
@@ -202,8 +263,23 @@ def _walk(
                 loan = loans[i]
                 paths[g, loan[_MONTHS]] = 0
                 doubt[i] = _scenarios(
-                    loan, paths[g], retention, units, factors, millionths, today[i], out[i], limit
+                    loan,
+                    paths[g],
+                    retention,
+                    units,
+                    factors,
+                    millionths,
+                    steady,
+                    today[i],
+                    out[i],
+                    limit,
+                    values,
+                    rolled.shape[1] - 1,
+                    probe,
+                    probed[i],
                 )
+                if not doubt[i]:
+                    _roll(loan, paths[g], values, marks, rolled, moves)
 
 
 @inline
@@ -214,38 +290,60 @@ def _scenarios(
     units: NDArray[np.int64],
     factors: NDArray[np.float64],
     millionths: NDArray[np.int64],
+    steady: NDArray[np.int64],
     today: NDArray[np.int64],
     out: NDArray[np.int64],
     limit: float,
+    values: NDArray[np.int64],
+    horizon: int,
+    probe: NDArray[np.int64],
+    probed: NDArray[np.int64],
 ) -> bool:
     # One loan's balances (path[0..n], cents) against its value in each scenario; True when a
-    # value was beyond the exact check.
+    # value was beyond the exact check. values[s, t] keeps the value of each month the
+    # roll-forward reads (t ≤ rolled months − 1, and t < n: at n the loan is paid off).
     doubt = False
     n = loan[_MONTHS]
     lien = loan[_LIENS]
     worth = loan[_VALUE]
     start = loan[_BASE]
     trend = loan[_TREND]
+    kept = min(horizon, n - 1)
+    scale = worth / retention[start]
     for s in range(factors.shape[0]):
-        scale = worth * factors[s] / retention[start]
         lowest = np.int64(0)
-        if trend == 1:
-            x = retention[start + n] * scale
-            lowest = _round_value(x, worth, millionths[s], units[start + n], units[start], limit)
+        if trend == 1 and steady[s] <= n:
+            x = retention[start + n] * factors[s, n] * scale
+            lowest = _round_value(x, worth, millionths[s, n], units[start + n], units[start], limit)
             if lowest < 0:
                 doubt = True
                 lowest = -1 - lowest
+        values[s, 0] = today[s]
+        # The balance and value in the probe month (the month a deficiency is estimated for):
+        # a balance of 0 once the loan is paid off.
+        probed[s, 0] = path[0] if probe[s] == 0 else 0
+        probed[s, 1] = today[s]
         gap = path[0] + lien - today[s]
         best = gap
         best_month = 0
         last_under = 0 if gap > 0 else -1
         first_under = last_under
+        done = False
         for t in range(1, n + 1):
-            x = retention[start + t] * scale
-            cents = _round_value(x, worth, millionths[s], units[start + t], units[start], limit)
+            if done and t > kept and t > probe[s]:
+                break
+            x = retention[start + t] * factors[s, t] * scale
+            cents = _round_value(x, worth, millionths[s, t], units[start + t], units[start], limit)
             if cents < 0:
                 doubt = True
                 cents = -1 - cents
+            if t <= kept:
+                values[s, t] = cents
+            if t == probe[s]:
+                probed[s, 0] = path[t]
+                probed[s, 1] = cents
+            if done:
+                continue
             gap = path[t] + lien - cents
             if gap > best:
                 best = gap
@@ -254,10 +352,11 @@ def _scenarios(
                 if first_under < 0:
                     first_under = t
                 last_under = t
-            elif (trend == 1 and path[t] + lien - lowest <= 0) or trend == -1:
+            elif t >= steady[s] and ((trend == 1 and path[t] + lien - lowest <= 0) or trend == -1):
                 # Above water now, and no later month can go under again: the balance only
-                # falls, and the value never falls below v_n (trend 1) or never falls (trend −1).
-                break
+                # falls, and (the index being steady from here) the value never falls below
+                # v_n (trend 1) or never falls (trend −1).
+                done = True
         # Surfaced for good the month after the last one under water; still under at the end: none.
         out[s, _CROSSOVER] = last_under + 1 if last_under < n else -1
         out[s, _FIRST_UNDER] = first_under
@@ -266,26 +365,108 @@ def _scenarios(
     return doubt
 
 
+@inline
+def ltv_bucket(balance: np.int64, value: np.int64) -> np.int64:
+    """In compiled code, the LTV bucket of ``balance`` ÷ ``value`` (cents): the index of the
+    first of :data:`LTV_BOUNDS` it is at or under, exact in integers (≤ b % ⇔ 100·balance ≤
+    b·value); ``len(LTV_BOUNDS)`` above the last; ``len(LTV_BOUNDS) + 1`` when the value is 0."""
+    if value == 0:
+        return np.int64(len(LTV_BOUNDS) + 1)
+    for k in range(len(LTV_BOUNDS)):
+        if 100 * balance <= LTV_BOUNDS[k] * value:
+            return np.int64(k)
+    return np.int64(len(LTV_BOUNDS))
+
+
+@inline
+def _roll(
+    loan: NDArray[np.int64],
+    path: NDArray[np.int64],
+    values: NDArray[np.int64],
+    marks: NDArray[np.int64],
+    rolled: NDArray[np.int64],
+    moves: NDArray[np.int64],
+) -> None:
+    # Add one loan to the roll-forward: open at month t when t = 0 or its balance is above 0
+    # (t < n); under water when balance + liens > value; and its LTV bucket at each mark month
+    # against today's (CLOSED once paid off).
+    n = loan[_MONTHS]
+    lien = loan[_LIENS]
+    last = min(rolled.shape[1] - 1, n - 1)
+    for s in range(rolled.shape[0]):
+        for t in range(last + 1):
+            if t > 0 and path[t] <= 0:
+                break
+            rolled[s, t, _OPEN] += 1
+            gap = path[t] + lien - values[s, t]
+            if gap > 0:
+                rolled[s, t, _UNDER] += 1
+                rolled[s, t, _NEGATIVE] += gap
+        origin = ltv_bucket(path[0], values[s, 0])
+        for k in range(marks.shape[0]):
+            m = marks[k]
+            to = np.int64(CLOSED)
+            if m <= last and (m == 0 or path[m] > 0):
+                to = ltv_bucket(path[m], values[s, m])
+            moves[s, k, origin, to] += 1
+
+
 def loan_paths(
     loans: NDArray[np.int64],
     retention: NDArray[np.float64],
     units: NDArray[np.int64],
     factors: NDArray[np.float64],
     millionths: NDArray[np.int64],
+    steady: NDArray[np.int64],
     today: NDArray[np.int64],
     out: NDArray[np.int64],
     doubt: NDArray[np.bool_],
+    marks: NDArray[np.int64],
+    rolled: NDArray[np.int64],
+    moves: NDArray[np.int64],
+    probe: NDArray[np.int64],
+    probed: NDArray[np.int64],
     limit: float = EXACT_LIMIT,
 ) -> None:
     """Walk every loan of ``loans`` (loans × :data:`COLUMNS`) through each scenario and fill
     in ``out`` (loans × scenarios × :data:`FIGURES`) and ``doubt`` (loans: True where a value
-    was beyond the exact check, see :data:`EXACT_LIMIT`; the caller recomputes those loans).
+    was beyond the exact check, see :data:`EXACT_LIMIT`; the caller recomputes those loans),
+    and add every loan not in doubt to the roll-forward: ``rolled`` (scenarios × months
+    0..horizon × :data:`ROLLED`) and ``moves`` (scenarios × ``marks`` months × today's LTV
+    bucket × the bucket at the mark, :data:`CLOSED` once paid off). ``probe`` gives per
+    scenario a month whose balance and value (cents) go into ``probed`` (loans × scenarios × 2;
+    a balance of 0 when the loan is paid off by then).
 
     ``retention`` and ``units`` are the flat retention tables (float64 and exact 1e-12 units,
-    class × ages + age), ``factors`` and ``millionths`` each scenario's 1 − s/100 (as float64
-    and in millionths), ``today`` (loans × scenarios) each loan's value today per scenario in
-    cents. Releases Python's global lock: threads may walk separate slices at once. Inputs
-    outside the ranges validation enforces raise :class:`OutOfRangeError` before the loop.
+    class × ages + age); ``factors`` and ``millionths`` (scenarios × months 0..600) each
+    scenario's value factor by month (a shock's 1 − s/100 every month; an index path's level ÷
+    100), as float64 and in millionths; ``steady`` per scenario the first month from which its
+    factor no longer changes; ``today`` (loans × scenarios) each loan's value at month 0 per
+    scenario in cents. Releases Python's global lock: threads may walk separate slices at once,
+    each with its own ``rolled`` and ``moves``. Inputs outside the ranges validation enforces
+    raise :class:`OutOfRangeError` before the loop.
     """
     _guard(loans, retention, units, factors.shape[0], today, out, doubt)
-    _walk(loans, retention, units, factors, millionths, today, out, doubt, limit)
+    _guard_scenarios(factors, millionths, steady, marks, rolled, moves)
+    scenarios = factors.shape[0]
+    if probe.shape != (scenarios,) or (scenarios and (probe.min() < 0 or probe.max() > MAX_PAYMENTS)):
+        raise OutOfRangeError("probe must be one month 0..600 per scenario")
+    if probed.shape != (loans.shape[0], scenarios, 2):
+        raise OutOfRangeError("probed must be loans × scenarios × 2")
+    _walk(
+        loans,
+        retention,
+        units,
+        factors,
+        millionths,
+        steady,
+        today,
+        out,
+        doubt,
+        limit,
+        marks,
+        rolled,
+        moves,
+        probe,
+        probed,
+    )

@@ -22,6 +22,12 @@ column                 needed    meaning and rule
 ``other_liens``        optional  other debt secured by the same asset, dollars (default 0)
 ``state``              optional  the borrower's state: a two-letter code or a state's name
                                  (default none: no state rule applied)
+``default_probability`` optional the lender's own probability that the loan defaults, a
+                                 decimal 0 to 1 such as 0.02, at most 6 decimals (default
+                                 none: no expected loss is shown; none is ever assumed)
+``origination_date``   optional  when the loan was made: a date written 2023-04-15 (or a
+                                 Parquet date), 1900 to 2100; the summary counts loans by
+                                 origination quarter (default none)
 =====================  ========  ==========================================================
 
 **Numbers in text** (every CSV cell, and a text column in Parquet) are plain decimals: an
@@ -76,6 +82,7 @@ __all__ = [
     "MAX_MONEY_CENTS",
     "MAX_PAYMENTS",
     "OPTIONAL_COLUMNS",
+    "PROBABILITY_UNITS",
     "RATE_UNITS",
     "REJECT_COLUMNS",
     "REQUIRED_COLUMNS",
@@ -84,11 +91,20 @@ __all__ = [
     "check_columns",
     "check_types",
     "id_fingerprints",
+    "quarter_name",
     "validate",
 ]
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("loan_id", "balance", "rate_percent", "remaining_payments", "value")
-OPTIONAL_COLUMNS: tuple[str, ...] = ("payment", "asset_class", "asset_age_months", "other_liens", "state")
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "payment",
+    "asset_class",
+    "asset_age_months",
+    "other_liens",
+    "state",
+    "default_probability",
+    "origination_date",
+)
 REJECT_COLUMNS: tuple[str, ...] = ("row", "loan_id", "field", "reason")
 """Columns of the reject file: 1-based data row number, loan_id, field, the rule broken (for a
 CSV line that could not be read as a row, ``field`` is ``line`` and ``loan_id`` is empty)."""
@@ -107,6 +123,8 @@ MAX_AGE_MONTHS = MAX_MONTHS
 """The oldest asset, in months (:data:`underwater.limits.MAX_MONTHS`)."""
 RATE_UNITS = 100_000
 """Rate units per percent: rates are stored as whole 1e-5 percent units."""
+PROBABILITY_UNITS = 1_000_000
+"""A default probability is stored as whole millionths (1 is 1,000,000)."""
 _MAX_RATE_UNITS = 100 * RATE_UNITS
 _MONTHLY_DIVISOR = 100 * RATE_UNITS * 12  # interest = balance × units / divisor
 
@@ -143,6 +161,7 @@ _PLACES = {
     "payment": 2,
     "asset_age_months": 0,
     "other_liens": 2,
+    "default_probability": 6,
 }
 # Prefixes of the columns _text_stages works out for a number column held as text.
 _STRIPPED, _PARTS, _VALUE = "stripped:", "parts:", "value:"
@@ -170,6 +189,10 @@ class Book:
     asset_age_months: NDArray[np.int64]
     other_liens: NDArray[np.int64]
     state: NDArray[np.int64]
+    default_probability: NDArray[np.int64]
+    """In millionths (0.02 → 20000); -1 where none was given."""
+    origination_quarter: NDArray[np.int64]
+    """Quarters since 1900 (:func:`quarter_name`); -1 where no origination date was given."""
 
     def __len__(self) -> int:
         return len(self.row)
@@ -188,6 +211,8 @@ class Book:
             asset_age_months=self.asset_age_months[index],
             other_liens=self.other_liens[index],
             state=self.state[index],
+            default_probability=self.default_probability[index],
+            origination_quarter=self.origination_quarter[index],
         )
 
 
@@ -440,6 +465,43 @@ _CONTROL = r"\x00-\x1f\x7f"
 _GOOD_ID = rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$"  # not blank, no control character
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+"""The origination dates a book may give: years 1900 to 2100."""
+_DATE_RULE = f"must be a date such as 2023-04-15, from {FIRST_YEAR} to {LAST_YEAR}"
+
+
+def quarter_name(code: int) -> str:
+    """The name of an origination quarter code (quarters since the start of 1900).
+
+    >>> quarter_name(0), quarter_name((2023 - 1900) * 4 + 1)
+    ('1900Q1', '2023Q2')
+    """
+    return f"{FIRST_YEAR + code // 4}Q{code % 4 + 1}"
+
+
+def _quarter(dtype: pl.DataType | None) -> _Field:
+    """``origination_date`` → its quarter's code (-1 when empty or absent): text strictly
+    YYYY-MM-DD (ASCII digits, a real date), or a Parquet date or datetime."""
+    if dtype is None or dtype == pl.Null:
+        return pl.lit(-1, dtype=pl.Int64), []
+    column = pl.col("origination_date")
+    if dtype == pl.Date:
+        empty, date = column.is_null(), column
+    elif isinstance(dtype, pl.Datetime):
+        empty, date = column.is_null(), column.dt.date()
+    elif dtype == pl.String or isinstance(dtype, _TEXT_TYPES):
+        text = column.cast(pl.String).str.strip_chars(" \t")
+        empty = text.is_null() | (text == "")
+        shaped = text.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+        date = pl.when(shaped).then(text).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    else:
+        return pl.lit(-1, dtype=pl.Int64), [(column.is_not_null(), _DATE_RULE)]
+    year = date.dt.year()
+    bad = ~empty & (date.is_null() | (year < FIRST_YEAR) | (year > LAST_YEAR))
+    code = ((year.cast(pl.Int64) - FIRST_YEAR) * 4 + (date.dt.month().cast(pl.Int64) - 1) // 3).fill_null(-1)
+    return pl.when(empty | bad).then(pl.lit(-1, dtype=pl.Int64)).otherwise(code), [(bad, _DATE_RULE)]
+
+
 def _identifier(dtype: pl.DataType) -> _Field:
     # Kept exactly as given; empty or only blanks is missing.
     text = _text_column("loan_id", dtype)
@@ -555,6 +617,18 @@ def _fields(frame: pl.DataFrame) -> tuple[dict[str, _Field], list[pl.Series], li
             ),
             "other_liens": _numeric(schema, "other_liens", default=0, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
             "state": state,
+            "default_probability": _numeric(
+                schema,
+                "default_probability",
+                places=6,
+                rule="must be a probability from 0 to 1 such as 0.02",
+                places_rule="must have at most 6 decimal places",
+                default=-1,
+                maximum=PROBABILITY_UNITS,
+                max_rule="must be at most 1 (a probability)",
+                stage=stage,
+            ),
+            "origination_date": _quarter(schema.get("origination_date")),
         },
         class_columns + state_columns,
         stage,
@@ -735,6 +809,8 @@ def validate(
         asset_age_months=_ints(good["asset_age_months"]),
         other_liens=_ints(good["other_liens"]),
         state=_ints(good["state"]),
+        default_probability=_ints(good["default_probability"]),
+        origination_quarter=_ints(good["origination_date"]),
     )
     return book, rejects.with_columns(pl.col("loan_id").cast(pl.String))
 

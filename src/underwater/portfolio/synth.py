@@ -148,22 +148,28 @@ def _money(cents: NDArray[np.int64]) -> pl.Series:
     return _decimal(cents, 2, 18)
 
 
-def write_synth_book(path: str | Path, rows: int, seed: int = 0, *, chunk: int = 1_000_000) -> int:
+def write_synth_book(
+    path: str | Path, rows: int, seed: int = 0, *, chunk: int = 1_000_000, layout: str = "book"
+) -> int:
     """Write a synthetic book of ``rows`` loans to ``path`` (``.parquet`` or ``.csv``),
-    generated and written chunk by chunk (atomically); returns the number of rows.
+    generated and written chunk by chunk (atomically); returns the number of rows. With
+    ``layout="regab"`` the columns are Reg AB II elements (:func:`~underwater.portfolio.regab.to_regab`:
+    the fields that have one).
 
     Chunk k is drawn with the seed sequence ``(seed, k)``, so the book depends only on
     ``seed``, ``rows`` and ``chunk``.
     """
     from underwater.portfolio.io import write_atomic
+    from underwater.portfolio.regab import to_regab
 
-    schema = synth_book(1, seed=0).schema
+    shape = (lambda frame: frame) if layout == "book" else to_regab
+    schema = shape(synth_book(1, seed=0)).schema
 
     def frames() -> Iterator[pl.DataFrame]:
         for k, start in enumerate(range(0, rows, chunk)):
             part = synth_book(min(chunk, rows - start), seed=(seed, k))
             ids = pl.int_range(start, start + part.height, eager=True).cast(pl.String).str.pad_start(9, "0")
-            yield part.with_columns(("L" + ids).alias("loan_id"))
+            yield shape(part.with_columns(("L" + ids).alias("loan_id")))
 
     write_atomic(path, frames, schema)
     return rows

@@ -39,7 +39,7 @@ from underwater.state_rules import state_rule
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["AGES", "Tables", "shock_suffix", "tables"]
+__all__ = ["AGES", "Tables", "scenario_suffix", "shock_suffix", "tables"]
 
 AGES = MAX_AGE_MONTHS + MAX_PAYMENTS + 1
 """Ages 0..1,200 months: the oldest asset today plus the longest remaining term."""
@@ -126,3 +126,15 @@ def shock_suffix(shock: Decimal) -> str:
     """
     text = format(shock.normalize(), "f")
     return "_shock_" + text.replace(".", "p")
+
+
+def scenario_suffix(key: Decimal | str) -> str:
+    """Column suffix of a scenario: a shock's (:func:`shock_suffix`) or a stress path's,
+    ``_stress_NAME``; none for the base case (a shock of 0).
+
+    >>> scenario_suffix(Decimal(0)), scenario_suffix(Decimal(10)), scenario_suffix("manheim_2007_09")
+    ('', '_shock_10', '_stress_manheim_2007_09')
+    """
+    if isinstance(key, str):
+        return "_stress_" + key
+    return "" if key == 0 else shock_suffix(key)
