@@ -141,9 +141,9 @@ def test_presets_carry_source_date_and_confidence_and_start_at_100() -> None:
         "manheim_2022_23",
         "sp_subprime_2022_recovery",
     }
-    assert not any(
-        "fed" in name or "house" in name for name in presets
-    )  # left out: no timing in the research
+    # The Fed's 2025 house-price path, quarter by quarter: a third down by the seventh quarter.
+    fed = presets["fed_severely_adverse_2025_homes"]
+    assert fed.level(21) == Decimal("67.0") and min(fed.levels) == Decimal("67.0")
     for path in presets.values():
         assert path.levels[0] == 100
         assert path.source and path.as_of and path.confidence in {"V", "S", "V/S"}
