@@ -17,6 +17,7 @@ References, each beside the test that uses it:
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ from underwater.situation import (
     Borrower,
     LenderView,
     Loan,
+    Refinance,
     Sale,
     SecondLien,
     Signing,
@@ -242,3 +244,20 @@ def test_a_catch_up_above_150_percent_is_named() -> None:
     fb = compare_exits(home(workout=Workout(forbearance_months=12, repayment_months=3))).exit("forbearance")
     assert "`repayment_months`" in " ".join(fb.caveats)
     assert fb.consent.needed and LENDER in fb.consent.needed_from
+
+
+def test_a_homes_refinance_brings_every_lien_to_freddie_macs_95_percent() -> None:
+    # Freddie Mac: 95 % for a no-cash-out refinance of a one-unit main home, every lien counted.
+    s = home(
+        loan=Loan(owed=150000, rate_percent=D("6.5"), remaining_payments=300),
+        asset=Asset(value=170000, asset_class="home"),
+        second_lien=SecondLien(owed=30000, kind="heloc", rate_percent=D("8.5"), remaining_payments=240),
+        refinance=Refinance(rate_percent=D("5.5"), term_months=360),
+    )
+    refi = compare_exits(s).exit("refinance")
+    assert refi.detail("cash_to_meet_ltv_cap") == D("18500.00")  # 180,000 − 95 % of 170,000
+    assert refi.figures is not None and refi.figures.cash_needed_now == D("18500.00")
+    given = compare_exits(
+        replace(s, refinance=Refinance(rate_percent=D("5.5"), term_months=360, max_ltv_percent=100))
+    )
+    assert given.exit("refinance").detail("cash_to_meet_ltv_cap") == D("10000.00")

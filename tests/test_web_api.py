@@ -1519,3 +1519,17 @@ def test_a_home_with_a_second_loan_stands_on_both_and_carries_both() -> None:
     text = " ".join(projected.text)
     assert "takes one value" not in text
     assert "Second loan: interest rate" in projected.text_of("result")
+
+
+@pytest.mark.parametrize(
+    ("query", "figure"),
+    [
+        # Seed 002, example 2: a $200,000 mortgage on a home now worth $175,000 is $25,000 under.
+        ("owed=200000&value=175000&asset_class=home", "$25,000.00 under water"),
+        # Example 4: $150,000 owed on a home worth $180,000 is $30,000 above water.
+        ("owed=150000&value=180000&asset_class=home", "$30,000.00 above water"),
+    ],
+)
+def test_the_seeds_home_examples_on_the_home_page(query: str, figure: str) -> None:
+    page = Page(get("/?" + query, app=REAL).text)
+    assert figure in page.text_of("result")

@@ -22,8 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from underwater.assets import AssetClass
 from underwater.contracts import AmortizingLoan
 from underwater.depreciation import MAX_HORIZON_MONTHS
+from underwater.home_rules import figure as home_figure
 from underwater.loan import balance_path
 from underwater.money import ZERO, format_money_human, round_cents
 from underwater.projection import Projection, lien_balances, project_contract
@@ -98,10 +100,12 @@ def refinance_terms(situation: Situation, keep: Projection) -> RefinanceTerms:
     financed = loan.owed + (r.fees if r.fees_financed else ZERO)
     fees_now = ZERO if r.fees_financed else r.fees
     cap_cash = ZERO
-    if r.max_ltv_percent is not None:
-        cap_cash = max(
-            financed + situation.liens_today - round_cents(asset.value * r.max_ltv_percent / _HUNDRED), ZERO
-        )
+    # A home's new lender holds every lien to a cap even when none is given: Freddie Mac's.
+    cap = r.max_ltv_percent
+    if cap is None and asset.kind is AssetClass.HOME:
+        cap = home_figure("refinance_max_ltv_percent").value
+    if cap is not None:
+        cap_cash = max(financed + situation.liens_today - round_cents(asset.value * cap / _HUNDRED), ZERO)
         cap_cash = min(cap_cash, financed)
     amount = financed - cap_cash
     cash_now = fees_now + cap_cash
@@ -120,13 +124,19 @@ def refinance_terms(situation: Situation, keep: Projection) -> RefinanceTerms:
     caveats = [
         "Lenders often decline to refinance a loan that is under water, or ask for cash to bring the LTV down."
     ]
-    if r.max_ltv_percent is None:
+    if cap is None:
         caveats.append(
             "No LTV cap was given: give `refi_max_ltv_percent` to count the cash a new lender would ask for."
         )
     elif cap_cash:
+        whose = (
+            ""
+            if r.max_ltv_percent is not None
+            else " (Freddie Mac's for a no-cash-out refinance of a main home)"
+        )
         caveats.append(
-            f"The new lender's {r.max_ltv_percent} % LTV cap asks for {format_money_human(cap_cash)} in cash today."
+            f"The new lender's {cap} % LTV cap{whose}, on every lien, asks for {format_money_human(cap_cash)} in "
+            "cash today: a cash-in refinance."
         )
     if keep.crossover_month is not None and (
         new.crossover_month is None or new.crossover_month > keep.crossover_month
