@@ -16,7 +16,8 @@ and once, a per-loan Python loop using numpy-financial for the balance path (``n
 ``npf.fv`` month by month) on 10,000 loans, scaled to the largest book.
 
 Run:  .venv/bin/python benchmarks/bench_portfolio.py [--rows 1000000 5000000 10000000]
-      [--csv-rows 1000000] [--dir /tmp/uw-bench] [--shock 10 ...] [--json results.json]
+      [--csv-rows 1000000] [--dir /tmp/uw-bench] [--shock 10 ...] [--horizon 60]
+      [--stress NAME ...] [--no-zstd] [--no-loop] [--json results.json]
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class _Sampler(threading.Thread):
         self.join()
 
 
-def _child(task: str, book: str, out: str, shocks: list[str]) -> dict[str, Any]:
+def _child(task: str, book: str, out: str, options: dict[str, Any]) -> dict[str, Any]:
     sampler = _Sampler()
     sampler.start()
     started = time.perf_counter()
@@ -68,15 +69,23 @@ def _child(task: str, book: str, out: str, shocks: list[str]) -> dict[str, Any]:
     if task.startswith("engine"):
         # Once per process, not per loan: imports, the lookup tables, the compiled loops.
         from underwater.portfolio.engine import load_compiled, parse_shocks, run_portfolio
+        from underwater.portfolio.stress import preset_paths
         from underwater.portfolio.tables import tables
 
         tables()
         load_compiled()
+        presets = preset_paths()
         startup = time.perf_counter() - started
         compression = task.partition(":")[2] or "snappy"
         started = time.perf_counter()
         summary = run_portfolio(
-            book, out, shocks=parse_shocks(shocks), rejects=out + ".rejects.csv", compression=compression
+            book,
+            out,
+            shocks=parse_shocks(options["shocks"]),
+            rejects=out + ".rejects.csv",
+            compression=compression,
+            horizon=options["horizon"],
+            paths=[presets[name] for name in options["stress"]],
         )
         rows = summary.rows_out
     elif task == "floor":
@@ -102,8 +111,8 @@ def _child(task: str, book: str, out: str, shocks: list[str]) -> dict[str, Any]:
     }
 
 
-def _run_child(task: str, book: Path, out: Path, shocks: list[str]) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", task, str(book), str(out), *shocks]
+def _run_child(task: str, book: Path, out: Path, options: dict[str, Any]) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", task, str(book), str(out), json.dumps(options)]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -130,7 +139,7 @@ def _numpy_financial_loop(loans: int) -> float:
     return time.perf_counter() - started
 
 
-def _csv_run(scratch: Path, rows: int, shocks: list[str]) -> dict[str, Any]:
+def _csv_run(scratch: Path, rows: int, options: dict[str, Any]) -> dict[str, Any]:
     """The engine on a CSV book of ``rows`` loans (written once from the synthetic book)."""
     import polars as pl
 
@@ -139,8 +148,8 @@ def _csv_run(scratch: Path, rows: int, shocks: list[str]) -> dict[str, Any]:
     book = scratch / f"book_{rows}.csv"
     if not book.exists():
         synth_book(rows, seed=1).write_csv(book)
-    engine = _run_child("engine", book, scratch / f"out_csv_{rows}.parquet", shocks)
-    floor = _run_child("floor", book, scratch / f"floor_csv_{rows}.parquet", [])
+    engine = _run_child("engine", book, scratch / f"out_csv_{rows}.parquet", options)
+    floor = _run_child("floor", book, scratch / f"floor_csv_{rows}.parquet", options)
     assert pl.scan_csv(book).select(pl.len()).collect().item() == rows
     return {
         "rows": rows,
@@ -159,6 +168,10 @@ def main() -> None:
     parser.add_argument("--csv-rows", type=int, default=1_000_000, help="CSV book size (0: none)")
     parser.add_argument("--dir", default="/tmp/uw-bench")
     parser.add_argument("--shock", action="append", default=[])
+    parser.add_argument("--horizon", type=int, default=60, help="months of the roll-forward (default 60)")
+    parser.add_argument("--stress", action="append", default=[], help="a stress preset (repeatable)")
+    parser.add_argument("--no-zstd", action="store_true", help="skip the zstd run")
+    parser.add_argument("--no-loop", action="store_true", help="skip the numpy-financial loop")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
@@ -177,31 +190,40 @@ def main() -> None:
             "load_average_at_start": os.getloadavg(),
         },
         "shocks": args.shock,
+        "horizon": args.horizon,
+        "stress": args.stress,
         "runs": [],
     }
+    options = {"shocks": args.shock, "horizon": args.horizon, "stress": args.stress}
     for rows in args.rows:
         book = scratch / f"book_{rows}.parquet"
         if not book.exists():
             started = time.perf_counter()
             write_synth_book(book, rows, seed=1)
             print(f"synth {rows:,} loans: {time.perf_counter() - started:.1f} s", flush=True)
-        engine = _run_child("engine", book, scratch / f"out_{rows}.parquet", args.shock)
-        floor = _run_child("floor", book, scratch / f"floor_{rows}.parquet", [])
-        zstd = _run_child("engine:zstd", book, scratch / f"out_{rows}_zstd.parquet", args.shock)
+        engine = _run_child("engine", book, scratch / f"out_{rows}.parquet", options)
+        floor = _run_child("floor", book, scratch / f"floor_{rows}.parquet", options)
         run = {
             "rows": rows,
             "book_mib": round(book.stat().st_size / 2**20, 1),
             "engine": engine,
             "io_floor": floor,
             "engine_over_floor": round(engine["wall_seconds"] / floor["wall_seconds"], 2),
-            "engine_zstd": zstd,
-            "engine_zstd_over_floor": round(zstd["wall_seconds"] / floor["wall_seconds"], 2),
         }
+        if not args.no_zstd:
+            zstd = _run_child("engine:zstd", book, scratch / f"out_{rows}_zstd.parquet", options)
+            run["engine_zstd"] = zstd
+            run["engine_zstd_over_floor"] = round(zstd["wall_seconds"] / floor["wall_seconds"], 2)
         results["runs"].append(run)
         print(json.dumps(run), flush=True)
     if args.csv_rows:
-        results["csv"] = _csv_run(scratch, args.csv_rows, args.shock)
+        results["csv"] = _csv_run(scratch, args.csv_rows, options)
         print(json.dumps(results["csv"]), flush=True)
+    if args.no_loop:
+        results["machine"]["load_average_at_end"] = os.getloadavg()
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+        return
     sample = 10_000
     loop = _numpy_financial_loop(sample)
     largest = max(args.rows)
@@ -219,6 +241,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        print(json.dumps(_child(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])))
+        print(json.dumps(_child(sys.argv[2], sys.argv[3], sys.argv[4], json.loads(sys.argv[5]))))
     else:
         main()

@@ -166,6 +166,14 @@ def test_a_second_loan_never_leaves_the_borrower_better_off(share: Decimal, draw
         (lambda: SecondLien(rate_percent=8), "lien2_rate_percent"),
         (lambda: _home(rate_percent=None).behind, "lien2_rate_percent"),
         (
+            lambda: Situation(
+                Loan(owed=0, rate_percent=5, remaining_payments=12),
+                Asset(value=900),
+                second_lien=SecondLien(owed=500, rate_percent=5, remaining_payments=12),
+            ),
+            "lien2_owed",
+        ),
+        (
             lambda: (
                 Situation(
                     Loan(owed=1000, rate_percent=5, remaining_payments=12, other_liens=500),

@@ -1926,6 +1926,15 @@ class Situation:
         # While the loan runs every exit needs its rate and term; after a repossession or a total
         # loss only what was owed counts. A lease brings its own terms: what it takes to pay it
         # off (``owed``) is the lessor's payoff quote, and a loan's terms do not apply to it.
+        if self.second_lien.given and self.loan.owed == 0:
+            raise InputError(
+                "lien2_owed",
+                "a second loan needs a first: with nothing owed on a first loan, give this one as the loan "
+                "(`owed`, `rate_percent`, `remaining_payments`)",
+                got=self.second_lien.owed,
+            )
+        if self.second_lien.given and self.lease.is_lease:
+            raise InputError("lien2_owed", "a lease has no second loan behind it", got=self.second_lien.owed)
         if self.lease.is_lease:
             self._check_lease()
         elif self.stage.stage == "have_it":
