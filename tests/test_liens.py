@@ -173,16 +173,6 @@ def test_a_second_loan_never_leaves_the_borrower_better_off(share: Decimal, draw
             ),
             "lien2_owed",
         ),
-        (
-            lambda: (
-                Situation(
-                    Loan(owed=1000, rate_percent=5, remaining_payments=12, other_liens=500),
-                    Asset(value=900),
-                    second_lien=SecondLien(owed=500, rate_percent=5, remaining_payments=12),
-                ).behind
-            ),
-            "other_liens",
-        ),
     ],
 )
 def test_liens_that_do_not_add_up_name_the_field(build: object, field: str) -> None:
@@ -221,3 +211,22 @@ def test_the_cli_says_a_line_above_its_limit_in_one_line() -> None:
     )
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert run.stderr.strip().count("\n") == 0 and "--lien2-owed" in run.stderr and "50,000.00" in run.stderr
+
+
+def test_a_third_lien_held_as_it_is_sits_beside_the_second() -> None:
+    # A first mortgage, a HELOC and a $5,000 judgment lien: every lien counts, each its own way.
+    s = Situation(
+        Loan(owed=150000, rate_percent=D("6.5"), remaining_payments=300, other_liens=5000),
+        Asset(value=170000, asset_class="home"),
+        second_lien=SecondLien(owed=30000, kind="heloc", rate_percent=D("8.5"), remaining_payments=240),
+        borrower=Borrower(as_of=AS_OF),
+    )
+    c = compare_exits(s)
+    assert [(r["lien"], r["owed"]) for r in c.to_json()["liens"]] == [
+        ("first", "150000.00"),
+        ("second", "30000.00"),
+        ("other", "5000.00"),
+    ]
+    assert c.to_json()["cltv"] == "1.0882"
+    keep = c.exit("keep_paying").books
+    assert keep is not None and keep.debts["other_liens"].owed_at(c.horizon_months) == D(5000)

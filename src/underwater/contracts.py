@@ -33,7 +33,15 @@ from typing import Protocol, runtime_checkable
 from underwater.loan import ExtraPayment, Schedule, amortize
 from underwater.money import ZERO, round_cents
 
-__all__ = ["AmortizingLoan", "Contract", "ContractMonth", "DeferredLoan", "ForbearancePlan", "HelocLine"]
+__all__ = [
+    "AmortizingLoan",
+    "Contract",
+    "ContractMonth",
+    "DeferredLoan",
+    "ForbearancePlan",
+    "HelocLine",
+    "WithHeld",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +347,49 @@ def _forborne(plan: ForbearancePlan) -> tuple[ContractMonth, ...]:
             paid = m.paid
         rows.append(ContractMonth(m.month, paid, m.interest, m.balance + behind))
     return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class WithHeld:
+    """The liens behind a first loan taken together: a ``contract`` (a second mortgage or a line)
+    paid as agreed, and ``held`` dollars of other liens that stay as they are.
+
+    >>> [str(m.balance) for m in WithHeld(AmortizingLoan(Decimal(1000), Decimal(12), 2), Decimal(500)).months(2)]
+    ['1500', '1002.49', '500.00']
+    """
+
+    contract: Contract
+    held: Decimal
+
+    @property
+    def rate_percent(self) -> Decimal:
+        """The contract's rate (the held liens' is not known), percent per year."""
+        return self.contract.rate_percent
+
+    @property
+    def regular_payment(self) -> Decimal:
+        """The contract's payment (dollars); nothing is paid on the held liens."""
+        return self.contract.regular_payment
+
+    @property
+    def term_months(self) -> int:
+        """The contract's payments."""
+        return self.contract.term_months
+
+    def months(self, horizon_months: int) -> tuple[ContractMonth, ...]:
+        """The contract's months with the held liens added to every balance."""
+        return tuple(
+            dataclasses.replace(m, balance=m.balance + self.held)
+            for m in self.contract.months(horizon_months)
+        )
+
+    def payoff_at(self, month: int) -> Decimal:
+        """What clears the contract and the held liens (dollars)."""
+        return self.contract.payoff_at(month) + self.held
+
+    def with_extra(self, extra_monthly: Decimal) -> WithHeld:
+        """The same liens (an extra payment on them is not modelled)."""
+        return self
 
 
 @functools.lru_cache(maxsize=64)

@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Self
 
 from underwater.assets import AssetClass
-from underwater.contracts import AmortizingLoan, Contract, HelocLine
+from underwater.contracts import AmortizingLoan, Contract, HelocLine, WithHeld
 from underwater.dates import DayCount
 from underwater.depreciation import MAX_HORIZON_MONTHS, presets
 from underwater.errors import InputError, InputErrors
@@ -564,12 +564,11 @@ class SecondLien(Part):
 
 def junior_liens(loan: Loan, second: SecondLien) -> Decimal | Contract:
     """What is owed behind the first loan, as the projection takes it: the second loan's
-    contract when one is given, else ``other_liens`` dollars held as they are."""
+    contract when one is given (with any ``other_liens`` beside it, held as they are), else
+    ``other_liens`` dollars held as they are."""
     if second.given:
         if loan.other_liens:
-            raise InputError(
-                "other_liens", "give the second loan either as `other_liens` or as `lien2_owed`, not both"
-            )
+            return WithHeld(second.contract(), loan.other_liens)
         return second.contract()
     return loan.other_liens
 

@@ -165,8 +165,10 @@ class ExitComparison:
     cash_available: Decimal | None
     monthly_budget: Decimal | None
     months_behind: int
-    value_source: str = "estimate"
-    """Where today's value comes from (:data:`~underwater.situation.VALUE_SOURCES`)."""
+    value_source: str = "market"
+    """Where today's value comes from (:data:`~underwater.situation.VALUE_SOURCE`)."""
+    second_owed: Decimal = ZERO
+    """What the second loan given with its terms takes to pay off today (dollars)."""
     second_kind: str | None = None
     """What the loan behind this one is (:data:`~underwater.situation.LIEN_KINDS`), when one
     is given with its terms; ``None`` otherwise."""
@@ -190,10 +192,10 @@ class ExitComparison:
         """Each lien today: ``lien`` (``first``, ``second`` or ``other``), ``kind``, ``owed`` and
         its ``ltv`` (that lien's payoff over the value, null when the value is 0)."""
         rows: list[tuple[str, str, Decimal]] = [("first", "loan", self.payoff)]
-        if self.other_liens:
-            rows.append(
-                ("second" if self.second_kind else "other", self.second_kind or "other", self.other_liens)
-            )
+        if self.second_kind:
+            rows.append(("second", self.second_kind, self.second_owed))
+        if self.other_liens - self.second_owed:
+            rows.append(("other", "other", self.other_liens - self.second_owed))
         return [
             {"lien": lien, "kind": kind, "owed": format_money(owed), "ltv": _ratio(owed, self.value)}
             for lien, kind, owed in rows
@@ -431,5 +433,6 @@ def compare_exits(situation: Situation) -> ExitComparison:
         months_behind=f.behind,
         stage_figures=figures,
         second_kind=situation.second_lien.kind if f.second is not None else None,
+        second_owed=situation.second_lien.owed if f.second is not None else ZERO,
         value_source=situation.asset.value_source,
     )

@@ -181,7 +181,7 @@ def home_foreclosure(f: Facts) -> Exit:
         books.charge(LOAN, m, round_cents(f.payoff * rate / 1200), "interest while no payment is made")
         if f.second is not None:
             books.charge(
-                LIENS, m, round_cents(f.second.payoff_at(0) * f.second.rate_percent / 1200), "interest"
+                LIENS, m, round_cents(f.s.second_lien.owed * f.second.rate_percent / 1200), "interest"
             )
     books.cash(month, LENDER, SERVICE_PROVIDERS, fc.attorney_fee, "the foreclosure attorney's fee")
     books.charge(LOAN, month, fc.attorney_fee, "the foreclosure attorney's fee")
