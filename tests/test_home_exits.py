@@ -261,3 +261,25 @@ def test_a_homes_refinance_brings_every_lien_to_freddie_macs_95_percent() -> Non
         replace(s, refinance=Refinance(rate_percent=D("5.5"), term_months=360, max_ltv_percent=100))
     )
     assert given.exit("refinance").detail("cash_to_meet_ltv_cap") == D("10000.00")
+
+
+def test_a_homeowner_who_cannot_keep_paying_is_told_to_ask_for_a_modification() -> None:
+    # Three payments behind, $1,400 a month to spend: keeping it as agreed is out of reach, the
+    # servicer's alternative is a Florida foreclosure, and a modification leaves both better off.
+    from underwater.situation import Means, Stage
+
+    c = compare_exits(
+        home(
+            loan=Loan(owed=250000, rate_percent=7, remaining_payments=320),
+            asset=Asset(value=210000, asset_class="home"),
+            borrower=Borrower(state="FL", as_of=AS_OF),
+            lender=LenderView(investor="fannie_mae"),
+            means=Means(monthly_budget=1400, cash_available=2000),
+            stage=Stage(months_behind=3),
+        )
+    )
+    assert c.lender_alternative is not None and c.lender_alternative.kind == "foreclosure"
+    assert c.recommendation.ask == "modification"
+    assert "a month over 480 months" in c.recommendation.text
+    ranked = [e.name for e in c.exits if e.status == "ranked"]
+    assert ranked[:2] == ["modification", "deed_in_lieu"]

@@ -177,6 +177,27 @@ def _figure(e: Exit, f: Facts) -> str:
             f"a plan of {e.detail('plan_months') if e.name != 'remainder_plan' else f.s.workout.plan_months} monthly "
             "payments for the rest"
         )
+    if e.name == "modification":
+        payment, term = e.detail("monthly_payment"), e.detail("new_term_months")
+        assert isinstance(payment, Decimal)
+        forborne = e.detail("principal_forborne")
+        aside = (
+            f", {format_money_human(forborne)} of principal set aside without interest"
+            if isinstance(forborne, Decimal) and forborne
+            else ""
+        )
+        return f"to pay {format_money_human(payment)} a month over {term} months{aside}"
+    if e.name == "forbearance":
+        return (
+            f"no payments for {e.detail('forbearance_months')} months, the missed ones caught up over "
+            f"{e.detail('repayment_months')}"
+        )
+    if e.name == "deed_in_lieu":
+        relocation = e.detail("relocation_assistance")
+        assert isinstance(relocation, Decimal)
+        return "the deed to the home, with any deficiency waived in writing" + (
+            f" and {format_money_human(relocation)} of relocation assistance" if relocation else ""
+        )
     return PHRASES[e.name]
 
 
