@@ -512,8 +512,9 @@ def _run(
                 yield chunk.rows_in, good, bad
 
         def computed() -> Iterator[pl.DataFrame]:
-            loader.join()
+            # The first chunks are read and checked while the compiled loops load.
             for rows, good, bad in prefetch(checked):
+                loader.join()
                 result = compute(good, shocks, paths=paths, threads=workers, horizon=horizon)
                 reject_writer.write(bad)
                 summary.add(good, result, bad.height)
