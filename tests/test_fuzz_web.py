@@ -133,7 +133,14 @@ def check(response: httpx.Response, *, page: bool = False, typed: tuple[str, ...
     first = body["errors"][0]["field"]
     assert first is None or body["error"].startswith(f"{first}: "), body
     assert all(e["got"] is None or len(e["got"]) <= 61 for e in body["errors"])
-    assert not FLAG.search(text), text
+    # No option of the command line in what the API says, except inside a value it echoes back
+    # (a principal of "--a" is named as given).
+    said = text
+    echoed = [e["got"] for e in body["errors"] if e["got"]] + [json.dumps(v)[1:-1] for v in typed]
+    for value in sorted(echoed, key=len, reverse=True):
+        if value:
+            said = said.replace(value, " ")
+    assert not FLAG.search(said), text
 
 
 # -- what a hostile client sends --------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
 
-from underwater.contracts import AmortizingLoan, ForbearancePlan
+from underwater.contracts import AmortizingLoan, ForbearancePlan, WithHeld
 from underwater.depreciation import MAX_HORIZON_MONTHS
 from underwater.exits.books import LIENS, LOAN, new_books, tax_forgiven, unavailable
 from underwater.exits.facts import Facts
@@ -351,11 +351,11 @@ def modification(f: Facts) -> Exit:
         forborne = min(balance - _principal_for(target, rate, term), cap, above_ltv)
     contract = AmortizingLoan(balance - forborne, rate, term)
     books = new_books(f, loan=False, liens_paid_through=None)
-    books.run(LOAN, contract, LENDER, "the modified loan", 0)
-    if forborne:
-        books.open("forborne", LENDER, "principal set aside without interest", 0, forborne, secured=True)
-        if term <= f.horizon:
-            books.pay("forborne", term, forborne, "the principal set aside, due at the end")
+    # One debt, as modified: the new terms on the interest-bearing part, the part set aside
+    # beside it without interest, due at the end.
+    books.run(LOAN, WithHeld(contract, forborne), LENDER, "the modified loan", 0)
+    if forborne and term <= f.horizon:
+        books.pay(LOAN, term, forborne, "the principal set aside, due at the end")
     books.hold("the home", f.value_at(f.horizon))
     books.use("the home", 0)
     span = min(max(f.horizon, term), MAX_HORIZON_MONTHS)
