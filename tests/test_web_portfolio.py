@@ -332,3 +332,15 @@ def test_a_book_summed_up_at_a_phones_width_does_not_scroll_sideways(
         width = tab.page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"the page is {width} px wide at 375 px"
         tab.assert_clean()
+
+
+def test_every_tool_lists_the_page_and_the_api_document_describes_it() -> None:
+    async def go(path: str) -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=APP), base_url="http://t") as client:
+            return await client.get(path)
+
+    assert 'href="/portfolio"' in asyncio.run(go("/all")).text
+    paths = asyncio.run(go("/openapi.json")).json()["paths"]
+    body = paths["/api/portfolio"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert body["required"] == ["file"] and body["properties"]["file"]["format"] == "binary"
+    assert set(paths["/api/portfolio.csv"]["post"]["responses"]) >= {"200", "413", "422"}
