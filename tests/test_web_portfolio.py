@@ -18,7 +18,9 @@ import csv
 import html
 import io
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,13 @@ BAD_LINES = (
 )
 
 
+def _run(coroutine: Coroutine[Any, Any, httpx.Response]) -> httpx.Response:
+    """Run ``coroutine`` on an event loop of its own thread: Playwright's sync API (the browser
+    tests below) keeps a loop running in this one."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def _post(path: str, **kwargs: Any) -> httpx.Response:
     async def go() -> httpx.Response:
         async with httpx.AsyncClient(
@@ -49,7 +58,7 @@ def _post(path: str, **kwargs: Any) -> httpx.Response:
         ) as client:
             return await client.post(path, **kwargs)
 
-    return asyncio.run(go())
+    return _run(go())
 
 
 def _upload(name: str, data: bytes, **fields: Any) -> dict[str, Any]:
@@ -231,7 +240,7 @@ def test_the_page_states_the_limit_and_offers_every_preset() -> None:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=APP), base_url="http://t") as client:
             return await client.get("/portfolio")
 
-    page = asyncio.run(go())
+    page = _run(go())
     assert page.status_code == 200
     assert "50 MB" in page.text and "Dask cluster" in page.text
     from underwater.portfolio.stress import preset_paths
@@ -339,8 +348,37 @@ def test_every_tool_lists_the_page_and_the_api_document_describes_it() -> None:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=APP), base_url="http://t") as client:
             return await client.get(path)
 
-    assert 'href="/portfolio"' in asyncio.run(go("/all")).text
-    paths = asyncio.run(go("/openapi.json")).json()["paths"]
+    assert 'href="/portfolio"' in _run(go("/all")).text
+    paths = _run(go("/openapi.json")).json()["paths"]
     body = paths["/api/portfolio"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert body["required"] == ["file"] and body["properties"]["file"]["format"] == "binary"
     assert set(paths["/api/portfolio.csv"]["post"]["responses"]) >= {"200", "413", "422"}
+
+
+def test_a_book_running_does_not_hold_up_other_pages(base: str, tmp_path: Path) -> None:
+    # Under `underwater serve` a book runs in processes of its own: a projection asked for while
+    # a book of 300,000 loans runs is answered at once, not after the book.
+    data = _csv_bytes(synth_book(300_000, seed=5))
+    done: list[httpx.Response] = []
+
+    def upload() -> None:
+        files = {"file": ("big.csv", data, "text/csv")}
+        done.append(httpx.post(f"{base}/api/portfolio", files=files, timeout=300))
+
+    import threading
+
+    sender = threading.Thread(target=upload)
+    sender.start()
+    answered_meanwhile: list[float] = []
+    with httpx.Client(base_url=base, timeout=60) as client:
+        while sender.is_alive():
+            started = time.monotonic()
+            answer = client.get("/api/project?owed=80000&value=60000&rate_percent=9&remaining_payments=48")
+            assert answer.status_code == 200
+            if sender.is_alive():
+                answered_meanwhile.append(time.monotonic() - started)
+            time.sleep(0.2)
+    sender.join()
+    assert done and done[0].status_code == 200 and done[0].json()["rows_in"] == 300_000
+    assert answered_meanwhile, "the book ran too fast to ask anything meanwhile"
+    assert min(answered_meanwhile) < 1.0, answered_meanwhile

@@ -221,11 +221,11 @@ class _Site:
     """The registry, the templates and the handlers that use them."""
 
     def __init__(
-        self, ops: Mapping[str, Operation], errors: ServerErrorLog, pool: WorkerPool | None = None
+        self, ops: Mapping[str, Operation], errors: ServerErrorLog, books: WorkerPool | None = None
     ) -> None:
         self.ops = dict(ops)
         self.errors = errors
-        self.pool = pool
+        self.books = books
         self.books_running = 0
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -394,8 +394,8 @@ class _Site:
         try:
             upload = await portfolio_page.read_upload(request, directory)
             args = (str(upload.book), upload.stress, upload.horizon, part)
-            if self.pool is not None:
-                result = await self.pool.call(portfolio_page.run_book, *args)
+            if self.books is not None:
+                result = await self.books.call(portfolio_page.run_book, *args)
             else:
                 result = await asyncio.to_thread(portfolio_page.run_book, *args)
             if result[0] == "error":
@@ -784,9 +784,12 @@ class _JournalStyle(Convertor[str]):
 register_url_convertor("journal", _JournalStyle())
 
 
-def _pool_lifespan(pool: WorkerPool) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
-    """Start ``pool``'s workers before the server answers, and stop them when it shuts down
-    (uvicorn then ends the process with the signal it got, so nothing after it runs)."""
+def _pool_lifespan(
+    pool: WorkerPool, *others: WorkerPool
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Start ``pool``'s workers before the server answers, and stop them and the ``others``
+    (started by their first calls) when it shuts down (uvicorn then ends the process with the
+    signal it got, so nothing after it runs)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -794,7 +797,8 @@ def _pool_lifespan(pool: WorkerPool) -> Callable[[Starlette], AbstractAsyncConte
         try:
             yield
         finally:
-            await asyncio.to_thread(pool.close)
+            for each in (pool, *others):
+                await asyncio.to_thread(each.close)
 
     return lifespan
 
@@ -812,14 +816,18 @@ def create_app(
     ``errors`` logs the app's failures there (default: a :class:`ServerErrorLog` on the
     ``underwater.web`` logger). With ``pool`` (``underwater serve``'s), heavy requests are
     answered by its worker processes (:mod:`underwater.web.workers`), each running this app
-    with the default registry; otherwise every request is answered where it arrives. A
+    with the default registry, and an uploaded loan book by :data:`~underwater.web.portfolio_page.RUNS_AT_ONCE`
+    processes of its own; otherwise every request is answered where it arrives (a book in a thread). A
     worker's own app is made with ``guarded=False``: the server's guard (request ids, headers,
     URL limits, 500s) has already seen the request.
     """
     errors = errors or ServerErrorLog(log)
     if pool is not None and ops is not None:
         raise ValueError("a worker pool serves the default registry only: its workers build their own")
-    site = _Site(operations() if ops is None else ops, errors, pool)
+    # An uploaded book runs in processes of its own, so a book of a few seconds never holds a
+    # worker that the pages' requests wait for.
+    books = None if pool is None else WorkerPool(portfolio_page.RUNS_AT_ONCE, queue_limit=0)
+    site = _Site(operations() if ops is None else ops, errors, books)
     routes = [
         Route("/", site.index),
         Route("/all", site.tools),
@@ -843,7 +851,7 @@ def create_app(
         routes=routes,
         middleware=middleware,
         exception_handlers={HTTPException: site.http_error},
-        lifespan=None if pool is None else _pool_lifespan(pool),
+        lifespan=None if pool is None or books is None else _pool_lifespan(pool, books),
     )
     # "/api/" must be a JSON 404, not a redirect to the page "/api".
     app.router.redirect_slashes = False

@@ -15,9 +15,10 @@ download buttons send the same form to the ``.csv`` endpoint.
 
 **Off the event loop.** :func:`run_book` is the engine's own streaming run
 (:func:`~underwater.portfolio.engine.run_portfolio`, chunks of :data:`CHUNK_ROWS` rows, so memory
-is bounded by the chunk, not the book), called in a worker process of ``underwater serve``'s pool
-or, without one, in a thread; at most :data:`RUNS_AT_ONCE` books run at once, and another
-upload is answered 503 at once.
+is bounded by the chunk, not the book), called under ``underwater serve`` in one of
+:data:`RUNS_AT_ONCE` processes kept for books (not the pool answering the pages, which a run of
+several seconds would hold up) or, without one, in a thread; at most :data:`RUNS_AT_ONCE` books
+run at once, and another upload is answered 503 at once.
 """
 
 from __future__ import annotations
