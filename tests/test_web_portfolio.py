@@ -382,3 +382,26 @@ def test_a_book_running_does_not_hold_up_other_pages(base: str, tmp_path: Path) 
     assert done and done[0].status_code == 200 and done[0].json()["rows_in"] == 300_000
     assert answered_meanwhile, "the book ran too fast to ask anything meanwhile"
     assert min(answered_meanwhile) < 1.0, answered_meanwhile
+
+
+@pytest.mark.browser
+def test_a_file_over_50_mb_is_refused_in_the_page_before_it_is_sent(
+    browser: Any, base: str, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    from web_fakes import watching
+
+    large = tmp_path / "large.csv"
+    with open(large, "wb") as handle:
+        handle.truncate(UPLOAD_LIMIT + 1)
+    with watching(browser, base, viewport={"width": 1280, "height": 900}) as tab:
+        tab.goto("/portfolio")
+        tab.page.set_input_files("#f-file", str(large))
+        tab.page.click("#submit-portfolio")
+        expect(tab.page.locator("#portfolio-answer .error-summary")).to_contain_text(
+            "at most 52,428,800 bytes"
+        )
+        tab.page.click("#download-loans")
+        assert [url for url in tab.requests if "/portfolio" in url] == [f"{base}/portfolio"]
+        tab.assert_clean()

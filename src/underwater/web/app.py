@@ -334,6 +334,7 @@ class _Site:
             "summary": None,
             "error": None,
             "file_name": "",
+            "upload_limit": portfolio_page.UPLOAD_LIMIT,
         }
         if request.method != "POST":
             return self.render("portfolio.html", **context)

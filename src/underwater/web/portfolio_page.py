@@ -43,10 +43,16 @@ __all__ = [
     "UPLOAD_LIMIT",
     "Upload",
     "UploadTooLarge",
+    "bucket_words",
     "chart_lines",
+    "charts_of",
     "headline",
+    "new_directory",
     "read_upload",
+    "remove",
     "run_book",
+    "scenario_name",
+    "too_large_rule",
 ]
 
 UPLOAD_LIMIT = 50 * 1024 * 1024
@@ -176,12 +182,19 @@ async def read_upload(request: Request, directory: Path) -> Upload:
 
 
 def new_directory() -> Path:
-    """A private temporary directory for one upload and its run (the caller removes it)."""
+    """A private temporary directory (mode 0700) for one upload and its run; the caller removes
+    it with :func:`remove`.
+
+    >>> folder = new_directory(); (folder / "book.csv").write_text("loan_id"); remove(folder)
+    7
+    >>> folder.exists()
+    False
+    """
     return Path(tempfile.mkdtemp(prefix="underwater-upload-"))
 
 
 def remove(directory: Path) -> None:
-    """Remove an upload's directory and everything in it."""
+    """Remove an upload's directory and everything in it (nothing if it is already gone)."""
     shutil.rmtree(directory, ignore_errors=True)
 
 

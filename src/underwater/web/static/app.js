@@ -129,11 +129,24 @@
   if (book && window.fetch && window.FormData && window.DOMParser) {
     book.addEventListener("submit", function (event) {
       var via = event.submitter;
+      var answer = document.getElementById("portfolio-answer");
+      var picked = document.getElementById("f-file");
+      var file = picked.files && picked.files[0];
+      var limit = parseInt(picked.dataset.limit, 10);
+      if (file && file.size > limit) {
+        // Refused here, before 50 MB travel only to be refused by the server.
+        event.preventDefault();
+        answer.innerHTML = '<div class="error-summary" role="alert"><h2 id="answer-title">The book could not be run</h2>' +
+          '<p><a href="#f-file">The file</a> is ' + file.size.toLocaleString() + ' bytes: at most ' +
+          limit.toLocaleString() + ' bytes (50 MB) are taken here. Run a larger book on the command line ' +
+          '(underwater portfolio) or on a Dask cluster.</p></div>';
+        answer.focus();
+        return;
+      }
       if (via && via.id !== "submit-portfolio") {
         return;
       }
       event.preventDefault();
-      var answer = document.getElementById("portfolio-answer");
       var button = document.getElementById("submit-portfolio");
       button.disabled = true;
       answer.setAttribute("aria-busy", "true");
