@@ -39,12 +39,11 @@ from urllib.parse import unquote_to_bytes, urlencode
 
 import jinja2
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -356,6 +355,7 @@ class _Site:
 
     async def api_portfolio(self, request: Request) -> Response:
         """The summary JSON of an uploaded book (the keys of ``run_frame``'s summary)."""
+        _posted_only(request)
         outcome = await self._run_upload(request, None)
         if isinstance(outcome, _UploadFailed):
             return _json_error(outcome.body, outcome.headers)
@@ -366,6 +366,7 @@ class _Site:
     async def api_portfolio_csv(self, request: Request) -> Response:
         """The per-loan output (``?part=loans``) or the rejects (``?part=rejects``) of an
         uploaded book's run, as CSV; the upload's directory is removed once it is sent."""
+        _posted_only(request)
         part = request.query_params.get("part", "loans")
         if part not in portfolio_page.PARTS:
             rule = "must be one of " + ", ".join(portfolio_page.PARTS)
@@ -374,13 +375,7 @@ class _Site:
         if isinstance(outcome, _UploadFailed):
             return _json_error(outcome.body, outcome.headers)
         upload, _summary = outcome
-        return FileResponse(
-            upload.directory / f"{part}.csv",
-            media_type="text/csv; charset=utf-8",
-            filename=f"underwater-portfolio-{part}.csv",
-            headers={"cache-control": "no-store"},
-            background=BackgroundTask(portfolio_page.remove, upload.directory),
-        )
+        return portfolio_page.Download(upload, part)
 
     async def _run_upload(
         self, request: Request, part: str | None
@@ -649,6 +644,12 @@ class _UploadFailed:
     headers: Mapping[str, str] | None = None
 
 
+def _posted_only(request: Request) -> None:
+    """Refuse anything but POST (an upload) with 405 naming the method allowed."""
+    if request.method != "POST":
+        raise HTTPException(405, "Method Not Allowed", headers={"allow": "POST"})
+
+
 def _presets() -> list[tuple[str, str]]:
     """The stress presets a page offers: (name, title), in the data file's order."""
     from underwater.portfolio.stress import preset_paths
@@ -837,8 +838,9 @@ def create_app(
         Route("/openapi.json", site.openapi),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Route("/portfolio", site.portfolio, methods=["GET", "POST"]),
-        Route("/api/portfolio", site.api_portfolio, methods=["POST"]),
-        Route("/api/portfolio.csv", site.api_portfolio_csv, methods=["POST"]),
+        # GET too, to answer it 405 here: the job routes below would take it for a job's name.
+        Route("/api/portfolio", site.api_portfolio, methods=["GET", "POST"]),
+        Route("/api/portfolio.csv", site.api_portfolio_csv, methods=["GET", "POST"]),
         Route("/api/{name:job}.csv", site.api_csv, methods=["GET"]),
         Route("/api/{name:job}.{style:journal}", site.api_journal, methods=["GET"]),
         Route("/api/{name:job}", site.api, methods=["GET", "POST"]),

@@ -33,6 +33,7 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
+from starlette.responses import FileResponse
 
 from underwater.errors import InputError
 
@@ -41,6 +42,7 @@ __all__ = [
     "PARTS",
     "RUNS_AT_ONCE",
     "UPLOAD_LIMIT",
+    "Download",
     "Upload",
     "UploadTooLarge",
     "bucket_words",
@@ -230,6 +232,31 @@ def run_book(book: str, stress: tuple[str, ...], horizon: int, part: str | None 
     if summary["rows_in"] == 0:
         return ("error", "file", "has no rows: the book needs at least one loan under its header line")
     return ("ok", summary)
+
+
+class Download(FileResponse):
+    """One CSV of an upload's run (``part``: ``loans`` or ``rejects``) as an attachment; the
+    upload's directory is removed once it is sent, or once the client has gone half-way."""
+
+    def __init__(self, upload: Upload, part: str) -> None:
+        super().__init__(
+            upload.directory / f"{part}.csv",
+            media_type="text/csv; charset=utf-8",
+            filename=f"underwater-portfolio-{part}.csv",
+            headers={"cache-control": "no-store"},
+        )
+        self.directory = upload.directory
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[Message]],
+        send: Callable[[Message], Awaitable[None]],
+    ) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            remove(self.directory)
 
 
 # -- what the page shows ---------------------------------------------------------------------
