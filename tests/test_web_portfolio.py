@@ -405,3 +405,31 @@ def test_a_file_over_50_mb_is_refused_in_the_page_before_it_is_sent(
         tab.page.click("#download-loans")
         assert [url for url in tab.requests if "/portfolio" in url] == [f"{base}/portfolio"]
         tab.assert_clean()
+
+
+@pytest.mark.browser
+def test_a_book_summed_up_without_javascript(
+    browser: Any, base: str, browser_book: Path, tmp_path: Path
+) -> None:
+    # Without the script the form is posted and the summary comes back as a new page; the file
+    # must then be chosen again to download, and the download works the same.
+    from playwright.sync_api import expect
+
+    from web_fakes import watching
+
+    with watching(browser, base, java_script_enabled=False) as tab:
+        page = tab.page
+        tab.goto("/portfolio")
+        page.set_input_files("#f-file", str(browser_book))
+        page.check(f"input[name=stress][value={STRESS}]")
+        with page.expect_navigation():
+            page.click("#submit-portfolio")
+        expect(page.locator("[data-key=rows_in]")).to_have_text("403")
+        expect(page.locator(".chart-legend li").nth(1)).to_have_text(STRESS_TITLE)
+        expect(page.locator(f"input[name=stress][value={STRESS}]")).to_be_checked()
+        page.set_input_files("#f-file", str(browser_book))
+        with page.expect_download() as caught:
+            page.click("#download-rejects")
+        saved = tmp_path / "rejects.csv"
+        caught.value.save_as(saved)
+        assert saved.read_text(encoding="utf-8").count("\n") == 1 + len(BAD_LINES)
