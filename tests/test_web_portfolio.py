@@ -433,3 +433,21 @@ def test_a_book_summed_up_without_javascript(
         saved = tmp_path / "rejects.csv"
         caught.value.save_as(saved)
         assert saved.read_text(encoding="utf-8").count("\n") == 1 + len(BAD_LINES)
+
+
+@pytest.mark.browser
+def test_the_summary_prints_without_the_form(browser: Any, base: str, browser_book: Path) -> None:
+    from playwright.sync_api import expect
+
+    from web_fakes import watching
+
+    with watching(browser, base, viewport={"width": 816, "height": 1056}) as tab:
+        _sum_up(tab, browser_book, (STRESS,))
+        page = tab.page
+        page.emulate_media(media="print")
+        expect(page.locator("#portfolio-form")).to_be_hidden()
+        expect(page.locator("#ran")).to_contain_text("book.csv, followed 60 months, beside 1 stress path")
+        boxes = [page.locator(f"svg#{name}").bounding_box() for name in ("months-chart", "buckets-chart")]
+        assert all(box is not None and box["width"] > 200 and box["height"] > 100 for box in boxes), boxes
+        assert page.pdf(format="Letter").startswith(b"%PDF")
+        tab.assert_clean()
