@@ -3,7 +3,8 @@
 Run: ``uv run python scripts/screenshots.py OUT_DIR [PATH ...]`` — starts ``underwater serve`` on a
 free port on 127.0.0.1, drives Debian's Chromium with Playwright, writes ``<name>-1280.png``,
 ``<name>-375.png`` and ``<name>.pdf`` for each page, and stops the server. Without paths it takes
-the seeds' situations along the path.
+the seeds' situations along the path. The lender's page is shown after sending it a book
+(:data:`UPLOADS`: the example book the page offers, with stress paths ticked).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 TRUCK = "owed=80000&value=60000&asset_class=class8_sleeper"
 TRUCK_LOAN = TRUCK + "&offer=58000&rate_percent=9&remaining_payments=48&age_months=24&state=TX"
@@ -85,11 +86,23 @@ PAGES = {
     "errors": "/equity?owed=-5&value=x&_go=1",
     "home-heloc": "/?" + HOME,
     "surface-heloc": "/project?" + HOME_LOANS + "&start_date=2026-12-01",
-    "ways-out-heloc": "/options?" + HOME_LOANS + "&state=CA&offer=165000&investor=fannie_mae&monthly_budget=1300",
-    "lender-heloc": "/options?" + HOME_LOANS + "&state=CA&offer=165000&investor=fannie_mae&monthly_budget=1300"
+    "ways-out-heloc": "/options?"
+    + HOME_LOANS
+    + "&state=CA&offer=165000&investor=fannie_mae&monthly_budget=1300",
+    "lender-heloc": "/options?"
+    + HOME_LOANS
+    + "&state=CA&offer=165000&investor=fannie_mae&monthly_budget=1300"
     "&_view=lender",
     "sheet-heloc": "/sheet?" + HOME_LOANS + "&state=CA&offer=165000&investor=fannie_mae&monthly_budget=1300",
+    "portfolio": "/portfolio",
 }
+EXAMPLE_BOOK = Path(__file__).resolve().parents[1] / "src/underwater/web/static/example-book.csv"
+UPLOADS = {
+    "portfolio-book": (EXAMPLE_BOOK, ("manheim_2007_09", "fitch_prime_severe_recovery"), "36"),
+    "portfolio-errors": (Path(__file__).resolve(), (), ""),
+}
+"""Pages shown after sending ``/portfolio`` a file: (the file, the stress presets ticked, the
+horizon typed)."""
 
 
 def _free_port() -> int:
@@ -98,11 +111,25 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _send_book(page: Page, base: str, book: Path, stress: tuple[str, ...], horizon: str) -> None:
+    """Open the lender's page, choose ``book``, tick ``stress``, type ``horizon`` and sum it up."""
+    page.goto(base + "/portfolio")
+    page.set_input_files("#f-file", str(book))
+    for name in stress:
+        page.check(f"input[name=stress][value={name}]")
+    page.fill("#f-horizon", horizon)
+    page.click("#submit-portfolio")
+    page.wait_for_selector("#portfolio-answer:not([aria-busy])")
+    page.wait_for_selector("#portfolio-answer .big-figure, #portfolio-answer .error-summary")
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     wanted = sys.argv[2:]
-    pages = {k: v for k, v in PAGES.items() if not wanted or k in wanted}
+    pages: dict[str, str | tuple[Path, tuple[str, ...], str]] = {
+        k: v for k, v in {**PAGES, **UPLOADS}.items() if not wanted or k in wanted
+    }
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "underwater", "serve", "--port", str(port)],
@@ -130,7 +157,10 @@ def main() -> None:
             for name, path in pages.items():
                 for width in (1280, 375):
                     page = browser.new_page(viewport={"width": width, "height": 900})
-                    page.goto(base + path)
+                    if isinstance(path, str):
+                        page.goto(base + path)
+                    else:
+                        _send_book(page, base, *path)
                     page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
                     if width == 1280:
                         page.emulate_media(media="print")

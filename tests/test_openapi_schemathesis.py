@@ -52,7 +52,9 @@ SEEN: dict[str, int] = {}
 # The document the server serves, built here too so the tests can be collected before the
 # server runs; test_the_server_serves_this_document checks the two are the same.
 DOCUMENT = openapi_document(OPS, __version__)
-schema = schemathesis.openapi.from_dict(DOCUMENT)
+# An uploaded book (/api/portfolio) is left out: no schema can generate a valid loan book, so
+# every "valid" file would be refused; tests/test_web_portfolio.py sends real books and bad ones.
+schema = schemathesis.openapi.from_dict(DOCUMENT).exclude(path_regex="^/api/portfolio")
 schema.config.generation.update(
     modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
     max_examples=EXAMPLES,

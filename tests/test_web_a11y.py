@@ -43,7 +43,8 @@ BLOCKING = ("serious", "critical")
 
 # The path of the seeds' truck (the other situations draw the same templates), every tool's
 # page, the results that reach the rest of the result pages, and the pages that show problems.
-PAGES = {**path_pages([TRUCK]), **tool_pages(), **VARIANTS, **error_pages()}
+PAGES = {**path_pages([TRUCK]), **tool_pages(), **VARIANTS, **error_pages(), "portfolio-empty": "/portfolio"}
+EXAMPLE_BOOK = Path(__file__).resolve().parents[1] / "src/underwater/web/static/example-book.csv"
 
 KNOWN: dict[str, str] = {}
 """Pages with a serious or critical violation found by this scan, waiting for a fix."""
@@ -90,6 +91,26 @@ def test_no_serious_or_critical_violation(scanner: Watch, url: str) -> None:
     scanner.page.add_script_tag(path=str(AXE))
     violations = [v for v in scanner.page.evaluate(SCAN) if v["impact"] in BLOCKING]
     assert not violations, _readable(url, violations)
+
+
+@pytest.mark.parametrize(
+    ("book", "stress"),
+    [(EXAMPLE_BOOK, ("manheim_2007_09", "fitch_prime_severe_recovery")), (Path(__file__), ())],
+    ids=["portfolio-book", "portfolio-errors"],
+)
+def test_no_violation_on_the_lenders_page_after_a_book(
+    scanner: Watch, book: Path, stress: tuple[str, ...]
+) -> None:
+    # The summary (or the refusal) is drawn into the page after the upload: scanned as it is then.
+    scanner.goto("/portfolio")
+    scanner.page.set_input_files("#f-file", str(book))
+    for name in stress:
+        scanner.page.check(f"input[name=stress][value={name}]")
+    scanner.page.click("#submit-portfolio")
+    scanner.page.wait_for_selector("#portfolio-answer .big-figure, #portfolio-answer .error-summary")
+    scanner.page.add_script_tag(path=str(AXE))
+    violations = [v for v in scanner.page.evaluate(SCAN) if v["impact"] in BLOCKING]
+    assert not violations, _readable(f"/portfolio with {book.name}", violations)
 
 
 def test_the_scan_sees_a_violation(scanner: Watch) -> None:

@@ -642,8 +642,14 @@ def test_healthz() -> None:
 
 
 def test_the_static_folder_holds_only_the_apps_own_files() -> None:
-    # htmx and Chart.js are gone: a page loads the app's stylesheet, its one script and its icon.
-    assert sorted(p.name for p in STATIC.iterdir()) == ["app.css", "app.js", "favicon.svg"]
+    # htmx and Chart.js are gone: a page loads the app's stylesheet, its one script and its icon;
+    # the lender's page offers an example book to download.
+    assert sorted(p.name for p in STATIC.iterdir()) == [
+        "app.css",
+        "app.js",
+        "example-book.csv",
+        "favicon.svg",
+    ]
     css = (STATIC / "app.css").read_text(encoding="utf-8")
     assert "@import" not in css and "url(" not in css
 

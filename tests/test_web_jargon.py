@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -24,6 +25,8 @@ import pytest
 
 from underwater.forms import Kind
 from underwater.ops import operations
+from underwater.portfolio.schema import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from underwater.portfolio.stress import preset_paths
 from underwater.web.app import create_app
 from web_fakes import cases, error_pages, path_pages, tool_pages
 
@@ -38,6 +41,7 @@ PAGES = {
     "car-ways_out-texas": dict(path_pages())["car-ways_out"] + "&state=TX",
     **tool_pages(every_example=True),
     **error_pages(),
+    "portfolio-empty": "/portfolio",
 }
 
 KNOWN: dict[str, str] = {}
@@ -128,6 +132,41 @@ def test_no_snake_case_word_or_cli_option_is_visible(url: str) -> None:
         text = text.replace(words, " ")  # the person's own words, echoed
     found = jargon(text)
     assert not found, f"{url} shows jargon:\n" + "\n".join(sorted(set(found)))
+
+
+def _post_book(name: str, data: bytes, stress: list[str]) -> httpx.Response:
+    async def go() -> httpx.Response:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=APP), base_url="http://127.0.0.1"
+        ) as c:
+            return await c.post(
+                "/portfolio", files={"file": (name, data, "text/csv")}, data={"stress": stress}
+            )
+
+    return asyncio.run(go())
+
+
+EXAMPLE_BOOK = Path(__file__).resolve().parents[1] / "src/underwater/web/static/example-book.csv"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "stress"),
+    [
+        ("book.csv", EXAMPLE_BOOK.read_bytes(), list(preset_paths())),
+        ("book.csv", b"loan_id,balance\nA,1\n", []),
+        ("book.xlsx", b"PK", []),
+    ],
+    ids=["portfolio-every-preset", "portfolio-missing-column", "portfolio-wrong-type"],
+)
+def test_no_jargon_on_the_lenders_page_after_a_book(name: str, data: bytes, stress: list[str]) -> None:
+    # The engine's own messages name the book's columns as the file must spell them: the one
+    # place a key may show, since the person has to type it into the file.
+    response = _post_book(name, data, stress)
+    text = VisibleText.of(response.text)
+    for column in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS):
+        text = text.replace(column, " ")
+    found = jargon(text)
+    assert not found, "/portfolio shows jargon:\n" + "\n".join(sorted(set(found)))
 
 
 def test_the_text_pass_sees_what_a_person_sees() -> None:

@@ -108,6 +108,23 @@ def test_a_slow_body_is_answered_408_and_closed(quick: tuple[str, Any]) -> None:
     assert b"body" in data
 
 
+def test_a_loan_books_upload_has_longer_than_the_body_timeout(quick: tuple[str, Any]) -> None:
+    # A book of up to 50 MB takes longer than a form to send: its body has the upload timeout
+    # (120 s by default), not the 1 s body timeout this server has.
+    body = b'--b\r\nContent-Disposition: form-data; name="horizon"\r\n\r\n12\r\n--b--\r\n'
+    head = (
+        b"POST /api/portfolio HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+    )
+    with _connect(quick[0]) as sock:
+        sock.sendall(head + body[:10])
+        time.sleep(2.0)
+        sock.sendall(body[10:])
+        data, _took = _closed_within(sock, 10)
+    assert _status(data) == 422, data[:300]
+    assert b"choose the book" in data
+
+
 def test_an_idle_keep_alive_connection_is_closed(quick: tuple[str, Any]) -> None:
     with _connect(quick[0]) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -260,6 +277,7 @@ def test_serve_help_names_every_limit(capsys: pytest.CaptureFixture[str]) -> Non
         "--header-timeout",
         "--body-timeout",
         "--keep-alive-timeout",
+        "--upload-timeout",
     ):
         assert option in out
     assert EXAMPLES[-1] in out

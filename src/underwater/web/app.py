@@ -30,6 +30,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -56,14 +57,14 @@ from underwater.money import format_money_human
 from underwater.ops import Operation, answer_json, operations
 from underwater.position import position
 from underwater.simple_interest import ROUNDING_WORDS
-from underwater.web import charts, jsonbody, pages, present
+from underwater.web import charts, jsonbody, pages, portfolio_page, present
 from underwater.web.errorlog import ServerErrorLog
 from underwater.web.errorshape import error_body, error_from_exception, problem_entries
 from underwater.web.labels import plain
 from underwater.web.openapi import openapi_document
 from underwater.web.terms import meaning
 from underwater.web.widgets import form_naming, given_inputs, label_of, query_lists, raw_inputs, widgets
-from underwater.web.workers import Offload, WorkerPool
+from underwater.web.workers import Busy, Offload, WorkerPool
 
 __all__ = ["BODY_LIMIT", "HEADERS_LIMIT", "PAGE_ROWS", "URL_LIMIT", "create_app"]
 
@@ -218,9 +219,13 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
 class _Site:
     """The registry, the templates and the handlers that use them."""
 
-    def __init__(self, ops: Mapping[str, Operation], errors: ServerErrorLog) -> None:
+    def __init__(
+        self, ops: Mapping[str, Operation], errors: ServerErrorLog, books: WorkerPool | None = None
+    ) -> None:
         self.ops = dict(ops)
         self.errors = errors
+        self.books = books
+        self.books_running = 0
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=jinja2.select_autoescape(["html"]),
@@ -256,6 +261,7 @@ class _Site:
         self.env.globals["credit_words"] = CREDIT_WORDS
         self.env.globals["channel_words"] = CHANNEL_WORDS
         self.env.globals["credit_short"] = CREDIT_SHORT
+        self.env.globals["scenario_name"] = portfolio_page.scenario_name
         available = set(self.env.list_templates())
         self.result_templates = {
             name: (f"results/{name}.html" if f"results/{name}.html" in available else "results/_generic.html")
@@ -313,6 +319,100 @@ class _Site:
         return self.render(
             "tools.html", title="Every tool — underwater", pages_of=pages.JOB_PAGES, request_path="/all"
         )
+
+    # -- the lender's page: an uploaded book (underwater.web.portfolio_page) -------------------
+
+    async def portfolio(self, request: Request) -> Response:
+        """The lender's page: the upload form, and after a POST the book's summary."""
+        context: dict[str, Any] = {
+            "title": "How much of a loan book is under water? — underwater",
+            "request_path": "/portfolio",
+            "presets": _presets(),
+            "chosen": (),
+            "horizon": "",
+            "summary": None,
+            "error": None,
+            "file_name": "",
+            "upload_limit": portfolio_page.UPLOAD_LIMIT,
+        }
+        if request.method != "POST":
+            return self.render("portfolio.html", **context)
+        outcome = await self._run_upload(request, None)
+        if isinstance(outcome, _UploadFailed):
+            context["error"] = outcome.body
+            return self.render("portfolio.html", outcome.status, **context)
+        upload, summary = outcome
+        portfolio_page.remove(upload.directory)
+        context |= {
+            "summary": summary,
+            "chosen": upload.stress,
+            "horizon": str(upload.horizon),
+            "file_name": upload.name,
+            "figures": portfolio_page.headline(summary),
+            "charts": portfolio_page.charts_of(summary),
+        }
+        return self.render("portfolio.html", **context)
+
+    async def api_portfolio(self, request: Request) -> Response:
+        """The summary JSON of an uploaded book (the keys of ``run_frame``'s summary)."""
+        _posted_only(request)
+        outcome = await self._run_upload(request, None)
+        if isinstance(outcome, _UploadFailed):
+            return _json_error(outcome.body, outcome.headers)
+        upload, summary = outcome
+        portfolio_page.remove(upload.directory)
+        return JSONResponse(summary, headers={"cache-control": "no-store"})
+
+    async def api_portfolio_csv(self, request: Request) -> Response:
+        """The per-loan output (``?part=loans``) or the rejects (``?part=rejects``) of an
+        uploaded book's run, as CSV; the upload's directory is removed once it is sent."""
+        _posted_only(request)
+        part = request.query_params.get("part", "loans")
+        if part not in portfolio_page.PARTS:
+            rule = "must be one of " + ", ".join(portfolio_page.PARTS)
+            return _json_error(error_body(422, rule, field="part", got=part))
+        outcome = await self._run_upload(request, part)
+        if isinstance(outcome, _UploadFailed):
+            return _json_error(outcome.body, outcome.headers)
+        upload, _summary = outcome
+        return portfolio_page.Download(upload, part)
+
+    async def _run_upload(
+        self, request: Request, part: str | None
+    ) -> tuple[portfolio_page.Upload, dict[str, Any]] | _UploadFailed:
+        """Read the upload into a directory of its own and run it off the event loop. On
+        success the caller removes the directory; on failure it is already gone."""
+        if self.books_running >= portfolio_page.RUNS_AT_ONCE:
+            rule = "the server is running as many books as it can at once: try again in a minute"
+            return _UploadFailed(error_body(503, rule), 503, {"retry-after": "30"})
+        self.books_running += 1
+        directory = portfolio_page.new_directory()
+        try:
+            upload = await portfolio_page.read_upload(request, directory)
+            args = (str(upload.book), upload.stress, upload.horizon, part)
+            if self.books is not None:
+                result = await self.books.call(portfolio_page.run_book, *args)
+            else:
+                result = await asyncio.to_thread(portfolio_page.run_book, *args)
+            if result[0] == "error":
+                raise InputError(result[1], result[2], got=upload.name if result[1] == "file" else None)
+            return upload, result[1]
+        except portfolio_page.UploadTooLarge:
+            portfolio_page.remove(directory)
+            return _UploadFailed(error_body(413, portfolio_page.too_large_rule(), field="file"), 413)
+        except InputError as exc:
+            portfolio_page.remove(directory)
+            return _UploadFailed(error_from_exception(exc), 422)
+        except Busy:
+            portfolio_page.remove(directory)
+            return _UploadFailed(
+                error_body(503, "the server is busy: try again in a second"), 503, {"retry-after": "1"}
+            )
+        except BaseException:
+            portfolio_page.remove(directory)
+            raise
+        finally:
+            self.books_running -= 1
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"ok": True, "version": __version__})
@@ -535,6 +635,28 @@ class _Site:
         return response
 
 
+@dataclass(frozen=True, slots=True)
+class _UploadFailed:
+    """An upload refused: the error body, its status and any headers (``Retry-After``)."""
+
+    body: dict[str, Any]
+    status: int
+    headers: Mapping[str, str] | None = None
+
+
+def _posted_only(request: Request) -> None:
+    """Refuse anything but POST (an upload) with 405 naming the method allowed."""
+    if request.method != "POST":
+        raise HTTPException(405, "Method Not Allowed", headers={"allow": "POST"})
+
+
+def _presets() -> list[tuple[str, str]]:
+    """The stress presets a page offers: (name, title), in the data file's order."""
+    from underwater.portfolio.stress import preset_paths
+
+    return [(name, path.title) for name, path in preset_paths().items()]
+
+
 _JOURNAL_EXT = {"hledger": "journal", "beancount": "beancount"}
 """The file name ending each journal style is saved with."""
 
@@ -664,9 +786,12 @@ class _JournalStyle(Convertor[str]):
 register_url_convertor("journal", _JournalStyle())
 
 
-def _pool_lifespan(pool: WorkerPool) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
-    """Start ``pool``'s workers before the server answers, and stop them when it shuts down
-    (uvicorn then ends the process with the signal it got, so nothing after it runs)."""
+def _pool_lifespan(
+    pool: WorkerPool, *others: WorkerPool
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Start ``pool``'s workers before the server answers, and stop them and the ``others``
+    (started by their first calls) when it shuts down (uvicorn then ends the process with the
+    signal it got, so nothing after it runs)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -674,7 +799,8 @@ def _pool_lifespan(pool: WorkerPool) -> Callable[[Starlette], AbstractAsyncConte
         try:
             yield
         finally:
-            await asyncio.to_thread(pool.close)
+            for each in (pool, *others):
+                await asyncio.to_thread(each.close)
 
     return lifespan
 
@@ -692,14 +818,18 @@ def create_app(
     ``errors`` logs the app's failures there (default: a :class:`ServerErrorLog` on the
     ``underwater.web`` logger). With ``pool`` (``underwater serve``'s), heavy requests are
     answered by its worker processes (:mod:`underwater.web.workers`), each running this app
-    with the default registry; otherwise every request is answered where it arrives. A
+    with the default registry, and an uploaded loan book by :data:`~underwater.web.portfolio_page.RUNS_AT_ONCE`
+    processes of its own; otherwise every request is answered where it arrives (a book in a thread). A
     worker's own app is made with ``guarded=False``: the server's guard (request ids, headers,
     URL limits, 500s) has already seen the request.
     """
     errors = errors or ServerErrorLog(log)
     if pool is not None and ops is not None:
         raise ValueError("a worker pool serves the default registry only: its workers build their own")
-    site = _Site(operations() if ops is None else ops, errors)
+    # An uploaded book runs in processes of its own, so a book of a few seconds never holds a
+    # worker that the pages' requests wait for.
+    books = None if pool is None else WorkerPool(portfolio_page.RUNS_AT_ONCE, queue_limit=0)
+    site = _Site(operations() if ops is None else ops, errors, books)
     routes = [
         Route("/", site.index),
         Route("/all", site.tools),
@@ -707,6 +837,10 @@ def create_app(
         Route("/healthz", site.healthz),
         Route("/openapi.json", site.openapi),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        Route("/portfolio", site.portfolio, methods=["GET", "POST"]),
+        # GET too, to answer it 405 here: the job routes below would take it for a job's name.
+        Route("/api/portfolio", site.api_portfolio, methods=["GET", "POST"]),
+        Route("/api/portfolio.csv", site.api_portfolio_csv, methods=["GET", "POST"]),
         Route("/api/{name:job}.csv", site.api_csv, methods=["GET"]),
         Route("/api/{name:job}.{style:journal}", site.api_journal, methods=["GET"]),
         Route("/api/{name:job}", site.api, methods=["GET", "POST"]),
@@ -720,7 +854,7 @@ def create_app(
         routes=routes,
         middleware=middleware,
         exception_handlers={HTTPException: site.http_error},
-        lifespan=None if pool is None else _pool_lifespan(pool),
+        lifespan=None if pool is None or books is None else _pool_lifespan(pool, books),
     )
     # "/api/" must be a JSON 404, not a redirect to the page "/api".
     app.router.redirect_slashes = False

@@ -10,13 +10,23 @@ escaped, so nothing a person typed can reach it unescaped.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 from typing import Any
 
-__all__ = ["Line", "Marker", "line_chart", "nice_ticks", "projection_svg", "value_svg"]
+__all__ = [
+    "Bars",
+    "Line",
+    "Marker",
+    "bar_chart",
+    "legend_html",
+    "line_chart",
+    "nice_ticks",
+    "projection_svg",
+    "value_svg",
+]
 
 _WIDTH, _HEIGHT = 720, 384
 _LEFT, _RIGHT, _TOP, _BOTTOM = 100, 24, 20, 100
@@ -83,8 +93,13 @@ def line_chart(
     y_title: str = "Dollars",
     markers: Sequence[Marker] = (),
     dom_id: str = "chart",
+    y_format: Callable[[float], str] | None = None,
+    legend: bool = True,
 ) -> str:
-    """The lines as an accessible SVG chart (a string of markup, already escaped).
+    """The lines as an accessible SVG chart (a string of markup, already escaped); ``y_format``
+    writes a tick of the vertical axis (default: dollars, ``$25k``). The legend wraps onto more
+    rows, and the chart grows taller, when the names do not fit on one; without ``legend`` the
+    page draws one beside the chart (:func:`legend_html`, for names too long for the chart).
 
     >>> svg = line_chart([Line("Owed", [(0, Decimal(100)), (12, Decimal(0))])],
     ...                  title="Owed", description="Owed falls to 0 in a year.")
@@ -99,6 +114,9 @@ def line_chart(
     y_ticks = nice_ticks(min(0.0, min(amounts)), max(amounts) if max(amounts) > 0 else 1.0, 5)
     x_max, y_min, y_max = x_ticks[-1], y_ticks[0], y_ticks[-1]
     plot_w, plot_h = _WIDTH - _LEFT - _RIGHT, _HEIGHT - _TOP - _BOTTOM
+    tick_text = y_format or _money_tick
+    places = _legend_places(lines) if legend else []
+    height = _HEIGHT + _ROW * max(row for _, row in places) if places else _HEIGHT - (0 if legend else _ROW)
 
     def x(month: float) -> float:
         return _LEFT + plot_w * month / x_max
@@ -107,7 +125,7 @@ def line_chart(
         return _TOP + plot_h * (1 - (amount - y_min) / (y_max - y_min))
 
     out = [
-        f'<svg class="chart" id="{escape(dom_id)}" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
+        f'<svg class="chart" id="{escape(dom_id)}" viewBox="0 0 {_WIDTH} {height}" role="img" '
         f'aria-labelledby="{escape(dom_id)}-title {escape(dom_id)}-desc" preserveAspectRatio="xMidYMid meet">',
         f'<title id="{escape(dom_id)}-title">{escape(title)}</title>',
         f'<desc id="{escape(dom_id)}-desc">{escape(description)}</desc>',
@@ -116,7 +134,7 @@ def line_chart(
     for tick in y_ticks:
         out.append(f'<line x1="{_LEFT}" x2="{_WIDTH - _RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>')
         out.append(
-            f'<text class="tick y" x="{_LEFT - 8}" y="{y(tick) + 4:.1f}">{escape(_money_tick(tick))}</text>'
+            f'<text class="tick y" x="{_LEFT - 8}" y="{y(tick) + 4:.1f}">{escape(tick_text(tick))}</text>'
         )
     for tick in x_ticks:
         out.append(
@@ -158,10 +176,9 @@ def line_chart(
                     f'<rect class="dot {escape(line.css)}" x="{px - 3.5:.1f}" y="{py - 3.5:.1f}" width="7" height="7"/>'
                 )
     # The legend, drawn below the axis title so it never covers a line.
-    lx = _LEFT
-    for index, line in enumerate(lines):
+    for index, (line, (lx, row)) in enumerate(zip(lines, places, strict=False)):
         dashed = ' stroke-dasharray="8 5"' if line.style == "dashed" else ""
-        ly = _TOP + plot_h + 3 * _ROW - 2
+        ly = _TOP + plot_h + (3 + row) * _ROW - 2
         out.append(
             f'<g class="legend"><line class="series {escape(line.css)}" x1="{lx}" x2="{lx + 28}" '
             f'y1="{ly - 4}" y2="{ly - 4}"{dashed}/>'
@@ -172,7 +189,109 @@ def line_chart(
             else f'<rect class="dot {escape(line.css)}" x="{lx + 10.5}" y="{ly - 7.5}" width="7" height="7"/>'
         )
         out.append(f'{shape}<text x="{lx + 34}" y="{ly}">{escape(line.name)}</text></g>')
-        lx += 34 + 14 * len(line.name) + 30  # wide enough for the name at a phone's size
+    out.append("</svg>")
+    return "".join(out)
+
+
+def legend_html(lines: Sequence[Line]) -> str:
+    """A chart's legend as an HTML list (markup, escaped): each line's stroke and marker drawn
+    small beside its name, which wraps like any text.
+
+    >>> legend_html([Line("Base case", [])]).count("<li>")
+    1
+    """
+    items = []
+    for index, line in enumerate(lines):
+        css = escape(line.css)
+        dashed = ' stroke-dasharray="8 5"' if line.style == "dashed" else ""
+        shape = (
+            f'<circle class="dot {css}" cx="18" cy="8" r="3.5"/>'
+            if index % 2 == 0
+            else f'<rect class="dot {css}" x="14.5" y="4.5" width="7" height="7"/>'
+        )
+        items.append(
+            f'<li><svg class="chart swatch" viewBox="0 0 36 16" aria-hidden="true" focusable="false">'
+            f'<line class="series {css}" x1="2" x2="34" y1="8" y2="8"{dashed}/>{shape}</svg>{escape(line.name)}</li>'
+        )
+    return '<ul class="chart-legend">' + "".join(items) + "</ul>"
+
+
+def _legend_width(name: str) -> int:
+    return 34 + 14 * len(name) + 30  # wide enough for the name at a phone's size
+
+
+def _legend_places(lines: Sequence[Line]) -> list[tuple[int, int]]:
+    """Where each line's legend entry goes: (x, row), a new row when the next does not fit."""
+    places: list[tuple[int, int]] = []
+    lx, row = _LEFT, 0
+    for line in lines:
+        width = _legend_width(line.name)
+        if lx > _LEFT and lx + width - 30 > _WIDTH:
+            lx, row = _LEFT, row + 1
+        places.append((lx, row))
+        lx += width
+    return places
+
+
+@dataclass(frozen=True, slots=True)
+class Bars:
+    """One series of a bar chart: its name, one value per category, the text written at the end
+    of each bar, and its colour class."""
+
+    name: str
+    values: Sequence[float]
+    texts: Sequence[str]
+    css: str = "line-a"
+
+
+_BAR, _BAR_GAP, _LABEL = 22, 4, 32
+
+
+def bar_chart(
+    categories: Sequence[str], series: Sequence[Bars], *, title: str, description: str, dom_id: str
+) -> str:
+    """Horizontal bars, one group per category (its name above it, so a long name fits on a
+    phone), one bar per series with its text at its end, and a legend when there are two or
+    more series (a string of markup, already escaped).
+
+    >>> svg = bar_chart(["car", "boat"], [Bars("Loans", [3, 1], ["3", "1"])], title="Loans",
+    ...                 description="Three cars and a boat.", dom_id="b")
+    >>> svg.count('<rect class="bar') == 2 and '<title id="b-title">Loans</title>' in svg
+    True
+    """
+    top = max([v for bars in series for v in bars.values] + [0.0]) or 1.0
+    group = _LABEL + len(series) * (_BAR + _BAR_GAP) + 10
+    legend = _ROW if len(series) > 1 else 0
+    height = 10 + group * len(categories) + legend + 10
+    longest = max([len(text) for bars in series for text in bars.texts] + [1])
+    # Room at the right for the longest bar's text at a phone's size (24 units a letter's height).
+    left, width = 10, _WIDTH - 10 - (14 * longest + 12)
+    out = [
+        f'<svg class="chart bars" id="{escape(dom_id)}" viewBox="0 0 {_WIDTH} {height}" role="img" '
+        f'aria-labelledby="{escape(dom_id)}-title {escape(dom_id)}-desc" preserveAspectRatio="xMidYMid meet">',
+        f'<title id="{escape(dom_id)}-title">{escape(title)}</title>',
+        f'<desc id="{escape(dom_id)}-desc">{escape(description)}</desc>',
+    ]
+    y = 10
+    for k, category in enumerate(categories):
+        out.append(f'<text class="category" x="{left}" y="{y + _LABEL - 8}">{escape(category)}</text>')
+        y += _LABEL
+        for bars in series:
+            length = max(width * bars.values[k] / top, 1.0)
+            out.append(
+                f'<rect class="bar {escape(bars.css)}" x="{left}" y="{y}" width="{length:.1f}" height="{_BAR}"/>'
+                f'<text class="bar-text" x="{left + length + 6:.1f}" y="{y + _BAR - 4}">{escape(bars.texts[k])}</text>'
+            )
+            y += _BAR + _BAR_GAP
+        y += 10
+    if legend:
+        lx = left
+        for bars in series:
+            out.append(
+                f'<g class="legend"><rect class="bar {escape(bars.css)}" x="{lx}" y="{y + 4}" width="18" height="18"/>'
+                f'<text x="{lx + 26}" y="{y + 19}">{escape(bars.name)}</text></g>'
+            )
+            lx += 26 + 14 * len(bars.name) + 30
     out.append("</svg>")
     return "".join(out)
 

@@ -304,6 +304,96 @@ def _job_paths(op: Operation) -> dict[str, Any]:
     return paths
 
 
+def _portfolio_paths() -> dict[str, Any]:
+    """``POST /api/portfolio`` and ``POST /api/portfolio.csv``: a loan book uploaded as a file
+    (:mod:`underwater.web.portfolio_page`)."""
+    from underwater.portfolio.stress import preset_paths
+    from underwater.web.portfolio_page import PARTS, UPLOAD_LIMIT
+
+    upload = {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": f"The book: a .csv or .parquet file of at most {UPLOAD_LIMIT} bytes "
+                            "(the file name's ending says which), with the columns of `underwater portfolio`.",
+                        },
+                        "stress": {
+                            "type": "array",
+                            "items": {"enum": list(preset_paths())},
+                            "description": "Stress presets to run beside the base case (repeat the field).",
+                        },
+                        "horizon": {
+                            "type": "string",
+                            "pattern": "^[0-9]{0,3}$",
+                            "description": "Months to follow the book, 0 to 600; empty: 60.",
+                        },
+                    },
+                }
+            }
+        },
+    }
+    refusals = (
+        "A file over the limit is a 413 (`underwater portfolio` on the command line, or a Dask "
+        "cluster, takes any size); a file that is not a .csv or .parquet, an empty file, a book "
+        "with no rows or without a required column is a 422 naming `file` with the engine's rule. "
+        "Bad rows are not errors: they are counted in `rows_rejected` and listed by the rejects "
+        "download with their row number and reason."
+    )
+    summary_ok = {
+        "description": "The summary: the keys of `underwater portfolio --summary-json` without `output` "
+        "and `rejects` (the summary `underwater.portfolio.run_frame` gives for the same file).",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+    csv_ok = {
+        "description": "The per-loan output or the rejects (`row`, `loan_id`, `field`, `reason`) as CSV.",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+    errors = _errors(408, 413, 422, 500, 503)
+    errors["413"] = {
+        **errors["413"],
+        "description": f"The file is larger than the limit ({UPLOAD_LIMIT} bytes, 50 MB).",
+    }
+    return {
+        "/api/portfolio": {
+            "post": {
+                "operationId": "portfolio_post",
+                "summary": "Run a whole loan book uploaded as a file and answer its summary.",
+                "description": "The book is run by the engine of `underwater portfolio` and nothing is kept "
+                "after the answer. " + refusals,
+                "tags": ["portfolio"],
+                "requestBody": upload,
+                "responses": {"200": summary_ok, **errors},
+            }
+        },
+        "/api/portfolio.csv": {
+            "post": {
+                "operationId": "portfolio_csv",
+                "summary": "Run an uploaded loan book and answer its per-loan output or its rejects as CSV.",
+                "description": "The same upload as `POST /api/portfolio`, run again. " + refusals,
+                "tags": ["portfolio"],
+                "parameters": [
+                    {
+                        "name": "part",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"enum": list(PARTS), "default": "loans"},
+                        "description": "`loans`: one row per good loan; `rejects`: one row per bad row.",
+                    }
+                ],
+                "requestBody": upload,
+                "responses": {"200": csv_ok, **errors},
+            }
+        },
+    }
+
+
 def openapi_document(ops: Mapping[str, Operation], version: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``ops`` (the job registry), API version ``version``."""
     paths: dict[str, Any] = {}
@@ -311,6 +401,7 @@ def openapi_document(ops: Mapping[str, Operation], version: str) -> dict[str, An
     for op in ops.values():
         paths.update(_job_paths(op))
         schemas[f"{op.name}_input"] = input_schema(op)
+    paths.update(_portfolio_paths())
     paths["/healthz"] = {
         "get": {
             "operationId": "healthz",

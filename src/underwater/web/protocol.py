@@ -10,7 +10,8 @@ never one line each.
 **Timeouts.** A request's head (request line and headers) must arrive within
 :attr:`Limits.header_timeout` seconds — of the connection being made, for the first request,
 and of its first byte for later ones; its body within :attr:`Limits.body_timeout` seconds of
-the head. A connection that sends nothing is closed when the first runs out; one that has sent
+the head, or :attr:`Limits.upload_timeout` seconds for a loan book sent to one of
+:data:`UPLOAD_PATHS` (up to 50 MB, which a slow link takes longer than a form to send). A connection that sends nothing is closed when the first runs out; one that has sent
 part of a request is answered ``408`` and closed. Between requests an idle keep-alive
 connection is closed after :attr:`Limits.keep_alive_timeout` seconds (uvicorn's own timer).
 
@@ -49,6 +50,8 @@ __all__ = [
     "LINGER_SECONDS",
     "MAX_CONNECTIONS",
     "RESERVED_DESCRIPTORS",
+    "UPLOAD_PATHS",
+    "UPLOAD_TIMEOUT",
     "HeadLimitedProtocol",
     "Limits",
     "default_max_connections",
@@ -63,6 +66,11 @@ HEADER_TIMEOUT = 10.0
 """Seconds a request's head may take to arrive."""
 BODY_TIMEOUT = 15.0
 """Seconds a request's body (at most 64 KiB) may take to arrive after its head."""
+UPLOAD_TIMEOUT = 120.0
+"""Seconds the body of an upload (a loan book of up to 50 MB) may take to arrive after its head:
+50 MB in two minutes is about 3.5 megabits a second."""
+UPLOAD_PATHS = frozenset({"/portfolio", "/api/portfolio", "/api/portfolio.csv"})
+"""The paths that take a file: their bodies have :attr:`Limits.upload_timeout`."""
 KEEP_ALIVE_TIMEOUT = 5.0
 """Seconds an idle connection is kept open between requests."""
 MAX_CONNECTIONS = 1000
@@ -100,6 +108,7 @@ class Limits:
     header_timeout: float = HEADER_TIMEOUT
     body_timeout: float = BODY_TIMEOUT
     keep_alive_timeout: float = KEEP_ALIVE_TIMEOUT
+    upload_timeout: float = UPLOAD_TIMEOUT
     max_connections: int = field(default_factory=default_max_connections)
 
 
@@ -161,7 +170,7 @@ class HeadLimitedProtocol(H11Protocol):
     # -- timeouts --------------------------------------------------------------------------
 
     def _watch(self, phase: str) -> None:
-        """Give the request's ``phase`` (``head``, ``body``; ``""``: none) its deadline."""
+        """Give the request's ``phase`` (``head``, ``body``, ``upload``; ``""``: none) its deadline."""
         if phase == self._phase:
             return
         if self._deadline is not None:
@@ -169,7 +178,11 @@ class HeadLimitedProtocol(H11Protocol):
             self._deadline = None
         self._phase = phase
         if phase:
-            seconds = self.limits.header_timeout if phase == "head" else self.limits.body_timeout
+            seconds = {
+                "head": self.limits.header_timeout,
+                "body": self.limits.body_timeout,
+                "upload": self.limits.upload_timeout,
+            }[phase]
             self._deadline = self.loop.call_later(seconds, self._timed_out, phase, seconds)
 
     def _timed_out(self, phase: str, seconds: float) -> None:
@@ -190,7 +203,8 @@ class HeadLimitedProtocol(H11Protocol):
         if state is h11.IDLE:
             self._watch("head" if self._in_head or self.cycle is None else self._phase)
         elif state is h11.SEND_BODY:
-            self._watch("body")
+            scope = getattr(self, "scope", None) or {}
+            self._watch("upload" if scope.get("path") in UPLOAD_PATHS else "body")
         else:
             self._watch("")
 

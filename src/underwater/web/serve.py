@@ -3,8 +3,8 @@
 Only the standard library is imported here, so registering the command costs the CLI nothing;
 Starlette and uvicorn load when the command runs.
 
-The server holds clients to :class:`~underwater.web.protocol.Limits` (header and body
-timeouts, an idle keep-alive timeout, a cap on connections below the open-file limit: see
+The server holds clients to :class:`~underwater.web.protocol.Limits` (header, body and
+upload timeouts, an idle keep-alive timeout, a cap on connections below the open-file limit: see
 :mod:`underwater.web.protocol`) and answers heavy requests in a pool of worker processes
 (:mod:`underwater.web.workers`). It refuses a request head (request line plus headers) over
 :data:`HEAD_LIMIT` bytes: 414 when the request line alone is too long, 431 when the headers
@@ -103,6 +103,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds a request's body may take after its headers [default: 15]",
     )
     parser.add_argument(
+        "--upload-timeout",
+        type=_seconds,
+        help="seconds a loan book's upload may take after its headers [default: 120]",
+    )
+    parser.add_argument(
         "--keep-alive-timeout",
         type=_seconds,
         help="seconds an idle connection stays open between requests [default: 5]",
@@ -118,6 +123,7 @@ def limits_of(args: argparse.Namespace) -> Any:
         "header_timeout": args.header_timeout,
         "body_timeout": args.body_timeout,
         "keep_alive_timeout": args.keep_alive_timeout,
+        "upload_timeout": args.upload_timeout,
         "max_connections": args.max_connections,
     }
     return Limits(**{name: value for name, value in given.items() if value is not None})

@@ -173,6 +173,20 @@ class WorkerPool:
     async def run(self, scope: dict[str, Any], body: bytes) -> list[dict[str, Any]]:
         """The response to one request, computed by a worker; :class:`Busy` at once when
         :attr:`full`."""
+        messages: list[dict[str, Any]] = await self.call(run_request, scope, body)
+        return messages
+
+    async def call(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)`` computed by a worker (a module-level function and plain-data
+        arguments and result, to be pickled); :class:`Busy` at once when :attr:`full`. The
+        lender's page runs an uploaded book this way (:mod:`underwater.web.portfolio_page`).
+
+        >>> import asyncio, operator
+        >>> pool = ThreadPool(1)
+        >>> asyncio.run(pool.call(operator.add, 2, 3))
+        5
+        >>> pool.close()
+        """
         if self.full:
             raise Busy
         if self._executor is None:
@@ -181,7 +195,7 @@ class WorkerPool:
         self._waiting += 1
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(executor, run_request, scope, body)
+            return await loop.run_in_executor(executor, function, *args)
         except BrokenExecutor:
             # A worker died (killed, out of memory): this request fails (a 500), and the next
             # ones get new workers rather than the same error for ever.

@@ -123,6 +123,51 @@
     });
   });
 
+  // The lender's page: the book is summed up without leaving the page, so the file stays chosen
+  // for the download buttons (which send the same form to the CSV endpoint and are left alone).
+  var book = document.getElementById("portfolio-form");
+  if (book && window.fetch && window.FormData && window.DOMParser) {
+    book.addEventListener("submit", function (event) {
+      var via = event.submitter;
+      var answer = document.getElementById("portfolio-answer");
+      var picked = document.getElementById("f-file");
+      var file = picked.files && picked.files[0];
+      var limit = parseInt(picked.dataset.limit, 10);
+      if (file && file.size > limit) {
+        // Refused here, before 50 MB travel only to be refused by the server.
+        event.preventDefault();
+        answer.innerHTML = '<div class="error-summary" role="alert"><h2 id="answer-title">The book could not be run</h2>' +
+          '<p><a href="#f-file">The file</a> is ' + file.size.toLocaleString() + ' bytes: at most ' +
+          limit.toLocaleString() + ' bytes (50 MB) are taken here. Run a larger book on the command line ' +
+          '(underwater portfolio) or on a Dask cluster.</p></div>';
+        answer.focus();
+        return;
+      }
+      if (via && via.id !== "submit-portfolio") {
+        return;
+      }
+      event.preventDefault();
+      var button = document.getElementById("submit-portfolio");
+      button.disabled = true;
+      answer.setAttribute("aria-busy", "true");
+      answer.innerHTML = '<h2 id="answer-title">Running the book…</h2><p class="hint">A large book takes a few seconds.</p>';
+      fetch(book.action, {method: "POST", body: new FormData(book), credentials: "same-origin"})
+        .then(function (response) { return response.text(); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("portfolio-answer");
+          answer.innerHTML = fresh ? fresh.innerHTML : "<h2 id=\"answer-title\">The server did not answer with a summary.</h2>";
+        })
+        .catch(function () {
+          answer.innerHTML = '<h2 id="answer-title">The book could not be sent</h2><p>Check the server is running, then try again.</p>';
+        })
+        .then(function () {
+          button.disabled = false;
+          answer.removeAttribute("aria-busy");
+          answer.focus();
+        });
+    });
+  }
+
   // Paper shows everything: every folded section opens for printing, and closes again after.
   var opened = [];
   window.addEventListener("beforeprint", function () {
