@@ -28,7 +28,11 @@ import httpx
 import markupsafe
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from fuzzscale import examples
+from hostile import HOSTILE_TEXT
 from underwater.portfolio import run_frame
 from underwater.portfolio.synth import synth_book
 from underwater.web.app import create_app
@@ -452,3 +456,50 @@ def test_the_summary_prints_without_the_form(browser: Any, base: str, browser_bo
         assert all(box is not None and box["width"] > 200 and box["height"] > 100 for box in boxes), boxes
         assert page.pdf(format="Letter").startswith(b"%PDF")
         tab.assert_clean()
+
+
+# -- fuzzing the upload --------------------------------------------------------------------------
+
+_CELLS = st.sampled_from([t for t in HOSTILE_TEXT if "\n" not in t and "\r" not in t] + ["1000", "6.9", "60"])
+
+
+@st.composite
+def _uploads(draw: st.DrawFn) -> tuple[str, bytes, dict[str, Any]]:
+    """A file a hostile client sends: a book of hostile cells under the real header (or another
+    header, or bytes that are no book), any name, and any horizon and stress preset."""
+    kind = draw(st.sampled_from(["book", "header", "bytes"]))
+    if kind == "bytes":
+        data = draw(st.binary(max_size=300))
+    else:
+        columns = ["loan_id", "balance", "rate_percent", "remaining_payments", "value", "origination_date"]
+        if kind == "header":
+            columns = draw(st.lists(st.sampled_from([*columns, "x", "", "é"]), min_size=1, max_size=7))
+        rows = draw(st.lists(st.lists(_CELLS, min_size=len(columns), max_size=len(columns)), max_size=5))
+        sink = io.StringIO()
+        writer = csv.writer(sink)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        data = sink.getvalue().encode("utf-8", "surrogatepass")
+    stem = draw(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12))
+    name = stem + draw(st.sampled_from([".csv", ".parquet", ".CSV", ".txt", ""]))
+    fields: dict[str, Any] = {}
+    if draw(st.booleans()):
+        fields["horizon"] = draw(st.sampled_from([*HOSTILE_TEXT[:30], "24", "600", "601"]))
+    if draw(st.booleans()):
+        fields["stress"] = [draw(st.sampled_from([STRESS, "nope", "", "٣"]))]
+    return name, data, fields
+
+
+@settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(_uploads())
+def test_any_upload_is_answered_in_shape(upload: tuple[str, bytes, dict[str, Any]]) -> None:
+    name, data, fields = upload
+    response = _post("/api/portfolio", **_upload(name, data, **fields))
+    assert response.status_code in (200, 413, 422), response.text
+    body = response.json()
+    if response.status_code == 200:
+        assert body["rows_in"] == body["rows_out"] + body["rows_rejected"]
+    else:
+        assert body["ok"] is False and body["errors"] and body["errors"][0]["field"], body

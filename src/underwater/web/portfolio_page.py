@@ -36,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse
 
 from underwater.errors import InputError
+from underwater.forms import parse_int
 
 __all__ = [
     "CHUNK_ROWS",
@@ -122,21 +123,18 @@ def _limited(receive: Callable[[], Awaitable[Message]], limit: int) -> Callable[
 
 
 def _horizon(text: str) -> int:
-    text = text.strip()
-    if not text:
+    # Read as every whole number is (``forms.parse_int``): ASCII digits only, so "²" or "٦٠"
+    # is refused by name rather than taken by ``str.isdigit``.
+    if not text.strip():
         return _DEFAULT_HORIZON
-    if not text.isdigit() or len(text) > 4 or int(text) > _MAX_HORIZON:
-        raise InputError("horizon", f"must be a whole number of months from 0 to {_MAX_HORIZON}", got=text)
-    return int(text)
+    return parse_int(text.strip(), "horizon", minimum=0, maximum=_MAX_HORIZON)
 
 
 def _stress(names: Sequence[str]) -> tuple[str, ...]:
-    from underwater.portfolio.stress import preset_paths
+    from underwater.portfolio.stress import stress_path
 
-    known = preset_paths()
     for name in names:
-        if name not in known:
-            raise InputError("stress", "must be one of " + ", ".join(known), got=name)
+        stress_path(name)  # an unknown name is refused, listing the presets
     return tuple(dict.fromkeys(names))
 
 
