@@ -37,7 +37,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from underwater.assets import AssetClass, parse_asset_class
-from underwater.contracts import AmortizingLoan, Contract
+from underwater.contracts import AmortizingLoan, Contract, ContractMonth
 from underwater.dates import add_months
 from underwater.depreciation import MAX_AGE_MONTHS, MAX_HORIZON_MONTHS
 from underwater.errors import InputError, NoSolutionError
@@ -51,11 +51,10 @@ from underwater.money import (
     parse_percent,
 )
 from underwater.simple_interest import SimpleInterestLoan
-from underwater.situation import junior_liens
 from underwater.valuepath import ValuePath, pick_curve
 
 if TYPE_CHECKING:
-    from underwater.situation import Asset, Interest, Loan, SecondLien
+    from underwater.situation import Asset, Interest, Loan
 
 __all__ = [
     "MAX_REMAINING_PAYMENTS",
@@ -345,7 +344,12 @@ def project_contract(
         check_date(start_date, "start_date")
     values = path.values(horizon_months)
     months = contract.months(horizon_months)
-    behind = lien_balances(other_liens, horizon_months)
+    lien_months: tuple[ContractMonth, ...] | None = None
+    if isinstance(other_liens, Contract):
+        lien_months = other_liens.months(horizon_months)
+        behind = tuple(m.balance for m in lien_months)
+    else:
+        behind = (other_liens,) * (horizon_months + 1)
     rows = tuple(
         ProjectionRow(
             t,
@@ -363,15 +367,10 @@ def project_contract(
     peak = ZERO
     peak_month: int | None = None
     interest_under = ZERO
-    # The interest paid while under water counts a second loan's interest beside the first's.
-    lien_interest = (
-        tuple(m.interest for m in other_liens.months(horizon_months))
-        if isinstance(other_liens, Contract)
-        else (ZERO,) * (horizon_months + 1)
-    )
     for row in rows:
         if row.month and under[row.month - 1]:
-            interest_under += row.interest + lien_interest[row.month]
+            # A second loan's interest counts beside the first's.
+            interest_under += row.interest + (lien_months[row.month].interest if lien_months else ZERO)
         gap = row.owed - row.value
         if gap > peak:
             peak, peak_month = gap, row.month
@@ -839,12 +838,13 @@ def project_loan(
     horizon_months: int | None = None,
     start_date: date | None = None,
     interest: Interest | None = None,
-    second: SecondLien | None = None,
+    behind: Decimal | Contract | None = None,
 ) -> Projection:
     """The ``loan`` against the ``asset``'s value path, month by month (see
     :func:`project_contract`), interest charged as ``interest`` says (default: monthly; a daily
-    simple-interest loan starts on ``start_date``, else today); the horizon defaults to the
-    payments left, at most 600.
+    simple-interest loan starts on ``start_date``, else today), with ``behind`` owed behind it
+    (:func:`~underwater.situation.junior_liens`; default the loan's ``other_liens``); the
+    horizon defaults to the payments left, at most 600.
 
     >>> from underwater.situation import Asset, Loan
     >>> project_loan(Loan(owed=12000, rate_percent=0, remaining_payments=12),
@@ -854,12 +854,12 @@ def project_loan(
     contract = _contract(loan, interest, start_date)
     horizon = min(contract.term_months, MAX_HORIZON_MONTHS) if horizon_months is None else horizon_months
     return project_contract(
-        contract, asset.value_path(), horizon, other_liens=_behind(loan, second), start_date=start_date
+        contract,
+        asset.value_path(),
+        horizon,
+        other_liens=loan.other_liens if behind is None else behind,
+        start_date=start_date,
     )
-
-
-def _behind(loan: Loan, second: SecondLien | None) -> Decimal | Contract:
-    return loan.other_liens if second is None else junior_liens(loan, second)
 
 
 def extra_to_surface_loan(
@@ -869,11 +869,12 @@ def extra_to_surface_loan(
     *,
     interest: Interest | None = None,
     start_date: date | None = None,
-    second: SecondLien | None = None,
+    behind: Decimal | Contract | None = None,
 ) -> Decimal:
     """The smallest extra monthly payment (dollars) that surfaces ``loan`` on ``asset``'s value
     path by ``target_month`` (see :func:`extra_to_surface_by`), interest charged as ``interest``
-    says (:func:`project_loan`); any extra the loan has is replaced by it.
+    says and ``behind`` owed behind it (:func:`project_loan`); any extra the loan has is
+    replaced by it.
 
     >>> from underwater.situation import Asset, Loan
     >>> extra_to_surface_loan(Loan(owed=12000, rate_percent=0, remaining_payments=12),
@@ -881,5 +882,8 @@ def extra_to_surface_loan(
     Decimal('1105.96')
     """
     return _extra_to_surface(
-        _contract(loan, interest, start_date), asset.value_path(), _behind(loan, second), target_month
+        _contract(loan, interest, start_date),
+        asset.value_path(),
+        loan.other_liens if behind is None else behind,
+        target_month,
     )

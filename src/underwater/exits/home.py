@@ -31,6 +31,7 @@ from underwater.money import CENT, ZERO, format_money_human, round_cents
 from underwater.projection import crossover_month, lien_balances, project_contract
 from underwater.simple_interest import SimpleInterestLoan
 from underwater.state_rules import STATE_NAMES
+from underwater.tvm import pv
 
 __all__ = ["HOME_EXITS", "deed_in_lieu", "forbearance", "home_foreclosure", "modification", "not_for_a_home"]
 
@@ -297,14 +298,11 @@ def _kept(
 
 
 def _principal_for(payment: Decimal, rate: Decimal, term: int) -> Decimal:
-    """The largest principal (whole cents) whose level payment over ``term`` months at ``rate``
-    is at most ``payment``."""
-    if rate == 0:
-        principal = (payment * term).quantize(CENT, rounding=ROUND_FLOOR)
-    else:
-        i = rate / 1200
-        factor = (1 - (1 + i) ** -term) / i
-        principal = (payment * factor).quantize(CENT, rounding=ROUND_FLOOR)
+    """A principal (whole cents) whose level payment over ``term`` months at ``rate`` is at most
+    ``payment``: the present value of the payments (:func:`underwater.tvm.pv`) floored to the
+    cent, then a cent less while the schedule's rounding still asks more. (Rounding the payment
+    to the cent lets a few cents more share the same payment; they are left out.)"""
+    principal = (-pv(rate / 1200, Decimal(term), payment)).quantize(CENT, rounding=ROUND_FLOOR)
     while principal > 0 and AmortizingLoan(principal, rate, term).regular_payment > payment:
         principal -= CENT
     return principal

@@ -197,7 +197,7 @@ def compute(values: dict[str, Any]) -> ProjectReport:
         loan = Loan.from_inputs(values)
         asset = Asset.from_inputs(values)
     interest = Interest.from_inputs(values)
-    second = SecondLien.from_inputs(values)
+    behind = junior_liens(loan, SecondLien.from_inputs(values))
     start = values["start_date"]
     result = project_loan(
         loan,
@@ -205,18 +205,18 @@ def compute(values: dict[str, Any]) -> ProjectReport:
         horizon_months=values["horizon_months"],
         start_date=start,
         interest=interest,
-        second=second,
+        behind=behind,
     )
     needed = None
     if values["target_month"] is not None:
         needed = extra_to_surface_loan(
-            loan, asset, values["target_month"], interest=interest, start_date=start, second=second
+            loan, asset, values["target_month"], interest=interest, start_date=start, behind=behind
         )
     habit = None
     if interest.days_late or interest.pay_twice_monthly:
         contract = interest.contract(loan, date.today() if start is None else start)
         assert isinstance(contract, SimpleInterestLoan)
-        habit = habit_cost(contract, asset.value_path(), result.horizon_months, junior_liens(loan, second))
+        habit = habit_cost(contract, asset.value_path(), result.horizon_months, behind)
     return ProjectReport(result, values["target_month"], needed, prevent, attribution, interest, habit)
 
 
