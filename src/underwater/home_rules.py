@@ -24,7 +24,6 @@ __all__ = [
     "deficiency_rule",
     "figure",
     "foreclosure",
-    "investor_figure",
 ]
 
 INVESTORS = ("fannie_mae", "freddie_mac", "fha", "other")
@@ -39,23 +38,13 @@ def _figure(entry: dict[str, Any]) -> Figure:
 def figure(*path: str) -> Figure:
     """The figure at ``path`` in the data file.
 
-    >>> figure("commission_percent").value, figure("modification", "max_term_months").value
-    (Decimal('5.5'), Decimal('480'))
+    >>> figure("commission_percent").value, figure("relocation_assistance", "fannie_mae").value
+    (Decimal('5.5'), Decimal('7500'))
     """
     entry: Any = load_json("home.json")
     for key in path:
         entry = entry[key]
     return _figure(entry)
-
-
-def investor_figure(table: str, investor: str) -> Figure:
-    """``table`` (``relocation_assistance`` or ``junior_lien_release_cap``) for ``investor``
-    (one of :data:`INVESTORS`), in dollars.
-
-    >>> investor_figure("relocation_assistance", "fannie_mae").value
-    Decimal('7500')
-    """
-    return figure(table, investor)
 
 
 @dataclass(frozen=True, slots=True)

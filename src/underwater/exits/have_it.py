@@ -29,7 +29,7 @@ from underwater.exits.facts import Assumption, Facts
 from underwater.exits.model import Consent, CreditConsequence, Exit, Replacing
 from underwater.exits.replacing import credit_cost, replace_asset
 from underwater.gap import gap_payout
-from underwater.home_rules import investor_figure
+from underwater.home_rules import figure as home_figure
 from underwater.ledger import (
     AUCTION_BUYER,
     BORROWER,
@@ -266,7 +266,7 @@ def short_sale(f: Facts) -> Exit:
     # A home's first lien holder lets the second have what its investor allows for a release.
     release = ZERO
     if f.home and split.loan_short and split.liens_short:
-        cap = investor_figure("junior_lien_release_cap", f.s.lender.investor).value
+        cap = home_figure("junior_lien_release_cap", f.s.lender.investor).value
         release = min(cap, split.liens_short)
         books.pay(LIENS, 0, release, "for releasing its lien", payer=LENDER)
     books.forgive(LIENS, 0, split.liens_short - release, "forgiven in the short sale")

@@ -17,7 +17,7 @@ from underwater.exits.books import LIENS, LOAN, new_books, tax_forgiven, unavail
 from underwater.exits.facts import Facts
 from underwater.exits.have_it import TAX_CAVEAT, collect, finish
 from underwater.exits.model import Consent, CreditConsequence, Exit
-from underwater.home_rules import HomeDeficiencyRule, deficiency_rule, figure, foreclosure, investor_figure
+from underwater.home_rules import HomeDeficiencyRule, deficiency_rule, figure, foreclosure
 from underwater.ledger import (
     AUCTION_BUYER,
     BORROWER,
@@ -33,10 +33,8 @@ from underwater.simple_interest import SimpleInterestLoan
 from underwater.state_rules import STATE_NAMES
 from underwater.tvm import pv
 
-__all__ = ["HOME_EXITS", "deed_in_lieu", "forbearance", "home_foreclosure", "modification", "not_for_a_home"]
+__all__ = ["deed_in_lieu", "forbearance", "home_foreclosure", "modification"]
 
-HOME_EXITS = ("deed_in_lieu", "foreclosure", "modification", "forbearance")
-"""The ways out only a home has, in the order they are listed."""
 _HUNDRED = Decimal(100)
 _INVESTOR_WORDS = {
     "fannie_mae": "Fannie Mae",
@@ -44,11 +42,6 @@ _INVESTOR_WORDS = {
     "fha": "the FHA",
     "other": "a lender's own programme",
 }
-
-
-def not_for_a_home(name: str, title: str, f: Facts, credit: CreditConsequence, instead: str) -> Exit:
-    """A vehicle's way out, listed for a home with what takes its place."""
-    return unavailable(name, title, f, f"a home {instead}", credit)
 
 
 def _investor(f: Facts) -> str:
@@ -61,21 +54,19 @@ def _release_juniors(books: Ledger, f: Facts, month: int, memo: str) -> tuple[De
     if LIENS not in books.debts:
         return ZERO, ZERO
     owed = books.debts[LIENS].owed_at(month)
-    cap = investor_figure("junior_lien_release_cap", _investor(f)).value
+    cap = figure("junior_lien_release_cap", _investor(f)).value
     paid = min(cap, owed)
     books.pay(LIENS, month, paid, memo, payer=LENDER)
     books.forgive(LIENS, month, owed - paid, memo)
     return paid, owed - paid
 
 
-def _sell_as_owned(books: Ledger, f: Facts, month: int) -> Decimal:
-    """The lender sells the home it now owns in ``month`` at its value less a sale's costs;
-    returns what it nets."""
+def _sell_as_owned(books: Ledger, f: Facts, month: int) -> None:
+    """The lender sells the home it now owns in ``month`` at its value less a sale's costs."""
     price = f.value_at(month)
     costs = f.selling_costs_at(price)
     books.cash(month, BUYER, LENDER, price - costs, "the home's sale, less its costs")
     books.cash(month, BUYER, SERVICE_PROVIDERS, costs, "the home's selling costs")
-    return price - costs
 
 
 # ----------------------------------------------------------------------------- deed in lieu
@@ -92,7 +83,7 @@ def deed_in_lieu(f: Facts) -> Exit:
         "a foreclosure)",
     )
     investor = _investor(f)
-    relocation = investor_figure("relocation_assistance", investor)
+    relocation = figure("relocation_assistance", investor)
     books = new_books(f)
     owed = books.debts[LOAN].owed_at(0)
     books.forgive(LOAN, 0, owed, "discharged by the deed in lieu")
