@@ -27,7 +27,6 @@ import polars as pl
 from machine import describe
 
 from underwater.portfolio.engine import (
-    _BOOK_COLUMNS,
     DEFAULT_CHUNK,
     load_compiled,
     output_frame,
@@ -37,7 +36,7 @@ from underwater.portfolio.engine import (
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.io import BookFile, write_frames
 from underwater.portfolio.kernel import compute
-from underwater.portfolio.schema import validate
+from underwater.portfolio.schema import BOOK_COLUMNS, validate
 from underwater.portfolio.stress import preset_paths
 from underwater.portfolio.summary import Summary
 from underwater.portfolio.synth import write_synth_book
@@ -72,7 +71,7 @@ def main() -> None:
 
     started = time.perf_counter()
     with BookFile(book) as source:
-        chunks = list(source.chunks(DEFAULT_CHUNK, _BOOK_COLUMNS))
+        chunks = list(source.chunks(DEFAULT_CHUNK, BOOK_COLUMNS))
     timed("read", started)
     ids = LoanIds(args.rows)
     checked = []

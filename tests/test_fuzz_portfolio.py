@@ -26,9 +26,9 @@ from underwater.portfolio.engine import output_frame, run_portfolio
 from underwater.portfolio.exact import exact_inputs, exact_loan
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.kernel import compute
-from underwater.portfolio.schema import OPTIONAL_COLUMNS, RATE_UNITS, REQUIRED_COLUMNS, validate
+from underwater.portfolio.schema import BOOK_COLUMNS, RATE_UNITS, validate
 
-COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+COLUMNS = BOOK_COLUMNS
 GOOD = {
     "loan_id": "L",
     "balance": "18000",

@@ -63,8 +63,8 @@ from underwater.portfolio.regab import LAYOUTS, check_regab_columns, from_regab,
 from underwater.portfolio.rollforward import DEFAULT_HORIZON
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
+    BOOK_COLUMNS,
     MAX_PAYMENTS,
-    OPTIONAL_COLUMNS,
     REJECT_COLUMNS,
     REQUIRED_COLUMNS,
     STATE_CODES,
@@ -103,7 +103,6 @@ MAX_CHUNK = 1_000_000
 chunks are in flight at once."""
 MAX_THREADS = 256
 """The most threads a chunk is computed by (more than cores only adds overhead)."""
-_BOOK_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 
 _SCENARIO_COLUMNS: tuple[tuple[str, pl.DataType], ...] = (
     ("value", MONEY),
@@ -500,7 +499,7 @@ def _run(
 
         def checked() -> Iterator[tuple[int, Book, pl.DataFrame]]:
             names = source.schema.names()
-            columns = _BOOK_COLUMNS if layout == "book" else regab_names(names)
+            columns = BOOK_COLUMNS if layout == "book" else regab_names(names)
             for chunk in source.chunks(chunk_size, columns):
                 if layout == "book":
                     good, bad = validate(chunk.frame, rows=chunk.rows, ids=ids)

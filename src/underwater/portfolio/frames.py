@@ -36,9 +36,8 @@ from underwater.portfolio.kernel import compute
 from underwater.portfolio.regab import LAYOUTS, from_regab, regab_names, regab_rejects
 from underwater.portfolio.rollforward import DEFAULT_HORIZON
 from underwater.portfolio.schema import (
-    OPTIONAL_COLUMNS,
+    BOOK_COLUMNS,
     REJECT_COLUMNS,
-    REQUIRED_COLUMNS,
     check_columns,
     check_types,
     validate,
@@ -47,8 +46,6 @@ from underwater.portfolio.stress import StressPath, stress_path
 from underwater.portfolio.summary import Summary
 
 __all__ = ["BookRun", "as_polars", "run_frame"]
-
-_BOOK_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +126,7 @@ def run_frame(
         frame = from_regab(frame.select(regab_names(names)))
     check_columns(frame.columns)
     check_types(frame.schema)
-    frame = frame.select([name for name in frame.columns if name in _BOOK_COLUMNS])
+    frame = frame.select([name for name in frame.columns if name in BOOK_COLUMNS])
     paths = tuple(stress_path(path) if isinstance(path, str) else path for path in stress)
     keys = scenario_keys(parsed, paths)
     summary = Summary(parsed, horizon, paths=paths)

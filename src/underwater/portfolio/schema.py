@@ -78,6 +78,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ASSET_CLASSES",
+    "BOOK_COLUMNS",
     "MAX_AGE_MONTHS",
     "MAX_MONEY_CENTS",
     "MAX_PAYMENTS",
@@ -105,6 +106,8 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "default_probability",
     "origination_date",
 )
+BOOK_COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+"""Every column a book may have that the engine reads (any other is ignored)."""
 REJECT_COLUMNS: tuple[str, ...] = ("row", "loan_id", "field", "reason")
 """Columns of the reject file: 1-based data row number, loan_id, field, the rule broken (for a
 CSV line that could not be read as a row, ``field`` is ``line`` and ``loan_id`` is empty)."""
