@@ -64,11 +64,11 @@ from underwater.portfolio.rollforward import DEFAULT_HORIZON, MARK_EVERY, Rolled
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
     MAX_PAYMENTS,
-    PROBABILITY_UNITS,
     RATE_UNITS,
     STATE_CODES,
     Book,
 )
+from underwater.portfolio.surrender import surrender_figures
 from underwater.portfolio.tables import AGES, Tables, scenario_suffix, shock_suffix, tables
 
 if TYPE_CHECKING:
@@ -196,12 +196,13 @@ def compute(
         # check them); the rest is checked just before the month loop.
         raise OutOfRangeError("an asset class or state code outside its table reached the kernel")
     specs: tuple[Decimal | StressPath, ...] = (Decimal(0), *[s for s in shocks if s != 0], *paths)
-    payment = np.where(
-        book.payment >= 0,
-        book.payment,
-        level_payments(book.balance, book.rate_units, book.remaining_payments),
-    )
-    payment = np.where(book.balance > 0, payment, 0)
+    payment = book.payment.copy()
+    level = payment < 0
+    if level.any():
+        payment[level] = level_payments(
+            book.balance[level], book.rate_units[level], book.remaining_payments[level]
+        )
+    payment[book.balance <= 0] = 0
     owed = book.balance + book.other_liens
     count = len(book)
     millionths = np.stack([_millionths(spec) for spec in specs])
@@ -329,43 +330,41 @@ def _finish(
     probed: NDArray[np.int64],
     spec: Decimal | StressPath,
 ) -> Scenario:
-    equity = value - owed
-    with np.errstate(divide="ignore", invalid="ignore"):
-        zero = value == 0
-        ltv = np.where(zero, np.nan, book.balance / np.where(zero, 1, value))
-        cltv = np.where(zero, np.nan, owed / np.where(zero, 1, value))
-    # A surrender in the probe month (today; a stress path's trough): the balance and value
-    # then. Proceeds at the auction share (times a path's recovery), half up (the fair market
-    # value where the state credits it); then UCC 9-615 line 6 floored at 0, and 0 under a
-    # state's bar on the balance, or once the loan is paid off by a later month.
-    balance, worth = probed[:, 0], probed[:, 1]
+    # A surrender in the probe month (today; a stress path's trough): see surrender_figures.
     share = Fraction(t.share_numerator, t.share_denominator)
     if not isinstance(spec, Decimal):
         share *= Fraction(spec.recovery_percent) / 100
-    proceeds = (2 * worth * share.numerator + share.denominator) // (2 * share.denominator)
-    proceeds = np.where(t.fair_value[book.state], worth, proceeds)
-    expenses = t.expenses[book.asset_class, book.state]
-    deficiency = np.maximum(balance - proceeds + expenses, 0)
-    bar = t.bar_cents[book.state]
-    barred = (bar >= 0) & np.where(t.bar_inclusive[book.state], balance <= bar, balance < bar)
-    deficiency = np.where(barred, 0, deficiency)
-    if not isinstance(spec, Decimal) and spec.trough_month > 0:
-        deficiency = np.where(balance == 0, 0, deficiency)
-    deficiency = np.where(expenses < 0, -1, deficiency)
-    # Only where the book gives the loan's own default probability (millionths), half up.
-    chance = book.default_probability
-    expected = (2 * deficiency * chance + PROBABILITY_UNITS) // (2 * PROBABILITY_UNITS)
-    expected = np.where((chance >= 0) & (deficiency >= 0), expected, -1)
+    count = len(value)
+    ratios = np.empty((2, count), dtype=F64)
+    money = np.empty((4, count), dtype=I64)
+    surrender_figures(
+        np.ascontiguousarray(value),
+        book.balance,
+        owed,
+        np.ascontiguousarray(probed),
+        book.asset_class,
+        book.state,
+        book.default_probability,
+        t.expenses,
+        t.bar_cents,
+        t.bar_inclusive,
+        t.fair_value,
+        share.numerator,
+        share.denominator,
+        not isinstance(spec, Decimal) and spec.trough_month > 0,
+        ratios,
+        money,
+    )
     return Scenario(
         value=value,
-        equity=equity,
-        negative_equity=np.maximum(-equity, 0),
-        ltv=ltv,
-        cltv=cltv,
+        equity=money[0],
+        negative_equity=money[1],
+        ltv=ratios[0],
+        cltv=ratios[1],
         crossover_month=figures[:, FIGURES.index("crossover_month")],
         first_under_water_month=figures[:, FIGURES.index("first_under_water_month")],
         peak_negative_equity=figures[:, FIGURES.index("peak_negative_equity")],
         peak_month=figures[:, FIGURES.index("peak_month")],
-        estimated_deficiency=deficiency,
-        expected_loss=expected,
+        estimated_deficiency=money[2],
+        expected_loss=money[3],
     )

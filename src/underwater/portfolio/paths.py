@@ -145,12 +145,14 @@ def _guard(
         raise OutOfRangeError("retention tables must be flat and of the same size")
     if not count:
         return
+    # Every column's least and largest in one compiled pass over the rows (NumPy would scan
+    # each strided column of the row-major matrix on its own).
+    least, most, oldest = _extremes(loans)
     for name, (low, high) in _BOUNDS.items():
-        column = loans[:, COLUMNS.index(name)]
-        if column.min() < low or column.max() > high:
+        k = COLUMNS.index(name)
+        if least[k] < low or most[k] > high:
             raise OutOfRangeError(f"{name} outside {low}..{high} reached the compiled loop")
-    base = loans[:, _BASE]
-    if base.min() < 0 or base.max() >= retention.shape[0] or (base % AGES).max() > MAX_AGE_MONTHS:
+    if least[_BASE] < 0 or most[_BASE] >= retention.shape[0] or oldest > MAX_AGE_MONTHS:
         raise OutOfRangeError("an asset class or age outside the retention tables reached the compiled loop")
     if today.min() < 0 or today.max() > MAX_MONEY_CENTS * MAX_FACTOR // SHOCK_SCALE:
         raise OutOfRangeError("a value today outside its range reached the compiled loop")
@@ -178,6 +180,20 @@ def _guard_scenarios(
         raise OutOfRangeError("marks must be months within the horizon")
     if moves.shape != (scenarios, len(marks), CLOSED, CLOSED + 1):
         raise OutOfRangeError("moves must be scenarios × marks × buckets × buckets")
+
+
+@jit
+def _extremes(loans: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64], np.int64]:
+    # Each column's least and largest value, and the largest age (base % AGES), in one pass.
+    least = loans[0].copy()
+    most = loans[0].copy()
+    oldest = np.int64(0)
+    for i in range(loans.shape[0]):
+        for k in range(loans.shape[1]):
+            least[k] = min(least[k], loans[i, k])
+            most[k] = max(most[k], loans[i, k])
+        oldest = max(oldest, loans[i, _BASE] % AGES)
+    return least, most, oldest
 
 
 @inline

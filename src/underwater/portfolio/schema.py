@@ -59,7 +59,7 @@ units (6.9 % → 690000), so that the kernel's arithmetic is exact.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +69,7 @@ import polars as pl
 from underwater.assets import AssetClass, parse_asset_class
 from underwater.errors import InputError
 from underwater.limits import MAX_AMOUNT_CENTS, MAX_DIGITS, MAX_MONTHS
+from underwater.portfolio.typed import NumberRule, typed_fields
 from underwater.state_rules import STATE_NAMES, parse_state
 
 if TYPE_CHECKING:
@@ -567,75 +568,91 @@ def _numeric(
     )
 
 
-def _fields(frame: pl.DataFrame) -> tuple[dict[str, _Field], list[pl.Series], list[pl.Expr]]:
-    """Every field's value and checks, the columns the lookups add to the frame, and the
-    columns of parsed values and checks to add after the text stages (:func:`_numeric`)."""
+_MONEY = {
+    "places": 2,
+    "rule": _MONEY_RULE,
+    "places_rule": _CENTS_RULE,
+    "maximum": MAX_MONEY_CENTS,
+    "max_rule": _MONEY_MAX_RULE,
+}
+_WHOLE = {"places": 0, "rule": _WHOLE_RULE, "places_rule": _WHOLE_RULE, "whole_only": True}
+# Every number field's rules, in the order of the table in the module docstring: the keyword
+# arguments of _numeric, and (by number_rules) the same rules for the typed checks.
+_NUMBER_FIELDS: dict[str, dict[str, Any]] = {
+    "balance": {**_MONEY, "default": None},
+    "rate_percent": {
+        "places": 5,
+        "rule": _RATE_RULE,
+        "places_rule": _RATE_PLACES_RULE,
+        "default": None,
+        "maximum": _MAX_RATE_UNITS,
+        "max_rule": _RATE_MAX_RULE,
+    },
+    "remaining_payments": {
+        **_WHOLE,
+        "default": None,
+        "minimum": 1,
+        "min_rule": "must be at least 1",
+        "maximum": MAX_PAYMENTS,
+        "max_rule": f"must be at most {MAX_PAYMENTS} payments",
+    },
+    "value": {**_MONEY, "default": None},
+    "payment": {**_MONEY, "default": -1},
+    "asset_age_months": {
+        **_WHOLE,
+        "default": 0,
+        "maximum": MAX_AGE_MONTHS,
+        "max_rule": f"must be at most {MAX_AGE_MONTHS} months",
+    },
+    "other_liens": {**_MONEY, "default": 0},
+    "default_probability": {
+        "places": 6,
+        "rule": "must be a probability from 0 to 1 such as 0.02",
+        "places_rule": "must have at most 6 decimal places",
+        "default": -1,
+        "maximum": PROBABILITY_UNITS,
+        "max_rule": "must be at most 1 (a probability)",
+    },
+}
+
+
+def number_rules() -> dict[str, NumberRule]:
+    """Each number field's rule as the typed checks take it (:mod:`underwater.portfolio.typed`):
+    the places kept, the bounds in those units and the default for an empty cell (a default
+    of ``None`` makes an empty cell a reject)."""
+    return {
+        name: NumberRule(
+            places=0 if spec.get("whole_only") else spec["places"],
+            minimum=spec.get("minimum", 0),
+            maximum=spec["maximum"],
+            default=spec["default"],
+        )
+        for name, spec in _NUMBER_FIELDS.items()
+    }
+
+
+def _fields(
+    frame: pl.DataFrame, typed: Collection[str] = ()
+) -> tuple[dict[str, _Field], list[pl.Series], list[pl.Expr]]:
+    """Every field's value and checks (in the order of the table in the module docstring), the
+    columns the lookups add to the frame, and the columns of parsed values and checks to add
+    after the text stages (:func:`_numeric`). The number fields named in ``typed`` were checked
+    already (:mod:`underwater.portfolio.typed`): they are left out."""
     schema = frame.schema
     stage: list[pl.Expr] = []
-    asset_class, class_columns = _lookup("asset_class", frame, _class_code, _CLASS_RULE)
-    state, state_columns = _lookup("state", frame, _state_code, _STATE_RULE)
-    money = {
-        "places": 2,
-        "rule": _MONEY_RULE,
-        "places_rule": _CENTS_RULE,
-        "maximum": MAX_MONEY_CENTS,
-        "stage": stage,
-    }
-    whole = {"places": 0, "rule": _WHOLE_RULE, "places_rule": _WHOLE_RULE, "whole_only": True, "stage": stage}
-    return (
-        {
-            "loan_id": _identifier(schema["loan_id"]),
-            "balance": _numeric(schema, "balance", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-            "rate_percent": _numeric(
-                schema,
-                "rate_percent",
-                places=5,
-                rule=_RATE_RULE,
-                places_rule=_RATE_PLACES_RULE,
-                default=None,
-                maximum=_MAX_RATE_UNITS,
-                max_rule=_RATE_MAX_RULE,
-                stage=stage,
-            ),
-            "remaining_payments": _numeric(
-                schema,
-                "remaining_payments",
-                default=None,
-                minimum=1,
-                min_rule="must be at least 1",
-                maximum=MAX_PAYMENTS,
-                max_rule=f"must be at most {MAX_PAYMENTS} payments",
-                **whole,  # type: ignore[arg-type]
-            ),
-            "value": _numeric(schema, "value", default=None, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-            "payment": _numeric(schema, "payment", default=-1, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-            "asset_class": asset_class,
-            "asset_age_months": _numeric(
-                schema,
-                "asset_age_months",
-                default=0,
-                maximum=MAX_AGE_MONTHS,
-                max_rule=f"must be at most {MAX_AGE_MONTHS} months",
-                **whole,  # type: ignore[arg-type]
-            ),
-            "other_liens": _numeric(schema, "other_liens", default=0, max_rule=_MONEY_MAX_RULE, **money),  # type: ignore[arg-type]
-            "state": state,
-            "default_probability": _numeric(
-                schema,
-                "default_probability",
-                places=6,
-                rule="must be a probability from 0 to 1 such as 0.02",
-                places_rule="must have at most 6 decimal places",
-                default=-1,
-                maximum=PROBABILITY_UNITS,
-                max_rule="must be at most 1 (a probability)",
-                stage=stage,
-            ),
-            "origination_date": _quarter(schema.get("origination_date")),
-        },
-        class_columns + state_columns,
-        stage,
-    )
+    found: dict[str, _Field] = {"loan_id": _identifier(schema["loan_id"])}
+    lookups: list[pl.Series] = []
+    for name, (parse, rule) in {
+        "asset_class": (_class_code, _CLASS_RULE),
+        "state": (_state_code, _STATE_RULE),
+    }.items():
+        found[name], columns = _lookup(name, frame, parse, rule)
+        lookups += columns
+    for name, spec in _NUMBER_FIELDS.items():
+        if name not in typed:
+            found[name] = _numeric(schema, name, stage=stage, **spec)
+    found["origination_date"] = _quarter(schema.get("origination_date"))
+    return {name: found[name] for name in BOOK_COLUMNS if name in found}, lookups, stage
 
 
 def _broken(checks: list[_Check]) -> pl.Expr:
@@ -703,24 +720,27 @@ def validate(
     """
     check_columns(frame.columns)
     check_types(frame.schema)
+    original = frame.columns
     if rows is None:
         numbers = pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64)
     else:
         if len(rows) != frame.height:
             raise ValueError(f"{len(rows)} row numbers for {frame.height} rows")
         numbers = pl.lit(pl.Series(_ROW_COLUMN, rows, dtype=pl.Int64))
-    fields, lookups, parsed = _fields(frame)
+    # Number columns held as integers or decimals are checked with NumPy (typed); the rest
+    # through polars. Which rule a bad row broke is worked out for the bad rows only.
+    typed = typed_fields(frame, number_rules())
+    fields, lookups, parsed = _fields(frame, typed)
     frame = frame.with_columns(lookups)
     for stage in [*_text_stages(frame.schema), parsed]:
-        frame = frame.with_columns(stage)
+        if stage:
+            frame = frame.with_columns(stage)
     identifier = fields["loan_id"][0]
     fingerprints = []
     if ids is not None:
         from underwater.portfolio.ids import SEEDS
 
         fingerprints = [identifier.hash(seed=seed).alias(f"{_HASH}{k}") for k, seed in enumerate(SEEDS)]
-    # One pass parses every value and marks every broken rule; which rule a bad row broke is
-    # worked out for the bad rows only.
     values = frame.select(
         numbers.alias(_ROW_COLUMN),
         *[value.alias(name) for name, (value, _) in fields.items()],
@@ -731,8 +751,10 @@ def validate(
             for name, (_, checks) in fields.items()
         ],
         *fingerprints,
+    ).with_columns(pl.Series(name, value, dtype=pl.Int64) for name, (value, _) in typed.items())
+    broken = np.logical_or.reduce(
+        [values[_BROKEN + name].to_numpy() for name in fields] + [flags for _, flags in typed.values()]
     )
-    broken = np.logical_or.reduce([values[_BROKEN + name].to_numpy() for name in fields])
     repeat = np.zeros(frame.height, dtype=np.int64)
     if ids is not None:
         usable = ~values[_BROKEN + "loan_id"].to_numpy()
@@ -746,23 +768,8 @@ def validate(
     else:
         keep = pl.Series(broken)
         good = values.filter(~keep)
-        bad_rows = frame.filter(keep).with_columns(pl.Series(_REPEAT, repeat[broken]))
-        repeated = pl.col(_REPEAT) > 0
-        rejects = bad_rows.select(
-            pl.Series("row", values[_ROW_COLUMN].filter(keep)),
-            identifier.alias("loan_id"),
-            pl.when(repeated)
-            .then(pl.lit("loan_id"))
-            .otherwise(
-                pl.coalesce(
-                    [pl.when(_broken(checks)).then(pl.lit(name)) for name, (_, checks) in fields.items()]
-                )
-            )
-            .alias("field"),
-            pl.when(repeated)
-            .then(pl.format("repeats the loan_id of row {}", pl.col(_REPEAT)))
-            .otherwise(pl.coalesce([_first_rule(checks) for _, checks in fields.values()]))
-            .alias("reason"),
+        rejects = _reasons(
+            frame.select(original).filter(keep), values[_ROW_COLUMN].filter(keep), repeat[broken]
         )
     # Cross-field rule: a given payment must reduce the balance in the first month.
     balance = _ints(good["balance"])
@@ -816,6 +823,34 @@ def validate(
         origination_quarter=_ints(good["origination_date"]),
     )
     return book, rejects.with_columns(pl.col("loan_id").cast(pl.String))
+
+
+def _reasons(frame: pl.DataFrame, rows: pl.Series, repeat: NDArray[np.int64]) -> pl.DataFrame:
+    """The reject rows (:data:`REJECT_COLUMNS`) for rows of the book that broke a rule:
+    ``frame`` holds them as read, ``rows`` their row numbers, ``repeat`` the earlier row whose
+    id each repeats (0: none). Every field is checked again through polars, so that the first
+    rule broken is named in the order of the table in the module docstring (a repeated id
+    first)."""
+    fields, lookups, parsed = _fields(frame)
+    frame = frame.with_columns(lookups)
+    for stage in [*_text_stages(frame.schema), parsed]:
+        if stage:
+            frame = frame.with_columns(stage)
+    repeated = pl.col(_REPEAT) > 0
+    return frame.with_columns(pl.Series(_REPEAT, repeat)).select(
+        pl.Series("row", rows),
+        fields["loan_id"][0].alias("loan_id"),
+        pl.when(repeated)
+        .then(pl.lit("loan_id"))
+        .otherwise(
+            pl.coalesce([pl.when(_broken(checks)).then(pl.lit(name)) for name, (_, checks) in fields.items()])
+        )
+        .alias("field"),
+        pl.when(repeated)
+        .then(pl.format("repeats the loan_id of row {}", pl.col(_REPEAT)))
+        .otherwise(pl.coalesce([_first_rule(checks) for _, checks in fields.values()]))
+        .alias("reason"),
+    )
 
 
 def _ints(column: pl.Series) -> NDArray[np.int64]:
