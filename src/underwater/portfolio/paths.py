@@ -92,6 +92,8 @@ EXACT_LIMIT = 1e26
 """Largest R[a] · x (retention units × cents) for which the integer tie check is exact."""
 LANES = 8
 """Loans walked side by side in the balance loop."""
+BLOCK = 16
+"""Months of values worked out at once, as a vector, in the walk against the balances."""
 WINDOW = 512
 """Loans sorted by term at a time: a window's inputs stay in the processor's cache."""
 SHOCK_SCALE = 10**6
@@ -249,6 +251,7 @@ def _walk(
     values = np.empty((factors.shape[0], MAX_PAYMENTS + 1), dtype=np.int64)
     paths = np.empty((LANES, MAX_PAYMENTS + 1), dtype=np.int64)
     owed = np.zeros(LANES, dtype=np.int64)
+    block = np.empty(BLOCK, dtype=np.float64)
     rate = np.zeros(LANES, dtype=np.uint64)
     pay = np.zeros(LANES, dtype=np.int64)
     for window in range(0, count, WINDOW):
@@ -293,6 +296,7 @@ def _walk(
                     rolled.shape[1] - 1,
                     probe,
                     probed[i],
+                    block,
                 )
                 if not doubt[i]:
                     _roll(loan, paths[g], values, marks, rolled, moves)
@@ -314,6 +318,7 @@ def _scenarios(
     horizon: int,
     probe: NDArray[np.int64],
     probed: NDArray[np.int64],
+    block: NDArray[np.float64],
 ) -> bool:
     # One loan's balances (path[0..n], cents) against its value in each scenario; True when a
     # value was beyond the exact check. values[s, t] keeps the value of each month the
@@ -345,34 +350,49 @@ def _scenarios(
         last_under = 0 if gap > 0 else -1
         first_under = last_under
         done = False
-        for t in range(1, n + 1):
-            if done and t > kept and t > probe[s]:
-                break
-            x = retention[start + t] * factors[s, t] * scale
-            cents = _round_value(x, worth, millionths[s, t], units[start + t], units[start], limit)
-            if cents < 0:
-                doubt = True
-                cents = -1 - cents
-            if t <= kept:
-                values[s, t] = cents
-            if t == probe[s]:
-                probed[s, 0] = path[t]
-                probed[s, 1] = cents
-            if done:
-                continue
-            gap = path[t] + lien - cents
-            if gap > best:
-                best = gap
-                best_month = t
-            if gap > 0:
-                if first_under < 0:
-                    first_under = t
-                last_under = t
-            elif t >= steady[s] and ((trend == 1 and path[t] + lien - lowest <= 0) or trend == -1):
-                # Above water now, and no later month can go under again: the balance only
-                # falls, and (the index being steady from here) the value never falls below
-                # v_n (trend 1) or never falls (trend −1).
-                done = True
+        first = 1
+        while first <= n and not (done and first > kept and first > probe[s]):
+            last = min(first + BLOCK - 1, n)
+            # A block of months' values at once, in a loop the compiler turns into vector
+            # instructions; a value near a half cent (rare) is decided again exactly.
+            near = False
+            for t in range(first, last + 1):
+                x = retention[start + t] * factors[s, t] * scale
+                whole = np.floor(x + 0.5)
+                block[t - first] = whole
+                near |= abs(x - whole) > 0.5 - TOLERANCE * x
+            for t in range(first, last + 1):
+                if done and t > kept and t > probe[s]:
+                    break
+                if near:
+                    x = retention[start + t] * factors[s, t] * scale
+                    cents = _round_value(x, worth, millionths[s, t], units[start + t], units[start], limit)
+                    if cents < 0:
+                        doubt = True
+                        cents = -1 - cents
+                else:
+                    cents = np.int64(block[t - first])
+                if t <= kept:
+                    values[s, t] = cents
+                if t == probe[s]:
+                    probed[s, 0] = path[t]
+                    probed[s, 1] = cents
+                if done:
+                    continue
+                gap = path[t] + lien - cents
+                if gap > best:
+                    best = gap
+                    best_month = t
+                if gap > 0:
+                    if first_under < 0:
+                        first_under = t
+                    last_under = t
+                elif t >= steady[s] and ((trend == 1 and path[t] + lien - lowest <= 0) or trend == -1):
+                    # Above water now, and no later month can go under again: the balance only
+                    # falls, and (the index being steady from here) the value never falls below
+                    # v_n (trend 1) or never falls (trend −1).
+                    done = True
+            first = last + 1
         # Surfaced for good the month after the last one under water; still under at the end: none.
         out[s, _CROSSOVER] = last_under + 1 if last_under < n else -1
         out[s, _FIRST_UNDER] = first_under

@@ -46,15 +46,6 @@ assert len(LTV_BUCKETS) == len(LTV_BOUNDS) + 2
 _QUARTERS = tuple(quarter_name(code) for code in range((LAST_YEAR - FIRST_YEAR + 1) * 4))
 
 
-def _buckets(owed: NDArray[np.int64], value: NDArray[np.int64]) -> NDArray[np.int64]:
-    # Each loan's bucket of owed ÷ value (exact in integers; a bucket includes its upper bound).
-    buckets = np.full(len(owed), len(LTV_BOUNDS), dtype=np.int64)
-    for k in reversed(range(len(LTV_BOUNDS))):
-        buckets[100 * owed <= LTV_BOUNDS[k] * value] = k
-    buckets[value == 0] = len(LTV_BOUNDS) + 1
-    return buckets
-
-
 def _tally_quarters(tally: _Tally, quarters: NDArray[np.int64], negative: NDArray[np.int64]) -> None:
     known = quarters >= 0
     if not known.any():
@@ -221,9 +212,6 @@ class Summary:
             scenario.flipped += int(np.count_nonzero(never & (figures.first_under_water_month >= 0)))
             expected = figures.expected_loss
             scenario.expected_loss += int(expected[expected > 0].sum())
-            scenario.cltv_buckets += np.bincount(
-                _buckets(result.owed, figures.value), minlength=len(LTV_BUCKETS)
-            )
             _tally_quarters(scenario.by_quarter, book.origination_quarter, figures.negative_equity)
             scenario.crossovers += np.bincount(figures.crossover_month + 1, minlength=MAX_PAYMENTS + 2)
             deficiency = np.zeros(1, dtype=np.int64)
@@ -231,6 +219,7 @@ class Summary:
                 book.asset_class,
                 book.state,
                 book.balance,
+                result.owed,
                 figures.value,
                 figures.negative_equity,
                 figures.estimated_deficiency,
@@ -238,6 +227,7 @@ class Summary:
                 (scenario.by_class.loans, scenario.by_class.under, scenario.by_class.negative),
                 (scenario.by_state.loans, scenario.by_state.under, scenario.by_state.negative),
                 scenario.buckets,
+                scenario.cltv_buckets,
                 deficiency,
             )
             scenario.deficiency += int(deficiency[0])
@@ -296,6 +286,7 @@ def _count(
     classes: NDArray[np.int64],
     states: NDArray[np.int64],
     balance: NDArray[np.int64],
+    owed: NDArray[np.int64],
     value: NDArray[np.int64],
     negative: NDArray[np.int64],
     deficiency: NDArray[np.int64],
@@ -303,11 +294,13 @@ def _count(
     by_class: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
     by_state: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
     buckets: NDArray[np.int64],
+    cltv_buckets: NDArray[np.int64],
     deficiency_total: NDArray[np.int64],
 ) -> None:
     # One pass over a chunk: loans, loans under water and negative equity (cents) in total, by
-    # class and by state; the LTV bucket, exact in integers (balance / value ≤ b % ⇔
-    # 100·balance ≤ b·value); and the total of the deficiencies (−1 is none).
+    # class and by state; the LTV and CLTV buckets (balance, and owed with other liens, ÷
+    # value), exact in integers (balance / value ≤ b % ⇔ 100·balance ≤ b·value); and the
+    # total of the deficiencies (−1 is none).
     for i in range(balance.shape[0]):
         under = 1 if negative[i] > 0 else 0
         for tally, key in ((total, 0), (by_class, classes[i]), (by_state, states[i])):
@@ -315,6 +308,7 @@ def _count(
             tally[1][key] += under
             tally[2][key] += negative[i]
         buckets[ltv_bucket(balance[i], value[i])] += 1
+        cltv_buckets[ltv_bucket(owed[i], value[i])] += 1
         if deficiency[i] > 0:
             deficiency_total[0] += deficiency[i]
 
