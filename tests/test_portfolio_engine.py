@@ -269,3 +269,93 @@ def test_an_unknown_compression_is_refused_before_any_work(tmp_path: Path) -> No
     with pytest.raises(InputError, match="compression: must be one of snappy, zstd, lz4, uncompressed"):
         run_portfolio(book, tmp_path / "out.parquet", compression="gzip")
     assert not (tmp_path / "out.parquet").exists() and not (tmp_path / "out.rejects.csv").exists()
+
+
+_BEFORE_NUMBA = """
+import importlib.abc, importlib.util, json, sys, threading
+
+from underwater.cli import main
+
+first_read, numba_loaded = threading.Event(), threading.Event()
+seen = {"waited_out": [], "numba_at_first_chunk": None, "chunks": 0}
+
+
+class Wrap(importlib.abc.MetaPathFinder):
+    # Runs before(name) and after(module) around executing a module, wherever the run imports
+    # it (its own order kept). A finder runs under the global import lock, so the waiting is
+    # done in exec_module, which holds only the module's own lock.
+    def __init__(self, name, before=lambda name: None, after=lambda module: None):
+        self.name, self.before, self.after = name, before, after
+
+    def find_spec(self, name, path=None, target=None):
+        if name != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        execute = spec.loader.exec_module
+
+        def exec_module(module):
+            self.before(name)
+            execute(module)
+            self.after(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def gate(name):
+    # Every import of numba waits until the first chunk is read: if reading it needed numba,
+    # the import waits out the gate and says so.
+    if not first_read.wait(60):
+        seen["waited_out"].append(threading.current_thread().name)
+
+
+def hook(module):
+    original = module.BookFile.chunks
+
+    def chunks(self, *args, **kwargs):
+        for chunk in original(self, *args, **kwargs):
+            if not first_read.is_set():
+                seen["numba_at_first_chunk"] = numba_loaded.is_set()
+                first_read.set()
+            seen["chunks"] += 1
+            yield chunk
+
+    module.BookFile.chunks = chunks
+
+
+assert "numba" not in sys.modules and "underwater.portfolio.io" not in sys.modules
+sys.meta_path[:0] = [
+    Wrap("numba", before=gate, after=lambda module: numba_loaded.set()),
+    Wrap("underwater.portfolio.io", after=hook),
+]
+status = main(["portfolio", sys.argv[1], "-o", sys.argv[2], "--no-progress", "--chunk-size", "100"])
+seen["status"], seen["numba_at_end"] = status, numba_loaded.is_set()
+sys.stderr.write(json.dumps(seen) + "\\n")
+"""
+
+
+def test_the_cli_reads_the_first_row_before_numba_loads(tmp_path: Path) -> None:
+    # Issue 19: numba takes half a second to import, so nothing on the way from the command
+    # line to the book's first chunk may need it; it loads on a thread while the chunks are read.
+    import subprocess
+    import sys
+
+    book = tmp_path / "book.parquet"
+    write_synth_book(book, 300, seed=3)
+    done = subprocess.run(
+        [sys.executable, "-c", _BEFORE_NUMBA, str(book), str(tmp_path / "out.parquet")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stderr.strip().splitlines()[-1])
+    assert seen == {
+        "waited_out": [],
+        "numba_at_first_chunk": False,
+        "chunks": 3,
+        "status": 0,
+        "numba_at_end": True,
+    }
+    assert pl.read_parquet(tmp_path / "out.parquet").height == 300

@@ -156,6 +156,8 @@ _AS_NOBODY = """
 import os, sys
 import underwater.cli, underwater.portfolio.cli, underwater.portfolio.engine
 import underwater.portfolio.signals, underwater.portfolio.summary, underwater.portfolio.cluster
+import underwater.portfolio.kernel, underwater.portfolio.idtable, underwater.portfolio.tally
+import underwater.portfolio.csvscan
 os.setgid(65534)
 os.setuid(65534)
 underwater.cli._EXTRA_COMMANDS["portfolio"] = (underwater.portfolio.cli.SUMMARY, underwater.portfolio.cli.adder)

@@ -19,7 +19,11 @@
 - :mod:`~underwater.portfolio.cli`: the ``underwater portfolio`` command.
 
 Importing this package loads nothing heavy; the modules import polars and numpy (the names
-re-exported here load theirs when first used).
+re-exported here load theirs when first used). Only the compiled loops import numba (half a
+second): :mod:`~underwater.portfolio.paths`, and the loops of the loan ids' table
+(:mod:`~underwater.portfolio.idtable`), the summary (:mod:`~underwater.portfolio.tally`) and
+the CSV reader (:mod:`~underwater.portfolio.csvscan`), each imported where first run, so a run
+starts reading its book while numba loads on a thread.
 """
 
 from __future__ import annotations

@@ -24,10 +24,10 @@ refused with :class:`~underwater.errors.InputError`.
 
 **How.** The file is read once, from one open handle, in blocks of :data:`BLOCK_BYTES` that end
 at a line end; a record still in quotes at a block's end waits for the next block. A compiled
-loop walks each block once, finding every record's bounds, counting its fields outside quotes
-and checking its quoting; Python's strict UTF-8 decoder checks the block's text. The good
-records — the whole block, untouched, when every record is good — go to polars' CSV reader
-with every cell as text. Memory is bounded by the block and the chunk size, whatever the file.
+loop (:mod:`underwater.portfolio.csvscan`) walks each block once, finding every record's
+bounds, counting its fields outside quotes and checking its quoting; Python's strict UTF-8
+decoder checks the block's text. The good records — the whole block, untouched, when every
+record is good — go to polars' CSV reader with every cell as text. Memory is bounded by the block and the chunk size, whatever the file.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ import numpy as np
 import polars as pl
 
 from underwater.errors import InputError
-from underwater.portfolio.compiled import jit
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -63,9 +62,10 @@ BLOCK_BYTES = 4 << 20
 MAX_LINE_BYTES = 1 << 20
 """The longest line accepted, in bytes (a loan's row is about a hundred)."""
 
-_LF, _CR, _QUOTE, _COMMA = 10, 13, 34, 44
-# Line states found by the compiled loop (0: good), then by Python (UTF-8).
-_OK, _EMPTY, _FIELDS, _OPEN, _STRAY, _AFTER, _NUL, _LONG, _UTF8 = range(9)
+_CR = 13
+# Line states found by the compiled loop (:mod:`underwater.portfolio.csvscan`; 0: good), then by
+# Python (UTF-8).
+LINE_OK, LINE_EMPTY, LINE_FIELDS, LINE_OPEN, LINE_STRAY, LINE_AFTER, LINE_NUL, LINE_LONG, LINE_UTF8 = range(9)
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -93,136 +93,23 @@ def reject_frame(rows: list[int], reasons: list[str], field: str = "line") -> pl
     )
 
 
-@jit
-def _scan(
-    block: NDArray[np.uint8],
-    fields: int,
-    limit: int,
-    eof: bool,
-    starts: NDArray[np.int64],
-    ends: NDArray[np.int64],
-    states: NDArray[np.int8],
-    counts: NDArray[np.int64],
-) -> tuple[int, bool, int]:
-    # Every record of the block: its bounds, its field count and its first problem. Returns the
-    # number of records, whether a lone CR ended any (polars only knows LF and CRLF), and how
-    # many bytes they take: a record still in quotes at the end of the block (not of the file)
-    # is left for the next block.
-    size = block.shape[0]
-    i = 0
-    record = 0
-    lone_cr = False
-    while i < size:
-        start = i
-        count = 1
-        where = 0  # 0 at a cell's start, 1 in an unquoted cell, 2 in quotes, 3 just after a quote in quotes
-        problem = 0
-        first_break = -1  # where the first line break inside quotes is, and the line after it
-        second_line = -1
-        while i < size:
-            c = block[i]
-            if c in (_LF, _CR):
-                if where != 2 or problem != 0 or i - start > limit:
-                    break
-                # RFC 4180: a line break inside quotes is part of the cell (CRLF as one).
-                step = 2 if c == _CR and i + 1 < size and block[i + 1] == _LF else 1
-                if first_break < 0:
-                    first_break, second_line = i, i + step
-                i += step
-                continue
-            if problem == 0:
-                if c == 0:
-                    problem = _NUL
-                elif where == 0:
-                    if c == _QUOTE:
-                        where = 2
-                    elif c == _COMMA:
-                        count += 1
-                    else:
-                        where = 1
-                elif where == 1:
-                    if c == _COMMA:
-                        count += 1
-                        where = 0
-                    elif c == _QUOTE:
-                        problem = _STRAY
-                elif where == 2:
-                    if c == _QUOTE:
-                        where = 3
-                elif c == _QUOTE:  # where == 3: a doubled quote stands for one
-                    where = 2
-                elif c == _COMMA:
-                    count += 1
-                    where = 0
-                else:
-                    problem = _AFTER
-            i += 1
-        end = i
-        if i == size and where == 2 and problem == 0 and not eof and end - start <= limit:
-            return record, lone_cr, start  # in quotes at the block's end: the next block has the rest
-        if end - start > limit:
-            problem = _LONG
-        elif end == start:
-            problem = _EMPTY
-        elif problem == 0 and where == 2:
-            problem = _OPEN
-        elif problem == 0 and count != fields:
-            problem = _FIELDS
-        if first_break >= 0 and problem != 0:
-            # Read to its closing quote the record is no row: the quote was left open, and only
-            # its first line is spoiled; the next line starts the next record.
-            end, i, problem = first_break, second_line, _OPEN
-        elif i < size:
-            if block[i] == _CR and i + 1 < size and block[i + 1] == _LF:
-                i += 2
-            else:
-                lone_cr = lone_cr or block[i] == _CR
-                i += 1
-        starts[record] = start
-        ends[record] = end
-        states[record] = problem
-        counts[record] = count
-        record += 1
-    return record, lone_cr, size
-
-
-@jit
-def _compact(
-    block: NDArray[np.uint8],
-    starts: NDArray[np.int64],
-    ends: NDArray[np.int64],
-    keep: NDArray[np.bool_],
-    out: NDArray[np.uint8],
-) -> int:
-    # The kept lines, each ended by LF, packed into ``out``; returns the bytes used.
-    used = 0
-    for k in range(starts.shape[0]):
-        if keep[k]:
-            for i in range(starts[k], ends[k]):
-                out[used] = block[i]
-                used += 1
-            out[used] = _LF
-            used += 1
-    return used
-
-
 def _reason(state: int, count: int, fields: int, detail: str) -> str:
-    if state == _EMPTY:
+    if state == LINE_EMPTY:
         return "the line is empty"
-    if state == _FIELDS:
+    if state == LINE_FIELDS:
         return f"has {count} fields; the header has {fields}"
-    if state == _OPEN:
+    if state == LINE_OPEN:
         return (
             "a quoted cell is not closed: read on to a closing quote, the lines after it make "
             f"no record of {fields} fields"
         )
-    if state == _STRAY:
+    if state == LINE_STRAY:
         return "has a quote inside an unquoted cell (quote the whole cell and double the quote)"
-    if state == _AFTER:
+    if state == LINE_AFTER:
         return "has text after a closing quote (a quoted cell ends at a comma or the line's end)"
-    if state == _NUL:
+    if state == LINE_NUL:
         return "contains a NUL byte"
-    if state == _LONG:
+    if state == LINE_LONG:
         return f"is longer than {MAX_LINE_BYTES:,} bytes"
     return f"is not UTF-8 text ({detail})"
 
@@ -286,19 +173,22 @@ class _Lines:
     ) -> tuple[pl.DataFrame, NDArray[np.int64], list[int], list[str], int]:
         """The block's readable rows (cells as text), their numbers, the broken ones', and how
         many bytes of the block they take (a record still open at its end waits for more)."""
+        # The compiled loops (numba) load on first use: a Parquet book never needs them.
+        from underwater.portfolio.csvscan import compact, scan
+
         view = np.frombuffer(block, dtype=np.uint8)
         most = block.count(b"\n") + block.count(b"\r") + 1
         starts = np.empty(most, dtype=np.int64)
         ends = np.empty(most, dtype=np.int64)
         states = np.empty(most, dtype=np.int8)
         counts = np.empty(most, dtype=np.int64)
-        lines, lone_cr, used = _scan(view, len(self.names), MAX_LINE_BYTES, eof, starts, ends, states, counts)
+        lines, lone_cr, used = scan(view, len(self.names), MAX_LINE_BYTES, eof, starts, ends, states, counts)
         starts, ends, states, counts = starts[:lines], ends[:lines], states[:lines], counts[:lines]
         if used < len(block):
             block = block[:used]
             view = view[:used]
         details = self._check_text(block, starts, ends, states)
-        good = states == _OK
+        good = states == LINE_OK
         numbers = self.row + 1 + np.arange(lines, dtype=np.int64)
         self.row += lines
         bad = np.nonzero(~good)[0]
@@ -310,7 +200,7 @@ class _Lines:
             data = block
         else:
             out = np.empty(len(block) + lines, dtype=np.uint8)
-            data = out[: _compact(view, starts, ends, good, out)].tobytes()
+            data = out[: compact(view, starts, ends, good, out)].tobytes()
         kept = int(good.sum())
         frame = self._parse(data, kept)
         return frame, numbers[good], broken_rows, reasons, used
@@ -332,8 +222,8 @@ class _Lines:
             try:
                 block[start : int(ends[k])].decode("utf-8")
             except UnicodeDecodeError as error:
-                if states[k] == _OK:
-                    states[k] = _UTF8
+                if states[k] == LINE_OK:
+                    states[k] = LINE_UTF8
                     details[k] = (
                         f"byte 0x{block[start + error.start]:02X} at byte {error.start + 1} of the line"
                     )
@@ -437,7 +327,12 @@ def _blocks(
         cut = _cut(buffer, eof)
         if cut == 0 and len(buffer) > MAX_LINE_BYTES:
             lines.row += 1
-            yield lines._parse(b"", 0), np.zeros(0, dtype=np.int64), [lines.row], [_reason(_LONG, 0, 0, "")]
+            yield (
+                lines._parse(b"", 0),
+                np.zeros(0, dtype=np.int64),
+                [lines.row],
+                [_reason(LINE_LONG, 0, 0, "")],
+            )
             buffer.clear()
             skipping = True
             continue

@@ -38,7 +38,7 @@ import time
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 import polars as pl
@@ -56,7 +56,6 @@ from underwater.portfolio.io import (
     count_rows,
     write_frames,
 )
-from underwater.portfolio.kernel import Result, compute
 from underwater.portfolio.outputs import Outputs, atomic_path, clean_stale, directory_for
 from underwater.portfolio.prefetch import prefetch
 from underwater.portfolio.regab import LAYOUTS, check_regab_columns, from_regab, regab_names, regab_rejects
@@ -76,6 +75,9 @@ from underwater.portfolio.schema import (
 from underwater.portfolio.stress import StressPath
 from underwater.portfolio.summary import Summary
 from underwater.portfolio.tables import scenario_suffix
+
+if TYPE_CHECKING:
+    from underwater.portfolio.kernel import Result
 
 __all__ = [
     "CLASS_TYPE",
@@ -226,6 +228,8 @@ def process_chunk(
     paths: Sequence[StressPath] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame, Book, Result]:
     """Validate and compute one chunk: (output rows, rejects, the good loans, their result)."""
+    from underwater.portfolio.kernel import compute
+
     book, rejects = validate(raw, first_row)
     result = compute(book, shocks, paths=paths, threads=threads, horizon=horizon)
     return output_frame(book, result, scenario_keys(shocks, paths)), rejects, book, result
@@ -490,7 +494,9 @@ def _run(
     ids = LoanIds(source.count_rows() if parquet else source.size // 64)
 
     workers = default_threads() if threads is None else threads
-    # Loading the compiled loops (a few tenths of a second) overlaps reading the first chunks.
+    # Importing numba and loading the compiled loops (about a second) overlaps reading the
+    # first chunks: nothing before this imports numba. Started any earlier, the import would
+    # slow the imports before it (measured: the first row 0.5 s later).
     loader = threading.Thread(target=load_compiled, name="underwater-load", daemon=True)
     loader.start()
     with CsvWriter(
@@ -514,6 +520,8 @@ def _run(
             # The first chunks are read and checked while the compiled loops load.
             for rows, good, bad in prefetch(checked):
                 loader.join()
+                from underwater.portfolio.kernel import compute  # loaded by the loader
+
                 result = compute(good, shocks, paths=paths, threads=workers, horizon=horizon)
                 reject_writer.write(bad)
                 summary.add(good, result, bad.height)
@@ -529,9 +537,11 @@ def _run(
 
 
 def load_compiled() -> None:
-    """Compile the kernel's and the summary's loops, or load them from numba's cache: once per
-    process, by running them on one loan."""
-    book, _ = validate(pl.DataFrame({name: ["1"] for name in REQUIRED_COLUMNS}))
+    """Import numba and compile the loops of the loan ids' table, the kernel and the summary, or
+    load them from numba's cache: once per process, by running them on one loan."""
+    from underwater.portfolio.kernel import compute
+
+    book, _ = validate(pl.DataFrame({name: ["1"] for name in REQUIRED_COLUMNS}), ids=LoanIds())
     Summary(()).add(book, compute(book), 0)
 
 

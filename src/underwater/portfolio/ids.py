@@ -12,6 +12,8 @@ about everything else.
 The first row with an id claims it, whether or not that row passes the other rules (so a
 fix elsewhere in the first row never turns a later row into a repeat); every later row with
 the same id is a repeat and is told the first row's number.
+
+The table's compiled loops are in :mod:`underwater.portfolio.idtable`, imported when first used.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-from underwater.portfolio.compiled import jit, prefetch
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -33,76 +33,6 @@ MAX_ROW = (1 << 40) - 1
 """The largest row number a slot can hold (about 10¹², far past any book)."""
 _LOAD = 0.7
 _SMALLEST = 1 << 12
-_AHEAD = 16  # rows between asking for a slot and reading it
-
-
-@jit
-def _slot(key: np.uint64, capacity: int) -> np.int64:
-    # Lemire's multiply-shift: the top 32 bits of the key spread over any capacity < 2**32.
-    # (Signed and unsigned integers never meet in one expression: numba would make a float.)
-    return np.int64(((key >> np.uint64(32)) * np.uint64(capacity)) >> np.uint64(32))
-
-
-@jit
-def _claim(
-    table: NDArray[np.uint64],
-    first: NDArray[np.uint64],
-    second: NDArray[np.uint64],
-    rows: NDArray[np.int64],
-    present: NDArray[np.bool_],
-    out: NDArray[np.int64],
-) -> int:
-    # For each present row in order: the row that claimed its fingerprint before (0 if none),
-    # claiming it now if it is new. Returns how many fingerprints were added. A slot is
-    # (key, tag | row), key 0 meaning empty.
-    capacity = table.shape[0]
-    count = rows.shape[0]
-    tag_mask = np.uint64(~MAX_ROW & 0xFFFF_FFFF_FFFF_FFFF)
-    slots = np.empty(count, dtype=np.int64)
-    for i in range(count):
-        slots[i] = _slot(first[i] | np.uint64(1), capacity)
-    added = 0
-    for i in range(count):
-        # The table is far larger than the cache and the probe below branches on what it
-        # reads: without asking ahead, every row would wait for its slot in turn.
-        if i + _AHEAD < count:
-            prefetch(table, slots[i + _AHEAD])
-        out[i] = 0
-        if not present[i]:
-            continue
-        key = first[i] | np.uint64(1)
-        tag = second[i] & tag_mask
-        slot = slots[i]
-        while True:
-            held = table[slot, 0]
-            if held == 0:
-                table[slot, 0] = key
-                table[slot, 1] = tag | np.uint64(rows[i])
-                added += 1
-                break
-            if held == key and (table[slot, 1] & tag_mask) == tag:
-                out[i] = np.int64(table[slot, 1] & np.uint64(MAX_ROW))
-                break
-            slot = slot + np.int64(1)
-            if slot == capacity:
-                slot = np.int64(0)
-    return added
-
-
-@jit
-def _rehash(table: NDArray[np.uint64], grown: NDArray[np.uint64]) -> None:
-    capacity = grown.shape[0]
-    for old in range(table.shape[0]):
-        key = table[old, 0]
-        if key == 0:
-            continue
-        slot = _slot(key, capacity)
-        while grown[slot, 0] != 0:
-            slot = slot + np.int64(1)
-            if slot == capacity:
-                slot = np.int64(0)
-        grown[slot, 0] = key
-        grown[slot, 1] = table[old, 1]
 
 
 def _table(capacity: int) -> NDArray[np.uint64]:
@@ -162,15 +92,19 @@ class LoanIds:
     ) -> NDArray[np.int64]:
         """For each row (in order), the row number of the earlier row with the same id, or 0;
         rows where ``present`` is False (no usable id) are skipped. New ids are remembered."""
+        # The compiled loops (numba) load on first use, not with this module: a run reads its
+        # first rows while they load.
+        from underwater.portfolio.idtable import claim, rehash
+
         count = len(rows)
         if count and (rows.min() < 1 or rows.max() > MAX_ROW):
             raise ValueError(f"row numbers must be 1 to {MAX_ROW}")
         while (self._count + count) > self._table.shape[0] * _LOAD:
             grown = _table(self._table.shape[0] * 2)
-            _rehash(self._table, grown)
+            rehash(self._table, grown)
             self._table = grown
         out = np.empty(count, dtype=np.int64)
-        self._count += _claim(
+        self._count += claim(
             self._table,
             np.ascontiguousarray(first, dtype=np.uint64),
             np.ascontiguousarray(second, dtype=np.uint64),

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from underwater.portfolio.compiled import inline, jit
+from underwater.portfolio.rollforward import CLOSED, LTV_BOUNDS, ROLLED
 from underwater.portfolio.schema import MAX_AGE_MONTHS, MAX_MONEY_CENTS, MAX_PAYMENTS, RATE_UNITS
 from underwater.portfolio.tables import AGES
 
@@ -72,14 +73,6 @@ the rate in 1e-5 percent units, ``base`` = class × ages + age (the retention ta
 index of today), ``trend`` = the class curve's direction (1 never rises, −1 never falls, 0)."""
 FIGURES = ("crossover_month", "first_under_water_month", "peak_negative_equity", "peak_month")
 """What :func:`loan_paths` fills in per loan and scenario, in order (int64, −1 for none)."""
-ROLLED = ("loans_open", "under_water", "total_negative_equity")
-"""What :func:`loan_paths` adds up per scenario and month of the roll-forward, in order (int64:
-counts, and cents)."""
-LTV_BOUNDS = (80, 100, 120, 140)
-"""Upper bounds (percent, inclusive) of the LTV buckets: ≤ 80, 80-100, 100-120, 120-140, > 140,
-then no value (value 0) and, in the migration, :data:`CLOSED`."""
-CLOSED = len(LTV_BOUNDS) + 2
-"""The migration's bucket of a loan paid off by the month looked at."""
 (_BALANCE, _UNITS, _PAYMENT, _MONTHS, _LIENS, _VALUE, _BASE, _TREND) = range(len(COLUMNS))
 (_OPEN, _UNDER, _NEGATIVE) = range(len(ROLLED))
 (_CROSSOVER, _FIRST_UNDER, _PEAK, _PEAK_MONTH) = range(len(FIGURES))

@@ -24,12 +24,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from underwater.money import format_money, format_ratio, from_cents
-from underwater.portfolio.paths import CLOSED, LTV_BOUNDS, ROLLED
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["BUCKETS", "DEFAULT_HORIZON", "MARK_EVERY", "Rolled", "ltv_bucket"]
+__all__ = [
+    "BUCKETS",
+    "CLOSED",
+    "DEFAULT_HORIZON",
+    "LTV_BOUNDS",
+    "MARK_EVERY",
+    "ROLLED",
+    "Rolled",
+    "ltv_bucket",
+]
 
 DEFAULT_HORIZON = 60
 """Months the roll-forward covers unless told otherwise (five years)."""
@@ -37,6 +45,14 @@ MARK_EVERY = 12
 """The LTV migration is counted every this many months (12, 24, …) up to the horizon."""
 BUCKETS: tuple[str, ...] = ("le_80", "80_100", "100_120", "120_140", "gt_140", "no_value", "closed")
 """The migration's buckets, in code order: the summary's LTV buckets, then ``closed``."""
+ROLLED = ("loans_open", "under_water", "total_negative_equity")
+"""What :func:`~underwater.portfolio.paths.loan_paths` adds up per scenario and month, in order
+(int64: counts, and cents)."""
+LTV_BOUNDS = (80, 100, 120, 140)
+"""Upper bounds (percent, inclusive) of the LTV buckets: ≤ 80, 80-100, 100-120, 120-140, > 140,
+then no value (value 0) and, in the migration, :data:`CLOSED`."""
+CLOSED = len(LTV_BOUNDS) + 2
+"""The migration's bucket of a loan paid off by the month looked at."""
 _OPEN, _UNDER, _NEGATIVE = range(len(ROLLED))
 
 

@@ -20,10 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from underwater.money import format_money, format_ratio, from_cents
-from underwater.portfolio.compiled import jit
-from underwater.portfolio.kernel import Result
-from underwater.portfolio.paths import LTV_BOUNDS, ltv_bucket
-from underwater.portfolio.rollforward import DEFAULT_HORIZON, MARK_EVERY, Rolled
+from underwater.portfolio.rollforward import DEFAULT_HORIZON, LTV_BOUNDS, MARK_EVERY, Rolled
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
     FIRST_YEAR,
@@ -37,6 +34,8 @@ from underwater.portfolio.stress import StressPath
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
+
+    from underwater.portfolio.kernel import Result
 
 __all__ = ["LTV_BUCKETS", "Summary", "render_summary"]
 
@@ -199,6 +198,9 @@ class Summary:
 
     def add(self, book: Book, result: Result, rejected: int) -> None:
         """Count a chunk: its good loans with their kernel result, and its rejects."""
+        # The compiled loop (numba) loads on first use, not with this module.
+        from underwater.portfolio.tally import tally
+
         assert self.rolled is not None
         self.rows_in += len(book) + rejected
         self.rows_out += len(book)
@@ -215,7 +217,7 @@ class Summary:
             _tally_quarters(scenario.by_quarter, book.origination_quarter, figures.negative_equity)
             scenario.crossovers += np.bincount(figures.crossover_month + 1, minlength=MAX_PAYMENTS + 2)
             deficiency = np.zeros(1, dtype=np.int64)
-            _count(
+            tally(
                 book.asset_class,
                 book.state,
                 book.balance,
@@ -279,38 +281,6 @@ class Summary:
                 for k, scenario in enumerate(self.scenarios.values())
             ],
         }
-
-
-@jit
-def _count(
-    classes: NDArray[np.int64],
-    states: NDArray[np.int64],
-    balance: NDArray[np.int64],
-    owed: NDArray[np.int64],
-    value: NDArray[np.int64],
-    negative: NDArray[np.int64],
-    deficiency: NDArray[np.int64],
-    total: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
-    by_class: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
-    by_state: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
-    buckets: NDArray[np.int64],
-    cltv_buckets: NDArray[np.int64],
-    deficiency_total: NDArray[np.int64],
-) -> None:
-    # One pass over a chunk: loans, loans under water and negative equity (cents) in total, by
-    # class and by state; the LTV and CLTV buckets (balance, and owed with other liens, ÷
-    # value), exact in integers (balance / value ≤ b % ⇔ 100·balance ≤ b·value); and the
-    # total of the deficiencies (−1 is none).
-    for i in range(balance.shape[0]):
-        under = 1 if negative[i] > 0 else 0
-        for tally, key in ((total, 0), (by_class, classes[i]), (by_state, states[i])):
-            tally[0][key] += 1
-            tally[1][key] += under
-            tally[2][key] += negative[i]
-        buckets[ltv_bucket(balance[i], value[i])] += 1
-        cltv_buckets[ltv_bucket(owed[i], value[i])] += 1
-        if deficiency[i] > 0:
-            deficiency_total[0] += deficiency[i]
 
 
 def _label(scenario: dict[str, Any], base: str) -> str:
