@@ -2,15 +2,21 @@
 on the same Parquet book, beside the plain polars read + write of it.
 
 The engine overlaps its stages (reading and checking chunk k + 2 while computing k + 1 and
-writing k), so its wall time is less than the sum of the stages; this script runs them in turn
-to say what each costs:
+writing k), so its wall time is less than the sum of the stages; this script runs them in turn,
+chunk by chunk, keeping no chunk's results (then, in a second pass, builds every chunk's output
+rows again and times writing them), to say what each costs:
 
 - **read**: the book's chunks from Parquet (``BookFile.chunks``);
 - **checks**: every cell checked and converted (``validate``: strict numbers, repeated ids);
-- **kernel**: the compiled loops on every loan (``compute``), for each scenario asked;
+- **kernel**: the compiled loops on every loan (``compute``), for each scenario asked, on as
+  many threads as a run uses (:func:`~underwater.portfolio.engine.default_threads`);
 - **summary**: the book's figures added up (``Summary.add``);
-- **write**: the output rows built and written to Parquet (``output_frame`` + ``write_frames``);
+- **output rows**: each chunk's output built (``output_frame``: cents to Parquet decimals, the
+  categorical columns);
+- **write**: the output rows written to Parquet (``write_frames``);
 - **floor**: ``pl.read_parquet`` + ``write_parquet`` of the same file.
+
+Each stage's wall time and its CPU time (the process's, every thread's, per million loans).
 
 Run:  .venv/bin/python benchmarks/bench_portfolio_phases.py [--rows 2000000] [--horizon 60]
       [--stress NAME ...] [--dir /tmp/uw-bench]
@@ -28,6 +34,7 @@ from machine import describe
 
 from underwater.portfolio.engine import (
     DEFAULT_CHUNK,
+    default_threads,
     load_compiled,
     output_frame,
     output_schema,
@@ -62,46 +69,75 @@ def main() -> None:
 
     # The floor first, before this process holds every chunk in memory.
     started = time.perf_counter()
+    floor_cpu = time.process_time()
     pl.read_parquet(book).write_parquet(scratch / "phases_floor.parquet")
     floor = time.perf_counter() - started
+    floor_cpu = time.process_time() - floor_cpu
     times: dict[str, float] = {}
 
-    def timed(name: str, started: float) -> None:
-        times[name] = times.get(name, 0.0) + time.perf_counter() - started
+    cpu: dict[str, float] = {}
 
-    started = time.perf_counter()
-    with BookFile(book) as source:
-        chunks = list(source.chunks(DEFAULT_CHUNK, BOOK_COLUMNS))
-    timed("read", started)
-    ids = LoanIds(args.rows)
-    checked = []
-    started = time.perf_counter()
-    for chunk in chunks:
-        checked.append(validate(chunk.frame, rows=chunk.rows, ids=ids))
-    timed("checks", started)
+    def now() -> tuple[float, float]:
+        return time.perf_counter(), time.process_time()
+
+    def timed(name: str, started: tuple[float, float]) -> None:
+        wall, used = now()
+        times[name] = times.get(name, 0.0) + wall - started[0]
+        cpu[name] = cpu.get(name, 0.0) + used - started[1]
+
+    # One streaming pass times every stage but the write, chunk by chunk, keeping nothing (as
+    # a run does: holding every chunk's results would make each new allocation fault in fresh
+    # pages and inflate the stages); a second pass builds the output rows again, untimed, and
+    # times writing them.
     summary = Summary((), args.horizon, paths=paths)
+    ids = LoanIds(args.rows)
+    with BookFile(book) as source:
+        chunks = source.chunks(DEFAULT_CHUNK, BOOK_COLUMNS)
+        while True:
+            started = now()
+            chunk = next(chunks, None)
+            timed("read", started)
+            if chunk is None:
+                break
+            started = now()
+            good, bad = validate(chunk.frame, rows=chunk.rows, ids=ids)
+            timed("checks", started)
+            started = now()
+            result = compute(good, (), paths=paths, horizon=args.horizon, threads=default_threads())
+            timed("kernel", started)
+            started = now()
+            summary.add(good, result, bad.height)
+            timed("summary", started)
+            started = now()
+            output_frame(good, result, keys)
+            timed("output rows", started)
     frames = []
-    for good, bad in checked:
-        started = time.perf_counter()
-        result = compute(good, (), paths=paths, horizon=args.horizon)
-        timed("kernel", started)
-        started = time.perf_counter()
-        summary.add(good, result, bad.height)
-        timed("summary", started)
-        started = time.perf_counter()
-        frames.append(output_frame(good, result, keys))
-        timed("output rows", started)
-    started = time.perf_counter()
+    with BookFile(book) as source:
+        ids = LoanIds(args.rows)
+        for chunk in source.chunks(DEFAULT_CHUNK, BOOK_COLUMNS):
+            good, _ = validate(chunk.frame, rows=chunk.rows, ids=ids)
+            frames.append(
+                output_frame(
+                    good,
+                    compute(good, (), paths=paths, horizon=args.horizon, threads=default_threads()),
+                    keys,
+                )
+            )
+    started = now()
     write_frames(scratch / "phases_out.parquet", lambda: iter(frames), output_schema(keys))
     timed("write", started)
     total = sum(times.values())
+    millions = args.rows / 1e6
     print(f"machine: {describe()}")
     print(f"{args.rows:,} loans, horizon {args.horizon}, stress paths {args.stress or 'none'}")
     for name, seconds in times.items():
-        print(f"  {name:<12} {seconds:7.3f} s  {seconds / total:6.1%}  {seconds / floor:5.2f}x the floor")
+        print(
+            f"  {name:<12} {seconds:7.3f} s  {seconds / total:6.1%}  {seconds / floor:5.2f}x the floor"
+            f"  {cpu[name] / millions:6.3f} CPU-s per million loans"
+        )
     print(f"  {'all, in turn':<12} {total:7.3f} s          {total / floor:5.2f}x the floor")
-    print(f"  floor (polars read + write): {floor:.3f} s")
-    print(json.dumps({"rows": args.rows, "times": times, "floor": floor}))
+    print(f"  floor (polars read + write): {floor:.3f} s, {floor_cpu / millions:.3f} CPU-s per million loans")
+    print(json.dumps({"rows": args.rows, "times": times, "cpu": cpu, "floor": floor, "floor_cpu": floor_cpu}))
 
 
 if __name__ == "__main__":
