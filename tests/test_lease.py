@@ -237,3 +237,34 @@ def test_a_loans_inputs_with_a_lease_are_named(extra: dict[str, object], field: 
     with pytest.raises(InputError) as caught:
         OPTIONS.run({**LEASE, **extra})
     assert field in {p.field for p in caught.value.problems}
+
+
+def test_a_payment_that_charges_more_than_the_rate_ceiling_is_refused() -> None:
+    # 18,000.00 a month for 24 months on a 22,300.00 capitalized cost: the payments are worth
+    # more than the cost even at 1,000 % a year (fuzzing found it, then a crash in the
+    # schedule: the implicit rate had hit its search's upper end and the balance ran away).
+    with pytest.raises(InputError) as caught:
+        LeaseTerms(Decimal(22300), Decimal(0), Decimal(12350), 24, Decimal(18000))
+    assert caught.value.field == "lease_payment"
+    assert "more than 1,000 % a year" in str(caught.value)
+
+
+@settings(max_examples=60)
+@given(
+    st.integers(1, 600),
+    st.integers(1, 10**6).map(lambda c: Decimal(c) / 100),
+    st.integers(0, 10**8).map(lambda c: Decimal(c) / 100),
+)
+def test_any_lease_it_takes_has_a_schedule_ending_at_the_residual(
+    term: int, payment: Decimal, residual: Decimal
+) -> None:
+    cost = Decimal(22300)
+    try:
+        lease = LeaseTerms(cost, Decimal(0), min(residual, cost), term, payment)
+    except InputError as error:
+        assert error.field in {"lease_payment", "lease_residual"}
+        return
+    assert Decimal(0) <= lease.implicit_rate_percent <= 1000
+    rows = lease.schedule
+    assert rows[-1].balance == lease.residual
+    assert all(abs(row.balance) <= cost for row in rows)

@@ -49,6 +49,24 @@ def test_synth_then_run_with_shocks_and_summary_json(
     assert "rows in 2,000" in printed and "shock 20 %" in printed
 
 
+def test_a_curve_by_bucket_gives_the_book_an_expected_loss(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = tmp_path / "book.parquet"
+    assert cli.main(["portfolio", "synth", "500", "-o", str(book), "--seed", "4"]) == 0
+    out, summary = tmp_path / "out.parquet", tmp_path / "summary.json"
+    curve = "le_80=0.004,80_100=0.012,100_120=0.03,120_140=0.055,gt_140=0.09,no_value=0.2"
+    arguments = ["portfolio", str(book), "-o", str(out), "--summary-json", str(summary), "--no-progress"]
+    assert cli.main([*arguments, "--default-by-ltv", curve]) == 0
+    data = json.loads(summary.read_text())
+    loans = pl.read_parquet(out)
+    base = data["scenarios"][0]
+    assert data["default_by_ltv"]["gt_140"] == "0.09"
+    assert base["loans_with_expected_loss"] == loans["expected_loss"].is_not_null().sum() > 0
+    assert base["total_expected_loss"] == f"{loans['expected_loss'].sum():.2f}"
+    assert "else by CLTV bucket: le_80 0.004" in capsys.readouterr().out
+
+
 def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["portfolio", "--help"]) == 0
     text = capsys.readouterr().out
@@ -68,6 +86,8 @@ def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
         (["book.csv", "-o", "out.csv", "--chunk-size", "0"], "--chunk-size"),
         (["book.csv", "-o", "out.csv", "--compression", "gzip"], "--compression"),
         (["book.csv", "-o", "out.csv", "--threads", "0"], "--threads"),
+        (["book.csv", "-o", "out.csv", "--default-by-ltv", "le_80=2"], "--default-by-ltv"),
+        (["book.csv", "-o", "out.csv", "--default-by-ltv", "under=0.1"], "--default-by-ltv"),
         (["synth", "ten", "-o", "book.parquet"], "N"),
         (["synth", "-o", "book.parquet"], "N"),
     ],

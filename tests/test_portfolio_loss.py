@@ -3,12 +3,17 @@ probability per loan, exact to the cent against the Decimal engine, validated as
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from underwater.errors import InputError
+from underwater.portfolio.defaults import CLTV_BUCKETS, parse_default_curve
 from underwater.portfolio.exact import exact_inputs, exact_loan
 from underwater.portfolio.frames import run_frame
 from underwater.portfolio.schema import validate
@@ -85,3 +90,103 @@ def test_a_float_probability_in_parquet_is_read_exactly_and_nan_is_a_reject() ->
     assert run.rejects.select("field", "reason").rows() == [
         ("default_probability", "must be a finite number")
     ]
+
+
+# --- a default probability by CLTV bucket, for loans whose row gives none --------------------
+
+CURVE = "le_80=0.004,80_100=0.012,100_120=0.03,120_140=0.055,gt_140=0.09"
+
+
+def test_a_curve_by_bucket_agrees_with_the_exact_engine_and_the_own_probability_comes_first() -> None:
+    # Every fifth row gives no probability: those take their CLTV bucket's, in the month the
+    # deficiency is estimated (today; the trough for a stress path); the others keep their own.
+    frame = _with_probabilities(300, 47)
+    curve = parse_default_curve(CURVE)
+    run = run_frame(frame, shocks=[15], stress=["manheim_2007_09"], default_by_ltv=CURVE)
+    book, _ = validate(frame)
+    specs = (Decimal(15), stress_path("manheim_2007_09"))
+    columns = ["expected_loss", "expected_loss_shock_15", "expected_loss_stress_manheim_2007_09"]
+    for i, row in enumerate(run.loans.select(columns).rows()):
+        exact = exact_loan(exact_inputs(book, i), specs, default_by_ltv=curve)
+        assert list(row) == [exact[c] for c in columns], i
+    own = run_frame(frame.filter(pl.col("default_probability").is_not_null()), default_by_ltv=CURVE)
+    alone = run_frame(frame.filter(pl.col("default_probability").is_not_null()))
+    assert own.loans["expected_loss"].to_list() == alone.loans["expected_loss"].to_list()
+    # The summary adds up what the rows say, and counts them.
+    for scenario, column in zip(run.summary["scenarios"], columns, strict=True):
+        assert scenario["total_expected_loss"] == f"{run.loans[column].sum():.2f}"
+        assert scenario["loans_with_expected_loss"] == run.loans[column].is_not_null().sum()
+    assert run.summary["default_by_ltv"] == {
+        "le_80": "0.004",
+        "80_100": "0.012",
+        "100_120": "0.03",
+        "120_140": "0.055",
+        "gt_140": "0.09",
+    }
+
+
+def test_a_bucket_the_curve_leaves_out_gives_no_expected_loss() -> None:
+    frame = synth_book(300, seed=8)
+    run = run_frame(frame, default_by_ltv={"gt_140": "0.1"})
+    loans = run.loans.filter(pl.col("estimated_deficiency").is_not_null())
+    deep = loans.filter(pl.col("cltv") > 1.4)
+    shallow = loans.filter(pl.col("cltv") <= 1.4)
+    assert deep.height and shallow.height
+    assert shallow["expected_loss"].null_count() == shallow.height
+    assert deep["expected_loss"].to_list() == [
+        (d * Decimal("0.1")).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+        for d in deep["estimated_deficiency"]
+    ]
+
+
+@given(st.lists(st.integers(0, 1_000_000), min_size=5, max_size=5).map(sorted))
+def test_a_deeper_path_never_lowers_the_expected_loss_on_a_rising_curve(millionths: list[int]) -> None:
+    # Probabilities that rise with the bucket: a path that takes every month's value lower (at
+    # its trough, with the same trough month) moves loans up the buckets and deepens each
+    # deficiency, so the total can only grow.
+    names = ["le_80", "80_100", "100_120", "120_140", "gt_140"]
+    curve = {name: Decimal(m) / 1_000_000 for name, m in zip(names, millionths, strict=True)}
+    frame = synth_book(150, seed=3)
+    base = stress_path("manheim_2007_09")
+    deeper = dataclasses.replace(base, name="deeper", levels=tuple(level - 5 for level in base.levels))
+    run = run_frame(frame, stress=[base, deeper], default_by_ltv=curve)
+    totals = {s.get("stress"): Decimal(s["total_expected_loss"] or 0) for s in run.summary["scenarios"]}
+    assert totals["deeper"] >= totals["manheim_2007_09"]
+
+
+@pytest.mark.parametrize(
+    ("given", "rule"),
+    [
+        ("le_80", "must be bucket=probability pairs such as le_80=0.01,80_100=0.02"),
+        ("le_90=0.1", "le_90 is not a bucket: use le_80, 80_100, 100_120, 120_140, gt_140, no_value"),
+        ("le_80=0.1,le_80=0.2", "gives le_80 twice"),
+        (
+            "le_80=1.5",
+            "the probability for le_80 must be a decimal from 0 to 1 such as 0.02, at most 6 places",
+        ),
+        (
+            "le_80=0.1234567",
+            "the probability for le_80 must be a decimal from 0 to 1 such as 0.02, at most 6 places",
+        ),
+        (
+            "le_80=٠.١",
+            "the probability for le_80 must be a decimal from 0 to 1 such as 0.02, at most 6 places",
+        ),
+    ],
+)
+def test_a_bad_curve_is_refused_naming_the_rule(given: str, rule: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_default_curve(given)
+    assert caught.value.field == "default_by_ltv"
+    assert rule in str(caught.value)
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_a_curve_or_a_clear_refusal(text: str) -> None:
+    try:
+        curve = parse_default_curve(text)
+    except InputError as error:
+        assert error.field == "default_by_ltv"
+    else:
+        assert curve.probabilities and set(curve.probabilities) <= set(CLTV_BUCKETS)
+        assert all(0 <= p <= 1 for p in curve.probabilities.values())

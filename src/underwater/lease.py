@@ -38,6 +38,7 @@ from typing import Any
 
 from underwater.contracts import ContractMonth
 from underwater.errors import InputError
+from underwater.limits import MAX_RATE_PERCENT
 from underwater.money import ZERO, format_money, round_cents
 
 __all__ = ["LeaseRow", "LeaseTerms", "apr_from_money_factor", "lease_worth", "money_factor_from_apr"]
@@ -113,6 +114,22 @@ class LeaseTerms:
                 "lease_payment",
                 f"over {self.term_months} months pays less than the depreciation "
                 f"{format_money(self.depreciation)}: no lease works that way",
+                got=self.base_payment,
+            )
+        with localcontext() as ctx:
+            ctx.prec = _PRECISION
+            ceiling = MAX_RATE_PERCENT / 1200
+            # The payments and the residual are worth less at a higher rate: still more than
+            # the capitalized cost at the ceiling, the lease charges more than it.
+            dearer = (
+                _worth(self.adjusted_cap_cost, self.residual, self.term_months, self.base_payment, ceiling)
+                > 0
+            )
+        if dearer:
+            raise InputError(
+                "lease_payment",
+                f"over {self.term_months} months charges more than {MAX_RATE_PERCENT:,} % a year on the "
+                f"capitalized cost {format_money(self.adjusted_cap_cost)}: check the payment and the term",
                 got=self.base_payment,
             )
 

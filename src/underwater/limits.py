@@ -21,6 +21,7 @@ __all__ = [
     "MAX_AMOUNT_CENTS",
     "MAX_DIGITS",
     "MAX_MONTHS",
+    "MAX_RATE_PERCENT",
     "check_date",
 ]
 
@@ -30,6 +31,8 @@ MAX_AMOUNT_CENTS = 100_000_000_000
 """:data:`MAX_AMOUNT` in cents: balance × rate stays far inside a 64-bit integer."""
 MAX_MONTHS = 600
 """The longest term, horizon or age in months (50 years of monthly payments)."""
+MAX_RATE_PERCENT = Decimal(1000)
+"""The highest yearly rate a loan may carry or a lease may imply, in percent."""
 MAX_DIGITS = 30
 """The most characters a number may be written with; longer text is refused unread."""
 FIRST_DATE = dt.date(1900, 1, 1)

@@ -39,7 +39,7 @@ from underwater.forms import Field, Kind
 from underwater.gap import GapContract
 from underwater.home_rules import INVESTORS
 from underwater.lease import LeaseTerms, lease_worth
-from underwater.limits import MAX_MONTHS
+from underwater.limits import MAX_MONTHS, MAX_RATE_PERCENT
 from underwater.money import ZERO
 from underwater.position import ValueSource
 from underwater.simple_interest import Conventions, Habit, LateFee, SimpleInterestLoan
@@ -120,7 +120,7 @@ _CLASS_WORDS = {
     "home": "home",
 }
 """Each asset class in the words a person uses."""
-_MAX_RATE = Decimal(1000)
+_MAX_RATE = MAX_RATE_PERCENT
 
 
 @dataclass(frozen=True, slots=True)

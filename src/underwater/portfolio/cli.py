@@ -28,6 +28,7 @@ EXAMPLES = (
     "underwater portfolio book.csv -o out.csv --shock 10 --shock 20 --rejects rejects.csv",
     "underwater portfolio book.parquet -o out.parquet --stress manheim_2007_09 --stress-file dip.csv",
     "underwater portfolio book.parquet -o out.parquet --summary-json summary.json --no-progress",
+    "underwater portfolio book.parquet -o out.parquet --default-by-ltv le_80=0.005,80_100=0.01,gt_140=0.05",
     "underwater portfolio parts/ -o out_parts/ --workers 2",
     "underwater portfolio book.parquet -o out.parquet --scheduler tcp://10.0.0.5:8786",
     "underwater portfolio synth 1000000 -o book.parquet --seed 7",
@@ -84,6 +85,13 @@ def adder(parser: argparse.ArgumentParser) -> None:
         metavar="MONTHS",
         help="follow the book month by month to this month, 0 to 600 (the summary's roll-forward) [default: 60]",
     )
+    parser.add_argument(
+        "--default-by-ltv",
+        metavar="BUCKET=P,...",
+        help="your default probability for each CLTV bucket, for loans whose row gives none: "
+        "le_80=0.005,80_100=0.01,100_120=0.02,120_140=0.035,gt_140=0.05 (buckets le_80, 80_100, 100_120, "
+        "120_140, gt_140, no_value; a bucket left out gives those loans no expected loss)",
+    )
     parser.add_argument("--rejects", help="reject file (.csv) [default: OUTPUT's name + .rejects.csv]")
     parser.add_argument("--summary-json", help="also write the summary as JSON to this file")
     parser.add_argument(
@@ -137,6 +145,7 @@ def handle(args: argparse.Namespace) -> int:
         return _synth(args)
     if args.rows is not None:
         raise InputError("book", "takes one book; N is only for 'synth'", got=args.rows)
+    from underwater.portfolio.defaults import parse_default_curve
     from underwater.portfolio.engine import (
         MAX_CHUNK,
         MAX_THREADS,
@@ -152,6 +161,7 @@ def handle(args: argparse.Namespace) -> int:
 
     shocks = parse_shocks(args.shock)
     paths = _stress_paths(args.stress, args.stress_file)
+    curve = None if args.default_by_ltv is None else parse_default_curve(args.default_by_ltv)
     compression = COMPRESSIONS[0] if args.compression is None else args.compression
     chunk_size = _count(args.chunk_size, "chunk_size", maximum=MAX_CHUNK)
     horizon = _count(args.horizon, "horizon", minimum=0, maximum=600)
@@ -188,6 +198,7 @@ def handle(args: argparse.Namespace) -> int:
                 summary_json=args.summary_json,
                 horizon=horizon,
                 paths=paths,
+                default_by_ltv=curve,
             )
         else:
             show = not args.no_progress and sys.stderr.isatty()
@@ -204,6 +215,7 @@ def handle(args: argparse.Namespace) -> int:
                 horizon=horizon,
                 paths=paths,
                 layout=args.layout,
+                default_by_ltv=curve,
             )
     sys.stdout.write(render_summary(summary) + "\n")
     sys.stdout.write(f"wrote {output}; rejects in {rejects}\n")

@@ -38,6 +38,7 @@ import numpy as np
 import polars as pl
 
 from underwater.errors import InputError
+from underwater.portfolio.defaults import DefaultCurve
 from underwater.portfolio.ids import KnownRepeats, LoanIds
 from underwater.portfolio.io import (
     COMPRESSIONS,
@@ -89,13 +90,14 @@ def run_part(
     compression: str = COMPRESSIONS[0],
     horizon: int = DEFAULT_HORIZON,
     paths: Sequence[StressPath] = (),
+    default_by_ltv: DefaultCurve | None = None,
 ) -> tuple[Summary, pl.DataFrame]:
     """Process one part on a worker: returns its summary and its rejects (a small frame)."""
     from underwater.portfolio.engine import output_frame, output_schema, scenario_keys
     from underwater.portfolio.kernel import compute
     from underwater.portfolio.schema import validate
 
-    summary = Summary(tuple(shocks), horizon, paths=tuple(paths))
+    summary = Summary(tuple(shocks), horizon, paths=tuple(paths), default_by_ltv=default_by_ltv)
     keys = scenario_keys(shocks, paths)
     rejected: list[pl.DataFrame] = []
 
@@ -106,7 +108,7 @@ def run_part(
             # read_chunks numbers the file's rows; the dataset's count from part.first_row.
             rows = chunk.rows + (part.first_row - 1 - part.offset)
             good, bad = validate(chunk.frame, rows=rows, ids=part.repeats)
-            result = compute(good, shocks, paths=paths, horizon=horizon)
+            result = compute(good, shocks, paths=paths, horizon=horizon, default_by_ltv=default_by_ltv)
             rejected.append(bad)
             summary.add(good, result, bad.height)
             yield output_frame(good, result, keys)
@@ -216,6 +218,7 @@ def run_cluster(
     connect_timeout: float = SCHEDULER_TIMEOUT,
     horizon: int = DEFAULT_HORIZON,
     paths: Sequence[StressPath] = (),
+    default_by_ltv: DefaultCurve | None = None,
 ) -> Summary:
     """Run ``book`` (a Parquet file or a directory of Parquet parts) on a Dask cluster and
     write ``output`` (a file, or a directory of parts for a directory; Parquet compressed with
@@ -278,7 +281,16 @@ def run_cluster(
         scratch = stack.enter_context(temporary_directory(writes[0], "output"))
         parts = _parts(inputs, scratch, repeats, part_rows, dataset)
         summary = _run(
-            client, parts, shocks, rejects, rejects_temporary, chunk_size, compression, horizon, tuple(paths)
+            client,
+            parts,
+            shocks,
+            rejects,
+            rejects_temporary,
+            chunk_size,
+            compression,
+            horizon,
+            tuple(paths),
+            default_by_ltv,
         )
         if output_temporary is None:
             # Every task has finished: the parts go into place with the other files.
@@ -347,6 +359,7 @@ def _run(
     compression: str,
     horizon: int,
     paths: tuple[StressPath, ...],
+    default_by_ltv: DefaultCurve | None,
 ) -> Summary:
     futures = client.map(
         run_part,
@@ -356,10 +369,11 @@ def _run(
         compression=compression,
         horizon=horizon,
         paths=paths,
+        default_by_ltv=default_by_ltv,
         pure=False,
     )
     results: list[tuple[Summary, pl.DataFrame]] = client.gather(futures)
-    summary = Summary(shocks, horizon, paths=paths)
+    summary = Summary(shocks, horizon, paths=paths, default_by_ltv=default_by_ltv)
     with CsvWriter(rejects, REJECT_COLUMNS, "rejects", temporary=rejects_temporary, escape=True) as writer:
         for part_summary, part_rejects in results:
             summary.merge(part_summary)

@@ -45,6 +45,7 @@ import polars as pl
 
 from underwater.errors import InputError
 from underwater.money import parse_decimal
+from underwater.portfolio.defaults import DefaultCurve
 from underwater.portfolio.files import check_distinct, check_writable
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.io import (
@@ -226,12 +227,15 @@ def process_chunk(
     threads: int = 1,
     horizon: int = DEFAULT_HORIZON,
     paths: Sequence[StressPath] = (),
+    default_by_ltv: DefaultCurve | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, Book, Result]:
     """Validate and compute one chunk: (output rows, rejects, the good loans, their result)."""
     from underwater.portfolio.kernel import compute
 
     book, rejects = validate(raw, first_row)
-    result = compute(book, shocks, paths=paths, threads=threads, horizon=horizon)
+    result = compute(
+        book, shocks, paths=paths, threads=threads, horizon=horizon, default_by_ltv=default_by_ltv
+    )
     return output_frame(book, result, scenario_keys(shocks, paths)), rejects, book, result
 
 
@@ -399,12 +403,14 @@ def run_portfolio(
     horizon: int = DEFAULT_HORIZON,
     paths: Sequence[StressPath] = (),
     layout: str = "book",
+    default_by_ltv: DefaultCurve | None = None,
 ) -> Summary:
     """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet; in a
     directory, :func:`output_path`); rejects go to ``rejects`` (default
     :func:`default_rejects_path`) and, if asked, the summary to ``summary_json``. ``shocks`` are
     market drops in percent (10 is a 10 % drop) and ``paths`` stress paths
-    (:mod:`~underwater.portfolio.stress`); the summary follows the book month by month to
+    (:mod:`~underwater.portfolio.stress`); ``default_by_ltv`` gives loans without a default
+    probability of their own one by CLTV bucket (:mod:`~underwater.portfolio.defaults`); the summary follows the book month by month to
     ``horizon`` (0 to 600 months, :mod:`~underwater.portfolio.rollforward`); ``layout``
     ``"regab"`` reads a book in Reg AB II field names (:mod:`~underwater.portfolio.regab`); ``threads`` compute slices of a chunk in
     parallel (default :func:`default_threads`). The next chunk is read and computed while the
@@ -455,6 +461,7 @@ def run_portfolio(
                     horizon,
                     tuple(paths),
                     layout,
+                    default_by_ltv,
                 )
                 if summary_json is not None:
                     write_summary_json(
@@ -480,12 +487,13 @@ def _run(
     horizon: int,
     paths: tuple[StressPath, ...],
     layout: str,
+    default_by_ltv: DefaultCurve | None,
 ) -> Summary:
     """Read, check, compute and write every chunk of ``source`` into the two temporary files."""
     parquet = source.format == "parquet"
     shocks = tuple(shocks)
     keys = scenario_keys(shocks, paths)
-    summary = Summary(shocks, horizon, paths=paths)
+    summary = Summary(shocks, horizon, paths=paths, default_by_ltv=default_by_ltv)
     meter = progress if progress is not None else Progress(None, enabled=False)
     if meter.wants_total:
         meter.set_total(source.count_rows())
@@ -522,7 +530,9 @@ def _run(
                 loader.join()
                 from underwater.portfolio.kernel import compute  # loaded by the loader
 
-                result = compute(good, shocks, paths=paths, threads=workers, horizon=horizon)
+                result = compute(
+                    good, shocks, paths=paths, threads=workers, horizon=horizon, default_by_ltv=default_by_ltv
+                )
                 reject_writer.write(bad)
                 summary.add(good, result, bad.height)
                 meter.update(rows)

@@ -21,7 +21,9 @@ from underwater.assets import AssetClass
 from underwater.contracts import AmortizingLoan
 from underwater.deficiency import default_auction_share_percent, estimate_deficiency
 from underwater.depreciation import default_preset
-from underwater.money import CENT, ZERO, from_cents
+from underwater.money import CENT, ZERO, from_cents, to_cents
+from underwater.portfolio.defaults import CLTV_BUCKETS, DefaultCurve
+from underwater.portfolio.rollforward import ltv_bucket
 from underwater.portfolio.tables import scenario_suffix
 from underwater.projection import project_contract
 from underwater.valuepath import ValuePath
@@ -115,12 +117,24 @@ def _deficiency(loan: ExactLoan, spec: Decimal | StressPath) -> Decimal | None:
     ).deficiency
 
 
-def _scenario(loan: ExactLoan, contract: AmortizingLoan, spec: Decimal | StressPath) -> dict[str, Any]:
+def _chance(loan: ExactLoan, spec: Decimal | StressPath, curve: DefaultCurve | None) -> Decimal | None:
+    # The loan's own default probability, else its CLTV bucket's in the probe month.
+    if loan.default_probability is not None or curve is None:
+        return loan.default_probability
+    balance, value = exact_probe(loan, spec)
+    bucket = CLTV_BUCKETS[ltv_bucket(to_cents(balance + loan.other_liens), to_cents(value))]
+    return curve.probabilities.get(bucket)
+
+
+def _scenario(
+    loan: ExactLoan, contract: AmortizingLoan, spec: Decimal | StressPath, curve: DefaultCurve | None
+) -> dict[str, Any]:
     p = project_contract(
         contract, _value_path(loan, spec), loan.remaining_payments, other_liens=loan.other_liens
     )
     today = p.rows[0]
     deficiency = _deficiency(loan, spec)
+    chance = _chance(loan, spec, curve)
     return {
         "value": today.value,
         "equity": today.equity,
@@ -134,17 +148,20 @@ def _scenario(loan: ExactLoan, contract: AmortizingLoan, spec: Decimal | StressP
         "estimated_deficiency": deficiency,
         "expected_loss": (
             None
-            if deficiency is None or loan.default_probability is None
-            else (loan.default_probability * deficiency).quantize(CENT, rounding=ROUND_HALF_UP)
+            if deficiency is None or chance is None
+            else (chance * deficiency).quantize(CENT, rounding=ROUND_HALF_UP)
         ),
     }
 
 
-def exact_loan(loan: ExactLoan, shocks: tuple[Decimal | StressPath, ...] = ()) -> dict[str, Any]:
+def exact_loan(
+    loan: ExactLoan, shocks: tuple[Decimal | StressPath, ...] = (), default_by_ltv: DefaultCurve | None = None
+) -> dict[str, Any]:
     """The kernel's output row for one loan, computed exactly: money as ``Decimal`` dollars,
     months as ``int`` or ``None``, ratios as exact ``Decimal`` quotients or ``None``. Keys are
     the output columns (``value_shock_10`` etc. for a shock of 10 %, ``value_stress_NAME`` for a
-    :class:`~underwater.portfolio.stress.StressPath`).
+    :class:`~underwater.portfolio.stress.StressPath`); ``default_by_ltv`` gives a loan without
+    a default probability of its own one by CLTV bucket (:mod:`~underwater.portfolio.defaults`).
 
     A $18,000 balance at 6.9 % with 60 payments left on a $15,000 car is $3,000 under water
     today and surfaces after 33 payments:
@@ -162,7 +179,7 @@ def exact_loan(loan: ExactLoan, shocks: tuple[Decimal | StressPath, ...] = ()) -
     }
     for spec in (Decimal(0), *shocks):
         suffix = "" if spec == 0 else scenario_suffix(spec if isinstance(spec, Decimal) else spec.name)
-        for key, figure in _scenario(loan, contract, spec).items():
+        for key, figure in _scenario(loan, contract, spec, default_by_ltv).items():
             row[key + suffix] = figure
     return row
 

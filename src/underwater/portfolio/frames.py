@@ -16,7 +16,7 @@ be a finite number"). Nothing is written to disk.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from underwater.errors import InputError
+from underwater.portfolio.defaults import DefaultCurve, parse_default_curve
 from underwater.portfolio.engine import (
     DEFAULT_CHUNK,
     check_options,
@@ -92,6 +93,7 @@ def run_frame(
     horizon: int = DEFAULT_HORIZON,
     stress: Sequence[str | StressPath] = (),
     layout: str = "book",
+    default_by_ltv: str | Mapping[str, object] | DefaultCurve | None = None,
 ) -> BookRun:
     """Run every loan of ``book`` (a polars or pandas DataFrame with the book's columns; other
     columns are ignored) as ``underwater portfolio`` does, in chunks of ``chunk_size`` rows
@@ -100,7 +102,10 @@ def run_frame(
     the summary follows the book month by month to ``horizon`` (0 to 600 months); ``stress``
     adds stress paths: a preset's name (:func:`~underwater.portfolio.stress.preset_paths`) or a
     :class:`~underwater.portfolio.stress.StressPath`. ``layout="regab"`` reads a frame in Reg AB
-    II field names (:mod:`~underwater.portfolio.regab`).
+    II field names (:mod:`~underwater.portfolio.regab`). ``default_by_ltv`` gives the loans
+    without a ``default_probability`` of their own one by CLTV bucket, for the expected loss:
+    ``{"le_80": "0.01", "gt_140": "0.06"}`` or ``"le_80=0.01,gt_140=0.06"``
+    (:mod:`~underwater.portfolio.defaults`).
     A book without a required column raises :class:`~underwater.errors.InputError`; a bad row is
     a row of ``rejects``.
 
@@ -118,6 +123,7 @@ def run_frame(
     """
     frame = as_polars(book)
     parsed = parse_shocks([str(shock) for shock in shocks])
+    curve = None if default_by_ltv is None else parse_default_curve(default_by_ltv)
     check_options(chunk_size, threads, horizon=horizon)
     if layout not in LAYOUTS:
         raise InputError("layout", "must be one of " + ", ".join(LAYOUTS), got=layout)
@@ -129,13 +135,13 @@ def run_frame(
     frame = frame.select([name for name in frame.columns if name in BOOK_COLUMNS])
     paths = tuple(stress_path(path) if isinstance(path, str) else path for path in stress)
     keys = scenario_keys(parsed, paths)
-    summary = Summary(parsed, horizon, paths=paths)
+    summary = Summary(parsed, horizon, paths=paths, default_by_ltv=curve)
     ids = LoanIds(frame.height)
     loans: list[pl.DataFrame] = []
     rejects: list[pl.DataFrame] = []
     for start in range(0, max(frame.height, 1), chunk_size):
         good, bad = validate(frame.slice(start, chunk_size), start + 1, ids=ids)
-        result = compute(good, parsed, paths=paths, threads=threads, horizon=horizon)
+        result = compute(good, parsed, paths=paths, threads=threads, horizon=horizon, default_by_ltv=curve)
         summary.add(good, result, bad.height)
         loans.append(output_frame(good, result, keys))
         rejects.append(bad if layout == "book" else regab_rejects(bad, names))

@@ -50,6 +50,7 @@ import numpy as np
 
 from underwater.errors import InputError
 from underwater.money import from_cents, to_cents
+from underwater.portfolio.defaults import CLTV_BUCKETS, DefaultCurve
 from underwater.portfolio.paths import (
     COLUMNS,
     DIVISOR,
@@ -80,6 +81,7 @@ __all__ = ["Result", "Scenario", "compute", "level_payments", "shock_suffix"]
 
 I64 = np.int64
 F64 = np.float64
+_NO_CURVE = np.full(len(CLTV_BUCKETS), -1, dtype=I64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +168,14 @@ def compute(
     paths: Sequence[StressPath] = (),
     threads: int = 1,
     horizon: int = DEFAULT_HORIZON,
+    default_by_ltv: DefaultCurve | None = None,
 ) -> Result:
     """Run the kernel over ``book`` for the base case, each shock (percent, 0 ≤ s < 100) and
     each stress path (:mod:`underwater.portfolio.stress`; its scenario is keyed by its name);
     ``threads`` slices of the book run in parallel; the roll-forward covers months
-    0..``horizon`` (0 to 600) with the LTV migration every :data:`MARK_EVERY` months.
+    0..``horizon`` (0 to 600) with the LTV migration every :data:`MARK_EVERY` months;
+    ``default_by_ltv`` gives the loans without a default probability of their own one by CLTV
+    bucket (:mod:`~underwater.portfolio.defaults`).
 
     A $18,000 balance at 6.9 % with 60 payments on a $15,000 car: 3,000.00 under water today.
 
@@ -264,8 +269,9 @@ def compute(
     rechecked = np.nonzero(doubt)[0]
     for i in rechecked:
         _recheck(book, int(i), specs, out, probed, rolled)
+    curve = _NO_CURVE if default_by_ltv is None else default_by_ltv.millionths()
     scenarios = {
-        _key(spec): _finish(today[:, k], out[:, k], book, owed, t, probed[:, k], spec)
+        _key(spec): _finish(today[:, k], out[:, k], book, owed, t, probed[:, k], spec, curve)
         for k, spec in enumerate(specs)
     }
     return Result(payment=payment, owed=owed, scenarios=scenarios, rolled=rolled, rechecked=len(rechecked))
@@ -329,6 +335,7 @@ def _finish(
     t: Tables,
     probed: NDArray[np.int64],
     spec: Decimal | StressPath,
+    curve: NDArray[np.int64],
 ) -> Scenario:
     # A surrender in the probe month (today; a stress path's trough): see surrender_figures.
     share = Fraction(t.share_numerator, t.share_denominator)
@@ -345,6 +352,7 @@ def _finish(
         book.asset_class,
         book.state,
         book.default_probability,
+        curve,
         t.expenses,
         t.bar_cents,
         t.bar_inclusive,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from underwater.money import format_money, format_ratio, from_cents
+from underwater.portfolio.defaults import DefaultCurve
 from underwater.portfolio.rollforward import DEFAULT_HORIZON, LTV_BOUNDS, MARK_EVERY, Rolled
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
@@ -102,6 +103,7 @@ class _Scenario:
     path: StressPath | None = None
     flipped: int = 0
     expected_loss: int = 0
+    with_expected_loss: int = 0
     cltv_buckets: np.ndarray = field(default_factory=lambda: np.zeros(len(LTV_BUCKETS), dtype=np.int64))
     by_quarter: _Tally = field(default_factory=lambda: _Tally.sized(len(_QUARTERS)))
     total: _Tally = field(default_factory=lambda: _Tally.sized(1))
@@ -121,6 +123,7 @@ class _Scenario:
         self.crossovers += other.crossovers
         self.flipped += other.flipped
         self.expected_loss += other.expected_loss
+        self.with_expected_loss += other.with_expected_loss
         self.cltv_buckets += other.cltv_buckets
         self.by_quarter.merge(other.by_quarter)
 
@@ -187,6 +190,8 @@ class Summary:
     rolled: Rolled | None = None
     paths: tuple[StressPath, ...] = ()
     """Stress paths, after the shocks (their scenarios are keyed by name)."""
+    default_by_ltv: DefaultCurve | None = None
+    """The run's default probabilities by CLTV bucket, for loans without their own."""
 
     def __post_init__(self) -> None:
         if not self.scenarios:
@@ -214,6 +219,7 @@ class Summary:
             scenario.flipped += int(np.count_nonzero(never & (figures.first_under_water_month >= 0)))
             expected = figures.expected_loss
             scenario.expected_loss += int(expected[expected > 0].sum())
+            scenario.with_expected_loss += int(np.count_nonzero(expected >= 0))
             _tally_quarters(scenario.by_quarter, book.origination_quarter, figures.negative_equity)
             scenario.crossovers += np.bincount(figures.crossover_month + 1, minlength=MAX_PAYMENTS + 2)
             deficiency = np.zeros(1, dtype=np.int64)
@@ -256,11 +262,14 @@ class Summary:
         included), ``by_asset_class``, ``by_state``, ``by_origination_quarter`` (``2023Q2``: the
         loans whose row gives an ``origination_date``), ``crossover_months`` (loans by the
         month they surface for good: ``"0"`` never under water, ``none`` still under at the end),
-        ``total_expected_loss`` (over the loans with a ``default_probability``: the probability
-        × the estimated deficiency; null when no row gives one), ``by_month`` (months 0..``horizon_months``, see
+        ``total_expected_loss`` (a default probability × the estimated deficiency, over the loans
+        that have both: the row's own ``default_probability``, else its CLTV bucket's from
+        ``default_by_ltv``; null when no loan has both) and ``loans_with_expected_loss`` (how
+        many), ``by_month`` (months 0..``horizon_months``, see
         :meth:`~underwater.portfolio.rollforward.Rolled.by_month`) and ``ltv_migration`` (see
-        :meth:`~underwater.portfolio.rollforward.Rolled.migration`)), ``horizon_months`` and
-        ``loans_with_default_probability``."""
+        :meth:`~underwater.portfolio.rollforward.Rolled.migration`)), ``horizon_months``,
+        ``loans_with_default_probability`` (rows that give their own) and ``default_by_ltv`` (the
+        run's probabilities by CLTV bucket, null when none was given)."""
         assert self.rolled is not None
         rolled = self.rolled
         return {
@@ -269,12 +278,16 @@ class Summary:
             "rows_rejected": self.rows_rejected,
             "horizon_months": self.horizon,
             "loans_with_default_probability": self.with_probability,
+            "default_by_ltv": None if self.default_by_ltv is None else self.default_by_ltv.to_json(),
             "scenarios": [
                 scenario.to_json()
                 | {
                     "total_expected_loss": (
-                        format_money(from_cents(scenario.expected_loss)) if self.with_probability else None
+                        format_money(from_cents(scenario.expected_loss))
+                        if scenario.with_expected_loss
+                        else None
                     ),
+                    "loans_with_expected_loss": scenario.with_expected_loss,
                     "by_month": rolled.by_month(k),
                     "ltv_migration": rolled.migration(k),
                 }
@@ -371,14 +384,21 @@ def render_summary(summary: Summary) -> str:
                     f"proceeds; source: {scenario['source']} (as of {scenario['as_of']}, confidence "
                     f"{scenario['confidence']})"
                 )
-    if data["loans_with_default_probability"]:
+    if any(scenario["loans_with_expected_loss"] for scenario in data["scenarios"]):
+        basis = f"  default probability: a row's own ({data['loans_with_default_probability']:,} loans)"
+        if data["default_by_ltv"]:
+            basis += ", else by CLTV bucket: " + ", ".join(
+                f"{k} {v}" for k, v in data["default_by_ltv"].items()
+            )
         lines += [
             "",
-            f"expected loss over the {data['loans_with_default_probability']:,} loans with a default probability: "
+            "expected loss: "
             + "; ".join(
-                f"{_label(scenario, 'base')} {Decimal(scenario['total_expected_loss']):,.2f}"
+                f"{_label(scenario, 'base')} {Decimal(scenario['total_expected_loss'] or 0):,.2f}"
+                f" over {scenario['loans_with_expected_loss']:,} loans"
                 for scenario in data["scenarios"]
             ),
+            basis,
         ]
     lines.append("")
     lines.append("By state: see --summary-json (by_state).")

@@ -6,8 +6,10 @@ The rules are those of :mod:`underwater.portfolio.kernel` (see its docstring): p
 auction share of the value then (times a stress path's recovery), rounded half up, or the
 whole value where the state credits the fair market value; the deficiency is UCC 9-615's line
 6 floored at 0, nil under a state's bar on the balance or once the loan is paid off by a later
-probe month, and null (−1) for a home; the expected loss is the loan's default probability
-(millionths) × the deficiency, half up, and null without either. Integer arithmetic is exact
+probe month, and null (−1) for a home; the expected loss is a default probability
+(millionths: the loan's own, else its CLTV bucket's in the probe month from a
+:class:`~underwater.portfolio.defaults.DefaultCurve`) × the deficiency, half up, and null
+without either. Integer arithmetic is exact
 in int64 for every value validation lets through; ratios are float64 divisions, NaN when the
 value is 0.
 """
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from underwater.portfolio.compiled import jit
+from underwater.portfolio.paths import ltv_bucket
 from underwater.portfolio.schema import PROBABILITY_UNITS
 
 if TYPE_CHECKING:
@@ -36,6 +39,7 @@ def surrender_figures(
     asset_class: NDArray[np.int64],
     state: NDArray[np.int64],
     chance: NDArray[np.int64],
+    curve: NDArray[np.int64],
     expenses: NDArray[np.int64],
     bar_cents: NDArray[np.int64],
     bar_inclusive: NDArray[np.bool_],
@@ -50,7 +54,9 @@ def surrender_figures(
     value of 0) and ``money`` (4 × loans, cents: equity = value − owed, negative equity,
     estimated deficiency, expected loss; −1 for none) from today's ``value``, ``balance`` and
     ``owed`` (cents) and ``probed`` (loans × 2: the balance and the value in the probe month).
-    ``expenses[class, state]`` (−1: not modelled), ``bar_cents``, ``bar_inclusive`` and
+    ``chance`` is each loan's own default probability (millionths, −1: none given), and
+    ``curve[bucket]`` the probability of a CLTV bucket in the probe month for a loan without one
+    (−1: none; see :mod:`~underwater.portfolio.defaults`). ``expenses[class, state]`` (−1: not modelled), ``bar_cents``, ``bar_inclusive`` and
     ``fair_value`` by state are the kernel's tables; the auction share is
     ``share_numerator / share_denominator`` of the value; ``paid_off_is_nil`` (a stress path
     probed at its trough) makes a loan paid off by then owe nothing."""
@@ -83,7 +89,10 @@ def surrender_figures(
         if cost < 0:
             deficiency = -1
         money[2, i] = deficiency
-        if chance[i] >= 0 and deficiency >= 0:
-            money[3, i] = (2 * deficiency * chance[i] + PROBABILITY_UNITS) // (2 * PROBABILITY_UNITS)
+        likely = chance[i]
+        if likely < 0:
+            likely = curve[ltv_bucket(then_balance + owed[i] - balance[i], then_value)]
+        if likely >= 0 and deficiency >= 0:
+            money[3, i] = (2 * deficiency * likely + PROBABILITY_UNITS) // (2 * PROBABILITY_UNITS)
         else:
             money[3, i] = -1
