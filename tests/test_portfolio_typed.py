@@ -55,14 +55,18 @@ def _decimal_cells(dtype: pl.Decimal) -> st.SearchStrategy[list[Decimal | None]]
 
 @st.composite
 def _columns(draw: st.DrawFn) -> pl.DataFrame:
-    """A book of 1 to 12 rows whose number columns each have a random integer or decimal type."""
+    """A book of 1 to 12 rows whose number columns each have a random integer or decimal type
+    (or hold nulls only)."""
     names = list(number_rules())
     present = [name for name in names if name in schema.REQUIRED_COLUMNS or draw(st.booleans())]
     columns: dict[str, pl.Series] = {}
     height = None
     for name in present:
-        dtype = draw(st.sampled_from(_INTEGER_TYPES + _DECIMAL_TYPES))
-        cells = draw(_decimal_cells(dtype) if isinstance(dtype, pl.Decimal) else _integer_cells(dtype))
+        dtype = draw(st.sampled_from([*_INTEGER_TYPES, *_DECIMAL_TYPES, pl.Null()]))
+        if dtype == pl.Null:
+            cells = [None] * draw(st.integers(1, 12))
+        else:
+            cells = draw(_decimal_cells(dtype) if isinstance(dtype, pl.Decimal) else _integer_cells(dtype))
         height = len(cells) if height is None else height
         cells = (cells * height)[:height]
         columns[name] = pl.Series(name, cells, dtype=dtype)

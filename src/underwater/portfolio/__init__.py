@@ -1,9 +1,11 @@
 """A whole loan book at once: the portfolio engine (needs the ``portfolio`` extra: polars, numpy, numba).
 
-- :mod:`~underwater.portfolio.schema`: the input columns and row validation (rejects with reasons);
+- :mod:`~underwater.portfolio.schema`: the input columns and row validation (rejects with reasons;
+  integer and decimal columns checked with NumPy in :mod:`~underwater.portfolio.typed`);
 - :mod:`~underwater.portfolio.kernel`: the vectorised kernel, exact to the cent, around
   :mod:`~underwater.portfolio.paths` (the compiled month loop; :mod:`~underwater.portfolio.compiled`
-  says how it is compiled) and :mod:`~underwater.portfolio.tables` (lookup tables);
+  says how it is compiled), :mod:`~underwater.portfolio.surrender` (each loan's ratios,
+  deficiency and expected loss, compiled) and :mod:`~underwater.portfolio.tables` (lookup tables);
 - :mod:`~underwater.portfolio.exact`: the per-loan reference built on the Decimal library;
 - :mod:`~underwater.portfolio.engine`: chunked streaming in overlapping stages
   (:mod:`~underwater.portfolio.prefetch`), atomic writes (:mod:`~underwater.portfolio.io`), the
@@ -14,13 +16,14 @@
   :mod:`~underwater.portfolio.stress`: named stress paths (:class:`StressPath`,
   :func:`preset_paths`, :func:`parse_path_csv`, re-exported here);
   :mod:`~underwater.portfolio.regab`: books in SEC Regulation AB II field names;
+  :mod:`~underwater.portfolio.defaults`: the lender's default probabilities by CLTV bucket;
 - :mod:`~underwater.portfolio.synth`: seeded synthetic books;
 - :mod:`~underwater.portfolio.cluster`: the same kernel on a Dask cluster (``distributed`` extra);
 - :mod:`~underwater.portfolio.cli`: the ``underwater portfolio`` command.
 
 Importing this package loads nothing heavy; the modules import polars and numpy (the names
 re-exported here load theirs when first used). Only the compiled loops import numba (half a
-second): :mod:`~underwater.portfolio.paths`, and the loops of the loan ids' table
+second): :mod:`~underwater.portfolio.paths` and :mod:`~underwater.portfolio.surrender`, and the loops of the loan ids' table
 (:mod:`~underwater.portfolio.idtable`), the summary (:mod:`~underwater.portfolio.tally`) and
 the CSV reader (:mod:`~underwater.portfolio.csvscan`), each imported where first run, so a run
 starts reading its book while numba loads on a thread.
