@@ -4,11 +4,13 @@ Run: ``uv run python scripts/screenshots.py OUT_DIR [PATH ...]`` — starts ``un
 free port on 127.0.0.1, drives Debian's Chromium with Playwright, writes ``<name>-1280.png``,
 ``<name>-375.png`` and ``<name>.pdf`` for each page, and stops the server. Without paths it takes
 the seeds' situations along the path. The lender's page is shown after sending it a book
-(:data:`UPLOADS`: the example book the page offers, with stress paths ticked).
+(:data:`UPLOADS`: the example book the page offers, with stress paths ticked and, for
+``portfolio-curve``, half its rows' own default probabilities left out and a curve typed in).
 """
 
 from __future__ import annotations
 
+import csv
 import socket
 import subprocess
 import sys
@@ -97,12 +99,35 @@ PAGES = {
     "portfolio": "/portfolio",
 }
 EXAMPLE_BOOK = Path(__file__).resolve().parents[1] / "src/underwater/web/static/example-book.csv"
-UPLOADS = {
-    "portfolio-book": (EXAMPLE_BOOK, ("manheim_2007_09", "fitch_prime_severe_recovery"), "36"),
-    "portfolio-errors": (Path(__file__).resolve(), (), ""),
+CURVE = "le_80=0.004,80_100=0.012,100_120=0.03,120_140=0.055,gt_140=0.09"
+"""Made-up default probabilities by CLTV bucket (none ship with the tool)."""
+
+
+HALF_ODDS = Path("example-book-half-odds.csv")
+"""Written into the output folder by :func:`_half_without_odds` before it is sent."""
+
+
+def _half_without_odds(book: Path, folder: Path) -> Path:
+    """A copy of ``book`` in ``folder`` whose every other row gives no default probability of
+    its own, so a curve typed in has loans to apply to."""
+    with open(book, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    path = folder / HALF_ODDS
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "default_probability": ""} if k % 2 else row for k, row in enumerate(rows))
+    return path
+
+
+UPLOADS: dict[str, tuple[Path, tuple[str, ...], str, str]] = {
+    "portfolio-book": (EXAMPLE_BOOK, ("manheim_2007_09", "fitch_prime_severe_recovery"), "36", ""),
+    "portfolio-curve": (HALF_ODDS, ("manheim_2007_09",), "", CURVE),
+    "portfolio-errors": (Path(__file__).resolve(), (), "", ""),
+    "portfolio-bad-curve": (EXAMPLE_BOOK, (), "", "le_90=0.1,le_80=2"),
 }
 """Pages shown after sending ``/portfolio`` a file: (the file, the stress presets ticked, the
-horizon typed)."""
+horizon typed, the default probabilities by CLTV bucket typed)."""
 
 
 def _free_port() -> int:
@@ -111,13 +136,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _send_book(page: Page, base: str, book: Path, stress: tuple[str, ...], horizon: str) -> None:
-    """Open the lender's page, choose ``book``, tick ``stress``, type ``horizon`` and sum it up."""
+def _send_book(page: Page, base: str, book: Path, stress: tuple[str, ...], horizon: str, curve: str) -> None:
+    """Open the lender's page, choose ``book``, tick ``stress``, type ``horizon`` and ``curve``
+    and sum it up."""
     page.goto(base + "/portfolio")
     page.set_input_files("#f-file", str(book))
     for name in stress:
         page.check(f"input[name=stress][value={name}]")
     page.fill("#f-horizon", horizon)
+    page.fill("#f-default-by-ltv", curve)
     page.click("#submit-portfolio")
     page.wait_for_selector("#portfolio-answer:not([aria-busy])")
     page.wait_for_selector("#portfolio-answer .big-figure, #portfolio-answer .error-summary")
@@ -127,7 +154,7 @@ def main() -> None:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     wanted = sys.argv[2:]
-    pages: dict[str, str | tuple[Path, tuple[str, ...], str]] = {
+    pages: dict[str, str | tuple[Path, tuple[str, ...], str, str]] = {
         k: v for k, v in {**PAGES, **UPLOADS}.items() if not wanted or k in wanted
     }
     port = _free_port()
@@ -159,6 +186,8 @@ def main() -> None:
                     page = browser.new_page(viewport={"width": width, "height": 900})
                     if isinstance(path, str):
                         page.goto(base + path)
+                    elif path[0] == HALF_ODDS:
+                        _send_book(page, base, _half_without_odds(EXAMPLE_BOOK, out), *path[1:])
                     else:
                         _send_book(page, base, *path)
                     page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)

@@ -94,18 +94,29 @@ def test_no_serious_or_critical_violation(scanner: Watch, url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("book", "stress"),
-    [(EXAMPLE_BOOK, ("manheim_2007_09", "fitch_prime_severe_recovery")), (Path(__file__), ())],
-    ids=["portfolio-book", "portfolio-errors"],
+    ("book", "stress", "curve"),
+    [
+        (EXAMPLE_BOOK, ("manheim_2007_09", "fitch_prime_severe_recovery"), ""),
+        (
+            EXAMPLE_BOOK,
+            ("manheim_2007_09",),
+            "le_80=0.005,80_100=0.01,100_120=0.02,120_140=0.035,gt_140=0.05",
+        ),
+        (Path(__file__), (), ""),
+        (EXAMPLE_BOOK, (), "le_90=0.1"),
+    ],
+    ids=["portfolio-book", "portfolio-curve", "portfolio-errors", "portfolio-bad-curve"],
 )
 def test_no_violation_on_the_lenders_page_after_a_book(
-    scanner: Watch, book: Path, stress: tuple[str, ...]
+    scanner: Watch, book: Path, stress: tuple[str, ...], curve: str
 ) -> None:
-    # The summary (or the refusal) is drawn into the page after the upload: scanned as it is then.
+    # The summary (or the refusal, beside its field) is drawn into the page after the upload:
+    # scanned as it is then.
     scanner.goto("/portfolio")
     scanner.page.set_input_files("#f-file", str(book))
     for name in stress:
         scanner.page.check(f"input[name=stress][value={name}]")
+    scanner.page.fill("#f-default-by-ltv", curve)
     scanner.page.click("#submit-portfolio")
     scanner.page.wait_for_selector("#portfolio-answer .big-figure, #portfolio-answer .error-summary")
     scanner.page.add_script_tag(path=str(AXE))

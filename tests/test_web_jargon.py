@@ -25,6 +25,7 @@ import pytest
 
 from underwater.forms import Kind
 from underwater.ops import operations
+from underwater.portfolio.defaults import CLTV_BUCKETS
 from underwater.portfolio.schema import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from underwater.portfolio.stress import preset_paths
 from underwater.web.app import create_app
@@ -51,6 +52,10 @@ FREE_TEXT = frozenset(
     f.name for op in operations().values() for f in op.form.fields if f.kind in (Kind.TEXT, Kind.PAIR)
 )
 """Inputs a person writes in words (a lien's or a credit's name, a state): a page may echo them."""
+
+TYPED_KEYS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *CLTV_BUCKETS)
+"""Keys the lender's page may show, since the person has to type them: the book's columns, into
+the file, and the CLTV buckets, into the default probabilities (``le_80=0.005,…``)."""
 
 
 def typed_words(url: str) -> list[str]:
@@ -130,17 +135,28 @@ def test_no_snake_case_word_or_cli_option_is_visible(url: str) -> None:
     text = VisibleText.of(response.text)
     for words in sorted(typed_words(url), key=len, reverse=True):
         text = text.replace(words, " ")  # the person's own words, echoed
+    if urlsplit(url).path == "/portfolio":
+        text = _without_typed_keys(text)
     found = jargon(text)
     assert not found, f"{url} shows jargon:\n" + "\n".join(sorted(set(found)))
 
 
-def _post_book(name: str, data: bytes, stress: list[str]) -> httpx.Response:
+def _without_typed_keys(text: str) -> str:
+    # Longest first, so ``default_probability`` goes before any key inside it.
+    for key in sorted(TYPED_KEYS, key=len, reverse=True):
+        text = text.replace(key, " ")
+    return text
+
+
+def _post_book(name: str, data: bytes, stress: list[str], curve: str) -> httpx.Response:
     async def go() -> httpx.Response:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=APP), base_url="http://127.0.0.1"
         ) as c:
             return await c.post(
-                "/portfolio", files={"file": (name, data, "text/csv")}, data={"stress": stress}
+                "/portfolio",
+                files={"file": (name, data, "text/csv")},
+                data={"stress": stress, "default_by_ltv": curve},
             )
 
     return asyncio.run(go())
@@ -149,22 +165,26 @@ def _post_book(name: str, data: bytes, stress: list[str]) -> httpx.Response:
 EXAMPLE_BOOK = Path(__file__).resolve().parents[1] / "src/underwater/web/static/example-book.csv"
 
 
+CURVE = "le_80=0.005,80_100=0.01,100_120=0.02,120_140=0.035,gt_140=0.05,no_value=0.1"
+
+
 @pytest.mark.parametrize(
-    ("name", "data", "stress"),
+    ("name", "data", "stress", "curve"),
     [
-        ("book.csv", EXAMPLE_BOOK.read_bytes(), list(preset_paths())),
-        ("book.csv", b"loan_id,balance\nA,1\n", []),
-        ("book.xlsx", b"PK", []),
+        ("book.csv", EXAMPLE_BOOK.read_bytes(), list(preset_paths()), CURVE),
+        ("book.csv", b"loan_id,balance\nA,1\n", [], ""),
+        ("book.xlsx", b"PK", [], ""),
+        ("book.csv", EXAMPLE_BOOK.read_bytes(), [], "le_90=0.1"),
     ],
-    ids=["portfolio-every-preset", "portfolio-missing-column", "portfolio-wrong-type"],
+    ids=["portfolio-every-preset", "portfolio-missing-column", "portfolio-wrong-type", "portfolio-bad-curve"],
 )
-def test_no_jargon_on_the_lenders_page_after_a_book(name: str, data: bytes, stress: list[str]) -> None:
-    # The engine's own messages name the book's columns as the file must spell them: the one
-    # place a key may show, since the person has to type it into the file.
-    response = _post_book(name, data, stress)
-    text = VisibleText.of(response.text)
-    for column in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS):
-        text = text.replace(column, " ")
+def test_no_jargon_on_the_lenders_page_after_a_book(
+    name: str, data: bytes, stress: list[str], curve: str
+) -> None:
+    # The engine's own messages name the book's columns as the file must spell them, and the
+    # curve's buckets as the field must: the one place a key may show, since the person types it.
+    response = _post_book(name, data, stress, curve)
+    text = _without_typed_keys(VisibleText.of(response.text).replace("le_90", " "))
     found = jargon(text)
     assert not found, "/portfolio shows jargon:\n" + "\n".join(sorted(set(found)))
 

@@ -6,9 +6,12 @@ In-process (httpx over ASGI): a synthetic book sent as CSV and as Parquet gives 
 naming the rule, whether its length is declared or not; a file of the wrong kind, an empty file,
 a book with no rows and a book missing a required column are 422s naming ``file`` with the
 engine's own message; bad rows go to the rejects download with their row number and reason
-while the good rows go on; nothing is left on disk. In a real browser (Debian's Chromium
+while the good rows go on; the lender's default probabilities by CLTV bucket (``default_by_ltv``)
+give the summary ``run_frame`` gives with the same curve, and a bad curve is a 422 naming the
+field, before the book is run; nothing is left on disk. In a real browser (Debian's Chromium
 against ``underwater serve``): the page sums up a book at 1280 px with the API's figures, its
-charts, the line of a stress path ticked and both downloads; at 375 px nothing scrolls sideways.
+charts, the line of a stress path ticked and both downloads; a curve typed in gives the expected
+loss, and a bad one is shown beside its field; at 375 px nothing scrolls sideways.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from hypothesis import strategies as st
 from fuzzscale import examples
 from hostile import HOSTILE_TEXT
 from underwater.portfolio import run_frame
+from underwater.portfolio.defaults import CLTV_BUCKETS
 from underwater.portfolio.synth import synth_book
 from underwater.web.app import create_app
 from underwater.web.portfolio_page import UPLOAD_LIMIT
@@ -41,6 +45,8 @@ from underwater.web.portfolio_page import UPLOAD_LIMIT
 APP = create_app()
 STRESS = "manheim_2007_09"
 STRESS_TITLE = "Used-vehicle values in the 2007-09 crisis (Manheim index)"
+CURVE = "le_80=0.004,80_100=0.012,100_120=0.03,120_140=0.055,gt_140=0.09"
+"""Made-up default probabilities by CLTV bucket, as a lender would type them (none ships)."""
 BAD_LINES = (
     "BAD-BALANCE,x,6.9,60,15000,,car,12,0.00,CO,2024-01-15,0.05",  # balance is not an amount
     "L000000001,9000.00,6.9,60,15000,,car,12,0.00,CO,2024-01-15,0.05",  # repeats the second row's id
@@ -186,6 +192,125 @@ def test_a_bad_choice_is_a_422_naming_it(book: pl.DataFrame, fields: dict[str, A
     assert answer.json()["errors"][0]["field"] == field
 
 
+def _own_odds_on_every_third_row(book: pl.DataFrame) -> pl.DataFrame:
+    """The book with a default probability of its own on every third row only: the others take
+    the curve's."""
+    own = [odds if i % 3 == 0 else "" for i, odds in enumerate(book["default_probability"])]
+    return book.with_columns(pl.Series("default_probability", own))
+
+
+def test_a_curve_gives_the_summary_run_frame_gives_with_it(book: pl.DataFrame, tmp_path: Path) -> None:
+    mixed = _own_odds_on_every_third_row(book)
+    options = {"stress": [STRESS], "horizon": "24", "default_by_ltv": CURVE}
+    answer = _post("/api/portfolio", **_upload("book.csv", _csv_bytes(mixed), **options))
+    assert answer.status_code == 200, answer.text
+    (tmp_path / "book.csv").write_bytes(_csv_bytes(mixed))
+    frame = pl.read_csv(tmp_path / "book.csv", infer_schema=False)
+    expected = run_frame(frame, stress=[STRESS], horizon=24, default_by_ltv=CURVE).summary
+    summary = answer.json()
+    assert summary == expected
+    assert summary["default_by_ltv"] == {
+        "le_80": "0.004",
+        "80_100": "0.012",
+        "100_120": "0.03",
+        "120_140": "0.055",
+        "gt_140": "0.09",
+    }
+    own = summary["loans_with_default_probability"]
+    assert own == 134
+    for scenario in summary["scenarios"]:
+        # Every loan has a probability now, its own or its bucket's; most have a deficiency.
+        assert own < scenario["loans_with_expected_loss"] <= 400
+        assert Decimal(scenario["total_expected_loss"]) > 0
+    # Without the curve only the rows' own probabilities count.
+    alone = _post("/api/portfolio", **_upload("book.csv", _csv_bytes(mixed), stress=[STRESS], horizon="24"))
+    assert alone.json()["default_by_ltv"] is None
+    assert alone.json()["scenarios"][0]["loans_with_expected_loss"] <= own
+    assert Decimal(alone.json()["scenarios"][0]["total_expected_loss"]) < Decimal(
+        summary["scenarios"][0]["total_expected_loss"]
+    )
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_an_empty_curve_is_none(book: pl.DataFrame, blank: str) -> None:
+    answer = _post("/api/portfolio", **_upload("book.csv", _csv_bytes(book.head(5)), default_by_ltv=blank))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["default_by_ltv"] is None
+
+
+@pytest.mark.parametrize(
+    ("curve", "rule"),
+    [
+        ("le_90=0.1", "le_90 is not a bucket: use le_80, 80_100, 100_120, 120_140, gt_140, no_value"),
+        ("le_80=2", "the probability for le_80 must be a decimal from 0 to 1"),
+        ("le_80=٠.١", "the probability for le_80 must be a decimal from 0 to 1"),
+        ("le_80=-0.1", "the probability for le_80 must be a decimal from 0 to 1"),
+        (
+            "le_80=0.0000001",
+            "the probability for le_80 must be a decimal from 0 to 1 such as 0.02, at most 6",
+        ),
+        ("le_80=nan", "the probability for le_80 must be a decimal from 0 to 1"),
+        ("le_80=0.1,le_80=0.2", "gives le_80 twice"),
+        ("le_80", "must be bucket=probability pairs"),
+        (",", "must be bucket=probability pairs"),
+        ("x" * 10_000, "must be bucket=probability pairs"),
+        ("le_80=" + "0" * 9_994, "the probability for le_80 must be a decimal from 0 to 1"),
+        (("le_80=0.1," * 1_000)[:-1], "gives le_80 twice"),
+    ],
+    ids=[
+        "unknown-bucket",
+        "over-one",
+        "arabic-digits",
+        "negative",
+        "seven-places",
+        "nan",
+        "twice",
+        "no-equals",
+        "comma",
+        "10000-chars",
+        "10000-zeros",
+        "1000-pairs",
+    ],
+)
+def test_a_bad_curve_is_a_422_naming_it_before_the_book_runs(
+    book: pl.DataFrame, curve: str, rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from underwater.web import portfolio_page
+
+    def never(*args: Any) -> tuple[Any, ...]:
+        raise AssertionError("the book was run with a bad curve")
+
+    monkeypatch.setattr(portfolio_page, "run_book", never)
+    answer = _post("/api/portfolio", **_upload("book.csv", _csv_bytes(book.head(5)), default_by_ltv=curve))
+    assert answer.status_code == 422, answer.text
+    body = answer.json()
+    assert [problem["field"] for problem in body["errors"]] == ["default_by_ltv"]
+    assert body["errors"][0]["rule"].startswith(rule)
+    assert len(body["errors"][0]["got"]) <= 61  # the echo is cut to 60 characters and an ellipsis
+    assert body["error"].startswith("default_by_ltv: ")
+
+
+def test_every_bad_choice_is_named_at_once(book: pl.DataFrame) -> None:
+    fields = {"horizon": "601", "stress": ["no_such_path"], "default_by_ltv": "le_80=2"}
+    answer = _post("/api/portfolio", **_upload("book.csv", _csv_bytes(book.head(5)), **fields))
+    assert answer.status_code == 422
+    assert [problem["field"] for problem in answer.json()["errors"]] == [
+        "horizon",
+        "stress",
+        "default_by_ltv",
+    ]
+
+
+def test_the_loans_download_takes_the_curve(book: pl.DataFrame) -> None:
+    data = _csv_bytes(book.head(30).drop("default_probability"))
+    loans = _post("/api/portfolio.csv?part=loans", **_upload("book.csv", data, default_by_ltv=CURVE))
+    assert loans.status_code == 200, loans.text
+    rows = list(csv.DictReader(io.StringIO(loans.text)))
+    summary = _post("/api/portfolio", **_upload("book.csv", data, default_by_ltv=CURVE)).json()
+    total = sum(Decimal(row["expected_loss"]) for row in rows if row["expected_loss"])
+    assert total == Decimal(summary["scenarios"][0]["total_expected_loss"])
+
+
 def test_no_file_and_not_multipart_are_422s() -> None:
     assert _post("/api/portfolio", data={"horizon": "12"}).json()["errors"][0]["field"] == "file"
     answer = _post("/api/portfolio", json={"file": "x"})
@@ -239,6 +364,40 @@ def test_the_page_shows_the_summary_and_an_error_beside_the_file(book: pl.DataFr
     assert 'aria-invalid="true"' in refused.text
 
 
+def test_the_page_shows_the_expected_loss_by_curve_and_a_bad_curve_beside_its_field(
+    book: pl.DataFrame,
+) -> None:
+    data = _csv_bytes(book.head(30).drop("default_probability"))
+    page = _post("/portfolio", **_upload("book.csv", data, stress=[STRESS], default_by_ltv=CURVE))
+    assert page.status_code == 200, page.text[:500]
+    summary = run_frame(
+        pl.read_csv(io.BytesIO(data), infer_schema=False), stress=[STRESS], default_by_ltv=CURVE
+    ).summary
+    counted = summary["scenarios"][0]["loans_with_expected_loss"]
+    assert (
+        f"Expected loss ({counted} loans: your probability of default for their CLTV bucket)</dt>"
+        f'<dd data-key="total_expected_loss">' in page.text
+    )
+    assert page.text.count('data-key="expected_loss"') == 2  # the base case's card and the path's
+    assert "Your default probability by CLTV bucket: 80 % or less 0.004; over 80 to 100 % 0.012;" in page.text
+    assert f'name="default_by_ltv" type="text" value="{CURVE}"' in page.text
+
+    refused = _post("/portfolio", **_upload("book.csv", data, default_by_ltv="le_90=0.1"))
+    assert refused.status_code == 422
+    assert (
+        'aria-describedby="f-default-by-ltv-help f-default-by-ltv-error" aria-invalid="true"' in refused.text
+    )
+    assert '<p class="field-error" id="f-default-by-ltv-error">le_90 is not a bucket' in refused.text
+    assert '<a href="#f-default-by-ltv">Your default probability by CLTV bucket</a>' in refused.text
+
+
+def test_the_page_shows_no_expected_loss_without_probabilities(book: pl.DataFrame) -> None:
+    page = _post("/portfolio", **_upload("book.csv", _csv_bytes(book.head(10).drop("default_probability"))))
+    assert page.status_code == 200
+    answer = page.text.split('id="portfolio-answer"')[1]
+    assert "expected_loss" not in answer and "Expected loss" not in answer
+
+
 def test_the_page_states_the_limit_and_offers_every_preset() -> None:
     async def go() -> httpx.Response:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=APP), base_url="http://t") as client:
@@ -280,15 +439,66 @@ def browser(base: str) -> Iterator[Any]:
         yield launched
 
 
-def _sum_up(tab: Any, book: Path, stress: tuple[str, ...] = (), horizon: str = "") -> None:
+def _sum_up(tab: Any, book: Path, stress: tuple[str, ...] = (), horizon: str = "", curve: str = "") -> None:
     page = tab.page
     tab.goto("/portfolio")
     page.set_input_files("#f-file", str(book))
     for name in stress:
         page.check(f"input[name=stress][value={name}]")
     page.fill("#f-horizon", horizon)
+    page.fill("#f-default-by-ltv", curve)
     page.click("#submit-portfolio")
     page.wait_for_selector("#portfolio-answer .big-figure", timeout=60_000)
+
+
+@pytest.mark.browser
+def test_a_curve_typed_in_the_browser_gives_the_expected_loss(
+    browser: Any, base: str, book: pl.DataFrame, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    from underwater.money import format_money_human
+    from web_fakes import watching
+
+    small = tmp_path / "small.csv"
+    small.write_bytes(_csv_bytes(book.head(40).drop("default_probability")))
+    with watching(browser, base, viewport={"width": 1280, "height": 900}) as tab:
+        page = tab.page
+        # A bad curve first: the message beside the field, the field marked, and the book not run.
+        tab.goto("/portfolio")
+        page.set_input_files("#f-file", str(small))
+        page.fill("#f-default-by-ltv", "le_90=0.1")
+        page.click("#submit-portfolio")
+        expect(page.locator("#portfolio-answer .error-summary")).to_contain_text(
+            "Your default probability by CLTV bucket le_90 is not a bucket"
+        )
+        expect(page.locator("#f-default-by-ltv-error")).to_contain_text("le_90 is not a bucket")
+        expect(page.locator("#f-default-by-ltv")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#f-default-by-ltv")).to_have_attribute(
+            "aria-describedby", "f-default-by-ltv-help f-default-by-ltv-error"
+        )
+        # Put right and sent again, with the file still chosen: the expected loss, the mark gone.
+        page.fill("#f-default-by-ltv", CURVE)
+        page.click("#submit-portfolio")
+        page.wait_for_selector("#portfolio-answer .big-figure", timeout=60_000)
+        files = {"file": ("small.csv", small.read_bytes(), "text/csv")}
+        summary = httpx.post(
+            f"{base}/api/portfolio", files=files, data={"default_by_ltv": CURVE}, timeout=120
+        ).json()
+        base_case = summary["scenarios"][0]
+        assert base_case["loans_with_expected_loss"] > 0
+        expect(page.locator("[data-key=total_expected_loss]")).to_have_text(
+            "$" + format_money_human(Decimal(base_case["total_expected_loss"]))
+        )
+        expect(page.locator("dl.figures dt:has(+ dd[data-key=total_expected_loss])")).to_have_text(
+            f"Expected loss ({base_case['loans_with_expected_loss']} loans: "
+            "your probability of default for their CLTV bucket)"
+        )
+        expect(page.locator("#curve")).to_contain_text("over 140 % 0.09")
+        assert page.locator("#f-default-by-ltv-error").count() == 0
+        assert page.get_attribute("#f-default-by-ltv", "aria-invalid") is None
+        assert page.get_attribute("#f-default-by-ltv", "aria-describedby") == "f-default-by-ltv-help"
+        tab.assert_clean(allowed_console=("status of 422",))  # the bad curve's answer, as sent
 
 
 @pytest.mark.browser
@@ -463,6 +673,21 @@ def test_the_summary_prints_without_the_form(browser: Any, base: str, browser_bo
 _CELLS = st.sampled_from([t for t in HOSTILE_TEXT if "\n" not in t and "\r" not in t] + ["1000", "6.9", "60"])
 
 
+_SENDABLE = [t for t in HOSTILE_TEXT if not any(0xD800 <= ord(c) <= 0xDFFF for c in t)]
+_curves = st.one_of(
+    st.sampled_from([*_SENDABLE, CURVE, "x" * 10_000]),
+    st.lists(
+        st.tuples(
+            st.sampled_from([*CLTV_BUCKETS, "le_90", "", "LE_80", "le_80 "]), st.sampled_from(_SENDABLE)
+        ),
+        min_size=1,
+        max_size=7,
+    ).map(lambda pairs: ",".join(f"{bucket}={odds}" for bucket, odds in pairs)),
+)
+"""A ``default_by_ltv`` a hostile client sends: hostile text, a real curve, 10,000 characters,
+or buckets (real and not) paired with hostile probabilities."""
+
+
 @st.composite
 def _uploads(draw: st.DrawFn) -> tuple[str, bytes, dict[str, Any]]:
     """A file a hostile client sends: a book of hostile cells under the real header (or another
@@ -487,6 +712,8 @@ def _uploads(draw: st.DrawFn) -> tuple[str, bytes, dict[str, Any]]:
         fields["horizon"] = draw(st.sampled_from([*HOSTILE_TEXT[:30], "24", "600", "601"]))
     if draw(st.booleans()):
         fields["stress"] = [draw(st.sampled_from([STRESS, "nope", "", "٣"]))]
+    if draw(st.booleans()):
+        fields["default_by_ltv"] = draw(_curves)
     return name, data, fields
 
 
@@ -503,3 +730,4 @@ def test_any_upload_is_answered_in_shape(upload: tuple[str, bytes, dict[str, Any
         assert body["rows_in"] == body["rows_out"] + body["rows_rejected"]
     else:
         assert body["ok"] is False and body["errors"] and body["errors"][0]["field"], body
+        assert all(len(problem["got"] or "") <= 61 for problem in body["errors"]), body

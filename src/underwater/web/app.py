@@ -330,8 +330,10 @@ class _Site:
             "presets": _presets(),
             "chosen": (),
             "horizon": "",
+            "default_by_ltv": "",
             "summary": None,
             "error": None,
+            "field_errors": {},
             "file_name": "",
             "upload_limit": portfolio_page.UPLOAD_LIMIT,
         }
@@ -340,13 +342,16 @@ class _Site:
         outcome = await self._run_upload(request, None)
         if isinstance(outcome, _UploadFailed):
             context["error"] = outcome.body
+            context["field_errors"] = _upload_field_errors(outcome.body)
             return self.render("portfolio.html", outcome.status, **context)
         upload, summary = outcome
         portfolio_page.remove(upload.directory)
+        curve = upload.default_by_ltv or {}
         context |= {
             "summary": summary,
             "chosen": upload.stress,
             "horizon": str(upload.horizon),
+            "default_by_ltv": ",".join(f"{bucket}={p}" for bucket, p in curve.items()),
             "file_name": upload.name,
             "figures": portfolio_page.headline(summary),
             "charts": portfolio_page.charts_of(summary),
@@ -389,7 +394,7 @@ class _Site:
         directory = portfolio_page.new_directory()
         try:
             upload = await portfolio_page.read_upload(request, directory)
-            args = (str(upload.book), upload.stress, upload.horizon, part)
+            args = (str(upload.book), upload.stress, upload.horizon, part, upload.default_by_ltv)
             if self.books is not None:
                 result = await self.books.call(portfolio_page.run_book, *args)
             else:
@@ -642,6 +647,17 @@ class _UploadFailed:
     body: dict[str, Any]
     status: int
     headers: Mapping[str, str] | None = None
+
+
+def _upload_field_errors(body: Mapping[str, Any]) -> dict[str, str]:
+    """Each field's problems in an upload's error body, as the page shows them beside it: the
+    rule, and what was sent."""
+    found: dict[str, str] = {}
+    for problem in body.get("errors", ()):
+        text = problem["rule"] + (f" (got {problem['got']})" if problem.get("got") else "")
+        field = problem.get("field") or ""
+        found[field] = f"{found[field]}; {text}" if field in found else text
+    return found
 
 
 def _posted_only(request: Request) -> None:

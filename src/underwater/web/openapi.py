@@ -307,6 +307,7 @@ def _job_paths(op: Operation) -> dict[str, Any]:
 def _portfolio_paths() -> dict[str, Any]:
     """``POST /api/portfolio`` and ``POST /api/portfolio.csv``: a loan book uploaded as a file
     (:mod:`underwater.web.portfolio_page`)."""
+    from underwater.portfolio.defaults import CLTV_BUCKETS
     from underwater.portfolio.stress import preset_paths
     from underwater.web.portfolio_page import PARTS, UPLOAD_LIMIT
 
@@ -334,6 +335,16 @@ def _portfolio_paths() -> dict[str, Any]:
                             "pattern": "^[0-9]{0,3}$",
                             "description": "Months to follow the book, 0 to 600; empty: 60.",
                         },
+                        "default_by_ltv": {
+                            "type": "string",
+                            "description": "The lender's default probability by CLTV bucket, for the loans "
+                            "whose row gives no `default_probability`: `bucket=probability` pairs separated by "
+                            "commas, each bucket at most once, one of "
+                            + ", ".join(f"`{b}`" for b in CLTV_BUCKETS)
+                            + ", each probability 0 to 1 with at most 6 decimals "
+                            "(`le_80=0.005,80_100=0.01,100_120=0.02,120_140=0.035,gt_140=0.05`); "
+                            "empty: none (no probability is ever assumed). A bad value is a 422 naming it.",
+                        },
                     },
                 }
             }
@@ -342,13 +353,17 @@ def _portfolio_paths() -> dict[str, Any]:
     refusals = (
         "A file over the limit is a 413 (`underwater portfolio` on the command line, or a Dask "
         "cluster, takes any size); a file that is not a .csv or .parquet, an empty file, a book "
-        "with no rows or without a required column is a 422 naming `file` with the engine's rule. "
+        "with no rows or without a required column is a 422 naming `file` with the engine's rule; "
+        "a bad `horizon`, `stress` or `default_by_ltv` is a 422 naming it. "
         "Bad rows are not errors: they are counted in `rows_rejected` and listed by the rejects "
         "download with their row number and reason."
     )
     summary_ok = {
         "description": "The summary: the keys of `underwater portfolio --summary-json` without `output` "
-        "and `rejects` (the summary `underwater.portfolio.run_frame` gives for the same file).",
+        "and `rejects` (the summary `underwater.portfolio.run_frame` gives for the same file): among "
+        "them `default_by_ltv` (the probabilities by CLTV bucket given, or null), "
+        "`loans_with_default_probability`, and per scenario `total_expected_loss` (null when "
+        "`loans_with_expected_loss` is 0) and `loans_with_expected_loss`.",
         "content": {"application/json": {"schema": {"type": "object"}}},
     }
     csv_ok = {

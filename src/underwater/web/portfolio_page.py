@@ -1,9 +1,10 @@
 """The lender's page: a loan book uploaded as a file, run by the portfolio engine, summed up.
 
 ``/portfolio`` takes a CSV or Parquet book (multipart, one file of at most :data:`UPLOAD_LIMIT`
-bytes), the stress presets to run (:func:`underwater.portfolio.stress.preset_paths`) and the
-horizon in months; ``/api/portfolio`` answers the same upload with the summary JSON (the keys
-of ``underwater portfolio --summary-json`` without ``output`` and ``rejects``: the summary
+bytes), the stress presets to run (:func:`underwater.portfolio.stress.preset_paths`), the
+horizon in months and the lender's default probabilities by CLTV bucket
+(:func:`underwater.portfolio.defaults.parse_default_curve`); ``/api/portfolio`` answers the
+same upload with the summary JSON (the keys of ``underwater portfolio --summary-json`` without ``output`` and ``rejects``: the summary
 :func:`underwater.portfolio.run_frame` gives for the same file), and ``/api/portfolio.csv?part=loans``
 or ``?part=rejects`` with the per-loan output or the rejects of the same run, as CSV.
 
@@ -35,7 +36,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse
 
-from underwater.errors import InputError
+from underwater.errors import InputError, InputErrors
 from underwater.forms import parse_int
 
 __all__ = [
@@ -49,6 +50,8 @@ __all__ = [
     "bucket_words",
     "chart_lines",
     "charts_of",
+    "curve_words",
+    "expected_loss_basis",
     "headline",
     "new_directory",
     "read_upload",
@@ -82,13 +85,15 @@ class UploadTooLarge(Exception):
 class Upload:
     """One uploaded book, on disk in ``directory`` (removed by whoever made the upload): the
     file ``book``, its name as sent, and the run's choices (stress preset names, horizon in
-    months)."""
+    months, and the default probabilities by CLTV bucket as the parser gave them back, bucket
+    to probability as text: plain data, for the worker process that runs the book)."""
 
     directory: Path
     book: Path
     name: str
     stress: tuple[str, ...]
     horizon: int
+    default_by_ltv: dict[str, str] | None = None
 
 
 def too_large_rule() -> str:
@@ -138,12 +143,22 @@ def _stress(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _default_by_ltv(text: str) -> dict[str, str] | None:
+    # The engine's own parser, here at the edge so a bad curve is refused before the book is
+    # sent to a worker; the worker reads the mapping it gives back with the same parser.
+    from underwater.portfolio.defaults import parse_default_curve
+
+    return parse_default_curve(text).to_json() if text.strip() else None
+
+
 async def read_upload(request: Request, directory: Path) -> Upload:
     """Read the multipart form of ``request`` into ``directory``: the ``file`` (CSV or Parquet,
-    by its name's ending), ``stress`` (any number of preset names) and ``horizon`` (months, 0 to
-    600; empty: 60). Raises :class:`UploadTooLarge` past :data:`UPLOAD_LIMIT` (before reading
-    the body when its declared length is over) and :class:`~underwater.errors.InputError` naming
-    the field and the rule otherwise. The file is streamed to disk, never held whole."""
+    by its name's ending), ``stress`` (any number of preset names), ``horizon`` (months, 0 to
+    600; empty: 60) and ``default_by_ltv`` (``le_80=0.005,80_100=0.01,…``; empty: none).
+    Raises :class:`UploadTooLarge` past :data:`UPLOAD_LIMIT` (before reading the body when its
+    declared length is over) and :class:`~underwater.errors.InputError` naming
+    the field and the rule otherwise (:class:`~underwater.errors.InputErrors` when several of
+    the choices are bad, each named). The file is streamed to disk, never held whole."""
     from underwater.portfolio.io import book_format
 
     declared = request.headers.get("content-length", "")
@@ -162,8 +177,7 @@ async def read_upload(request: Request, directory: Path) -> Upload:
     except Exception as exc:  # Starlette's MultiPartException, a broken body
         raise InputError("file", f"the form could not be read: {exc}") from None
     try:
-        horizon = _horizon(str(form.get("horizon") or ""))
-        stress = _stress([str(v) for v in form.getlist("stress")])
+        horizon, stress, curve = _choices(form)
         sent = form.get("file")
         if not isinstance(sent, UploadFile) or not sent.filename:
             raise InputError("file", "is required: choose the book's file (CSV or Parquet)")
@@ -178,7 +192,26 @@ async def read_upload(request: Request, directory: Path) -> Upload:
             shutil.copyfileobj(sent.file, handle, 1 << 20)
     finally:
         await form.close()
-    return Upload(directory, book, name, stress, horizon)
+    return Upload(directory, book, name, stress, horizon, curve)
+
+
+def _choices(form: Any) -> tuple[int, tuple[str, ...], dict[str, str] | None]:
+    """The form's horizon, stress presets and default curve, every bad one refused at once."""
+    problems: list[InputError] = []
+
+    def read(parse: Callable[[Any], Any], given: Any) -> Any:
+        try:
+            return parse(given)
+        except InputError as exc:
+            problems.append(exc)
+            return None
+
+    horizon = read(_horizon, str(form.get("horizon") or ""))
+    stress = read(_stress, [str(v) for v in form.getlist("stress")])
+    curve = read(_default_by_ltv, str(form.get("default_by_ltv") or ""))
+    if problems:
+        raise problems[0] if len(problems) == 1 else InputErrors(problems)
+    return horizon, stress, curve
 
 
 def new_directory() -> Path:
@@ -198,16 +231,24 @@ def remove(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def run_book(book: str, stress: tuple[str, ...], horizon: int, part: str | None = None) -> tuple[Any, ...]:
+def run_book(
+    book: str,
+    stress: tuple[str, ...],
+    horizon: int,
+    part: str | None = None,
+    default_by_ltv: dict[str, str] | None = None,
+) -> tuple[Any, ...]:
     """Run the uploaded ``book`` (a path in its upload's directory) through the engine, writing
     the per-loan output (``loans.csv``, or ``loans.parquet`` when no ``part`` is wanted) and the
-    rejects (``rejects.csv``) beside it. Returns ``("ok", summary JSON)`` or
-    ``("error", field, rule)`` (plain data, so a worker process can send it back); a bad file is
+    rejects (``rejects.csv``) beside it; ``default_by_ltv`` is bucket to probability as
+    :attr:`Upload.default_by_ltv` holds it, read again here by the engine's parser. Returns
+    ``("ok", summary JSON)`` or ``("error", field, rule)`` (plain data, so a worker process can send it back); a bad file is
     named ``file``, and a book without a row is an error.
 
     >>> run_book("/no/such/dir/book.csv", (), 60)[:2]
     ('error', 'file')
     """
+    from underwater.portfolio.defaults import parse_default_curve
     from underwater.portfolio.engine import run_portfolio
     from underwater.portfolio.stress import stress_path
 
@@ -221,6 +262,7 @@ def run_book(book: str, stress: tuple[str, ...], horizon: int, part: str | None 
             chunk_size=CHUNK_ROWS,
             horizon=horizon,
             paths=[stress_path(name) for name in stress],
+            default_by_ltv=None if default_by_ltv is None else parse_default_curve(default_by_ltv),
         ).to_json()
     except InputError as exc:
         field = "file" if exc.field in ("book", "output", "rejects") else exc.field
@@ -278,26 +320,58 @@ def bucket_words(key: str) -> str:
     return _BUCKET_WORDS.get(key, key)
 
 
+def expected_loss_basis(summary: dict[str, Any]) -> str:
+    """Where the run's default probabilities came from, in words: the rows' own, the lender's
+    by CLTV bucket (``default_by_ltv``), or the one and then the other.
+
+    >>> expected_loss_basis({"loans_with_default_probability": 3, "default_by_ltv": {"le_80": "0.01"}})
+    'their own probability of default, else yours for their CLTV bucket'
+    >>> expected_loss_basis({"loans_with_default_probability": 0, "default_by_ltv": {"le_80": "0.01"}})
+    'your probability of default for their CLTV bucket'
+    """
+    own = summary["loans_with_default_probability"] > 0
+    if summary["default_by_ltv"] is None:
+        return "their own probability of default"
+    if own:
+        return "their own probability of default, else yours for their CLTV bucket"
+    return "your probability of default for their CLTV bucket"
+
+
+def curve_words(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """The run's default probabilities by CLTV bucket as the page shows them: (the bucket in
+    words, the probability as given); empty when none was given.
+
+    >>> curve_words({"default_by_ltv": {"le_80": "0.005", "gt_140": "0.05"}})
+    [('80 % or less', '0.005'), ('over 140 %', '0.05')]
+    """
+    return [(bucket_words(key), value) for key, value in (summary["default_by_ltv"] or {}).items()]
+
+
 def headline(summary: dict[str, Any]) -> dict[str, Any]:
     """The figures at the top of the page, from the summary JSON: loans read, rejected, under
     water now (and the share), total negative equity (dollars, a string), and the expected
-    loss only when the book gave default probabilities (else ``None``).
+    loss (dollars; ``"0.00"`` in the base case when only a stress path has loans with one)
+    only when some scenario has a loan with one (else ``None``), with how many loans and
+    on what basis (:func:`expected_loss_basis`).
 
     >>> h = headline({"rows_in": 3, "rows_rejected": 1, "loans_with_default_probability": 0,
-    ...     "scenarios": [{"under_water": 1, "share_under_water": "0.5000",
-    ...     "total_negative_equity": "10.00", "total_expected_loss": None}]})
+    ...     "default_by_ltv": None, "scenarios": [{"under_water": 1, "share_under_water": "0.5000",
+    ...     "total_negative_equity": "10.00", "total_expected_loss": None, "loans_with_expected_loss": 0}]})
     >>> h["under_water"], h["expected_loss"]
     (1, None)
     """
     base = summary["scenarios"][0]
+    shown = any(scenario["loans_with_expected_loss"] for scenario in summary["scenarios"])
     return {
         "loans_read": summary["rows_in"],
         "rejected": summary["rows_rejected"],
         "under_water": base["under_water"],
         "share_under_water": base["share_under_water"],
         "total_negative_equity": base["total_negative_equity"],
-        "expected_loss": base["total_expected_loss"] if summary["loans_with_default_probability"] else None,
-        "with_probability": summary["loans_with_default_probability"],
+        "expected_loss": (base["total_expected_loss"] or "0.00") if shown else None,
+        "with_expected_loss": base["loans_with_expected_loss"],
+        "basis": expected_loss_basis(summary),
+        "curve": curve_words(summary),
     }
 
 

@@ -126,6 +126,34 @@
   // The lender's page: the book is summed up without leaving the page, so the file stays chosen
   // for the download buttons (which send the same form to the CSV endpoint and are left alone).
   var book = document.getElementById("portfolio-form");
+  // Each field's error, beside it, as the server's answer marks it (the inputs themselves stay,
+  // so the file and what was typed are kept): its message, its red border, what it describes.
+  function markFields(doc) {
+    book.querySelectorAll(".field[id], fieldset.section[id]").forEach(function (field) {
+      var twin = doc.getElementById(field.id);
+      if (!twin) {
+        return;
+      }
+      field.classList.toggle("has-error", twin.classList.contains("has-error"));
+      field.querySelectorAll(":scope > .field-error").forEach(function (old) { old.remove(); });
+      twin.querySelectorAll(":scope > .field-error").forEach(function (message) {
+        var box = field.querySelector(":scope > .box, :scope > ul");
+        field.insertBefore(document.importNode(message, true), box ? box.nextSibling : null);
+      });
+      ["aria-invalid", "aria-describedby"].forEach(function (name) {
+        var input = field.id.indexOf("w-") === 0 ? field.querySelector("input") : field;
+        var source = field.id.indexOf("w-") === 0 ? twin.querySelector("input") : twin;
+        if (!input || !source) {
+          return;
+        }
+        if (source.hasAttribute(name)) {
+          input.setAttribute(name, source.getAttribute(name));
+        } else {
+          input.removeAttribute(name);
+        }
+      });
+    });
+  }
   if (book && window.fetch && window.FormData && window.DOMParser) {
     book.addEventListener("submit", function (event) {
       var via = event.submitter;
@@ -154,8 +182,10 @@
       fetch(book.action, {method: "POST", body: new FormData(book), credentials: "same-origin"})
         .then(function (response) { return response.text(); })
         .then(function (html) {
-          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("portfolio-answer");
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("portfolio-answer");
           answer.innerHTML = fresh ? fresh.innerHTML : "<h2 id=\"answer-title\">The server did not answer with a summary.</h2>";
+          markFields(doc);
         })
         .catch(function () {
           answer.innerHTML = '<h2 id="answer-title">The book could not be sent</h2><p>Check the server is running, then try again.</p>';
