@@ -1,4 +1,4 @@
-"""Number columns a Parquet book holds as integers or decimals, checked with NumPy in one pass.
+"""Number columns a Parquet book holds as integers or decimals, checked with NumPy comparisons.
 
 :func:`~underwater.portfolio.schema.validate` checks a column of text through polars
 expressions (the text is taken apart, then each rule is a column of its own). A column that is
@@ -12,7 +12,7 @@ rows break a rule: tested on random and hostile columns).
 A type qualifies when its every value fits ``int64`` exactly: the signed integers, the
 unsigned ones up to 32 bits, and decimals of at most 18 digits (a Parquet ``Decimal(18, 2)``
 stores cents as one). A column of nulls only (``pl.Null``) qualifies too. Anything else (text,
-floats, wider integers and decimals) goes through the polars checks as before.
+floats, wider integers and decimals) goes through the polars checks.
 """
 
 from __future__ import annotations
