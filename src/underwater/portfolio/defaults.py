@@ -54,6 +54,14 @@ class DefaultCurve:
             dtype=np.int64,
         )
 
+    def text(self) -> str:
+        """The curve written as :func:`parse_default_curve` reads it, in bucket order.
+
+        >>> parse_default_curve("gt_140 = 0.050, le_80=0.01").text()
+        'le_80=0.01,gt_140=0.05'
+        """
+        return ",".join(f"{bucket}={probability}" for bucket, probability in self.to_json().items())
+
     def to_json(self) -> dict[str, str]:
         """The curve as given, bucket by bucket, in bucket order (probabilities as text)."""
         return {

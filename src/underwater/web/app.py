@@ -346,12 +346,11 @@ class _Site:
             return self.render("portfolio.html", outcome.status, **context)
         upload, summary = outcome
         portfolio_page.remove(upload.directory)
-        curve = upload.default_by_ltv or {}
         context |= {
             "summary": summary,
             "chosen": upload.stress,
             "horizon": str(upload.horizon),
-            "default_by_ltv": ",".join(f"{bucket}={p}" for bucket, p in curve.items()),
+            "default_by_ltv": "" if upload.default_by_ltv is None else upload.default_by_ltv.text(),
             "file_name": upload.name,
             "figures": portfolio_page.headline(summary),
             "charts": portfolio_page.charts_of(summary),

@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -38,6 +38,9 @@ from starlette.responses import FileResponse
 
 from underwater.errors import InputError, InputErrors
 from underwater.forms import parse_int
+
+if TYPE_CHECKING:
+    from underwater.portfolio.defaults import DefaultCurve
 
 __all__ = [
     "CHUNK_ROWS",
@@ -85,15 +88,15 @@ class UploadTooLarge(Exception):
 class Upload:
     """One uploaded book, on disk in ``directory`` (removed by whoever made the upload): the
     file ``book``, its name as sent, and the run's choices (stress preset names, horizon in
-    months, and the default probabilities by CLTV bucket as the parser gave them back, bucket
-    to probability as text: plain data, for the worker process that runs the book)."""
+    months, and the default probabilities by CLTV bucket, parsed: a frozen value the worker
+    process that runs the book receives as it is)."""
 
     directory: Path
     book: Path
     name: str
     stress: tuple[str, ...]
     horizon: int
-    default_by_ltv: dict[str, str] | None = None
+    default_by_ltv: DefaultCurve | None = None
 
 
 def too_large_rule() -> str:
@@ -143,12 +146,12 @@ def _stress(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _default_by_ltv(text: str) -> dict[str, str] | None:
-    # The engine's own parser, here at the edge so a bad curve is refused before the book is
-    # sent to a worker; the worker reads the mapping it gives back with the same parser.
+def _default_by_ltv(text: str) -> DefaultCurve | None:
+    # The engine's own parser, here at the edge, once: a bad curve is refused before the book is
+    # sent to a worker, which takes the parsed curve as it is.
     from underwater.portfolio.defaults import parse_default_curve
 
-    return parse_default_curve(text).to_json() if text.strip() else None
+    return parse_default_curve(text) if text.strip() else None
 
 
 async def read_upload(request: Request, directory: Path) -> Upload:
@@ -195,7 +198,7 @@ async def read_upload(request: Request, directory: Path) -> Upload:
     return Upload(directory, book, name, stress, horizon, curve)
 
 
-def _choices(form: Any) -> tuple[int, tuple[str, ...], dict[str, str] | None]:
+def _choices(form: Any) -> tuple[int, tuple[str, ...], DefaultCurve | None]:
     """The form's horizon, stress presets and default curve, every bad one refused at once."""
     problems: list[InputError] = []
 
@@ -236,19 +239,18 @@ def run_book(
     stress: tuple[str, ...],
     horizon: int,
     part: str | None = None,
-    default_by_ltv: dict[str, str] | None = None,
+    default_by_ltv: DefaultCurve | None = None,
 ) -> tuple[Any, ...]:
     """Run the uploaded ``book`` (a path in its upload's directory) through the engine, writing
     the per-loan output (``loans.csv``, or ``loans.parquet`` when no ``part`` is wanted) and the
-    rejects (``rejects.csv``) beside it; ``default_by_ltv`` is bucket to probability as
-    :attr:`Upload.default_by_ltv` holds it, read again here by the engine's parser. Returns
+    rejects (``rejects.csv``) beside it; ``default_by_ltv`` is the parsed curve
+    :attr:`Upload.default_by_ltv` holds. Returns
     ``("ok", summary JSON)`` or ``("error", field, rule)`` (plain data, so a worker process can send it back); a bad file is
     named ``file``, and a book without a row is an error.
 
     >>> run_book("/no/such/dir/book.csv", (), 60)[:2]
     ('error', 'file')
     """
-    from underwater.portfolio.defaults import parse_default_curve
     from underwater.portfolio.engine import run_portfolio
     from underwater.portfolio.stress import stress_path
 
@@ -262,7 +264,7 @@ def run_book(
             chunk_size=CHUNK_ROWS,
             horizon=horizon,
             paths=[stress_path(name) for name in stress],
-            default_by_ltv=None if default_by_ltv is None else parse_default_curve(default_by_ltv),
+            default_by_ltv=default_by_ltv,
         ).to_json()
     except InputError as exc:
         field = "file" if exc.field in ("book", "output", "rejects") else exc.field
