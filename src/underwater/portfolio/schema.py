@@ -655,6 +655,18 @@ def _fields(
     return {name: found[name] for name in BOOK_COLUMNS if name in found}, lookups, stage
 
 
+def _staged(frame: pl.DataFrame, typed: Collection[str] = ()) -> tuple[dict[str, _Field], pl.DataFrame]:
+    """:func:`_fields` of ``frame`` (leaving out the number fields in ``typed``), and the frame
+    with the columns those fields refer to worked out: the lookups' codes, then the text
+    stages, then the parsed values and checks."""
+    fields, lookups, parsed = _fields(frame, typed)
+    frame = frame.with_columns(lookups)
+    for stage in [*_text_stages(frame.schema), parsed]:
+        if stage:
+            frame = frame.with_columns(stage)
+    return fields, frame
+
+
 def _broken(checks: list[_Check]) -> pl.Expr:
     """True where a row breaks any of ``checks`` (a condition that is null counts as kept)."""
     if not checks:
@@ -730,11 +742,7 @@ def validate(
     # Number columns held as integers or decimals are checked with NumPy (typed); the rest
     # through polars. Which rule a bad row broke is worked out for the bad rows only.
     typed = typed_fields(frame, number_rules())
-    fields, lookups, parsed = _fields(frame, typed)
-    frame = frame.with_columns(lookups)
-    for stage in [*_text_stages(frame.schema), parsed]:
-        if stage:
-            frame = frame.with_columns(stage)
+    fields, frame = _staged(frame, typed)
     identifier = fields["loan_id"][0]
     fingerprints = []
     if ids is not None:
@@ -831,11 +839,7 @@ def _reasons(frame: pl.DataFrame, rows: pl.Series, repeat: NDArray[np.int64]) ->
     id each repeats (0: none). Every field is checked again through polars, so that the first
     rule broken is named in the order of the table in the module docstring (a repeated id
     first)."""
-    fields, lookups, parsed = _fields(frame)
-    frame = frame.with_columns(lookups)
-    for stage in [*_text_stages(frame.schema), parsed]:
-        if stage:
-            frame = frame.with_columns(stage)
+    fields, frame = _staged(frame)
     repeated = pl.col(_REPEAT) > 0
     return frame.with_columns(pl.Series(_REPEAT, repeat)).select(
         pl.Series("row", rows),
