@@ -4,6 +4,7 @@ probability per loan, exact to the cent against the Decimal engine, validated as
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from decimal import Decimal
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hostile import HOSTILE_TEXT
 from underwater.errors import InputError
 from underwater.portfolio.defaults import CLTV_BUCKETS, parse_default_curve
 from underwater.portfolio.exact import exact_inputs, exact_loan
@@ -181,12 +183,33 @@ def test_a_bad_curve_is_refused_naming_the_rule(given: str, rule: str) -> None:
     assert rule in str(caught.value)
 
 
-@given(st.text(max_size=40))
+_CURVE_PARTS = st.one_of(
+    st.sampled_from(HOSTILE_TEXT),
+    st.text(max_size=12),
+    st.text(alphabet=st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), max_size=3),
+)
+_CURVE_TEXTS = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(HOSTILE_TEXT),
+    # Real and made-up buckets with hostile probabilities: huge numbers, other scripts' digits,
+    # exponents, lone surrogates, dates, control characters.
+    st.lists(
+        st.tuples(st.one_of(st.sampled_from(CLTV_BUCKETS), _CURVE_PARTS), _CURVE_PARTS),
+        min_size=1,
+        max_size=4,
+    ).map(lambda pairs: ",".join(f"{bucket}={probability}" for bucket, probability in pairs)),
+)
+
+
+@given(_CURVE_TEXTS)
 def test_any_text_is_a_curve_or_a_clear_refusal(text: str) -> None:
     try:
         curve = parse_default_curve(text)
     except InputError as error:
         assert error.field == "default_by_ltv"
+        # The rule never repeats a control character or a lone surrogate raw (a terminal would
+        # run an escape sequence): the user's text in it is escaped.
+        assert not any(unicodedata.category(c) in ("Cc", "Cs") for c in error.rule), error.rule
     else:
         assert curve.probabilities and set(curve.probabilities) <= set(CLTV_BUCKETS)
         assert all(0 <= p <= 1 for p in curve.probabilities.values())

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from underwater.errors import InputError
+from underwater.errors import InputError, escaped
 from underwater.money import parse_decimal
 from underwater.portfolio.rollforward import BUCKETS
 
@@ -112,7 +112,10 @@ def parse_default_curve(given: str | Mapping[str, object] | DefaultCurve) -> Def
     found: dict[str, Decimal] = {}
     for name, text in pairs:
         if name not in CLTV_BUCKETS:
-            raise InputError(_FIELD, f"{name} is not a bucket: use " + ", ".join(CLTV_BUCKETS), got=given)
+            # The name is the user's text: repeated with its control characters escaped.
+            raise InputError(
+                _FIELD, f"{escaped(name)} is not a bucket: use " + ", ".join(CLTV_BUCKETS), got=given
+            )
         if name in found:
             raise InputError(_FIELD, f"gives {name} twice", got=given)
         found[name] = _probability(text, name)
