@@ -120,7 +120,6 @@ _SCENARIO_COLUMNS: tuple[tuple[str, pl.DataType], ...] = (
     ("estimated_deficiency", MONEY),
     ("expected_loss", MONEY),
 )
-_CENT_VALUE = Decimal("0.01")
 CLASS_TYPE = pl.Enum(ASSET_CLASSES)
 """The output's ``asset_class`` type: text from a fixed list (a dictionary-encoded column)."""
 STATE_TYPE = pl.Enum(STATE_CODES)
@@ -205,9 +204,8 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal | str]) ->
     for name in output_schema(shocks).names():
         column = pl.col(name)
         if name in money:
-            converted = (column.cast(pl.Decimal(18, 0)) * pl.lit(_CENT_VALUE, dtype=pl.Decimal(18, 2))).cast(
-                MONEY
-            )
+            # Cents are a Decimal(18, 2)'s unscaled integer: widened, then read as dollars.
+            converted = column.cast(pl.Int128).reinterpret(dtype=MONEY)
             if name in nullable:
                 converted = pl.when(column >= 0).then(converted)
             expressions.append(converted.alias(name))
