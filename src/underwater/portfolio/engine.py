@@ -55,6 +55,7 @@ from underwater.portfolio.io import (
     CsvWriter,
     book_format,
     count_rows,
+    dollars,
     write_frames,
 )
 from underwater.portfolio.outputs import Outputs, atomic_path, clean_stale, directory_for
@@ -204,8 +205,7 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal | str]) ->
     for name in output_schema(shocks).names():
         column = pl.col(name)
         if name in money:
-            # Cents are a Decimal(18, 2)'s unscaled integer: widened, then read as dollars.
-            converted = column.cast(pl.Int128).reinterpret(dtype=MONEY)
+            converted = dollars(column)
             if name in nullable:
                 converted = pl.when(column >= 0).then(converted)
             expressions.append(converted.alias(name))

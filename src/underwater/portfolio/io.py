@@ -28,7 +28,6 @@ import contextlib
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Literal
@@ -59,6 +58,7 @@ __all__ = [
     "book_format",
     "columns_of",
     "count_rows",
+    "dollars",
     "file_mode",
     "formula_safe",
     "money_series",
@@ -72,7 +72,6 @@ __all__ = [
 
 MONEY = pl.Decimal(18, 2)
 """Money in output files: a decimal with two places (exact cents)."""
-_CENT = pl.Series([Decimal("0.01")]).cast(pl.Decimal(18, 2))
 ROW_GROUP = 262_144
 Compression = Literal["snappy", "zstd", "lz4", "uncompressed"]
 _CODECS: dict[str, Compression] = {
@@ -313,10 +312,19 @@ def _rebatch(batches: Iterator[pl.DataFrame], chunk_size: int) -> Iterator[pl.Da
         yield pl.concat(buffered, rechunk=True)
 
 
+def dollars(cents: pl.Expr) -> pl.Expr:
+    """An integer column of cents as exact Decimal(18, 2) dollars: the cents are a decimal's
+    unscaled integer, so they are widened to Int128 and read as dollars (no multiplication).
+
+    >>> pl.select(dollars(pl.lit(-1234567))).item()
+    Decimal('-12345.67')
+    """
+    return cents.cast(pl.Int128).reinterpret(dtype=MONEY)
+
+
 def money_series(name: str, cents: NDArray[np.int64]) -> pl.Series:
     """Cents as an exact Decimal(18, 2) column of dollars."""
-    series = pl.Series(name, cents).cast(pl.Decimal(18, 0)) * _CENT
-    return series.cast(MONEY).alias(name)
+    return pl.select(dollars(pl.lit(pl.Series(name, cents)))).to_series().alias(name)
 
 
 def formula_safe(column: pl.Expr) -> pl.Expr:

@@ -21,7 +21,6 @@ Edmunds' share of new-vehicle trade-ins with negative equity (26.6 % in Q2 2025,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -139,9 +138,8 @@ def synth_book(rows: int, seed: int | tuple[int, int] = 0) -> pl.DataFrame:
 
 
 def _decimal(scaled: NDArray[np.int64], scale: int, precision: int) -> pl.Series:
-    quantum = Decimal(1).scaleb(-scale)
-    series = pl.Series(scaled).cast(pl.Decimal(38, 0)) * pl.Series([quantum]).cast(pl.Decimal(38, scale))
-    return series.cast(pl.Decimal(precision, scale))
+    # The scaled integers are the decimals' unscaled values: widened and read as decimals.
+    return pl.Series(scaled).cast(pl.Int128).reinterpret(dtype=pl.Decimal(precision, scale))
 
 
 def _money(cents: NDArray[np.int64]) -> pl.Series:
