@@ -12,6 +12,9 @@
   summary (:mod:`~underwater.portfolio.summary`), progress;
 - :mod:`~underwater.portfolio.frames`: the same run on a DataFrame in memory, for a notebook
   (:func:`run_frame`, re-exported here);
+- :mod:`~underwater.portfolio.scenarios`: what a run works out beside the base case, one typed
+  value (:class:`~underwater.portfolio.scenarios.Scenarios`): shocks, stress paths, horizon,
+  default curve;
 - :mod:`~underwater.portfolio.rollforward`: the book month by month;
   :mod:`~underwater.portfolio.stress`: named stress paths (:class:`StressPath`,
   :func:`preset_paths`, :func:`parse_path_csv`, re-exported here);

@@ -25,17 +25,12 @@ import polars as pl
 
 from underwater.errors import InputError
 from underwater.portfolio.defaults import DefaultCurve, parse_default_curve
-from underwater.portfolio.engine import (
-    DEFAULT_CHUNK,
-    check_options,
-    output_frame,
-    parse_shocks,
-    scenario_keys,
-)
+from underwater.portfolio.engine import DEFAULT_CHUNK, check_options, output_frame, parse_shocks
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.kernel import compute
 from underwater.portfolio.regab import LAYOUTS, from_regab, regab_names, regab_rejects
 from underwater.portfolio.rollforward import DEFAULT_HORIZON
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import (
     BOOK_COLUMNS,
     REJECT_COLUMNS,
@@ -105,7 +100,9 @@ def run_frame(
     II field names (:mod:`~underwater.portfolio.regab`). ``default_by_ltv`` gives the loans
     without a ``default_probability`` of their own one by CLTV bucket, for the expected loss:
     ``{"le_80": "0.01", "gt_140": "0.06"}`` or ``"le_80=0.01,gt_140=0.06"``
-    (:mod:`~underwater.portfolio.defaults`).
+    (:mod:`~underwater.portfolio.defaults`). These four are read here, as typed, into one
+    :class:`~underwater.portfolio.scenarios.Scenarios`, the value
+    :func:`~underwater.portfolio.engine.run_portfolio` takes.
     A book without a required column raises :class:`~underwater.errors.InputError`; a bad row is
     a row of ``rejects``.
 
@@ -134,16 +131,16 @@ def run_frame(
     check_types(frame.schema)
     frame = frame.select([name for name in frame.columns if name in BOOK_COLUMNS])
     paths = tuple(stress_path(path) if isinstance(path, str) else path for path in stress)
-    keys = scenario_keys(parsed, paths)
-    summary = Summary(parsed, horizon, paths=paths, default_by_ltv=curve)
+    scenarios = Scenarios(parsed, paths, horizon, curve)
+    summary = Summary(scenarios)
     ids = LoanIds(frame.height)
     loans: list[pl.DataFrame] = []
     rejects: list[pl.DataFrame] = []
     for start in range(0, max(frame.height, 1), chunk_size):
         good, bad = validate(frame.slice(start, chunk_size), start + 1, ids=ids)
-        result = compute(good, parsed, paths=paths, threads=threads, horizon=horizon, default_by_ltv=curve)
+        result = compute(good, scenarios, threads=threads)
         summary.add(good, result, bad.height)
-        loans.append(output_frame(good, result, keys))
+        loans.append(output_frame(good, result, scenarios))
         rejects.append(bad if layout == "book" else regab_rejects(bad, names))
     return BookRun(
         loans=pl.concat(loans),
