@@ -9,8 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
+import underwater.portfolio
+from underwater.errors import InputError
 from underwater.portfolio.defaults import parse_default_curve
 from underwater.portfolio.engine import run_portfolio
 from underwater.portfolio.frames import run_frame
@@ -59,6 +62,9 @@ def test_a_run_given_scenarios_is_the_run_given_the_notebooks_keywords(tmp_path:
         default_by_ltv=CURVE,
         chunk_size=400,
     )
+    given = run_frame(frame, scenarios=_chosen(), chunk_size=400)
+    assert_frame_equal(given.loans, typed.loans)
+    assert given.summary == typed.summary
     assert typed.summary["horizon_months"] == 24 and len(typed.summary["scenarios"]) == 5
 
     frame.write_parquet(tmp_path / "book.parquet")
@@ -73,3 +79,17 @@ def test_a_run_given_scenarios_is_the_run_given_the_notebooks_keywords(tmp_path:
     written = json.loads((tmp_path / "summary.json").read_text())
     del written["output"], written["rejects"]
     assert written == summary.to_json() == typed.summary
+
+
+def test_run_frame_takes_scenarios_or_the_keywords_not_both() -> None:
+    assert underwater.portfolio.Scenarios is Scenarios  # for a notebook, beside run_frame
+    for keywords in (
+        {"shocks": [10]},
+        {"stress": ["manheim_2007_09"]},
+        {"horizon": 60},
+        {"default_by_ltv": CURVE},
+    ):
+        with pytest.raises(InputError, match=r"^scenarios: give either scenarios or shocks"):
+            run_frame(synth_book(3), scenarios=Scenarios(), **keywords)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="horizon"):
+        run_frame(synth_book(3), scenarios=Scenarios(horizon=601))
