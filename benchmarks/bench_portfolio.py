@@ -69,6 +69,7 @@ def _child(task: str, book: str, out: str, options: dict[str, Any]) -> dict[str,
     if task.startswith("engine"):
         # Once per process, not per loan: imports, the lookup tables, the compiled loops.
         from underwater.portfolio.engine import load_compiled, parse_shocks, run_portfolio
+        from underwater.portfolio.scenarios import Scenarios
         from underwater.portfolio.stress import preset_paths
         from underwater.portfolio.tables import tables
 
@@ -81,11 +82,13 @@ def _child(task: str, book: str, out: str, options: dict[str, Any]) -> dict[str,
         summary = run_portfolio(
             book,
             out,
-            shocks=parse_shocks(options["shocks"]),
+            scenarios=Scenarios(
+                parse_shocks(options["shocks"]),
+                tuple(presets[name] for name in options["stress"]),
+                options["horizon"],
+            ),
             rejects=out + ".rejects.csv",
             compression=compression,
-            horizon=options["horizon"],
-            paths=[presets[name] for name in options["stress"]],
         )
         rows = summary.rows_out
     elif task == "floor":

@@ -40,11 +40,11 @@ from underwater.portfolio.engine import (
     load_compiled,
     output_frame,
     output_schema,
-    scenario_keys,
 )
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.io import BookFile, write_frames
 from underwater.portfolio.kernel import compute
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import BOOK_COLUMNS, validate
 from underwater.portfolio.stress import preset_paths
 from underwater.portfolio.summary import Summary
@@ -66,8 +66,7 @@ def main() -> None:
     if not book.exists():
         write_synth_book(book, args.rows, seed=1)
     load_compiled()
-    paths = tuple(preset_paths()[name] for name in args.stress)
-    keys = scenario_keys((), paths)
+    scenarios = Scenarios(paths=tuple(preset_paths()[name] for name in args.stress), horizon=args.horizon)
 
     # The floor first, before this process holds every chunk in memory.
     started = time.perf_counter()
@@ -96,7 +95,7 @@ def main() -> None:
     # a run does: holding every chunk's results would make each new allocation fault in fresh
     # pages and inflate the stages); a second pass builds the output rows again, untimed, and
     # times writing them.
-    summary = Summary((), args.horizon, paths=paths)
+    summary = Summary(scenarios)
     ids = LoanIds(args.rows)
     with BookFile(book) as source:
         chunks = source.chunks(DEFAULT_CHUNK, BOOK_COLUMNS)
@@ -110,28 +109,22 @@ def main() -> None:
             good, bad = validate(chunk.frame, rows=chunk.rows, ids=ids)
             timed("checks", started)
             started = now()
-            result = compute(good, (), paths=paths, horizon=args.horizon, threads=default_threads())
+            result = compute(good, scenarios, threads=default_threads())
             timed("kernel", started)
             started = now()
             summary.add(good, result, bad.height)
             timed("summary", started)
             started = now()
-            output_frame(good, result, keys)
+            output_frame(good, result, scenarios)
             timed("output rows", started)
     frames = []
     with BookFile(book) as source:
         ids = LoanIds(args.rows)
         for chunk in source.chunks(DEFAULT_CHUNK, BOOK_COLUMNS):
             good, _ = validate(chunk.frame, rows=chunk.rows, ids=ids)
-            frames.append(
-                output_frame(
-                    good,
-                    compute(good, (), paths=paths, horizon=args.horizon, threads=default_threads()),
-                    keys,
-                )
-            )
+            frames.append(output_frame(good, compute(good, scenarios, threads=default_threads()), scenarios))
     started = now()
-    write_frames(scratch / "phases_out.parquet", lambda: iter(frames), output_schema(keys))
+    write_frames(scratch / "phases_out.parquet", lambda: iter(frames), output_schema(scenarios))
     timed("write", started)
     total = sum(times.values())
     millions = args.rows / 1e6

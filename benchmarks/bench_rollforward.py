@@ -19,6 +19,7 @@ import time
 from decimal import Decimal
 
 from underwater.portfolio.kernel import compute
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import validate
 from underwater.portfolio.stress import stress_path
 from underwater.portfolio.summary import Summary
@@ -46,15 +47,15 @@ def main() -> None:
     args = parser.parse_args()
     book, _ = validate(synth_book(args.rows, seed=7))
     paths = tuple(stress_path(name) for name in PRESETS)
-    compute(book, threads=args.threads, horizon=60)  # warm-up: load the compiled loop
+    compute(book, Scenarios(horizon=60), threads=args.threads)  # warm-up: load the compiled loop
     cases = {
-        "base, horizon 0": lambda: compute(book, threads=args.threads, horizon=0),
-        "base, horizon 60": lambda: compute(book, threads=args.threads, horizon=60),
+        "base, horizon 0": lambda: compute(book, Scenarios(horizon=0), threads=args.threads),
+        "base, horizon 60": lambda: compute(book, Scenarios(horizon=60), threads=args.threads),
         "base + shock 10, horizon 60": lambda: compute(
-            book, (Decimal(10),), threads=args.threads, horizon=60
+            book, Scenarios((Decimal(10),), horizon=60), threads=args.threads
         ),
         "base + 3 stress presets, horizon 60": lambda: compute(
-            book, paths=paths, threads=args.threads, horizon=60
+            book, Scenarios(paths=paths, horizon=60), threads=args.threads
         ),
     }
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {args.threads} threads")
@@ -62,8 +63,9 @@ def main() -> None:
     for name, run in cases.items():
         seconds = _best(args.repeat, run)
         print(f"{name:<40}{seconds:8.3f} s{len(book) / seconds / 1e6:8.2f} M loans/s")
-    result = compute(book, paths=paths, threads=args.threads, horizon=60)
-    summary = Summary((), 60, paths=paths)
+    stressed = Scenarios(paths=paths, horizon=60)
+    result = compute(book, stressed, threads=args.threads)
+    summary = Summary(stressed)
     seconds = _best(1, lambda: summary.add(book, result, 0))
     print(f"{'summary add, 3 stress presets':<40}{seconds:8.3f} s")
 

@@ -26,6 +26,7 @@ from underwater.portfolio.engine import output_frame, run_portfolio
 from underwater.portfolio.exact import exact_inputs, exact_loan
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.kernel import compute
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import BOOK_COLUMNS, RATE_UNITS, validate
 
 COLUMNS = BOOK_COLUMNS
@@ -130,8 +131,9 @@ def test_hostile_cells_are_rejects_or_exact(rows: list[tuple[str, str]]) -> None
     assert set(rejects["field"].to_list()) <= set(COLUMNS)
     if not len(book):
         return
-    result = compute(book, (Decimal(10),))
-    fast = output_frame(book, result, (Decimal(10),))
+    scenarios = Scenarios((Decimal(10),))
+    result = compute(book, scenarios)
+    fast = output_frame(book, result, scenarios)
     for i, row in enumerate(fast.rows(named=True)):
         source = raw[int(book.row[i]) - 1]
         _agrees_with_the_scalar_parsers(

@@ -16,6 +16,7 @@ import pytest
 from underwater.errors import InputError
 from underwater.portfolio.cluster import SCHEDULER_TIMEOUT, run_cluster
 from underwater.portfolio.engine import run_portfolio
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.stress import stress_path
 from underwater.portfolio.synth import synth_book
 
@@ -55,35 +56,31 @@ def test_local_cluster_run_equals_the_local_run(tmp_path: Path) -> None:
         frame.write_parquet(parts / f"part-{k}.parquet")
     whole = pl.concat([pl.read_parquet(p) for p in sorted(parts.iterdir())])
     whole.write_parquet(tmp_path / "whole.parquet")
-    shocks = (Decimal(15),)
-    options = {"paths": (stress_path("manheim_2007_09"),), "horizon": 30}
+    scenarios = Scenarios((Decimal(15),), (stress_path("manheim_2007_09"),), horizon=30)
 
     local = run_portfolio(
         tmp_path / "whole.parquet",
         tmp_path / "local.parquet",
-        shocks=shocks,
+        scenarios=scenarios,
         rejects=tmp_path / "lr.csv",
         chunk_size=1000,
-        **options,
     )
     dataset = run_cluster(
         parts,
         tmp_path / "out",
-        shocks=shocks,
+        scenarios=scenarios,
         rejects=tmp_path / "dr.csv",
         workers=2,
         chunk_size=1000,
-        **options,
     )
     single = run_cluster(
         tmp_path / "whole.parquet",
         tmp_path / "single.parquet",
-        shocks=shocks,
+        scenarios=scenarios,
         rejects=tmp_path / "sr.csv",
         workers=2,
         chunk_size=1000,
         part_rows=2000,
-        **options,
     )
 
     expected = pl.read_parquet(tmp_path / "local.parquet")

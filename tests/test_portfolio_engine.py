@@ -14,6 +14,7 @@ import pytest
 from underwater.errors import InputError
 from underwater.portfolio.engine import output_schema, parse_shocks, run_portfolio
 from underwater.portfolio.io import book_format
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.synth import synth_book, write_synth_book
 
 HEADER = "loan_id,balance,rate_percent,remaining_payments,value,payment,asset_class,asset_age_months,other_liens,state"
@@ -116,8 +117,8 @@ def test_same_input_gives_byte_identical_output(tmp_path: Path, suffix: str) -> 
     book = tmp_path / "book.parquet"
     write_synth_book(book, 3000, seed=11, chunk=1000)
     shocks = parse_shocks(["10", "25"])
-    run_portfolio(book, tmp_path / f"a{suffix}", shocks=shocks, chunk_size=700)
-    run_portfolio(book, tmp_path / f"b{suffix}", shocks=shocks, chunk_size=700)
+    run_portfolio(book, tmp_path / f"a{suffix}", scenarios=Scenarios(shocks), chunk_size=700)
+    run_portfolio(book, tmp_path / f"b{suffix}", scenarios=Scenarios(shocks), chunk_size=700)
     assert _digest(tmp_path / f"a{suffix}") == _digest(tmp_path / f"b{suffix}")
 
 
@@ -125,12 +126,12 @@ def test_csv_and_parquet_in_and_out_give_the_same_figures(tmp_path: Path) -> Non
     frame = synth_book(2000, seed=3)
     frame.write_parquet(tmp_path / "book.parquet")
     frame.write_csv(tmp_path / "book.csv")
-    shocks = (Decimal(10),)
-    run_portfolio(tmp_path / "book.parquet", tmp_path / "pp.parquet", shocks=shocks, chunk_size=512)
-    run_portfolio(tmp_path / "book.csv", tmp_path / "cc.csv", shocks=shocks, chunk_size=300)
+    scenarios = Scenarios((Decimal(10),))
+    run_portfolio(tmp_path / "book.parquet", tmp_path / "pp.parquet", scenarios=scenarios, chunk_size=512)
+    run_portfolio(tmp_path / "book.csv", tmp_path / "cc.csv", scenarios=scenarios, chunk_size=300)
     from_parquet = pl.read_parquet(tmp_path / "pp.parquet")
-    from_csv = pl.read_csv(tmp_path / "cc.csv", schema=output_schema(shocks))
-    assert from_parquet.schema == output_schema(shocks)
+    from_csv = pl.read_csv(tmp_path / "cc.csv", schema=output_schema(scenarios))
+    assert from_parquet.schema == output_schema(scenarios)
     assert from_parquet.equals(from_csv)
     assert from_parquet.height == 2000
     assert from_parquet["loan_id"].to_list() == frame["loan_id"].to_list()
@@ -161,7 +162,7 @@ def test_summary_counts_and_json_keys(tmp_path: Path) -> None:
         HEADER
         + "\nA,18000,6.9,60,15000,,car,0,0,CO\nB,5000,6.9,60,15000,,suv,0,0,\nC,1000,0,10,0,,boat,0,0,TX\n"
     )
-    summary = run_portfolio(book, tmp_path / "out.csv", shocks=(Decimal(70),))
+    summary = run_portfolio(book, tmp_path / "out.csv", scenarios=Scenarios((Decimal(70),)))
     data = json.loads(json.dumps(summary.to_json()))
     base, shocked = data["scenarios"]
     assert base["shock_percent"] == "0" and shocked["shock_percent"] == "70"
@@ -213,7 +214,9 @@ def test_summary_agrees_with_the_output_file_summed_by_polars(tmp_path: Path) ->
     # The summary is tallied chunk by chunk in compiled code; polars sums the written rows.
     book = tmp_path / "book.parquet"
     write_synth_book(book, 6000, seed=8)
-    summary = run_portfolio(book, tmp_path / "out.parquet", shocks=(Decimal(15),), chunk_size=1000)
+    summary = run_portfolio(
+        book, tmp_path / "out.parquet", scenarios=Scenarios((Decimal(15),)), chunk_size=1000
+    )
     out = pl.read_parquet(tmp_path / "out.parquet")
     for scenario, suffix in zip(summary.to_json()["scenarios"], ("", "_shock_15"), strict=True):
         negative = pl.col("negative_equity" + suffix)

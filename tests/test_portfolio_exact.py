@@ -25,6 +25,7 @@ from underwater.portfolio.engine import output_frame
 from underwater.portfolio.exact import exact_inputs, exact_loan
 from underwater.portfolio.kernel import compute, level_payments
 from underwater.portfolio.paths import EXACT_LIMIT, SHOCK_SCALE, _round_value
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import MAX_MONEY_CENTS, RATE_UNITS, validate
 from underwater.portfolio.synth import synth_book
 
@@ -42,7 +43,8 @@ def _same(column: str, fast: Any, exact: Any) -> bool:
 def _compare(frame: pl.DataFrame, shocks: tuple[Decimal, ...]) -> tuple[list[str], float]:
     book, rejects = validate(frame)
     assert rejects.height == 0, rejects
-    fast = output_frame(book, compute(book, shocks), shocks)
+    scenarios = Scenarios(shocks)
+    fast = output_frame(book, compute(book, scenarios), scenarios)
     columns = [c for c in fast.columns if c not in {"loan_id", "asset_class", "state"}]
     mismatches: list[str] = []
     started = time.perf_counter()
@@ -146,7 +148,7 @@ def test_a_book_applies_the_state_rules_it_has_the_figures_for() -> None:
     ]
     frame = pl.DataFrame(rows, schema=dict.fromkeys(rows[0], pl.String))
     book, _ = validate(frame)
-    out = output_frame(book, compute(book, ()), ())
+    out = output_frame(book, compute(book), Scenarios())
     deficiency = dict(zip(out["loan_id"], out["estimated_deficiency"], strict=True))
     assert deficiency["wi"] == 0 and deficiency["fl"] == 0 and deficiency["wi-over"] > 0
     assert deficiency["ma"] == Decimal("18000") - Decimal("15000") + Decimal("1350")
@@ -162,7 +164,7 @@ def test_edge_case_meanings() -> None:
         },
     )
     book, _ = validate(frame)
-    out = output_frame(book, compute(book), ()).to_dicts()
+    out = output_frame(book, compute(book), Scenarios()).to_dicts()
     by_id = {row["loan_id"]: row for row in out}
     # Liens larger than the value at the end of the term: never surfaces within the term.
     assert by_id["liens-forever"]["crossover_month"] is None
@@ -201,7 +203,7 @@ def test_shocked_values_on_a_half_cent_round_up(value: str) -> None:
     # 10 % off 100.05 is 90.045: halves go away from zero, so 90.05 (the library's rule).
     frame = pl.DataFrame([_row(value=value)])
     book, _ = validate(frame)
-    fast = compute(book, (Decimal(10),)).scenarios[Decimal(10)].value[0]
+    fast = compute(book, Scenarios((Decimal(10),))).scenarios[Decimal(10)].value[0]
     exact = exact_loan(exact_inputs(book, 0), (Decimal(10),))["value_shock_10"]
     assert from_cents(int(fast)) == exact
 
@@ -247,9 +249,9 @@ def test_loans_past_the_integer_checks_range_are_recomputed_exactly(monkeypatch:
         how="diagonal",
     )
     book, _ = validate(frame)
-    normal = compute(book, SHOCKS)
+    normal = compute(book, Scenarios(SHOCKS))
     monkeypatch.setattr(kernel, "EXACT_LIMIT", 0.0)
-    rechecked = compute(book, SHOCKS)
+    rechecked = compute(book, Scenarios(SHOCKS))
     assert normal.rechecked == 0
     assert rechecked.rechecked > 0
     for shock in (Decimal(0), *SHOCKS):

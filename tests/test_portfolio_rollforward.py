@@ -22,6 +22,7 @@ from underwater.portfolio.exact import exact_inputs, exact_months
 from underwater.portfolio.frames import run_frame
 from underwater.portfolio.kernel import compute
 from underwater.portfolio.rollforward import BUCKETS, Rolled
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import validate
 from underwater.portfolio.synth import synth_book
 
@@ -123,9 +124,9 @@ def test_the_roll_forward_does_not_depend_on_chunks_or_threads() -> None:
 
 def test_loans_recomputed_exactly_are_rolled_forward_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
     book, _ = validate(synth_book(800, seed=12))
-    normal = compute(book, (SHOCK,), horizon=48)
+    normal = compute(book, Scenarios((SHOCK,), horizon=48))
     monkeypatch.setattr(kernel, "EXACT_LIMIT", 0.0)
-    rechecked = compute(book, (SHOCK,), horizon=48)
+    rechecked = compute(book, Scenarios((SHOCK,), horizon=48))
     assert rechecked.rechecked > 0
     assert np.array_equal(normal.rolled.months, rechecked.rolled.months)
     assert np.array_equal(normal.rolled.moves, rechecked.rolled.moves)
@@ -163,7 +164,7 @@ def test_random_loans_roll_forward_to_the_cent(
     )
     book, rejects = validate(frame)
     shocks = () if shock == 0 else (Decimal(str(shock)),)
-    result = compute(book, shocks, horizon=horizon)
+    result = compute(book, Scenarios(shocks, horizon=horizon))
     expected = Rolled.empty(1 + len(shocks), horizon, result.rolled.marks)
     for i in range(len(book)):
         loan = exact_inputs(book, i)
@@ -180,5 +181,5 @@ def test_a_horizon_outside_0_to_600_is_refused() -> None:
         run_frame(synth_book(2), horizon=601)
     book, _ = validate(synth_book(2))
     with pytest.raises(InputError, match="horizon"):
-        compute(book, horizon=-1)
+        compute(book, Scenarios(horizon=-1))
     assert len(run_frame(synth_book(2), horizon=0).summary["scenarios"][0]["by_month"]) == 1

@@ -21,11 +21,12 @@ from underwater.assets import AssetClass
 from underwater.errors import InputError
 from underwater.money import to_cents
 from underwater.portfolio.cli import SUMMARY, adder
-from underwater.portfolio.engine import output_frame, scenario_keys
+from underwater.portfolio.engine import output_frame
 from underwater.portfolio.exact import exact_inputs, exact_loan, exact_months
 from underwater.portfolio.frames import run_frame
 from underwater.portfolio.kernel import Result, compute
 from underwater.portfolio.rollforward import Rolled
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import Book, validate
 from underwater.portfolio.stress import StressPath, parse_path_csv, preset_paths, stress_path
 from underwater.portfolio.synth import synth_book
@@ -63,8 +64,9 @@ def test_presets_agree_with_the_exact_engine_to_the_cent() -> None:
         stress_path(name) for name in ("manheim_2007_09", "manheim_2022_23", "fitch_prime_severe_recovery")
     )
     paths += (StressPath("rebound", (Decimal("70.5"), Decimal(90), Decimal("130.25"), Decimal(60))),)
-    result = compute(book, (Decimal(10),), paths=paths, horizon=40)
-    fast = output_frame(book, result, scenario_keys((Decimal(10),), paths))
+    scenarios = Scenarios((Decimal(10),), paths, horizon=40)
+    result = compute(book, scenarios)
+    fast = output_frame(book, result, scenarios)
     columns = [
         c
         for c in fast.columns
@@ -89,7 +91,7 @@ def test_presets_agree_with_the_exact_engine_to_the_cent() -> None:
 
 
 def test_a_flat_path_is_no_stress() -> None:
-    result = compute(_book(), paths=(StressPath("flat", (Decimal(100),)),), horizon=60)
+    result = compute(_book(), Scenarios(paths=(StressPath("flat", (Decimal(100),)),), horizon=60))
     _same_scenario(result, Decimal(0), "flat")
     assert np.array_equal(result.rolled.months[0], result.rolled.months[1])
     assert np.array_equal(result.rolled.moves[0], result.rolled.moves[1])
@@ -98,7 +100,7 @@ def test_a_flat_path_is_no_stress() -> None:
 @pytest.mark.parametrize("shock", ["12.5", "40", "0.0001"])
 def test_a_one_step_path_is_the_one_time_shock(shock: str) -> None:
     level = 100 - Decimal(shock)
-    result = compute(_book(), (Decimal(shock),), paths=(StressPath("step", (level,)),), horizon=60)
+    result = compute(_book(), Scenarios((Decimal(shock),), (StressPath("step", (level,)),), horizon=60))
     _same_scenario(result, Decimal(shock), "step")
     assert np.array_equal(result.rolled.months[1], result.rolled.months[2])
     assert np.array_equal(result.rolled.moves[1], result.rolled.moves[2])
@@ -124,7 +126,7 @@ def test_a_deeper_path_never_lowers_the_share_under_water(upper: list[int], data
     cuts = data.draw(st.lists(st.integers(0, 300_000), min_size=len(upper), max_size=len(upper)))
     high = StressPath("high", tuple(Decimal(v) / 10_000 for v in upper))
     low = StressPath("low", tuple(Decimal(v - c) / 10_000 for v, c in zip(upper, cuts, strict=True)))
-    result = compute(_book(), paths=(high, low), horizon=48)
+    result = compute(_book(), Scenarios(paths=(high, low), horizon=48))
     months = result.rolled.months
     assert np.array_equal(months[1, :, 0], months[2, :, 0])  # the same loans open
     assert (months[2, :, 1] >= months[1, :, 1]).all()  # at least as many under water each month

@@ -12,6 +12,8 @@
   summary (:mod:`~underwater.portfolio.summary`), progress;
 - :mod:`~underwater.portfolio.frames`: the same run on a DataFrame in memory, for a notebook
   (:func:`run_frame`, re-exported here);
+- :mod:`~underwater.portfolio.scenarios`: what a run works out beside the base case, one typed
+  value (:class:`Scenarios`, re-exported here): shocks, stress paths, horizon, default curve;
 - :mod:`~underwater.portfolio.rollforward`: the book month by month;
   :mod:`~underwater.portfolio.stress`: named stress paths (:class:`StressPath`,
   :func:`preset_paths`, :func:`parse_path_csv`, re-exported here);
@@ -33,11 +35,12 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["BookRun", "StressPath", "parse_path_csv", "preset_paths", "run_frame"]
+__all__ = ["BookRun", "Scenarios", "StressPath", "parse_path_csv", "preset_paths", "run_frame"]
 
 _HOMES = {
     "BookRun": "frames",
     "run_frame": "frames",
+    "Scenarios": "scenarios",
     "StressPath": "stress",
     "parse_path_csv": "stress",
     "preset_paths": "stress",

@@ -156,6 +156,7 @@ def handle(args: argparse.Namespace) -> int:
         run_portfolio,
     )
     from underwater.portfolio.io import COMPRESSIONS
+    from underwater.portfolio.scenarios import Scenarios
     from underwater.portfolio.signals import removing_temporaries_on_signals
     from underwater.portfolio.summary import render_summary
 
@@ -165,6 +166,7 @@ def handle(args: argparse.Namespace) -> int:
     compression = COMPRESSIONS[0] if args.compression is None else args.compression
     chunk_size = _count(args.chunk_size, "chunk_size", maximum=MAX_CHUNK)
     horizon = _count(args.horizon, "horizon", minimum=0, maximum=600)
+    scenarios = Scenarios(shocks, paths, horizon, curve)
     threads = None if args.threads is None else _count(args.threads, "threads", maximum=MAX_THREADS)
     cluster = args.workers is not None or args.scheduler is not None
     # A directory as the output of one book: the book's own name in it (as a dataset's parts).
@@ -188,7 +190,7 @@ def handle(args: argparse.Namespace) -> int:
             summary = run_cluster(
                 args.book,
                 output,
-                shocks=shocks,
+                scenarios=scenarios,
                 rejects=rejects,
                 workers=workers,
                 scheduler=args.scheduler,
@@ -196,26 +198,20 @@ def handle(args: argparse.Namespace) -> int:
                 chunk_size=chunk_size,
                 compression=compression,
                 summary_json=args.summary_json,
-                horizon=horizon,
-                paths=paths,
-                default_by_ltv=curve,
             )
         else:
             show = not args.no_progress and sys.stderr.isatty()
             summary = run_portfolio(
                 args.book,
                 args.output,
-                shocks=shocks,
+                scenarios=scenarios,
                 rejects=rejects,
                 chunk_size=chunk_size,
                 threads=threads,
                 progress=Progress(None, enabled=show),
                 compression=compression,
                 summary_json=args.summary_json,
-                horizon=horizon,
-                paths=paths,
                 layout=args.layout,
-                default_by_ltv=curve,
             )
     sys.stdout.write(render_summary(summary) + "\n")
     sys.stdout.write(f"wrote {output}; rejects in {rejects}\n")

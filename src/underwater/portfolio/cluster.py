@@ -28,9 +28,8 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,6 @@ import numpy as np
 import polars as pl
 
 from underwater.errors import InputError
-from underwater.portfolio.defaults import DefaultCurve
 from underwater.portfolio.ids import KnownRepeats, LoanIds
 from underwater.portfolio.io import (
     COMPRESSIONS,
@@ -50,9 +48,8 @@ from underwater.portfolio.io import (
     write_frames,
 )
 from underwater.portfolio.outputs import Outputs, clean_stale, directory_for, temporary_directory
-from underwater.portfolio.rollforward import DEFAULT_HORIZON
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import REJECT_COLUMNS, check_columns, check_types, id_fingerprints
-from underwater.portfolio.stress import StressPath
 from underwater.portfolio.summary import Summary
 
 __all__ = ["MAX_WORKERS", "SCHEDULER_TIMEOUT", "Part", "dataset_parts", "run_cluster", "run_part"]
@@ -84,21 +81,15 @@ def dataset_parts(directory: str | Path) -> list[Path]:
 
 
 def run_part(
-    part: Part,
-    shocks: Sequence[Decimal],
-    chunk_size: int,
-    compression: str = COMPRESSIONS[0],
-    horizon: int = DEFAULT_HORIZON,
-    paths: Sequence[StressPath] = (),
-    default_by_ltv: DefaultCurve | None = None,
+    part: Part, scenarios: Scenarios, chunk_size: int, compression: str = COMPRESSIONS[0]
 ) -> tuple[Summary, pl.DataFrame]:
-    """Process one part on a worker: returns its summary and its rejects (a small frame)."""
-    from underwater.portfolio.engine import output_frame, output_schema, scenario_keys
+    """Process one part on a worker for ``scenarios``, ``chunk_size`` rows at a time: returns
+    its summary and its rejects (a small frame)."""
+    from underwater.portfolio.engine import output_frame, output_schema
     from underwater.portfolio.kernel import compute
     from underwater.portfolio.schema import validate
 
-    summary = Summary(tuple(shocks), horizon, paths=tuple(paths), default_by_ltv=default_by_ltv)
-    keys = scenario_keys(shocks, paths)
+    summary = Summary(scenarios)
     rejected: list[pl.DataFrame] = []
 
     def frames() -> Iterator[pl.DataFrame]:
@@ -108,12 +99,12 @@ def run_part(
             # read_chunks numbers the file's rows; the dataset's count from part.first_row.
             rows = chunk.rows + (part.first_row - 1 - part.offset)
             good, bad = validate(chunk.frame, rows=rows, ids=part.repeats)
-            result = compute(good, shocks, paths=paths, horizon=horizon, default_by_ltv=default_by_ltv)
+            result = compute(good, scenarios)
             rejected.append(bad)
             summary.add(good, result, bad.height)
-            yield output_frame(good, result, keys)
+            yield output_frame(good, result, scenarios)
 
-    write_atomic(part.target, frames, output_schema(keys), compression)
+    write_atomic(part.target, frames, output_schema(scenarios), compression)
     rejects = (
         pl.concat(rejected) if rejected else pl.DataFrame(schema=dict.fromkeys(REJECT_COLUMNS, pl.String))
     )
@@ -207,7 +198,7 @@ def run_cluster(
     book: str | Path,
     output: str | Path,
     *,
-    shocks: Sequence[Decimal] = (),
+    scenarios: Scenarios = Scenarios(),
     rejects: str | Path,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -216,16 +207,13 @@ def run_cluster(
     compression: str = COMPRESSIONS[0],
     summary_json: str | Path | None = None,
     connect_timeout: float = SCHEDULER_TIMEOUT,
-    horizon: int = DEFAULT_HORIZON,
-    paths: Sequence[StressPath] = (),
-    default_by_ltv: DefaultCurve | None = None,
 ) -> Summary:
     """Run ``book`` (a Parquet file or a directory of Parquet parts) on a Dask cluster and
     write ``output`` (a file, or a directory of parts for a directory; Parquet compressed with
-    ``compression``), rejects to the CSV ``rejects`` and, if asked, the summary to
-    ``summary_json``. Give ``workers`` (a local cluster, 1 to :data:`MAX_WORKERS`) or
-    ``scheduler`` (an address; refused in one line if no scheduler answers within
-    ``connect_timeout`` seconds, before anything is written). Options and paths are checked as
+    ``compression``) for the base case and ``scenarios`` (sent to every task), rejects to the
+    CSV ``rejects`` and, if asked, the summary to ``summary_json``. Give ``workers`` (a local
+    cluster, 1 to :data:`MAX_WORKERS`) or ``scheduler`` (an address; refused in one line if no
+    scheduler answers within ``connect_timeout`` seconds, before anything is written). Options and paths are checked as
     a local run's are, and every file is put in place together at the end, or none is."""
     from underwater.portfolio.engine import check_options, check_outputs, output_path, write_summary_json
 
@@ -233,13 +221,12 @@ def run_cluster(
         raise InputError("workers", "give either `workers` N or `scheduler` ADDRESS")
     if workers is not None and not 1 <= workers <= MAX_WORKERS:
         raise InputError("workers", f"must be 1 to {MAX_WORKERS}", got=workers)
-    check_options(chunk_size, None, compression, horizon)
+    check_options(chunk_size, None, compression, scenarios.horizon)
     if part_rows < 1:
         raise InputError("part_rows", "must be at least 1", got=part_rows)
     source = Path(book)
     if not source.exists():
         raise InputError("book", "no such file or directory", got=str(book))
-    shocks = tuple(shocks)
     dataset = source.is_dir()
     with contextlib.ExitStack() as stack:
         if dataset:
@@ -280,18 +267,7 @@ def run_cluster(
         repeats = _repeats(inputs, chunk_size)
         scratch = stack.enter_context(temporary_directory(writes[0], "output"))
         parts = _parts(inputs, scratch, repeats, part_rows, dataset)
-        summary = _run(
-            client,
-            parts,
-            shocks,
-            rejects,
-            rejects_temporary,
-            chunk_size,
-            compression,
-            horizon,
-            tuple(paths),
-            default_by_ltv,
-        )
+        summary = _run(client, parts, scenarios, rejects, rejects_temporary, chunk_size, compression)
         if output_temporary is None:
             # Every task has finished: the parts go into place with the other files.
             for part, path in zip(parts, writes, strict=True):
@@ -352,28 +328,17 @@ def _close(client: Any, workers: int | None) -> None:
 def _run(
     client: Any,
     parts: list[Part],
-    shocks: tuple[Decimal, ...],
+    scenarios: Scenarios,
     rejects: str | Path,
     rejects_temporary: str,
     chunk_size: int,
     compression: str,
-    horizon: int,
-    paths: tuple[StressPath, ...],
-    default_by_ltv: DefaultCurve | None,
 ) -> Summary:
     futures = client.map(
-        run_part,
-        parts,
-        shocks=shocks,
-        chunk_size=chunk_size,
-        compression=compression,
-        horizon=horizon,
-        paths=paths,
-        default_by_ltv=default_by_ltv,
-        pure=False,
+        run_part, parts, scenarios=scenarios, chunk_size=chunk_size, compression=compression, pure=False
     )
     results: list[tuple[Summary, pl.DataFrame]] = client.gather(futures)
-    summary = Summary(shocks, horizon, paths=paths, default_by_ltv=default_by_ltv)
+    summary = Summary(scenarios)
     with CsvWriter(rejects, REJECT_COLUMNS, "rejects", temporary=rejects_temporary, escape=True) as writer:
         for part_summary, part_rejects in results:
             summary.merge(part_summary)

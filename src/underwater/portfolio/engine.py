@@ -45,7 +45,6 @@ import polars as pl
 
 from underwater.errors import InputError
 from underwater.money import parse_decimal
-from underwater.portfolio.defaults import DefaultCurve
 from underwater.portfolio.files import check_distinct, check_writable
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.io import (
@@ -62,6 +61,7 @@ from underwater.portfolio.outputs import Outputs, atomic_path, clean_stale, dire
 from underwater.portfolio.prefetch import prefetch
 from underwater.portfolio.regab import LAYOUTS, check_regab_columns, from_regab, regab_names, regab_rejects
 from underwater.portfolio.rollforward import DEFAULT_HORIZON
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
     BOOK_COLUMNS,
@@ -74,7 +74,6 @@ from underwater.portfolio.schema import (
     check_types,
     validate,
 )
-from underwater.portfolio.stress import StressPath
 from underwater.portfolio.summary import Summary
 from underwater.portfolio.tables import scenario_suffix
 
@@ -148,9 +147,13 @@ def parse_shocks(values: Sequence[object]) -> tuple[Decimal, ...]:
     return tuple(shocks)
 
 
-def output_schema(shocks: Sequence[Decimal | str]) -> pl.Schema:
-    """The output file's columns and types for these shocks and stress paths (named by their
-    names; see the module docstring)."""
+def output_schema(scenarios: Scenarios) -> pl.Schema:
+    """The output file's columns and types for the base case and these scenarios (a stress
+    path's columns named by its name; see the module docstring).
+
+    >>> output_schema(Scenarios((Decimal(10),))).names()[-2:]
+    ['estimated_deficiency_shock_10', 'expected_loss_shock_10']
+    """
     columns: list[tuple[str, pl.DataType]] = [
         ("loan_id", pl.String()),
         ("asset_class", CLASS_TYPE),
@@ -160,14 +163,15 @@ def output_schema(shocks: Sequence[Decimal | str]) -> pl.Schema:
         ("owed", MONEY),
         ("payment", MONEY),
     ]
-    for shock in (Decimal(0), *shocks):
-        suffix = scenario_suffix(shock)
+    for key in (Decimal(0), *scenarios.keys()):
+        suffix = scenario_suffix(key)
         columns += [(name + suffix, dtype) for name, dtype in _SCENARIO_COLUMNS]
     return pl.Schema(columns)
 
 
-def output_frame(book: Book, result: Result, shocks: Sequence[Decimal | str]) -> pl.DataFrame:
-    """The output rows for a computed chunk, with :func:`output_schema`'s columns."""
+def output_frame(book: Book, result: Result, scenarios: Scenarios) -> pl.DataFrame:
+    """The output rows for a chunk computed with ``scenarios``, with :func:`output_schema`'s
+    columns."""
     money: dict[str, np.ndarray] = {
         "balance": book.balance,
         "other_liens": book.other_liens,
@@ -176,9 +180,9 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal | str]) ->
     }
     months: dict[str, np.ndarray] = {}
     ratios: dict[str, np.ndarray] = {}
-    for shock in (Decimal(0), *shocks):
-        suffix = scenario_suffix(shock)
-        figures = result.scenarios[shock]
+    for key in (Decimal(0), *scenarios.keys()):
+        suffix = scenario_suffix(key)
+        figures = result.scenarios[key]
         money["value" + suffix] = figures.value
         money["equity" + suffix] = figures.equity
         money["negative_equity" + suffix] = figures.negative_equity
@@ -202,7 +206,7 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal | str]) ->
     # -1 → null for months (and for the deficiency of a home), NaN → null for ratios.
     nullable = {name for name in money if name.startswith(("estimated_deficiency", "expected_loss"))}
     expressions: list[pl.Expr] = []
-    for name in output_schema(shocks).names():
+    for name in output_schema(scenarios).names():
         column = pl.col(name)
         if name in money:
             converted = dollars(column)
@@ -219,32 +223,15 @@ def output_frame(book: Book, result: Result, shocks: Sequence[Decimal | str]) ->
 
 
 def process_chunk(
-    raw: pl.DataFrame,
-    first_row: int,
-    shocks: Sequence[Decimal],
-    threads: int = 1,
-    horizon: int = DEFAULT_HORIZON,
-    paths: Sequence[StressPath] = (),
-    default_by_ltv: DefaultCurve | None = None,
+    raw: pl.DataFrame, first_row: int, scenarios: Scenarios, threads: int = 1
 ) -> tuple[pl.DataFrame, pl.DataFrame, Book, Result]:
-    """Validate and compute one chunk: (output rows, rejects, the good loans, their result)."""
+    """Validate and compute one chunk (its first row numbered ``first_row``) for ``scenarios``
+    on ``threads`` threads: (output rows, rejects, the good loans, their result)."""
     from underwater.portfolio.kernel import compute
 
     book, rejects = validate(raw, first_row)
-    result = compute(
-        book, shocks, paths=paths, threads=threads, horizon=horizon, default_by_ltv=default_by_ltv
-    )
-    return output_frame(book, result, scenario_keys(shocks, paths)), rejects, book, result
-
-
-def scenario_keys(shocks: Sequence[Decimal], paths: Sequence[StressPath]) -> tuple[Decimal | str, ...]:
-    """The scenarios beyond the base case, as :func:`output_frame` and the kernel's result key
-    them: each shock (percent), then each stress path's name.
-
-    >>> scenario_keys([Decimal(10)], [])
-    (Decimal('10'),)
-    """
-    return (*[shock for shock in shocks if shock != 0], *[path.name for path in paths])
+    result = compute(book, scenarios, threads=threads)
+    return output_frame(book, result, scenarios), rejects, book, result
 
 
 class Progress:
@@ -391,26 +378,25 @@ def run_portfolio(
     book: str | Path,
     output: str | Path,
     *,
-    shocks: Sequence[Decimal] = (),
+    scenarios: Scenarios = Scenarios(),
     rejects: str | Path | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     threads: int | None = None,
     progress: Progress | None = None,
     compression: str = COMPRESSIONS[0],
     summary_json: str | Path | None = None,
-    horizon: int = DEFAULT_HORIZON,
-    paths: Sequence[StressPath] = (),
     layout: str = "book",
-    default_by_ltv: DefaultCurve | None = None,
 ) -> Summary:
     """Run every loan of ``book`` (CSV or Parquet) and write ``output`` (CSV or Parquet; in a
     directory, :func:`output_path`); rejects go to ``rejects`` (default
-    :func:`default_rejects_path`) and, if asked, the summary to ``summary_json``. ``shocks`` are
-    market drops in percent (10 is a 10 % drop) and ``paths`` stress paths
-    (:mod:`~underwater.portfolio.stress`); ``default_by_ltv`` gives loans without a default
-    probability of their own one by CLTV bucket (:mod:`~underwater.portfolio.defaults`); the summary follows the book month by month to
-    ``horizon`` (0 to 600 months, :mod:`~underwater.portfolio.rollforward`); ``layout``
-    ``"regab"`` reads a book in Reg AB II field names (:mod:`~underwater.portfolio.regab`); ``threads`` compute slices of a chunk in
+    :func:`default_rejects_path`) and, if asked, the summary to ``summary_json``. ``scenarios``
+    (:class:`~underwater.portfolio.scenarios.Scenarios`) are run beside the base case: its
+    shocks are market drops in percent (10 is a 10 % drop) and its paths stress paths
+    (:mod:`~underwater.portfolio.stress`); its ``default_by_ltv`` gives loans without a default
+    probability of their own one by CLTV bucket (:mod:`~underwater.portfolio.defaults`); the
+    summary follows the book month by month to its ``horizon`` (0 to 600 months,
+    :mod:`~underwater.portfolio.rollforward`); ``layout`` ``"regab"`` reads a book in Reg AB II
+    field names (:mod:`~underwater.portfolio.regab`); ``threads`` compute slices of a chunk in
     parallel (default :func:`default_threads`). The next chunk is read and computed while the
     last is written. A Parquet output is compressed with ``compression`` (see
     :data:`~underwater.portfolio.io.COMPRESSIONS`). Every option and path is checked before
@@ -420,8 +406,21 @@ def run_portfolio(
     in their directories by a run that died are removed first
     (:func:`~underwater.portfolio.outputs.clean_stale`). Returns the
     :class:`~underwater.portfolio.summary.Summary`.
+
+    A book with the example loan of :func:`~underwater.portfolio.kernel.compute`, run with a
+    10 % drop in value:
+
+    >>> import shutil, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> pl.DataFrame({"loan_id": ["A"], "balance": ["18000"], "rate_percent": ["6.9"],
+    ...     "remaining_payments": ["60"], "value": ["15000"]}).write_csv(folder / "book.csv")
+    >>> summary = run_portfolio(folder / "book.csv", folder / "out.csv",
+    ...     scenarios=Scenarios((Decimal(10),)), threads=1)
+    >>> [s["total_negative_equity"] for s in summary.to_json()["scenarios"]]
+    ['3000.00', '4500.00']
+    >>> shutil.rmtree(folder)
     """
-    check_options(chunk_size, threads, compression, horizon)
+    check_options(chunk_size, threads, compression, scenarios.horizon)
     if layout not in LAYOUTS:
         raise InputError("layout", "must be one of " + ", ".join(LAYOUTS), got=layout)
     book_format(book, "book")
@@ -448,7 +447,7 @@ def run_portfolio(
                 summary = _run(
                     source,
                     target,
-                    shocks,
+                    scenarios,
                     chunk_size,
                     threads,
                     progress,
@@ -456,10 +455,7 @@ def run_portfolio(
                     output_temporary,
                     rejects_path,
                     rejects_temporary,
-                    horizon,
-                    tuple(paths),
                     layout,
-                    default_by_ltv,
                 )
                 if summary_json is not None:
                     write_summary_json(
@@ -474,7 +470,7 @@ def run_portfolio(
 def _run(
     source: BookFile,
     output: Path,
-    shocks: Sequence[Decimal],
+    scenarios: Scenarios,
     chunk_size: int,
     threads: int | None,
     progress: Progress | None,
@@ -482,16 +478,11 @@ def _run(
     output_temporary: str,
     rejects: Path,
     rejects_temporary: str,
-    horizon: int,
-    paths: tuple[StressPath, ...],
     layout: str,
-    default_by_ltv: DefaultCurve | None,
 ) -> Summary:
     """Read, check, compute and write every chunk of ``source`` into the two temporary files."""
     parquet = source.format == "parquet"
-    shocks = tuple(shocks)
-    keys = scenario_keys(shocks, paths)
-    summary = Summary(shocks, horizon, paths=paths, default_by_ltv=default_by_ltv)
+    summary = Summary(scenarios)
     meter = progress if progress is not None else Progress(None, enabled=False)
     if meter.wants_total:
         meter.set_total(source.count_rows())
@@ -528,18 +519,21 @@ def _run(
                 loader.join()
                 from underwater.portfolio.kernel import compute  # loaded by the loader
 
-                result = compute(
-                    good, shocks, paths=paths, threads=workers, horizon=horizon, default_by_ltv=default_by_ltv
-                )
+                result = compute(good, scenarios, threads=workers)
                 reject_writer.write(bad)
                 summary.add(good, result, bad.height)
                 meter.update(rows)
-                yield output_frame(good, result, keys)
+                yield output_frame(good, result, scenarios)
 
         # Three stages overlap: reading and validating chunk k + 2, computing chunk k + 1 and
         # writing chunk k.
         write_frames(
-            output_temporary, lambda: prefetch(computed), output_schema(keys), compression, "output", output
+            output_temporary,
+            lambda: prefetch(computed),
+            output_schema(scenarios),
+            compression,
+            "output",
+            output,
         )
     return summary
 
@@ -550,7 +544,7 @@ def load_compiled() -> None:
     from underwater.portfolio.kernel import compute
 
     book, _ = validate(pl.DataFrame({name: ["1"] for name in REQUIRED_COLUMNS}), ids=LoanIds())
-    Summary(()).add(book, compute(book), 0)
+    Summary().add(book, compute(book), 0)
 
 
 def default_threads() -> int:

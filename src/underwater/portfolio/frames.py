@@ -25,17 +25,12 @@ import polars as pl
 
 from underwater.errors import InputError
 from underwater.portfolio.defaults import DefaultCurve, parse_default_curve
-from underwater.portfolio.engine import (
-    DEFAULT_CHUNK,
-    check_options,
-    output_frame,
-    parse_shocks,
-    scenario_keys,
-)
+from underwater.portfolio.engine import DEFAULT_CHUNK, check_options, output_frame, parse_shocks
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.kernel import compute
 from underwater.portfolio.regab import LAYOUTS, from_regab, regab_names, regab_rejects
 from underwater.portfolio.rollforward import DEFAULT_HORIZON
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import (
     BOOK_COLUMNS,
     REJECT_COLUMNS,
@@ -90,40 +85,58 @@ def run_frame(
     shocks: Sequence[object] = (),
     chunk_size: int = DEFAULT_CHUNK,
     threads: int = 1,
-    horizon: int = DEFAULT_HORIZON,
+    horizon: int | None = None,
     stress: Sequence[str | StressPath] = (),
     layout: str = "book",
     default_by_ltv: str | Mapping[str, object] | DefaultCurve | None = None,
+    scenarios: Scenarios | None = None,
 ) -> BookRun:
     """Run every loan of ``book`` (a polars or pandas DataFrame with the book's columns; other
     columns are ignored) as ``underwater portfolio`` does, in chunks of ``chunk_size`` rows
     (1 to :data:`~underwater.portfolio.engine.MAX_CHUNK`) on ``threads`` threads. ``shocks`` are
     one-time market drops in percent as typed (``"10"`` or ``10`` is a 10 % fall in every value);
-    the summary follows the book month by month to ``horizon`` (0 to 600 months); ``stress``
+    the summary follows the book month by month to ``horizon`` (0 to 600 months; none given:
+    :data:`~underwater.portfolio.rollforward.DEFAULT_HORIZON`, 60); ``stress``
     adds stress paths: a preset's name (:func:`~underwater.portfolio.stress.preset_paths`) or a
     :class:`~underwater.portfolio.stress.StressPath`. ``layout="regab"`` reads a frame in Reg AB
     II field names (:mod:`~underwater.portfolio.regab`). ``default_by_ltv`` gives the loans
     without a ``default_probability`` of their own one by CLTV bucket, for the expected loss:
     ``{"le_80": "0.01", "gt_140": "0.06"}`` or ``"le_80=0.01,gt_140=0.06"``
-    (:mod:`~underwater.portfolio.defaults`).
+    (:mod:`~underwater.portfolio.defaults`). These four are read here, as typed, into one
+    :class:`~underwater.portfolio.scenarios.Scenarios`, the value
+    :func:`~underwater.portfolio.engine.run_portfolio` takes; a notebook that has one passes it
+    as ``scenarios`` instead of the four (both at once is an
+    :class:`~underwater.errors.InputError`).
     A book without a required column raises :class:`~underwater.errors.InputError`; a bad row is
     a row of ``rejects``.
 
     An $18,000 balance at 6.9 % over 60 payments on a $15,000 car is $3,000.00 under water:
 
-    >>> run = run_frame(pl.DataFrame({"loan_id": ["A", "B"], "balance": ["18000", "x"],
+    >>> book = pl.DataFrame({"loan_id": ["A", "B"], "balance": ["18000", "x"],
     ...     "rate_percent": ["6.9", "6.9"], "remaining_payments": ["60", "60"],
-    ...     "value": ["15000", "15000"]}), shocks=[10])
+    ...     "value": ["15000", "15000"]})
+    >>> run = run_frame(book, shocks=[10])
     >>> str(run.loans["negative_equity"][0]), run.loans["crossover_month"][0]
     ('3000.00', 33)
     >>> run.rejects.row(0)
     (2, 'B', 'balance', 'must be an amount of dollars such as 18000.50')
     >>> run.summary["scenarios"][1]["shock_percent"], run.summary["rows_rejected"]
     ('10', 1)
+    >>> from decimal import Decimal
+    >>> run_frame(book, scenarios=Scenarios((Decimal(10),))).summary == run.summary
+    True
     """
     frame = as_polars(book)
+    if scenarios is not None and (
+        len(shocks) or len(stress) or horizon is not None or default_by_ltv is not None
+    ):
+        raise InputError(
+            "scenarios", "give either scenarios or shocks, stress, horizon and default_by_ltv, not both"
+        )
     parsed = parse_shocks([str(shock) for shock in shocks])
     curve = None if default_by_ltv is None else parse_default_curve(default_by_ltv)
+    if horizon is None:
+        horizon = DEFAULT_HORIZON if scenarios is None else scenarios.horizon
     check_options(chunk_size, threads, horizon=horizon)
     if layout not in LAYOUTS:
         raise InputError("layout", "must be one of " + ", ".join(LAYOUTS), got=layout)
@@ -133,17 +146,18 @@ def run_frame(
     check_columns(frame.columns)
     check_types(frame.schema)
     frame = frame.select([name for name in frame.columns if name in BOOK_COLUMNS])
-    paths = tuple(stress_path(path) if isinstance(path, str) else path for path in stress)
-    keys = scenario_keys(parsed, paths)
-    summary = Summary(parsed, horizon, paths=paths, default_by_ltv=curve)
+    if scenarios is None:
+        paths = tuple(stress_path(path) if isinstance(path, str) else path for path in stress)
+        scenarios = Scenarios(parsed, paths, horizon, curve)
+    summary = Summary(scenarios)
     ids = LoanIds(frame.height)
     loans: list[pl.DataFrame] = []
     rejects: list[pl.DataFrame] = []
     for start in range(0, max(frame.height, 1), chunk_size):
         good, bad = validate(frame.slice(start, chunk_size), start + 1, ids=ids)
-        result = compute(good, parsed, paths=paths, threads=threads, horizon=horizon, default_by_ltv=curve)
+        result = compute(good, scenarios, threads=threads)
         summary.add(good, result, bad.height)
-        loans.append(output_frame(good, result, keys))
+        loans.append(output_frame(good, result, scenarios))
         rejects.append(bad if layout == "book" else regab_rejects(bad, names))
     return BookRun(
         loans=pl.concat(loans),

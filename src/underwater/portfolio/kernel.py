@@ -39,7 +39,6 @@ around it is NumPy. Money leaves the kernel as int64 cents.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -50,7 +49,7 @@ import numpy as np
 
 from underwater.errors import InputError
 from underwater.money import from_cents, to_cents
-from underwater.portfolio.defaults import CLTV_BUCKETS, DefaultCurve
+from underwater.portfolio.defaults import CLTV_BUCKETS
 from underwater.portfolio.paths import (
     COLUMNS,
     DIVISOR,
@@ -61,7 +60,8 @@ from underwater.portfolio.paths import (
     OutOfRangeError,
     loan_paths,
 )
-from underwater.portfolio.rollforward import DEFAULT_HORIZON, MARK_EVERY, Rolled
+from underwater.portfolio.rollforward import MARK_EVERY, Rolled
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
     MAX_PAYMENTS,
@@ -161,21 +161,14 @@ def level_payments(
     return out
 
 
-def compute(
-    book: Book,
-    shocks: Sequence[Decimal] = (),
-    *,
-    paths: Sequence[StressPath] = (),
-    threads: int = 1,
-    horizon: int = DEFAULT_HORIZON,
-    default_by_ltv: DefaultCurve | None = None,
-) -> Result:
-    """Run the kernel over ``book`` for the base case, each shock (percent, 0 ≤ s < 100) and
+def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1) -> Result:
+    """Run the kernel over ``book`` for the base case and ``scenarios``
+    (:class:`~underwater.portfolio.scenarios.Scenarios`): each shock (percent, 0 ≤ s < 100) and
     each stress path (:mod:`underwater.portfolio.stress`; its scenario is keyed by its name);
-    ``threads`` slices of the book run in parallel; the roll-forward covers months
-    0..``horizon`` (0 to 600) with the LTV migration every :data:`MARK_EVERY` months;
-    ``default_by_ltv`` gives the loans without a default probability of their own one by CLTV
-    bucket (:mod:`~underwater.portfolio.defaults`).
+    the roll-forward covers months 0..its ``horizon`` (0 to 600) with the LTV migration every
+    :data:`MARK_EVERY` months; its ``default_by_ltv`` gives the loans without a default
+    probability of their own one by CLTV bucket (:mod:`~underwater.portfolio.defaults`).
+    ``threads`` slices of the book run in parallel.
 
     A $18,000 balance at 6.9 % with 60 payments on a $15,000 car: 3,000.00 under water today.
 
@@ -187,6 +180,7 @@ def compute(
     >>> int(base.negative_equity[0]), int(base.crossover_month[0])
     (300000, 33)
     """
+    shocks, paths, horizon = scenarios.shocks, scenarios.paths, scenarios.horizon
     if not 0 <= horizon <= MAX_PAYMENTS:
         raise InputError("horizon", f"must be from 0 to {MAX_PAYMENTS} months", got=horizon)
     names = [path.name for path in paths]
@@ -269,12 +263,12 @@ def compute(
     rechecked = np.nonzero(doubt)[0]
     for i in rechecked:
         _recheck(book, int(i), specs, out, probed, rolled)
-    curve = _NO_CURVE if default_by_ltv is None else default_by_ltv.millionths()
-    scenarios = {
+    curve = _NO_CURVE if scenarios.default_by_ltv is None else scenarios.default_by_ltv.millionths()
+    figures = {
         _key(spec): _finish(today[:, k], out[:, k], book, owed, t, probed[:, k], spec, curve)
         for k, spec in enumerate(specs)
     }
-    return Result(payment=payment, owed=owed, scenarios=scenarios, rolled=rolled, rechecked=len(rechecked))
+    return Result(payment=payment, owed=owed, scenarios=figures, rolled=rolled, rechecked=len(rechecked))
 
 
 def _key(spec: Decimal | StressPath) -> Decimal | str:

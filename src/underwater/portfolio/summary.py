@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from underwater.money import format_money, format_ratio, from_cents
-from underwater.portfolio.defaults import DefaultCurve
-from underwater.portfolio.rollforward import DEFAULT_HORIZON, LTV_BOUNDS, MARK_EVERY, Rolled
+from underwater.portfolio.rollforward import LTV_BOUNDS, MARK_EVERY, Rolled
+from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
     FIRST_YEAR,
@@ -178,28 +178,26 @@ class Summary:
     ``rows_in`` = ``rows_out`` + ``rows_rejected`` always holds for a finished run.
     """
 
-    shocks: tuple[Decimal, ...]
-    horizon: int = DEFAULT_HORIZON
-    """Months 0..horizon of the roll-forward (the kernel must be run with the same)."""
+    scenarios: Scenarios = Scenarios()
+    """The run's scenarios (the kernel must be run with the same): the base case and its
+    shocks, then its stress paths (keyed by name), over months 0..its horizon."""
     rows_in: int = 0
     rows_out: int = 0
     rows_rejected: int = 0
     with_probability: int = 0
     """Loans whose row gives a ``default_probability``: the expected loss is theirs alone."""
-    scenarios: dict[Decimal | str, _Scenario] = field(default_factory=dict)
+    tallies: dict[Decimal | str, _Scenario] = field(default_factory=dict)
+    """Each scenario's counts, by its key (the base case's: shock 0)."""
     rolled: Rolled | None = None
-    paths: tuple[StressPath, ...] = ()
-    """Stress paths, after the shocks (their scenarios are keyed by name)."""
-    default_by_ltv: DefaultCurve | None = None
-    """The run's default probabilities by CLTV bucket, for loans without their own."""
 
     def __post_init__(self) -> None:
-        if not self.scenarios:
-            self.scenarios = {s: _Scenario(s) for s in (Decimal(0), *self.shocks)}
-            self.scenarios |= {path.name: _Scenario(Decimal(0), path) for path in self.paths}
+        if not self.tallies:
+            self.tallies = {s: _Scenario(s) for s in (Decimal(0), *self.scenarios.shocks)}
+            self.tallies |= {path.name: _Scenario(Decimal(0), path) for path in self.scenarios.paths}
         if self.rolled is None:
-            marks = np.arange(MARK_EVERY, self.horizon + 1, MARK_EVERY, dtype=np.int64)
-            self.rolled = Rolled.empty(len(self.scenarios), self.horizon, marks)
+            horizon = self.scenarios.horizon
+            marks = np.arange(MARK_EVERY, horizon + 1, MARK_EVERY, dtype=np.int64)
+            self.rolled = Rolled.empty(len(self.tallies), horizon, marks)
 
     def add(self, book: Book, result: Result, rejected: int) -> None:
         """Count a chunk: its good loans with their kernel result, and its rejects."""
@@ -213,7 +211,7 @@ class Summary:
         self.rolled.merge(result.rolled)
         self.with_probability += int(np.count_nonzero(book.default_probability >= 0))
         never = result.scenarios[Decimal(0)].first_under_water_month < 0
-        for shock, scenario in self.scenarios.items():
+        for shock, scenario in self.tallies.items():
             figures = result.scenarios[shock]
             # Loans never under water in the base case that go under at some month here.
             scenario.flipped += int(np.count_nonzero(never & (figures.first_under_water_month >= 0)))
@@ -241,15 +239,15 @@ class Summary:
             scenario.deficiency += int(deficiency[0])
 
     def merge(self, other: Summary) -> None:
-        """Add another summary's counts (the same shocks) into this one."""
+        """Add another summary's counts (the same scenarios) into this one."""
         self.rows_in += other.rows_in
         self.rows_out += other.rows_out
         self.rows_rejected += other.rows_rejected
         self.with_probability += other.with_probability
         assert self.rolled is not None and other.rolled is not None
         self.rolled.merge(other.rolled)
-        for shock, scenario in self.scenarios.items():
-            scenario.merge(other.scenarios[shock])
+        for shock, scenario in self.tallies.items():
+            scenario.merge(other.tallies[shock])
 
     def to_json(self) -> dict[str, Any]:
         """Keys: ``rows_in``, ``rows_out``, ``rows_rejected`` and ``scenarios`` (a list, base case
@@ -271,14 +269,14 @@ class Summary:
         ``loans_with_default_probability`` (rows that give their own) and ``default_by_ltv`` (the
         run's probabilities by CLTV bucket, null when none was given)."""
         assert self.rolled is not None
-        rolled = self.rolled
+        rolled, curve = self.rolled, self.scenarios.default_by_ltv
         return {
             "rows_in": self.rows_in,
             "rows_out": self.rows_out,
             "rows_rejected": self.rows_rejected,
-            "horizon_months": self.horizon,
+            "horizon_months": self.scenarios.horizon,
             "loans_with_default_probability": self.with_probability,
-            "default_by_ltv": None if self.default_by_ltv is None else self.default_by_ltv.to_json(),
+            "default_by_ltv": None if curve is None else curve.to_json(),
             "scenarios": [
                 scenario.to_json()
                 | {
@@ -291,7 +289,7 @@ class Summary:
                     "by_month": rolled.by_month(k),
                     "ltv_migration": rolled.migration(k),
                 }
-                for k, scenario in enumerate(self.scenarios.values())
+                for k, scenario in enumerate(self.tallies.values())
             ],
         }
 

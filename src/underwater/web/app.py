@@ -346,11 +346,12 @@ class _Site:
             return self.render("portfolio.html", outcome.status, **context)
         upload, summary = outcome
         portfolio_page.remove(upload.directory)
+        curve = upload.scenarios.default_by_ltv
         context |= {
             "summary": summary,
-            "chosen": upload.stress,
-            "horizon": str(upload.horizon),
-            "default_by_ltv": "" if upload.default_by_ltv is None else upload.default_by_ltv.text(),
+            "chosen": tuple(path.name for path in upload.scenarios.paths),
+            "horizon": str(upload.scenarios.horizon),
+            "default_by_ltv": "" if curve is None else curve.text(),
             "file_name": upload.name,
             "figures": portfolio_page.headline(summary),
             "charts": portfolio_page.charts_of(summary),
@@ -393,7 +394,7 @@ class _Site:
         directory = portfolio_page.new_directory()
         try:
             upload = await portfolio_page.read_upload(request, directory)
-            args = (str(upload.book), upload.stress, upload.horizon, part, upload.default_by_ltv)
+            args = (str(upload.book), upload.scenarios, part)
             if self.books is not None:
                 result = await self.books.call(portfolio_page.run_book, *args)
             else:

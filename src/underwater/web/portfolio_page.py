@@ -41,6 +41,8 @@ from underwater.forms import parse_int
 
 if TYPE_CHECKING:
     from underwater.portfolio.defaults import DefaultCurve
+    from underwater.portfolio.scenarios import Scenarios
+    from underwater.portfolio.stress import StressPath
 
 __all__ = [
     "CHUNK_ROWS",
@@ -87,16 +89,14 @@ class UploadTooLarge(Exception):
 @dataclass(frozen=True, slots=True)
 class Upload:
     """One uploaded book, on disk in ``directory`` (removed by whoever made the upload): the
-    file ``book``, its name as sent, and the run's choices (stress preset names, horizon in
-    months, and the default probabilities by CLTV bucket, parsed: a frozen value the worker
+    file ``book``, its name as sent, and the run's choices, parsed (the stress presets, the
+    horizon in months and the default probabilities by CLTV bucket: a frozen value the worker
     process that runs the book receives as it is)."""
 
     directory: Path
     book: Path
     name: str
-    stress: tuple[str, ...]
-    horizon: int
-    default_by_ltv: DefaultCurve | None = None
+    scenarios: Scenarios
 
 
 def too_large_rule() -> str:
@@ -138,12 +138,11 @@ def _horizon(text: str) -> int:
     return parse_int(text.strip(), "horizon", minimum=0, maximum=_MAX_HORIZON)
 
 
-def _stress(names: Sequence[str]) -> tuple[str, ...]:
+def _stress(names: Sequence[str]) -> tuple[StressPath, ...]:
     from underwater.portfolio.stress import stress_path
 
-    for name in names:
-        stress_path(name)  # an unknown name is refused, listing the presets
-    return tuple(dict.fromkeys(names))
+    # An unknown name is refused, listing the presets; a name ticked twice runs once.
+    return tuple(stress_path(name) for name in dict.fromkeys(names))
 
 
 def _default_by_ltv(text: str) -> DefaultCurve | None:
@@ -180,7 +179,7 @@ async def read_upload(request: Request, directory: Path) -> Upload:
     except Exception as exc:  # Starlette's MultiPartException, a broken body
         raise InputError("file", f"the form could not be read: {exc}") from None
     try:
-        horizon, stress, curve = _choices(form)
+        scenarios = _choices(form)
         sent = form.get("file")
         if not isinstance(sent, UploadFile) or not sent.filename:
             raise InputError("file", "is required: choose the book's file (CSV or Parquet)")
@@ -195,11 +194,14 @@ async def read_upload(request: Request, directory: Path) -> Upload:
             shutil.copyfileobj(sent.file, handle, 1 << 20)
     finally:
         await form.close()
-    return Upload(directory, book, name, stress, horizon, curve)
+    return Upload(directory, book, name, scenarios)
 
 
-def _choices(form: Any) -> tuple[int, tuple[str, ...], DefaultCurve | None]:
-    """The form's horizon, stress presets and default curve, every bad one refused at once."""
+def _choices(form: Any) -> Scenarios:
+    """The form's horizon, stress presets and default curve as the run's scenarios, every bad
+    one refused at once."""
+    from underwater.portfolio.scenarios import Scenarios
+
     problems: list[InputError] = []
 
     def read(parse: Callable[[Any], Any], given: Any) -> Any:
@@ -214,7 +216,7 @@ def _choices(form: Any) -> tuple[int, tuple[str, ...], DefaultCurve | None]:
     curve = read(_default_by_ltv, str(form.get("default_by_ltv") or ""))
     if problems:
         raise problems[0] if len(problems) == 1 else InputErrors(problems)
-    return horizon, stress, curve
+    return Scenarios(paths=stress, horizon=horizon, default_by_ltv=curve)
 
 
 def new_directory() -> Path:
@@ -234,25 +236,19 @@ def remove(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def run_book(
-    book: str,
-    stress: tuple[str, ...],
-    horizon: int,
-    part: str | None = None,
-    default_by_ltv: DefaultCurve | None = None,
-) -> tuple[Any, ...]:
-    """Run the uploaded ``book`` (a path in its upload's directory) through the engine, writing
-    the per-loan output (``loans.csv``, or ``loans.parquet`` when no ``part`` is wanted) and the
-    rejects (``rejects.csv``) beside it; ``default_by_ltv`` is the parsed curve
-    :attr:`Upload.default_by_ltv` holds. Returns
-    ``("ok", summary JSON)`` or ``("error", field, rule)`` (plain data, so a worker process can send it back); a bad file is
-    named ``file``, and a book without a row is an error.
+def run_book(book: str, scenarios: Scenarios, part: str | None = None) -> tuple[Any, ...]:
+    """Run the uploaded ``book`` (a path in its upload's directory) through the engine with
+    ``scenarios`` (the parsed choices :attr:`Upload.scenarios` holds), writing the per-loan
+    output (``loans.csv``, or ``loans.parquet`` when no ``part`` is wanted) and the rejects
+    (``rejects.csv``) beside it. Returns ``("ok", summary JSON)`` or ``("error", field, rule)``
+    (plain data, so a worker process can send it back); a bad file is named ``file``, and a
+    book without a row is an error.
 
-    >>> run_book("/no/such/dir/book.csv", (), 60)[:2]
+    >>> from underwater.portfolio.scenarios import Scenarios
+    >>> run_book("/no/such/dir/book.csv", Scenarios())[:2]
     ('error', 'file')
     """
     from underwater.portfolio.engine import run_portfolio
-    from underwater.portfolio.stress import stress_path
 
     folder = Path(book).parent
     output = folder / ("loans.csv" if part else "loans.parquet")
@@ -260,11 +256,9 @@ def run_book(
         summary = run_portfolio(
             book,
             output,
+            scenarios=scenarios,
             rejects=folder / "rejects.csv",
             chunk_size=CHUNK_ROWS,
-            horizon=horizon,
-            paths=[stress_path(name) for name in stress],
-            default_by_ltv=default_by_ltv,
         ).to_json()
     except InputError as exc:
         field = "file" if exc.field in ("book", "output", "rejects") else exc.field
