@@ -23,8 +23,12 @@ cent; null where the book gives no probability: none is ever assumed); then for
 each shock X: ``value_shock_X``, ``equity_shock_X``, ``negative_equity_shock_X``,
 ``ltv_shock_X``, ``cltv_shock_X``, ``crossover_month_shock_X``,
 ``first_under_water_month_shock_X``, ``peak_negative_equity_shock_X``, ``peak_month_shock_X``,
-``estimated_deficiency_shock_X``, ``expected_loss_shock_X`` (and ``_stress_NAME`` for a stress path). Definitions: see
-:mod:`underwater.portfolio.kernel`.
+``estimated_deficiency_shock_X``, ``expected_loss_shock_X``; then for each stress path its
+over-time columns only, ``crossover_month_stress_NAME``, ``first_under_water_month_stress_NAME``,
+``peak_negative_equity_stress_NAME``, ``peak_month_stress_NAME``,
+``estimated_deficiency_stress_NAME`` and ``expected_loss_stress_NAME`` (today's figures under a
+path are the base case's; see :func:`~underwater.portfolio.tables.scenario_figures`).
+Definitions: see :mod:`underwater.portfolio.kernel`.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ from underwater.portfolio.schema import (
     validate,
 )
 from underwater.portfolio.summary import Summary
-from underwater.portfolio.tables import scenario_suffix
+from underwater.portfolio.tables import scenario_figures, scenario_suffix
 
 if TYPE_CHECKING:
     from underwater.portfolio.kernel import Result
@@ -148,11 +152,19 @@ def parse_shocks(values: Sequence[object]) -> tuple[Decimal, ...]:
 
 
 def output_schema(scenarios: Scenarios) -> pl.Schema:
-    """The output file's columns and types for the base case and these scenarios (a stress
-    path's columns named by its name; see the module docstring).
+    """The output file's columns and types for the base case and these scenarios: eleven
+    figures for the base case and each shock, the six over-time ones for a stress path, named
+    by its name (see the module docstring and
+    :func:`~underwater.portfolio.tables.scenario_figures`).
 
-    >>> output_schema(Scenarios((Decimal(10),))).names()[-2:]
-    ['estimated_deficiency_shock_10', 'expected_loss_shock_10']
+    >>> from underwater.portfolio.stress import stress_path
+    >>> schema = output_schema(Scenarios((Decimal(10),), (stress_path("manheim_2007_09"),)))
+    >>> schema.names()[18:20], schema.len()
+    (['value_shock_10', 'equity_shock_10'], 35)
+    >>> schema.names()[29:]  # doctest: +NORMALIZE_WHITESPACE
+    ['crossover_month_stress_manheim_2007_09', 'first_under_water_month_stress_manheim_2007_09',
+     'peak_negative_equity_stress_manheim_2007_09', 'peak_month_stress_manheim_2007_09',
+     'estimated_deficiency_stress_manheim_2007_09', 'expected_loss_stress_manheim_2007_09']
     """
     columns: list[tuple[str, pl.DataType]] = [
         ("loan_id", pl.String()),
@@ -163,9 +175,10 @@ def output_schema(scenarios: Scenarios) -> pl.Schema:
         ("owed", MONEY),
         ("payment", MONEY),
     ]
+    types = dict(_SCENARIO_COLUMNS)
     for key in (Decimal(0), *scenarios.keys()):
         suffix = scenario_suffix(key)
-        columns += [(name + suffix, dtype) for name, dtype in _SCENARIO_COLUMNS]
+        columns += [(name + suffix, types[name]) for name in scenario_figures(key, list(types))]
     return pl.Schema(columns)
 
 
@@ -194,19 +207,21 @@ def output_frame(book: Book, result: Result, scenarios: Scenarios) -> pl.DataFra
         months["peak_month" + suffix] = figures.peak_month
         money["estimated_deficiency" + suffix] = figures.estimated_deficiency
         money["expected_loss" + suffix] = figures.expected_loss
+    names = output_schema(scenarios).names()
+    wanted = set(names)  # a stress path's today figures are left out (see output_schema)
     raw = pl.DataFrame(
         [
             book.loan_id.alias("loan_id").cast(pl.String),
             _CLASS_NAMES.gather(book.asset_class),
             _STATE_NAMES.gather(book.state),
-            *[pl.Series(name, array) for name, array in (money | months | ratios).items()],
+            *[pl.Series(name, array) for name, array in (money | months | ratios).items() if name in wanted],
         ]
     )
     # One select converts every column at once, in parallel: cents → Decimal(18, 2) dollars,
     # -1 → null for months (and for the deficiency of a home), NaN → null for ratios.
     nullable = {name for name in money if name.startswith(("estimated_deficiency", "expected_loss"))}
     expressions: list[pl.Expr] = []
-    for name in output_schema(scenarios).names():
+    for name in names:
         column = pl.col(name)
         if name in money:
             converted = dollars(column)

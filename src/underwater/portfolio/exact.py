@@ -24,7 +24,7 @@ from underwater.depreciation import default_preset
 from underwater.money import CENT, ZERO, from_cents, to_cents
 from underwater.portfolio.defaults import CLTV_BUCKETS, DefaultCurve
 from underwater.portfolio.rollforward import ltv_bucket
-from underwater.portfolio.tables import scenario_suffix
+from underwater.portfolio.tables import scenario_figures, scenario_suffix
 from underwater.projection import project_contract
 from underwater.valuepath import ValuePath
 
@@ -159,8 +159,9 @@ def exact_loan(
 ) -> dict[str, Any]:
     """The kernel's output row for one loan, computed exactly: money as ``Decimal`` dollars,
     months as ``int`` or ``None``, ratios as exact ``Decimal`` quotients or ``None``. Keys are
-    the output columns (``value_shock_10`` etc. for a shock of 10 %, ``value_stress_NAME`` for a
-    :class:`~underwater.portfolio.stress.StressPath`); ``default_by_ltv`` gives a loan without
+    the output columns (``value_shock_10`` etc. for a shock of 10 %, ``crossover_month_stress_NAME``
+    etc. for a :class:`~underwater.portfolio.stress.StressPath`, whose columns leave today's
+    figures out); ``default_by_ltv`` gives a loan without
     a default probability of its own one by CLTV bucket (:mod:`~underwater.portfolio.defaults`).
 
     A $18,000 balance at 6.9 % with 60 payments left on a $15,000 car is $3,000 under water
@@ -178,9 +179,10 @@ def exact_loan(
         "payment": contract.regular_payment,
     }
     for spec in (Decimal(0), *shocks):
-        suffix = "" if spec == 0 else scenario_suffix(spec if isinstance(spec, Decimal) else spec.name)
-        for key, figure in _scenario(loan, contract, spec, default_by_ltv).items():
-            row[key + suffix] = figure
+        key = spec if isinstance(spec, Decimal) else spec.name
+        figures = _scenario(loan, contract, spec, default_by_ltv)
+        for name in scenario_figures(key, list(figures)):
+            row[name + scenario_suffix(key)] = figures[name]
     return row
 
 

@@ -56,7 +56,7 @@ _MAX_CSV_BYTES = 1 << 20
 class StressPath:
     """A value index by month: ``levels[t]`` in points for months 0..len − 1 (100 = today's
     value; held after the last), and ``recovery_percent`` of the usual auction proceeds (100:
-    as usual). ``name`` names its output columns (``negative_equity_stress_NAME``); ``title``,
+    as usual). ``name`` names its output columns (``peak_negative_equity_stress_NAME``); ``title``,
     ``source``, ``as_of``, ``confidence`` and ``note`` say where it comes from.
 
     >>> path = StressPath("dip", (Decimal(100), Decimal("87.5")))

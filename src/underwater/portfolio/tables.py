@@ -23,6 +23,7 @@ Nothing here re-derives a rule: every number is asked of the library.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -39,7 +40,7 @@ from underwater.state_rules import state_rule
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["AGES", "Tables", "scenario_suffix", "shock_suffix", "tables"]
+__all__ = ["AGES", "TODAY_FIGURES", "Tables", "scenario_figures", "scenario_suffix", "shock_suffix", "tables"]
 
 AGES = MAX_AGE_MONTHS + MAX_PAYMENTS + 1
 """Ages 0..1,200 months: the oldest asset today plus the longest remaining term."""
@@ -138,3 +139,26 @@ def scenario_suffix(key: Decimal | str) -> str:
     if isinstance(key, str):
         return "_stress_" + key
     return "" if key == 0 else shock_suffix(key)
+
+
+TODAY_FIGURES = ("value", "equity", "negative_equity", "ltv", "cltv")
+"""A scenario's figures for today; the over-time ones are ``crossover_month``,
+``first_under_water_month``, ``peak_negative_equity``, ``peak_month``,
+``estimated_deficiency`` and ``expected_loss``."""
+
+
+def scenario_figures(key: Decimal | str, names: Sequence[str]) -> list[str]:
+    """The figures of ``names`` (in their order) a scenario's output columns hold: all of
+    them for the base case and a shock; for a stress path (a ``str`` key) the over-time ones
+    only. A path changes values over the months ahead: today, where every preset stands at
+    100, its value, equity, negative equity and ratios would repeat the base case's column for
+    column (for a path of one's own that starts away from 100, month 0 of its roll-forward in
+    the summary gives them; a one-time drop per loan is a shock's).
+
+    >>> names = ("value", "negative_equity", "crossover_month", "estimated_deficiency")
+    >>> scenario_figures(Decimal(10), names), scenario_figures("manheim_2007_09", names)
+    (['value', 'negative_equity', 'crossover_month', 'estimated_deficiency'], ['crossover_month', 'estimated_deficiency'])
+    """
+    if isinstance(key, str):
+        return [name for name in names if name not in TODAY_FIGURES]
+    return list(names)
