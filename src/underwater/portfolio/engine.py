@@ -560,6 +560,9 @@ def load_compiled() -> None:
 
     book, _ = validate(pl.DataFrame({name: ["1"] for name in REQUIRED_COLUMNS}), ids=LoanIds())
     Summary().add(book, compute(book), 0)
+    # With more than one scenario the surrender figures read a column of a matrix in place: a
+    # second compiled form of that loop.
+    compute(book, Scenarios((Decimal(10),)))
 
 
 def default_threads() -> int:

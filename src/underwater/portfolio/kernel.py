@@ -39,6 +39,8 @@ around it is NumPy. Money leaves the kernel as int64 cents.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -232,7 +234,7 @@ def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1)
     parts = [slice(start, start + step) for start in range(0, count, step)]
     tallies = [Rolled.empty(len(specs), horizon, marks) for _ in parts]
 
-    def run(k: int) -> None:
+    def walk(k: int) -> None:
         part = parts[k]
         loan_paths(
             loans[part],
@@ -252,11 +254,7 @@ def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1)
             EXACT_LIMIT,
         )
 
-    if len(parts) > 1:
-        with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-            list(pool.map(run, range(len(parts))))
-    elif parts:
-        run(0)
+    _in_parallel([functools.partial(walk, k) for k in range(len(parts))])
     rolled = Rolled.empty(len(specs), horizon, marks)
     for tally in tallies:
         rolled.merge(tally)
@@ -264,11 +262,25 @@ def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1)
     for i in rechecked:
         _recheck(book, int(i), specs, out, probed, rolled)
     curve = _NO_CURVE if scenarios.default_by_ltv is None else scenarios.default_by_ltv.millionths()
-    figures = {
-        _key(spec): _finish(today[:, k], out[:, k], book, owed, t, probed[:, k], spec, curve)
+    finishing = [
+        _Finish(today[:, k], out[:, k], book, owed, t, probed[:, k], spec, curve)
         for k, spec in enumerate(specs)
-    }
+    ]
+    # Each scenario's surrender figures, a slice of the loans a thread (the values and probes
+    # are read in place, a column of the loans × scenarios matrices: no copy).
+    _in_parallel([functools.partial(finish.run, part) for finish in finishing for part in parts])
+    figures = {_key(spec): finish.scenario() for spec, finish in zip(specs, finishing, strict=True)}
     return Result(payment=payment, owed=owed, scenarios=figures, rolled=rolled, rechecked=len(rechecked))
+
+
+def _in_parallel(tasks: list[Callable[[], None]]) -> None:
+    # Run the tasks on a thread each at once (the compiled loops release the global lock).
+    if len(tasks) == 1:
+        tasks[0]()
+    elif tasks:
+        with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
+            for done in [pool.submit(task) for task in tasks]:
+                done.result()
 
 
 def _key(spec: Decimal | StressPath) -> Decimal | str:
@@ -321,52 +333,64 @@ def _recheck(
                 out[i, k, f] = -1 if figure is None else figure
 
 
-def _finish(
-    value: NDArray[np.int64],
-    figures: NDArray[np.int64],
-    book: Book,
-    owed: NDArray[np.int64],
-    t: Tables,
-    probed: NDArray[np.int64],
-    spec: Decimal | StressPath,
-    curve: NDArray[np.int64],
-) -> Scenario:
-    # A surrender in the probe month (today; a stress path's trough): see surrender_figures.
-    share = Fraction(t.share_numerator, t.share_denominator)
-    if not isinstance(spec, Decimal):
-        share *= Fraction(spec.recovery_percent) / 100
-    count = len(value)
-    ratios = np.empty((2, count), dtype=F64)
-    money = np.empty((4, count), dtype=I64)
-    surrender_figures(
-        np.ascontiguousarray(value),
-        book.balance,
-        owed,
-        np.ascontiguousarray(probed),
-        book.asset_class,
-        book.state,
-        book.default_probability,
-        curve,
-        t.expenses,
-        t.bar_cents,
-        t.bar_inclusive,
-        t.fair_value,
-        share.numerator,
-        share.denominator,
-        not isinstance(spec, Decimal) and spec.trough_month > 0,
-        ratios,
-        money,
-    )
-    return Scenario(
-        value=value,
-        equity=money[0],
-        negative_equity=money[1],
-        ltv=ratios[0],
-        cltv=ratios[1],
-        crossover_month=figures[:, FIGURES.index("crossover_month")],
-        first_under_water_month=figures[:, FIGURES.index("first_under_water_month")],
-        peak_negative_equity=figures[:, FIGURES.index("peak_negative_equity")],
-        peak_month=figures[:, FIGURES.index("peak_month")],
-        estimated_deficiency=money[2],
-        expected_loss=money[3],
-    )
+class _Finish:
+    """One scenario's figures after the walk: a surrender in its probe month (today; a stress
+    path's trough), worked out a slice of the loans at a time (see surrender_figures)."""
+
+    def __init__(
+        self,
+        value: NDArray[np.int64],
+        figures: NDArray[np.int64],
+        book: Book,
+        owed: NDArray[np.int64],
+        t: Tables,
+        probed: NDArray[np.int64],
+        spec: Decimal | StressPath,
+        curve: NDArray[np.int64],
+    ) -> None:
+        share = Fraction(t.share_numerator, t.share_denominator)
+        if not isinstance(spec, Decimal):
+            share *= Fraction(spec.recovery_percent) / 100
+        self.value, self.figures, self.book, self.owed = value, figures, book, owed
+        self.tables, self.probed, self.curve, self.share = t, probed, curve, share
+        self.paid_off_is_nil = not isinstance(spec, Decimal) and spec.trough_month > 0
+        self.ratios = np.empty((2, len(value)), dtype=F64)
+        self.money = np.empty((4, len(value)), dtype=I64)
+
+    def run(self, part: slice) -> None:
+        book, t = self.book, self.tables
+        surrender_figures(
+            self.value[part],
+            book.balance[part],
+            self.owed[part],
+            self.probed[part],
+            book.asset_class[part],
+            book.state[part],
+            book.default_probability[part],
+            self.curve,
+            t.expenses,
+            t.bar_cents,
+            t.bar_inclusive,
+            t.fair_value,
+            self.share.numerator,
+            self.share.denominator,
+            self.paid_off_is_nil,
+            self.ratios[:, part],
+            self.money[:, part],
+        )
+
+    def scenario(self) -> Scenario:
+        money, ratios, figures = self.money, self.ratios, self.figures
+        return Scenario(
+            value=self.value,
+            equity=money[0],
+            negative_equity=money[1],
+            ltv=ratios[0],
+            cltv=ratios[1],
+            crossover_month=figures[:, FIGURES.index("crossover_month")],
+            first_under_water_month=figures[:, FIGURES.index("first_under_water_month")],
+            peak_negative_equity=figures[:, FIGURES.index("peak_negative_equity")],
+            peak_month=figures[:, FIGURES.index("peak_month")],
+            estimated_deficiency=money[2],
+            expected_loss=money[3],
+        )
