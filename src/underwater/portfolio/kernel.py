@@ -211,7 +211,7 @@ def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1)
     steady = _steady(millionths)
     probe = np.array([0 if isinstance(spec, Decimal) else spec.trough_month for spec in specs], dtype=I64)
     # Month 0 is today's value times the factor: exact in integers, no curve involved.
-    today = (2 * book.value[:, None] * millionths[None, :, 0] + SHOCK_SCALE) // (2 * SHOCK_SCALE)
+    today = (2 * millionths[:, 0, None] * book.value[None, :] + SHOCK_SCALE) // (2 * SHOCK_SCALE)
     marks = np.arange(MARK_EVERY, horizon + 1, MARK_EVERY, dtype=I64)
     loans = np.empty((count, len(COLUMNS)), dtype=I64)
     for k, column in enumerate(
@@ -227,7 +227,7 @@ def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1)
         )
     ):
         loans[:, k] = column
-    out = np.empty((count, len(specs), len(FIGURES)), dtype=I64)
+    out = np.empty((len(specs), len(FIGURES), count), dtype=I64)
     probed = np.empty((count, len(specs), 2), dtype=I64)
     doubt = np.zeros(count, dtype=np.bool_)
     step = -(-count // max(threads, 1)) if count else 1
@@ -243,8 +243,8 @@ def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1)
             factors,
             millionths,
             steady,
-            today[part],
-            out[part],
+            today[:, part],
+            out[:, :, part],
             doubt[part],
             marks,
             tallies[k].months,
@@ -263,8 +263,7 @@ def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1)
         _recheck(book, int(i), specs, out, probed, rolled)
     curve = _NO_CURVE if scenarios.default_by_ltv is None else scenarios.default_by_ltv.millionths()
     finishing = [
-        _Finish(today[:, k], out[:, k], book, owed, t, probed[:, k], spec, curve)
-        for k, spec in enumerate(specs)
+        _Finish(today[k], out[k], book, owed, t, probed[:, k], spec, curve) for k, spec in enumerate(specs)
     ]
     # Each scenario's surrender figures, a slice of the loans a thread (the values and probes
     # are read in place, a column of the loans × scenarios matrices: no copy).
@@ -328,9 +327,9 @@ def _recheck(
         for f, name in enumerate(FIGURES):
             figure = row[name + suffix]
             if name == "peak_negative_equity":
-                out[i, k, f] = to_cents(figure)
+                out[k, f, i] = to_cents(figure)
             else:
-                out[i, k, f] = -1 if figure is None else figure
+                out[k, f, i] = -1 if figure is None else figure
 
 
 class _Finish:
@@ -387,10 +386,10 @@ class _Finish:
             negative_equity=money[1],
             ltv=ratios[0],
             cltv=ratios[1],
-            crossover_month=figures[:, FIGURES.index("crossover_month")],
-            first_under_water_month=figures[:, FIGURES.index("first_under_water_month")],
-            peak_negative_equity=figures[:, FIGURES.index("peak_negative_equity")],
-            peak_month=figures[:, FIGURES.index("peak_month")],
+            crossover_month=figures[FIGURES.index("crossover_month")],
+            first_under_water_month=figures[FIGURES.index("first_under_water_month")],
+            peak_negative_equity=figures[FIGURES.index("peak_negative_equity")],
+            peak_month=figures[FIGURES.index("peak_month")],
             estimated_deficiency=money[2],
             expected_loss=money[3],
         )

@@ -131,11 +131,13 @@ def _guard(
     if loans.ndim != 2 or loans.shape[1] != len(COLUMNS) or loans.dtype != np.int64:
         raise OutOfRangeError(f"loans must be an int64 matrix of {len(COLUMNS)} columns")
     if (
-        today.shape != (count, scenarios)
-        or out.shape != (count, scenarios, len(FIGURES))
+        today.shape != (scenarios, count)
+        or out.shape != (scenarios, len(FIGURES), count)
         or doubt.shape != (count,)
     ):
-        raise OutOfRangeError("today, out and doubt must have one row per loan and one column per scenario")
+        raise OutOfRangeError(
+            "doubt must have a loan a row, today a scenario a row, out scenarios × figures × loans"
+        )
     if retention.shape != units.shape or retention.ndim != 1:
         raise OutOfRangeError("retention tables must be flat and of the same size")
     if not count:
@@ -282,8 +284,8 @@ def _walk(
                     factors,
                     millionths,
                     steady,
-                    today[i],
-                    out[i],
+                    today[:, i],
+                    out[:, :, i],
                     limit,
                     values,
                     rolled.shape[1] - 1,
@@ -458,7 +460,8 @@ def loan_paths(
     limit: float = EXACT_LIMIT,
 ) -> None:
     """Walk every loan of ``loans`` (loans × :data:`COLUMNS`) through each scenario and fill
-    in ``out`` (loans × scenarios × :data:`FIGURES`) and ``doubt`` (loans: True where a value
+    in ``out`` (scenarios × :data:`FIGURES` × loans: each figure of a scenario one contiguous
+    row, as the summary and the output read it) and ``doubt`` (loans: True where a value
     was beyond the exact check, see :data:`EXACT_LIMIT`; the caller recomputes those loans),
     and add every loan not in doubt to the roll-forward: ``rolled`` (scenarios × months
     0..horizon × :data:`ROLLED`) and ``moves`` (scenarios × ``marks`` months × today's LTV
@@ -470,7 +473,7 @@ def loan_paths(
     class × ages + age); ``factors`` and ``millionths`` (scenarios × months 0..600) each
     scenario's value factor by month (a shock's 1 − s/100 every month; an index path's level ÷
     100), as float64 and in millionths; ``steady`` per scenario the first month from which its
-    factor no longer changes; ``today`` (loans × scenarios) each loan's value at month 0 per
+    factor no longer changes; ``today`` (scenarios × loans) each loan's value at month 0 per
     scenario in cents. Releases Python's global lock: threads may walk separate slices at once,
     each with its own ``rolled`` and ``moves``. Inputs outside the ranges validation enforces
     raise :class:`OutOfRangeError` before the loop.
