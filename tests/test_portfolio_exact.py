@@ -198,6 +198,29 @@ def test_level_payment_matches_the_library_on_many_rates() -> None:
         assert from_cents(int(fast[i])) == exact, (balance[i], units[i], n[i])
 
 
+@pytest.mark.parametrize(("balance", "units"), [(60_000_000, 1), (180_000_000, 1), (60_000_000, 3)])
+def test_a_level_payment_on_an_exact_half_cent_goes_to_the_library(balance: int, units: int) -> None:
+    # One payment at u/10⁵ % a year is balance × (1 + r), r = u / 1.2e8: here exactly k + ½
+    # cents, where float64 may land either side. The compiled pass must flag it, and the
+    # kernel's payment is then the library's, rounded half up.
+    from underwater.loan import level_payment
+    from underwater.portfolio.loanrows import level_cents
+
+    out, doubtful = np.empty(1, dtype=np.int64), np.empty(1, dtype=np.bool_)
+    level_cents(np.array([balance]), np.array([units]), np.array([1]), out, doubtful)
+    assert doubtful[0]
+    exact = level_payment(from_cents(balance), Decimal(units) / RATE_UNITS, 1)
+    rate = format(Decimal(units) / RATE_UNITS, "f")
+    book, _ = validate(
+        pl.DataFrame([_row(balance=str(from_cents(balance)), rate_percent=rate, remaining_payments="1")])
+    )
+    assert (
+        from_cents(int(compute(book).payment[0]))
+        == exact
+        == from_cents(balance + (balance * units) // 120_000_000 + 1)
+    )
+
+
 @pytest.mark.parametrize("value", ["100.05", "100.15", "99.95", "1234.25"])
 def test_shocked_values_on_a_half_cent_round_up(value: str) -> None:
     # 10 % off 100.05 is 90.045: halves go away from zero, so 90.05 (the library's rule).

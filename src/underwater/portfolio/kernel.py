@@ -52,13 +52,12 @@ import numpy as np
 from underwater.errors import InputError
 from underwater.money import from_cents, to_cents
 from underwater.portfolio.defaults import CLTV_BUCKETS
+from underwater.portfolio.loanrows import fill_rows
 from underwater.portfolio.paths import (
     COLUMNS,
-    DIVISOR,
     EXACT_LIMIT,
     FIGURES,
     SHOCK_SCALE,
-    TOLERANCE,
     OutOfRangeError,
     loan_paths,
 )
@@ -72,7 +71,7 @@ from underwater.portfolio.schema import (
     Book,
 )
 from underwater.portfolio.surrender import surrender_figures
-from underwater.portfolio.tables import AGES, Tables, scenario_suffix, shock_suffix, tables
+from underwater.portfolio.tables import Tables, scenario_suffix, shock_suffix, tables
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -121,46 +120,33 @@ class Result:
     with the exact library."""
 
 
-def _round_half_up(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    return np.floor(x + 0.5)
-
-
-def _near_half(x: NDArray[np.float64]) -> NDArray[np.bool_]:
-    shifted = x + 0.5
-    distance = np.abs(shifted - np.floor(shifted) - 0.5)
-    return distance > 0.5 - (TOLERANCE * np.abs(x) + 1e-9)
-
-
 def level_payments(
     balance: NDArray[np.int64], units: NDArray[np.int64], n: NDArray[np.int64]
 ) -> NDArray[np.int64]:
     """Level monthly payments in cents for balances in cents, rates in 1e-5 percent units and
-    ``n`` payments: P·r / (1 − (1 + r)^−n) rounded half up (P / n at 0 %).
+    ``n`` payments: P·r / (1 − (1 + r)^−n) rounded half up (P / n at 0 %), exact to the cent
+    (see :mod:`~underwater.portfolio.loanrows`).
 
     A $30,000 car loan at 9.5 % for 72 months pays 548.24 a month:
 
     >>> int(level_payments(np.array([3_000_000]), np.array([950_000]), np.array([72]))[0])
     54824
     """
-    out = np.zeros(len(balance), dtype=I64)
-    zero = units == 0
-    out[zero] = (2 * balance[zero] + n[zero]) // (2 * n[zero])
-    rated = ~zero & (balance > 0)
-    if rated.any():
-        p = balance[rated].astype(F64)
-        r = units[rated].astype(F64) / DIVISOR
-        grown = np.expm1(n[rated] * np.log1p(r))
-        exact = p * r * (grown + 1.0) / grown
-        out[rated] = _round_half_up(exact).astype(I64)
-        doubtful = _near_half(exact)
-        if doubtful.any():
-            from underwater.loan import level_payment
+    from underwater.portfolio.loanrows import level_cents
 
-            where = np.nonzero(rated)[0][doubtful]
-            for i in where:
-                rate = Decimal(int(units[i])) / RATE_UNITS
-                out[i] = to_cents(level_payment(from_cents(int(balance[i])), rate, int(n[i])))
+    out = np.empty(len(balance), dtype=I64)
+    doubtful = np.empty(len(balance), dtype=np.bool_)
+    level_cents(balance.astype(I64), units.astype(I64), n.astype(I64), out, doubtful)
+    for i in np.nonzero(doubtful)[0]:
+        out[i] = _exact_payment(int(balance[i]), int(units[i]), int(n[i]))
     return out
+
+
+def _exact_payment(balance: int, units: int, n: int) -> int:
+    # The library's level payment (cents), for a float result too near a half cent to trust.
+    from underwater.loan import level_payment
+
+    return to_cents(level_payment(from_cents(balance), Decimal(units) / RATE_UNITS, n))
 
 
 def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1) -> Result:
@@ -197,13 +183,6 @@ def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1)
         # check them); the rest is checked just before the month loop.
         raise OutOfRangeError("an asset class or state code outside its table reached the kernel")
     specs: tuple[Decimal | StressPath, ...] = (Decimal(0), *[s for s in shocks if s != 0], *paths)
-    payment = book.payment.copy()
-    level = payment < 0
-    if level.any():
-        payment[level] = level_payments(
-            book.balance[level], book.rate_units[level], book.remaining_payments[level]
-        )
-    payment[book.balance <= 0] = 0
     owed = book.balance + book.other_liens
     count = len(book)
     millionths = np.stack([_millionths(spec) for spec in specs])
@@ -213,25 +192,39 @@ def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1)
     # Month 0 is today's value times the factor: exact in integers, no curve involved.
     today = (2 * millionths[:, 0, None] * book.value[None, :] + SHOCK_SCALE) // (2 * SHOCK_SCALE)
     marks = np.arange(MARK_EVERY, horizon + 1, MARK_EVERY, dtype=I64)
+    # The loans matrix and the payments, a slice a thread; a level payment too near a half
+    # cent for float64 is worked out again exactly.
     loans = np.empty((count, len(COLUMNS)), dtype=I64)
-    for k, column in enumerate(
-        (
-            book.balance,
-            book.rate_units,
-            payment,
-            book.remaining_payments,
-            book.other_liens,
-            book.value,
-            book.asset_class * AGES + book.asset_age_months,
-            t.trend[book.asset_class],
+    payment = np.empty(count, dtype=I64)
+    doubtful = np.empty(count, dtype=np.bool_)
+    step = -(-count // max(threads, 1)) if count else 1
+    parts = [slice(start, start + step) for start in range(0, count, step)]
+
+    def rows(k: int) -> None:
+        part = parts[k]
+        fill_rows(
+            book.balance[part],
+            book.rate_units[part],
+            book.payment[part],
+            book.remaining_payments[part],
+            book.other_liens[part],
+            book.value[part],
+            book.asset_class[part],
+            book.asset_age_months[part],
+            t.trend,
+            loans[part],
+            payment[part],
+            doubtful[part],
         )
-    ):
-        loans[:, k] = column
+
+    _in_parallel([functools.partial(rows, k) for k in range(len(parts))])
+    for i in np.nonzero(doubtful)[0]:
+        payment[i] = loans[i, COLUMNS.index("payment")] = _exact_payment(
+            int(book.balance[i]), int(book.rate_units[i]), int(book.remaining_payments[i])
+        )
     out = np.empty((len(specs), len(FIGURES), count), dtype=I64)
     probed = np.empty((count, len(specs), 2), dtype=I64)
     doubt = np.zeros(count, dtype=np.bool_)
-    step = -(-count // max(threads, 1)) if count else 1
-    parts = [slice(start, start + step) for start in range(0, count, step)]
     tallies = [Rolled.empty(len(specs), horizon, marks) for _ in parts]
 
     def walk(k: int) -> None:
