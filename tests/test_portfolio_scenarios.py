@@ -93,3 +93,42 @@ def test_run_frame_takes_scenarios_or_the_keywords_not_both() -> None:
             run_frame(synth_book(3), scenarios=Scenarios(), **keywords)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="horizon"):
         run_frame(synth_book(3), scenarios=Scenarios(horizon=601))
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Scenarios((Decimal(150),)), r"^shock: must be at most 100 percent"),
+        (lambda: Scenarios((Decimal(100),)), r"^shock: must be below 100 percent"),
+        (lambda: Scenarios((Decimal(-5),)), r"^shock: must be at least 0 percent"),
+        (lambda: Scenarios((Decimal("1.23456"),)), r"^shock: must have at most 4 decimal places"),
+        (lambda: Scenarios((Decimal("NaN"),)), r"^shock: "),
+        (lambda: Scenarios((10.5,)), r"^shock: .*float"),  # type: ignore[arg-type]
+        (lambda: Scenarios((Decimal(10), 10)), r"^shock: each shock must be given once"),
+        (lambda: Scenarios(Decimal(10)), r"^shock: must be a tuple"),  # type: ignore[arg-type]
+        (lambda: Scenarios((), ("manheim_2007_09",)), r"^stress: must be a tuple of StressPath"),  # type: ignore[arg-type]
+        (
+            lambda: Scenarios((), (stress_path("manheim_2007_09"),) * 2),
+            r"^stress: each stress path must have its own",
+        ),
+        (lambda: Scenarios(horizon=601), r"^horizon: must be from 0 to 600"),
+        (lambda: Scenarios(horizon=-1), r"^horizon: must be from 0 to 600"),
+        (lambda: Scenarios(horizon=True), r"^horizon: must be a whole number"),
+        (lambda: Scenarios(horizon="60"), r"^horizon: must be a whole number"),  # type: ignore[arg-type]
+        (lambda: Scenarios(default_by_ltv=CURVE), r"^default_by_ltv: must be a DefaultCurve"),  # type: ignore[arg-type]
+    ],
+)
+def test_a_scenario_set_built_by_hand_is_held_to_the_commands_rules(build: object, message: str) -> None:
+    # A notebook builds one directly: a shock the command would refuse must not reach the
+    # kernel (150 % made a negative value factor; 1.23456 % was cut to whole millionths).
+    with pytest.raises(InputError, match=message):
+        build()  # type: ignore[operator]
+
+
+def test_exact_forms_of_a_shock_are_read_into_decimals() -> None:
+    chosen = Scenarios((10, "12.5", Decimal(0)))
+    assert chosen.shocks == (Decimal(10), Decimal("12.5"), Decimal(0))
+    assert all(type(shock) is Decimal for shock in chosen.shocks)
+    assert chosen.keys() == (Decimal(10), Decimal("12.5"))
+    run = run_frame(synth_book(50, seed=2), scenarios=chosen)
+    assert run.loans.columns == run_frame(synth_book(50, seed=2), shocks=["10", "12.5"]).loans.columns

@@ -48,7 +48,6 @@ import numpy as np
 import polars as pl
 
 from underwater.errors import InputError
-from underwater.money import parse_decimal
 from underwater.portfolio.files import check_distinct, check_writable
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.io import (
@@ -65,7 +64,7 @@ from underwater.portfolio.outputs import Outputs, atomic_path, clean_stale, dire
 from underwater.portfolio.prefetch import prefetch
 from underwater.portfolio.regab import LAYOUTS, check_regab_columns, from_regab, regab_names, regab_rejects
 from underwater.portfolio.rollforward import DEFAULT_HORIZON
-from underwater.portfolio.scenarios import Scenarios
+from underwater.portfolio.scenarios import Scenarios, shock_percent
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
     BOOK_COLUMNS,
@@ -141,11 +140,7 @@ def parse_shocks(values: Sequence[object]) -> tuple[Decimal, ...]:
     """
     shocks: list[Decimal] = []
     for value in values:
-        shock = parse_decimal(value, "shock", minimum=Decimal(0), maximum=Decimal(100), unit="percent")
-        if shock == 100:
-            raise InputError("shock", "must be below 100 percent (a 100 % drop leaves nothing)", got=value)
-        if shock != shock.quantize(Decimal("0.0001")):
-            raise InputError("shock", "must have at most 4 decimal places", got=value)
+        shock = shock_percent(value)
         if shock != 0 and shock not in shocks:
             shocks.append(shock)
     return tuple(shocks)

@@ -49,7 +49,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from underwater.errors import InputError
 from underwater.money import from_cents, to_cents
 from underwater.portfolio.defaults import CLTV_BUCKETS
 from underwater.portfolio.loanrows import fill_rows
@@ -169,11 +168,6 @@ def compute(book: Book, scenarios: Scenarios = Scenarios(), *, threads: int = 1)
     (300000, 33)
     """
     shocks, paths, horizon = scenarios.shocks, scenarios.paths, scenarios.horizon
-    if not 0 <= horizon <= MAX_PAYMENTS:
-        raise InputError("horizon", f"must be from 0 to {MAX_PAYMENTS} months", got=horizon)
-    names = [path.name for path in paths]
-    if len(set(names)) != len(names):
-        raise InputError("stress", "each stress path must have its own name", got=", ".join(names))
     t = tables()
     if len(book) and not (
         0 <= book.asset_class.min() <= book.asset_class.max() < len(ASSET_CLASSES)
