@@ -290,3 +290,21 @@ def test_fuzzed_path_files_are_a_run_or_one_line_and_exit_2(
     assert "Traceback" not in err and err.count("\n") == 1, err
     assert err.startswith("underwater portfolio: error: --stress-file: "), err
     assert not (folder / "o.parquet").exists()
+
+
+def test_a_path_built_by_hand_holds_exact_decimals_or_names_the_field() -> None:
+    # A notebook writes levels as it likes: exact forms are read into Decimals (the kernel's
+    # factors are whole millionths of them), anything else is an InputError naming the field.
+    path = StressPath("hand", [100, "87.5", Decimal(90)], recovery_percent=80)  # type: ignore[arg-type]
+    assert path.levels == (Decimal(100), Decimal("87.5"), Decimal(90)) and type(path.levels) is tuple
+    assert path.recovery_percent == Decimal(80) and hash(path)
+    for levels, recovery, message in (
+        ((90.5,), Decimal(100), r"^index: .*float"),
+        ("90", Decimal(100), r"^index: a path's levels must be a sequence"),
+        ((Decimal(90),), "abc", r"^recovery_percent: "),
+        ((Decimal(90),), Decimal("NaN"), r"^recovery_percent: "),
+        ((Decimal(90),), Decimal(150), r"^recovery_percent: must be above 0 and at most 100"),
+        ((Decimal("90.00001"),), Decimal(100), r"^index: must be index points"),
+    ):
+        with pytest.raises(InputError, match=message):
+            StressPath("hand", levels, recovery_percent=recovery)  # type: ignore[arg-type]

@@ -31,6 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from underwater.datafiles import load_json
 from underwater.errors import InputError
+from underwater.money import parse_decimal
 
 __all__ = [
     "MAX_INDEX",
@@ -76,10 +77,16 @@ class StressPath:
     def __post_init__(self) -> None:
         if not _NAME.fullmatch(self.name):
             raise InputError("stress", "a path's name must be 1 to 40 of a-z, 0-9 and _", got=self.name)
+        given: object = self.levels  # a notebook may pass anything
+        if isinstance(given, (str, bytes)) or not isinstance(given, Sequence):
+            raise InputError("index", "a path's levels must be a sequence of index points", got=given)
         if not 1 <= len(self.levels) <= MAX_PATH_MONTHS + 1:
             raise InputError(
                 "stress", f"a path gives 1 to {MAX_PATH_MONTHS + 1} months", got=len(self.levels)
             )
+        # Held as Decimal whatever exact form a notebook gave (90, "87.5"); a float is refused.
+        object.__setattr__(self, "levels", tuple(parse_decimal(level, "index") for level in self.levels))
+        object.__setattr__(self, "recovery_percent", parse_decimal(self.recovery_percent, "recovery_percent"))
         for level in self.levels:
             _check_level(level, "index")
         if not (
