@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from hostile import HOSTILE_TEXT
 from underwater.errors import InputError
-from underwater.portfolio.defaults import CLTV_BUCKETS, parse_default_curve
+from underwater.portfolio.defaults import CLTV_BUCKETS, DefaultCurve, parse_default_curve
 from underwater.portfolio.exact import exact_inputs, exact_loan
 from underwater.portfolio.frames import run_frame
 from underwater.portfolio.schema import validate
@@ -213,3 +213,23 @@ def test_any_text_is_a_curve_or_a_clear_refusal(text: str) -> None:
     else:
         assert curve.probabilities and set(curve.probabilities) <= set(CLTV_BUCKETS)
         assert all(0 <= p <= 1 for p in curve.probabilities.values())
+
+
+def test_a_curve_built_by_hand_is_held_to_the_parsers_rules() -> None:
+    # A notebook may build a DefaultCurve directly: 1.5 would give an expected loss above the
+    # deficiency, and 0.0000001 would be cut to 0 millionths; both are refused, naming the field.
+    for probabilities, message in (
+        (
+            {"le_80": Decimal("1.5")},
+            r"^default_by_ltv: the probability for le_80 must be a decimal from 0 to 1",
+        ),
+        ({"le_80": Decimal("0.0000001")}, r"at most 6 places"),
+        ({"le_90": Decimal("0.1")}, r"^default_by_ltv: le_90 is not a bucket"),
+        ({}, r"^default_by_ltv: must give at least one"),
+        ({"gt_140": 0.05}, r"^default_by_ltv: the probability for gt_140"),
+    ):
+        with pytest.raises(InputError, match=message):
+            DefaultCurve(probabilities)  # type: ignore[arg-type]
+    curve = DefaultCurve({"gt_140": "0.05", "le_80": 0})  # type: ignore[dict-item]
+    assert curve.probabilities == {"gt_140": Decimal("0.05"), "le_80": Decimal(0)}
+    assert curve.text() == parse_default_curve("le_80=0,gt_140=0.05").text()

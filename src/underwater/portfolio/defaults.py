@@ -42,6 +42,18 @@ class DefaultCurve:
 
     probabilities: Mapping[str, Decimal]
 
+    def __post_init__(self) -> None:
+        # A notebook may build one by hand: held to parse_default_curve's rules, once, here, and
+        # kept as exact Decimals (the kernel takes whole millionths of them).
+        given: object = self.probabilities
+        if not isinstance(given, Mapping) or not given:
+            raise InputError(_FIELD, "must give at least one bucket's probability", got=given)
+        held: dict[str, Decimal] = {}
+        for name, probability in given.items():
+            _check_bucket(name, given)
+            held[name] = _probability(probability, name)
+        object.__setattr__(self, "probabilities", held)
+
     def millionths(self) -> np.ndarray:
         """Per bucket of :data:`CLTV_BUCKETS`, the probability in millionths (−1: not given),
         as the kernel takes it.
@@ -67,6 +79,14 @@ class DefaultCurve:
         return {
             b: format(self.probabilities[b].normalize(), "f") for b in CLTV_BUCKETS if b in self.probabilities
         }
+
+
+def _check_bucket(name: object, given: object) -> None:
+    if name not in CLTV_BUCKETS:
+        # The name is the user's text: repeated with its control characters escaped.
+        raise InputError(
+            _FIELD, f"{escaped(str(name))} is not a bucket: use " + ", ".join(CLTV_BUCKETS), got=given
+        )
 
 
 def _probability(text: object, bucket: str) -> Decimal:
@@ -109,14 +129,10 @@ def parse_default_curve(given: str | Mapping[str, object] | DefaultCurve) -> Def
         pairs = [(str(bucket), probability) for bucket, probability in given.items()]
     if not pairs:
         raise InputError(_FIELD, "must give at least one bucket's probability", got=given)
-    found: dict[str, Decimal] = {}
+    found: dict[str, object] = {}
     for name, text in pairs:
-        if name not in CLTV_BUCKETS:
-            # The name is the user's text: repeated with its control characters escaped.
-            raise InputError(
-                _FIELD, f"{escaped(name)} is not a bucket: use " + ", ".join(CLTV_BUCKETS), got=given
-            )
+        _check_bucket(name, given)
         if name in found:
             raise InputError(_FIELD, f"gives {name} twice", got=given)
-        found[name] = _probability(text, name)
-    return DefaultCurve(found)
+        found[name] = text
+    return DefaultCurve(found)  # type: ignore[arg-type]  # its probabilities are read there
