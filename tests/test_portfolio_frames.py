@@ -97,6 +97,25 @@ def test_what_is_not_a_book_is_refused_naming_the_field() -> None:
         run_frame(synth_book(3), shocks=["100"])
 
 
+@pytest.mark.parametrize(
+    ("keywords", "message"),
+    [
+        # A string is a list of its letters to Python: "10" ran as shocks of 1 % and 0 %.
+        ({"shocks": "10"}, r"^shock: must be a list of percents"),
+        ({"stress": "manheim_2007_09"}, r"^stress: must be a list of path names"),
+        ({"shocks": [10.5]}, r"^shock: .*not a float"),
+        ({"threads": True}, r"^threads: must be a whole number"),
+        ({"chunk_size": 2.5}, r"^chunk_size: must be a whole number"),
+        ({"horizon": 24.0}, r"^horizon: must be a whole number"),
+        ({"default_by_ltv": 5}, r"^default_by_ltv: must be bucket=probability pairs or a mapping"),
+        ({"stress": [5]}, r"^stress: must be a tuple of StressPath values"),
+    ],
+)
+def test_a_keyword_of_the_wrong_kind_names_its_field(keywords: dict[str, object], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        run_frame(synth_book(3), **keywords)  # type: ignore[arg-type]
+
+
 def test_an_empty_book_gives_empty_frames_with_the_columns() -> None:
     run = run_frame(synth_book(0))
     assert run.loans.height == 0 and run.rejects.columns == list(REJECT_COLUMNS)

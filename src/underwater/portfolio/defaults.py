@@ -125,8 +125,10 @@ def parse_default_curve(given: str | Mapping[str, object] | DefaultCurve) -> Def
                     _FIELD, "must be bucket=probability pairs such as le_80=0.01,80_100=0.02", got=given
                 )
             pairs.append((bucket.strip(), probability.strip()))
-    else:
+    elif isinstance(given, Mapping):
         pairs = [(str(bucket), probability) for bucket, probability in given.items()]
+    else:
+        raise InputError(_FIELD, "must be bucket=probability pairs or a mapping of them", got=given)
     if not pairs:
         raise InputError(_FIELD, "must give at least one bucket's probability", got=given)
     found: dict[str, object] = {}

@@ -133,7 +133,14 @@ def run_frame(
         raise InputError(
             "scenarios", "give either scenarios or shocks, stress, horizon and default_by_ltv, not both"
         )
-    parsed = parse_shocks([str(shock) for shock in shocks])
+    # One number or name given alone is not read as its letters.
+    if isinstance(shocks, (str, bytes)):
+        raise InputError("shock", "must be a list of percents, such as [10, 20]", got=shocks)
+    if isinstance(stress, (str, bytes)):
+        raise InputError(
+            "stress", "must be a list of path names or StressPaths, such as ['manheim_2007_09']", got=stress
+        )
+    parsed = parse_shocks(list(shocks))
     curve = None if default_by_ltv is None else parse_default_curve(default_by_ltv)
     if horizon is None:
         horizon = DEFAULT_HORIZON if scenarios is None else scenarios.horizon
