@@ -28,6 +28,7 @@ from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.kernel import compute
 from underwater.portfolio.scenarios import Scenarios
 from underwater.portfolio.schema import BOOK_COLUMNS, RATE_UNITS, validate
+from underwater.portfolio.synth import synth_book
 
 COLUMNS = BOOK_COLUMNS
 GOOD = {
@@ -315,3 +316,35 @@ def test_a_quote_closed_on_the_next_line_makes_one_record(tmp_path: Path) -> Non
     book.write_bytes(HEADER + b'\n"X,1,2,3,4,car\nX",1,2,3,4,car\n')
     summary = run_portfolio(book, tmp_path / "out.parquet", rejects=tmp_path / "rejects.csv")
     assert summary.rows_in == _line_count(book.read_bytes()) == 1
+
+
+_ANYTHING = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(10**20), max_value=10**20),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.text(max_size=12),
+        st.sampled_from(["10", "12.5", "manheim_2007_09", "le_80=0.01", "regab", "0", "600", "1e3"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.tuples(inner), st.dictionaries(st.text(max_size=8), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+_KEYWORDS = ("shocks", "stress", "horizon", "default_by_ltv", "chunk_size", "threads", "layout")
+
+
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(_KEYWORDS), value=_ANYTHING)
+def test_run_frame_keywords_of_any_kind_run_or_name_the_field(name: str, value: object) -> None:
+    # The notebook API's keywords are a parser of whatever a person passes: a value either runs
+    # or is an InputError; never another exception from inside.
+    from underwater.portfolio.frames import run_frame
+
+    try:
+        run = run_frame(synth_book(3, seed=1), **{name: value})  # type: ignore[arg-type]
+    except InputError:
+        return
+    assert run.summary["rows_in"] == 3

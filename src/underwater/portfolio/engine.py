@@ -326,7 +326,8 @@ def check_options(
     """Refuse a chunk size outside 1..:data:`MAX_CHUNK`, threads outside 1..:data:`MAX_THREADS`,
     an unknown compression or a horizon outside 0..600 months, before any work."""
     for name, count in (("horizon", horizon), ("chunk_size", chunk_size), ("threads", threads)):
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        unset = name == "threads" and count is None  # threads: None is the cores this process may use
+        if not unset and (isinstance(count, bool) or not isinstance(count, int)):
             raise InputError(name, "must be a whole number", got=count)
     if not 0 <= horizon <= MAX_PAYMENTS:
         raise InputError("horizon", f"must be from 0 to {MAX_PAYMENTS} months", got=horizon)

@@ -25,7 +25,13 @@ import polars as pl
 
 from underwater.errors import InputError
 from underwater.portfolio.defaults import DefaultCurve, parse_default_curve
-from underwater.portfolio.engine import DEFAULT_CHUNK, check_options, output_frame, parse_shocks
+from underwater.portfolio.engine import (
+    DEFAULT_CHUNK,
+    check_options,
+    default_threads,
+    output_frame,
+    parse_shocks,
+)
 from underwater.portfolio.ids import LoanIds
 from underwater.portfolio.kernel import compute
 from underwater.portfolio.regab import LAYOUTS, from_regab, regab_names, regab_rejects
@@ -79,12 +85,22 @@ def _pandas_column(name: str, column: Any) -> pl.Series:
     return pl.Series(name, cells, strict=False)
 
 
+def _listed(field: str, given: object, rule: str) -> tuple[Any, ...]:
+    # A list or tuple as given (None: none). One number or name alone is not read as its
+    # letters, nor a mapping as its keys.
+    if given is None:
+        return ()
+    if isinstance(given, (str, bytes)) or not isinstance(given, Sequence):
+        raise InputError(field, "must be " + rule, got=given)
+    return tuple(given)
+
+
 def run_frame(
     book: object,
     *,
     shocks: Sequence[object] = (),
     chunk_size: int = DEFAULT_CHUNK,
-    threads: int = 1,
+    threads: int | None = 1,
     horizon: int | None = None,
     stress: Sequence[str | StressPath] = (),
     layout: str = "book",
@@ -93,7 +109,8 @@ def run_frame(
 ) -> BookRun:
     """Run every loan of ``book`` (a polars or pandas DataFrame with the book's columns; other
     columns are ignored) as ``underwater portfolio`` does, in chunks of ``chunk_size`` rows
-    (1 to :data:`~underwater.portfolio.engine.MAX_CHUNK`) on ``threads`` threads. ``shocks`` are
+    (1 to :data:`~underwater.portfolio.engine.MAX_CHUNK`) on ``threads`` threads (None: the
+    cores this process may use). ``shocks`` are
     one-time market drops in percent as typed (``"10"`` or ``10`` is a 10 % fall in every value);
     the summary follows the book month by month to ``horizon`` (0 to 600 months; none given:
     :data:`~underwater.portfolio.rollforward.DEFAULT_HORIZON`, 60); ``stress``
@@ -127,24 +144,20 @@ def run_frame(
     True
     """
     frame = as_polars(book)
+    shocks = _listed("shock", shocks, "a list of percents, such as [10, 20]")
+    stress = _listed("stress", stress, "a list of path names or StressPaths, such as ['manheim_2007_09']")
     if scenarios is not None and (
         len(shocks) or len(stress) or horizon is not None or default_by_ltv is not None
     ):
         raise InputError(
             "scenarios", "give either scenarios or shocks, stress, horizon and default_by_ltv, not both"
         )
-    # One number or name given alone is not read as its letters.
-    if isinstance(shocks, (str, bytes)):
-        raise InputError("shock", "must be a list of percents, such as [10, 20]", got=shocks)
-    if isinstance(stress, (str, bytes)):
-        raise InputError(
-            "stress", "must be a list of path names or StressPaths, such as ['manheim_2007_09']", got=stress
-        )
     parsed = parse_shocks(list(shocks))
     curve = None if default_by_ltv is None else parse_default_curve(default_by_ltv)
     if horizon is None:
         horizon = DEFAULT_HORIZON if scenarios is None else scenarios.horizon
     check_options(chunk_size, threads, horizon=horizon)
+    threads = default_threads() if threads is None else threads
     if layout not in LAYOUTS:
         raise InputError("layout", "must be one of " + ", ".join(LAYOUTS), got=layout)
     names = frame.columns
