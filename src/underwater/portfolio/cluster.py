@@ -221,7 +221,7 @@ def run_cluster(
         raise InputError("workers", "give either `workers` N or `scheduler` ADDRESS")
     if workers is not None and not 1 <= workers <= MAX_WORKERS:
         raise InputError("workers", f"must be 1 to {MAX_WORKERS}", got=workers)
-    check_options(chunk_size, None, compression, scenarios.horizon)
+    check_options(chunk_size, None, compression)
     if part_rows < 1:
         raise InputError("part_rows", "must be at least 1", got=part_rows)
     source = Path(book)

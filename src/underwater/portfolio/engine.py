@@ -63,12 +63,10 @@ from underwater.portfolio.io import (
 from underwater.portfolio.outputs import Outputs, atomic_path, clean_stale, directory_for
 from underwater.portfolio.prefetch import prefetch
 from underwater.portfolio.regab import LAYOUTS, check_regab_columns, from_regab, regab_names, regab_rejects
-from underwater.portfolio.rollforward import DEFAULT_HORIZON
 from underwater.portfolio.scenarios import Scenarios, shock_percent
 from underwater.portfolio.schema import (
     ASSET_CLASSES,
     BOOK_COLUMNS,
-    MAX_PAYMENTS,
     REJECT_COLUMNS,
     REQUIRED_COLUMNS,
     STATE_CODES,
@@ -180,55 +178,43 @@ def output_schema(scenarios: Scenarios) -> pl.Schema:
 def output_frame(book: Book, result: Result, scenarios: Scenarios) -> pl.DataFrame:
     """The output rows for a chunk computed with ``scenarios``, with :func:`output_schema`'s
     columns."""
-    money: dict[str, np.ndarray] = {
+    arrays: dict[str, np.ndarray] = {
         "balance": book.balance,
         "other_liens": book.other_liens,
         "owed": result.owed,
         "payment": result.payment,
     }
-    months: dict[str, np.ndarray] = {}
-    ratios: dict[str, np.ndarray] = {}
+    names = [name for name, _ in _SCENARIO_COLUMNS]
     for key in (Decimal(0), *scenarios.keys()):
-        suffix = scenario_suffix(key)
         figures = result.scenarios[key]
-        money["value" + suffix] = figures.value
-        money["equity" + suffix] = figures.equity
-        money["negative_equity" + suffix] = figures.negative_equity
-        ratios["ltv" + suffix] = figures.ltv
-        ratios["cltv" + suffix] = figures.cltv
-        months["crossover_month" + suffix] = figures.crossover_month
-        months["first_under_water_month" + suffix] = figures.first_under_water_month
-        money["peak_negative_equity" + suffix] = figures.peak_negative_equity
-        months["peak_month" + suffix] = figures.peak_month
-        money["estimated_deficiency" + suffix] = figures.estimated_deficiency
-        money["expected_loss" + suffix] = figures.expected_loss
-    names = output_schema(scenarios).names()
-    wanted = set(names)  # a stress path's today figures are left out (see output_schema)
+        for name in scenario_figures(key, names):  # a stress path's today figures are left out
+            arrays[name + scenario_suffix(key)] = getattr(figures, name)
+    schema = output_schema(scenarios)
     raw = pl.DataFrame(
         [
             book.loan_id.alias("loan_id").cast(pl.String),
             _CLASS_NAMES.gather(book.asset_class),
             _STATE_NAMES.gather(book.state),
-            *[pl.Series(name, array) for name, array in (money | months | ratios).items() if name in wanted],
+            *[pl.Series(name, array) for name, array in arrays.items()],
         ]
     )
-    # One select converts every column at once, in parallel: cents → Decimal(18, 2) dollars,
-    # -1 → null for months (and for the deficiency of a home), NaN → null for ratios.
-    nullable = {name for name in money if name.startswith(("estimated_deficiency", "expected_loss"))}
+    # One select converts every column at once, in parallel, by its output type: cents →
+    # Decimal(18, 2) dollars, -1 → null for months (and for the deficiency of a home and an
+    # expected loss without a probability), NaN → null for ratios.
     expressions: list[pl.Expr] = []
-    for name in names:
+    for name, dtype in schema.items():
         column = pl.col(name)
-        if name in money:
+        if name not in arrays:
+            expressions.append(column)
+        elif dtype == MONEY:
             converted = dollars(column)
-            if name in nullable:
+            if name.startswith(("estimated_deficiency", "expected_loss")):
                 converted = pl.when(column >= 0).then(converted)
             expressions.append(converted.alias(name))
-        elif name in months:
+        elif dtype == pl.Int32:
             expressions.append(pl.when(column >= 0).then(column).cast(pl.Int32).alias(name))
-        elif name in ratios:
-            expressions.append(column.fill_nan(None).alias(name))
         else:
-            expressions.append(column)
+            expressions.append(column.fill_nan(None).alias(name))
     return raw.select(expressions)
 
 
@@ -317,20 +303,14 @@ def default_rejects_path(output: str | Path) -> Path:
     return path.with_name(path.stem + ".rejects.csv")
 
 
-def check_options(
-    chunk_size: int,
-    threads: int | None = None,
-    compression: str = COMPRESSIONS[0],
-    horizon: int = DEFAULT_HORIZON,
-) -> None:
-    """Refuse a chunk size outside 1..:data:`MAX_CHUNK`, threads outside 1..:data:`MAX_THREADS`,
-    an unknown compression or a horizon outside 0..600 months, before any work."""
-    for name, count in (("horizon", horizon), ("chunk_size", chunk_size), ("threads", threads)):
-        unset = name == "threads" and count is None  # threads: None is the cores this process may use
+def check_options(chunk_size: int, threads: int | None = None, compression: str = COMPRESSIONS[0]) -> None:
+    """Refuse a chunk size outside 1..:data:`MAX_CHUNK`, threads outside 1..:data:`MAX_THREADS`
+    (None: the cores this process may use) or an unknown compression, before any work (the
+    horizon is the scenarios' own rule: :class:`~underwater.portfolio.scenarios.Scenarios`)."""
+    for name, count in (("chunk_size", chunk_size), ("threads", threads)):
+        unset = name == "threads" and count is None
         if not unset and (isinstance(count, bool) or not isinstance(count, int)):
             raise InputError(name, "must be a whole number", got=count)
-    if not 0 <= horizon <= MAX_PAYMENTS:
-        raise InputError("horizon", f"must be from 0 to {MAX_PAYMENTS} months", got=horizon)
     if not 1 <= chunk_size <= MAX_CHUNK:
         raise InputError("chunk_size", f"must be 1 to {MAX_CHUNK:,} rows", got=chunk_size)
     if threads is not None and not 1 <= threads <= MAX_THREADS:
@@ -434,7 +414,7 @@ def run_portfolio(
     ['3000.00', '4500.00']
     >>> shutil.rmtree(folder)
     """
-    check_options(chunk_size, threads, compression, scenarios.horizon)
+    check_options(chunk_size, threads, compression)
     if layout not in LAYOUTS:
         raise InputError("layout", "must be one of " + ", ".join(LAYOUTS), got=layout)
     book_format(book, "book")

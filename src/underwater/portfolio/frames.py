@@ -152,11 +152,14 @@ def run_frame(
         raise InputError(
             "scenarios", "give either scenarios or shocks, stress, horizon and default_by_ltv, not both"
         )
-    parsed = parse_shocks(list(shocks))
-    curve = None if default_by_ltv is None else parse_default_curve(default_by_ltv)
-    if horizon is None:
-        horizon = DEFAULT_HORIZON if scenarios is None else scenarios.horizon
-    check_options(chunk_size, threads, horizon=horizon)
+    if scenarios is None:
+        scenarios = Scenarios(
+            parse_shocks(list(shocks)),
+            tuple(stress_path(path) if isinstance(path, str) else path for path in stress),
+            DEFAULT_HORIZON if horizon is None else horizon,
+            None if default_by_ltv is None else parse_default_curve(default_by_ltv),
+        )
+    check_options(chunk_size, threads)
     threads = default_threads() if threads is None else threads
     if layout not in LAYOUTS:
         raise InputError("layout", "must be one of " + ", ".join(LAYOUTS), got=layout)
@@ -166,9 +169,6 @@ def run_frame(
     check_columns(frame.columns)
     check_types(frame.schema)
     frame = frame.select([name for name in frame.columns if name in BOOK_COLUMNS])
-    if scenarios is None:
-        paths = tuple(stress_path(path) if isinstance(path, str) else path for path in stress)
-        scenarios = Scenarios(parsed, paths, horizon, curve)
     summary = Summary(scenarios)
     ids = LoanIds(frame.height)
     loans: list[pl.DataFrame] = []

@@ -47,7 +47,7 @@ from underwater.portfolio.outputs import (
 )
 
 if TYPE_CHECKING:
-    from numpy.typing import NDArray
+    pass
 
 __all__ = [
     "COMPRESSIONS",
@@ -61,7 +61,6 @@ __all__ = [
     "dollars",
     "file_mode",
     "formula_safe",
-    "money_series",
     "read_chunks",
     "remove_temporaries",
     "schema_of",
@@ -320,11 +319,6 @@ def dollars(cents: pl.Expr) -> pl.Expr:
     Decimal('-12345.67')
     """
     return cents.cast(pl.Int128).reinterpret(dtype=MONEY)
-
-
-def money_series(name: str, cents: NDArray[np.int64]) -> pl.Series:
-    """Cents as an exact Decimal(18, 2) column of dollars."""
-    return pl.select(dollars(pl.lit(pl.Series(name, cents)))).to_series().alias(name)
 
 
 def formula_safe(column: pl.Expr) -> pl.Expr:

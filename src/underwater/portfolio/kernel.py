@@ -51,7 +51,7 @@ import numpy as np
 
 from underwater.money import from_cents, to_cents
 from underwater.portfolio.defaults import CLTV_BUCKETS
-from underwater.portfolio.loanrows import fill_rows
+from underwater.portfolio.loanrows import fill_rows, level_cents
 from underwater.portfolio.paths import (
     COLUMNS,
     EXACT_LIMIT,
@@ -131,8 +131,6 @@ def level_payments(
     >>> int(level_payments(np.array([3_000_000]), np.array([950_000]), np.array([72]))[0])
     54824
     """
-    from underwater.portfolio.loanrows import level_cents
-
     out = np.empty(len(balance), dtype=I64)
     doubtful = np.empty(len(balance), dtype=np.bool_)
     level_cents(balance.astype(I64), units.astype(I64), n.astype(I64), out, doubtful)
