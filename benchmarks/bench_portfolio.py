@@ -9,6 +9,9 @@ process so that peak memory is the run's own:
   the process (imports, lookup tables, loading the compiled loops) is timed on its own;
 - the I/O floor: a plain polars read of the same file and a write of it (``read_parquet`` +
   ``write_parquet``), and the ratio engine / floor;
+- the floor again in a process with the allocator settings the ``underwater portfolio`` command
+  makes before numpy and polars load (:mod:`underwater.portfolio.allocators`), which every
+  engine run here has too, and the ratio engine / that floor;
 
 and, for a CSV book (default 1 million loans, ``--csv-rows``; 0 skips it), the engine from CSV
 to Parquet against its floor, a plain polars ``read_csv`` (every cell as text) + ``write_parquet``;
@@ -66,6 +69,11 @@ def _child(task: str, book: str, out: str, options: dict[str, Any]) -> dict[str,
     sampler.start()
     started = time.perf_counter()
     startup = None
+    if task.startswith("engine") or task == "floor:batch":
+        # As the command does, before numpy and polars load.
+        from underwater.portfolio.allocators import prepare_for_batch
+
+        prepare_for_batch()
     if task.startswith("engine"):
         # Once per process, not per loan: imports, the lookup tables, the compiled loops.
         from underwater.portfolio.engine import load_compiled, parse_shocks, run_portfolio
@@ -91,7 +99,7 @@ def _child(task: str, book: str, out: str, options: dict[str, Any]) -> dict[str,
             compression=compression,
         )
         rows = summary.rows_out
-    elif task == "floor":
+    elif task.startswith("floor"):
         import polars as pl
 
         started = time.perf_counter()
@@ -206,12 +214,15 @@ def main() -> None:
             print(f"synth {rows:,} loans: {time.perf_counter() - started:.1f} s", flush=True)
         engine = _run_child("engine", book, scratch / f"out_{rows}.parquet", options)
         floor = _run_child("floor", book, scratch / f"floor_{rows}.parquet", options)
+        batch = _run_child("floor:batch", book, scratch / f"floor_{rows}.parquet", options)
         run = {
             "rows": rows,
             "book_mib": round(book.stat().st_size / 2**20, 1),
             "engine": engine,
             "io_floor": floor,
             "engine_over_floor": round(engine["wall_seconds"] / floor["wall_seconds"], 2),
+            "io_floor_batch_settings": batch,
+            "engine_over_floor_batch_settings": round(engine["wall_seconds"] / batch["wall_seconds"], 2),
         }
         if not args.no_zstd:
             zstd = _run_child("engine:zstd", book, scratch / f"out_{rows}_zstd.parquet", options)

@@ -307,3 +307,61 @@ def test_the_guard_stops_out_of_range_inputs_before_the_compiled_loop() -> None:
 @given(st.one_of(st.text(max_size=12), st.from_regex(r"[=+\-@\t\r]?[0-9.+\-]{0,6}", fullmatch=True)))
 def test_formula_safe_cells_follow_safe_cell(text: str) -> None:
     assert pl.select(formula_safe(pl.lit(text))).item() == safe_cell(text)
+
+
+_SPELLINGS = {
+    "asset_class": [
+        "car",
+        "suv",
+        "rv",
+        "home",
+        "CAR",
+        " Boat ",
+        "class8-sleeper",
+        "Class8_Daycab",
+        "truck",
+        "cars",
+    ],
+    "state": ["CO", "TX", "DC", "co", " Tx ", "Colorado", "new york", "District of Columbia", "XX", "Texas!"],
+}
+
+
+@pytest.mark.parametrize("column", ["asset_class", "state"])
+@given(data=st.data())
+def test_names_in_any_mix_of_spellings_get_the_parsers_code(column: str, data: st.DataObject) -> None:
+    # A column mixing the engine's own spellings (found by a cast to a fixed Enum) with other
+    # spellings, blanks, nulls and unknown text (read by the library's parser) gives every
+    # row the code the parser gives its cell, and an unknown spelling is a reject naming it.
+    from underwater.assets import parse_asset_class
+    from underwater.portfolio.schema import ASSET_CLASSES, STATE_CODES
+    from underwater.state_rules import parse_state
+
+    pool = [*_SPELLINGS[column], "", "  ", None]
+    cells = data.draw(
+        st.lists(st.one_of(st.sampled_from(pool), st.text(max_size=6)), min_size=1, max_size=30)
+    )
+    frame = pl.DataFrame(
+        {name: [value] * len(cells) for name, value in BASE.items() if name != "loan_id"}
+        | {"loan_id": [f"L{i}" for i in range(len(cells))], column: cells},
+        schema_overrides={column: pl.String},
+    )
+    book, rejects = validate(frame)
+    codes = book.asset_class if column == "asset_class" else book.state
+    kept = iter(codes.tolist())
+    refused = {row: (field, reason) for row, _, field, reason in rejects.rows()}
+    for row, cell in enumerate(cells, start=1):
+        if cell is None or not cell.strip():
+            expected: int | None = 0
+        else:
+            try:
+                if column == "asset_class":
+                    expected = ASSET_CLASSES.index(parse_asset_class(cell).value)
+                else:
+                    expected = STATE_CODES.index(parse_state(cell)) + 1
+            except InputError:
+                expected = None
+        if expected is None:
+            assert refused[row][0] == column
+        else:
+            assert row not in refused
+            assert next(kept) == expected

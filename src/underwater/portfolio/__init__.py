@@ -21,7 +21,8 @@
   :mod:`~underwater.portfolio.defaults`: the lender's default probabilities by CLTV bucket;
 - :mod:`~underwater.portfolio.synth`: seeded synthetic books;
 - :mod:`~underwater.portfolio.cluster`: the same kernel on a Dask cluster (``distributed`` extra);
-- :mod:`~underwater.portfolio.cli`: the ``underwater portfolio`` command.
+- :mod:`~underwater.portfolio.cli`: the ``underwater portfolio`` command, which first sets up
+  numpy's and polars' allocators for a batch run (:mod:`~underwater.portfolio.allocators`).
 
 Importing this package loads nothing heavy; the modules import polars and numpy (the names
 re-exported here load theirs when first used). Only the compiled loops import numba (half a

@@ -141,6 +141,9 @@ def handle(args: argparse.Namespace) -> int:
 
     SIGTERM or Ctrl-C during the run removes its temporary files and exits 143 or 130
     (:mod:`underwater.portfolio.signals`)."""
+    from underwater.portfolio.allocators import prepare_for_batch
+
+    prepare_for_batch()  # before numpy and polars load
     if args.book == "synth":
         return _synth(args)
     if args.rows is not None:

@@ -61,6 +61,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -430,31 +431,43 @@ def _text_column(name: str, dtype: pl.DataType | None) -> pl.Expr | None:
 def _lookup(
     name: str, frame: pl.DataFrame, parse: Callable[[str], int], rule: str
 ) -> tuple[_Field, list[pl.Series]]:
-    """A text column of names → integer codes (0 when empty), each distinct spelling read once
-    by the library's own parser, so a column of ten million rows costs one hash lookup a row.
-    The codes are worked out here, once, as two columns to add to the frame (the code, and
-    whether the spelling is unknown); the field refers to them."""
+    """A text column of names → integer codes (0 when empty). A cell spelled exactly as the
+    engine writes the name (``car``, ``CO``) is found by a cast to a fixed :class:`polars.Enum`
+    of those spellings; each other distinct spelling is read once by the library's own parser,
+    so a column of ten million rows costs one hash lookup a row. The codes are worked out
+    here, once, as two columns to add to the frame (the code, and whether the spelling is
+    unknown); the field refers to them."""
     if name not in frame.columns or frame.schema[name] == pl.Null:
         return (pl.lit(0, dtype=pl.Int64), []), []
     text = frame[name].cast(pl.String)
-    known: dict[str, int] = {}
-    for spelling in text.unique().to_list():
-        if spelling is None or not spelling.strip():
-            known[spelling] = 0
-            continue
-        with contextlib.suppress(InputError):  # an unknown spelling stays unmapped: a reject
-            known[spelling] = parse(spelling)
-    code = text.replace_strict(
-        [k for k in known if k is not None],
-        [v for k, v in known.items() if k is not None],
-        default=None,
-        return_dtype=pl.Int64,
-    )
-    columns = [
-        code.fill_null(0).alias(_CODE + name),
-        (text.is_not_null() & code.is_null()).alias(_UNKNOWN + name),
-    ]
+    spellings, codes = _canonical(name, parse)
+    index = text.cast(spellings, strict=False)
+    code = codes[index.to_physical().fill_null(0).to_numpy()]
+    code[index.is_null().to_numpy()] = 0
+    unknown = np.zeros(text.len(), dtype=np.bool_)
+    other = (text.is_not_null() & index.is_null()).to_numpy()
+    if other.any():
+        where = np.flatnonzero(other)
+        rest = text.gather(where)
+        known: dict[str, int] = {}
+        for spelling in rest.unique().to_list():
+            if not spelling.strip():
+                known[spelling] = 0
+                continue
+            with contextlib.suppress(InputError):  # an unknown spelling stays unmapped: a reject
+                known[spelling] = parse(spelling)
+        found = rest.replace_strict(list(known), list(known.values()), default=None, return_dtype=pl.Int64)
+        code[where] = found.fill_null(0).to_numpy()
+        unknown[where] = found.is_null().to_numpy()
+    columns = [pl.Series(_CODE + name, code, dtype=pl.Int64), pl.Series(_UNKNOWN + name, unknown)]
     return (pl.col(_CODE + name), [(pl.col(_UNKNOWN + name), rule)]), columns
+
+
+@cache
+def _canonical(name: str, parse: Callable[[str], int]) -> tuple[pl.Enum, NDArray[np.int64]]:
+    # The names as the engine writes them, and each one's code by the library's parser.
+    names = ASSET_CLASSES if name == "asset_class" else STATE_CODES
+    return pl.Enum(names), np.array([parse(spelling) for spelling in names], dtype=np.int64)
 
 
 def _class_code(spelling: str) -> int:
