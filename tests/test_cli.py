@@ -6,6 +6,7 @@ import argparse
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -174,6 +175,41 @@ def test_every_command_help_shows_an_example() -> None:
         assert "examples:" in help_text
         for example in op.examples:
             assert example in help_text
+
+
+@pytest.mark.parametrize("command", ["portfolio", "serve"])
+def test_a_command_that_is_not_a_job_parses_alone_as_in_the_whole_parser(command: str) -> None:
+    # main builds only that command's parser: its help and every parse must be the same.
+    whole = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    alone = next(a for a in build_parser(command)._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(alone.choices) == [command]
+    assert alone.choices[command].format_help() == whole.choices[command].format_help()
+    samples = {
+        "portfolio": [
+            ["portfolio", "book.parquet", "-o", "out.parquet", "--shock", "10", "--horizon", "12"],
+            ["portfolio", "synth", "1000", "-o", "abs.parquet", "--layout", "regab"],
+            ["portfolio", "book.csv", "-o", "out.csv", "--stress", "manheim_2007_09", "--no-progress"],
+        ],
+        "serve": [["serve", "--port", "8001"], ["serve"]],
+    }
+    for words in samples[command]:
+        first, second = vars(build_parser().parse_args(words)), vars(build_parser(command).parse_args(words))
+        assert first.pop("_parser").prog == second.pop("_parser").prog
+        assert first == second
+
+
+def test_a_book_run_imports_no_job_module(tmp_path: Path) -> None:
+    book = tmp_path / "book.csv"
+    book.write_text("loan_id,balance,rate_percent,remaining_payments,value\nA,18000,6.9,60,15000\n")
+    code = (
+        "import sys; from underwater.cli import main; "
+        f"main(['portfolio', {str(book)!r}, '-o', {str(tmp_path / 'out.csv')!r}, '--no-progress']); "
+        "print(sorted(m for m in sys.modules if m.startswith('underwater.ops.')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_an_unusual_but_allowed_value_is_a_warning_not_an_error(capsys: pytest.CaptureFixture[str]) -> None:
