@@ -533,11 +533,13 @@ def _run(
 
 
 def load_compiled() -> None:
-    """Import numba and compile the loops of the loan ids' table, the kernel and the summary, or
-    load them from numba's cache: once per process, by running them on one loan."""
+    """Import numba and compile the loops of the loan ids' table, the typed checks, the kernel and
+    the summary, or load them from numba's cache: once per process, by running them on one loan."""
     from underwater.portfolio.kernel import compute
 
     book, _ = validate(pl.DataFrame({name: ["1"] for name in REQUIRED_COLUMNS}), ids=LoanIds())
+    # Number columns held as integers or decimals go through a compiled check of their own.
+    validate(pl.DataFrame({name: ["1"] if name == "loan_id" else [1] for name in REQUIRED_COLUMNS}))
     Summary().add(book, compute(book), 0)
     # With more than one scenario the surrender figures read a column of a matrix in place: a
     # second compiled form of that loop.

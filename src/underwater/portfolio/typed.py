@@ -1,10 +1,11 @@
-"""Number columns a Parquet book holds as integers or decimals, checked with NumPy comparisons.
+"""Number columns a Parquet book holds as integers or decimals, checked in one compiled pass.
 
 :func:`~underwater.portfolio.schema.validate` checks a column of text through polars
 expressions (the text is taken apart, then each rule is a column of its own). A column that is
 already an integer or a decimal needs none of that: its physical values are whole numbers in
 known units, so each rule of the table in :mod:`~underwater.portfolio.schema` is one
-comparison of an ``int64`` array. :func:`typed_fields` does those comparisons for every number
+comparison of an ``int64`` value, all of a column's made in one loop
+(:mod:`~underwater.portfolio.typedloop`). :func:`typed_fields` does those comparisons for every number
 column whose type allows it and says, per row, whether the row broke any of them; the rows
 that did are handed back to the polars checks, which name the rule (the two agree on which
 rows break a rule: tested on random and hostile columns).
@@ -71,32 +72,32 @@ def typed_field(column: pl.Series, rule: NumberRule) -> tuple[NDArray[np.int64],
     else:
         physical = column.to_physical() if isinstance(dtype, pl.Decimal) else column
         empty = physical.is_null().to_numpy() if physical.null_count() else np.zeros(count, dtype=np.bool_)
-        raw = physical.fill_null(0).cast(pl.Int64).to_numpy()
+        # Every qualifying type's values fit int64 (see the module docstring), so the cast
+        # cannot wrap: telling polars so spares it a bounds check of every value.
+        raw = physical.fill_null(0).cast(pl.Int64, wrap_numerical=True).to_numpy()
     shift = (dtype.scale or 0) - rule.places if isinstance(dtype, pl.Decimal) else -rule.places
     # shift > 0: the column has more decimals than kept (they must be zeros); shift < 0: fewer.
     # Each bound is compared in the column's own units, before any product, so nothing
     # overflows; a value within them is within the rule's maximum once scaled.
-    if shift >= 0:
-        unit = 10**shift
-        limit = rule.maximum * unit
-        broken = (raw < 0) | (raw > limit) if limit < 2**63 else raw < 0
-        if unit > 1:
-            broken |= (raw % unit) != 0
-            values = raw // unit
-        else:
-            values = raw
-    else:
-        scale = 10**-shift
-        broken = (raw < 0) | (raw > rule.maximum // scale)
-        values = np.where(broken, 0, raw) * scale
-    if rule.minimum > 0:
-        broken |= values < rule.minimum
-    if rule.default is None:
-        broken |= empty
-    elif empty.any():
-        values = np.where(empty, rule.default, values)
-        broken &= ~empty
-    return values.astype(np.int64, copy=False), broken
+    upper = rule.maximum * 10**shift if shift >= 0 else rule.maximum // 10**-shift
+    values = np.empty(count, dtype=np.int64)
+    broken = np.empty(count, dtype=np.bool_)
+    # The compiled loop loads numba on first use, not with this module.
+    from underwater.portfolio.typedloop import check_column
+
+    check_column(
+        np.ascontiguousarray(raw, dtype=np.int64),
+        np.ascontiguousarray(empty, dtype=np.bool_),
+        shift,
+        min(upper, 2**63 - 1),
+        upper < 2**63,
+        rule.minimum,
+        0 if rule.default is None else rule.default,
+        rule.default is not None,
+        values,
+        broken,
+    )
+    return values, broken
 
 
 def typed_fields(
