@@ -1,7 +1,7 @@
 """A whole loan book at once: the portfolio engine (needs the ``portfolio`` extra: polars, numpy, numba).
 
 - :mod:`~underwater.portfolio.schema`: the input columns and row validation (rejects with reasons;
-  integer and decimal columns checked with NumPy in :mod:`~underwater.portfolio.typed`);
+  integer and decimal columns checked in one compiled pass, :mod:`~underwater.portfolio.typed`);
 - :mod:`~underwater.portfolio.kernel`: the vectorised kernel, exact to the cent, around
   :mod:`~underwater.portfolio.paths` (the compiled month loop; :mod:`~underwater.portfolio.compiled`
   says how it is compiled), :mod:`~underwater.portfolio.surrender` (each loan's ratios,
@@ -27,8 +27,9 @@
 Importing this package loads nothing heavy; the modules import polars and numpy (the names
 re-exported here load theirs when first used). Only the compiled loops import numba (half a
 second): :mod:`~underwater.portfolio.paths` and :mod:`~underwater.portfolio.surrender`, and the loops of the loan ids' table
-(:mod:`~underwater.portfolio.idtable`), the summary (:mod:`~underwater.portfolio.tally`) and
-the CSV reader (:mod:`~underwater.portfolio.csvscan`), each imported where first run, so a run
+(:mod:`~underwater.portfolio.idtable`), the typed checks (:mod:`~underwater.portfolio.typedloop`),
+the summary (:mod:`~underwater.portfolio.tally`) and the CSV reader
+(:mod:`~underwater.portfolio.csvscan`), each imported where first run, so a run
 starts reading its book while numba loads on a thread.
 """
 

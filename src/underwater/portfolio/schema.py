@@ -752,7 +752,7 @@ def validate(
         if len(rows) != frame.height:
             raise ValueError(f"{len(rows)} row numbers for {frame.height} rows")
         numbers = pl.lit(pl.Series(_ROW_COLUMN, rows, dtype=pl.Int64))
-    # Number columns held as integers or decimals are checked with NumPy (typed); the rest
+    # Number columns held as integers or decimals are checked in a compiled pass (typed); the rest
     # through polars. Which rule a bad row broke is worked out for the bad rows only.
     typed = typed_fields(frame, number_rules())
     fields, frame = _staged(frame, typed)
