@@ -9,6 +9,8 @@ characters), in any order. The invariants are checked on every call.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import re
 import shlex
 from typing import Any
@@ -175,3 +177,49 @@ def test_each_kind_found_by_the_hostile_tester_is_one_clear_line(
     out, err = capsys.readouterr()
     assert not out and err.count("\n") == 1
     assert err.startswith(f"underwater {args[0]}: error: {option}: ") and rule in err
+
+
+def _parse(parser: argparse.ArgumentParser, words: list[str]) -> tuple[str, object, str]:
+    # What a parse of ``words`` comes to: the namespace (the chosen parser by its name), or
+    # the exit status; and what argparse wrote (to a string: a word may hold a lone surrogate,
+    # which the terminal's stderr escapes and pytest's capture would refuse).
+    written = io.StringIO()
+    with contextlib.redirect_stdout(written), contextlib.redirect_stderr(written):
+        try:
+            found = vars(parser.parse_args(words))
+        except SystemExit as exc:
+            return "exit", exc.code, written.getvalue()
+    chosen = found.pop("_parser", None)
+    return "parsed", (None if chosen is None else chosen.prog, found), written.getvalue()
+
+
+def _command_words() -> st.SearchStrategy[list[str]]:
+    options = sorted(
+        {
+            option
+            for command in ("portfolio", "serve")
+            for action in next(
+                a for a in build_parser(command)._actions if isinstance(a, argparse._SubParsersAction)
+            )
+            .choices[command]
+            ._actions
+            for option in action.option_strings
+        }
+    )
+    word = st.one_of(
+        st.sampled_from(options),
+        st.sampled_from(["synth", "book.parquet", "10", "-1", "1e99", "٦٠", "--", "-", "=", "--shock=5"]),
+        st.sampled_from(HOSTILE_TEXT),
+        st.text(max_size=12),
+    )
+    return st.tuples(st.sampled_from(["portfolio", "serve"]), st.lists(word, max_size=8)).map(
+        lambda drawn: [drawn[0], *drawn[1]]
+    )
+
+
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=_command_words())
+def test_a_command_parsed_alone_comes_to_what_the_whole_parser_gives(words: list[str]) -> None:
+    # main parses `underwater portfolio ...` and `underwater serve ...` with that command's
+    # parser alone: on any words, the same namespace, or the same exit and message.
+    assert _parse(build_parser(words[0]), words) == _parse(build_parser(), words), words

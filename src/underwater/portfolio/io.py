@@ -30,7 +30,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Literal
+from typing import IO, Literal
 
 import numpy as np
 import polars as pl
@@ -45,9 +45,6 @@ from underwater.portfolio.outputs import (
     temporary_directory,
     writing_error,
 )
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "COMPRESSIONS",

@@ -429,18 +429,18 @@ def _text_column(name: str, dtype: pl.DataType | None) -> pl.Expr | None:
 
 
 def _lookup(
-    name: str, frame: pl.DataFrame, parse: Callable[[str], int], rule: str
+    name: str, frame: pl.DataFrame, names: tuple[str, ...], parse: Callable[[str], int], rule: str
 ) -> tuple[_Field, list[pl.Series]]:
     """A text column of names → integer codes (0 when empty). A cell spelled exactly as the
-    engine writes the name (``car``, ``CO``) is found by a cast to a fixed :class:`polars.Enum`
-    of those spellings; each other distinct spelling is read once by the library's own parser,
-    so a column of ten million rows costs one hash lookup a row. The codes are worked out
-    here, once, as two columns to add to the frame (the code, and whether the spelling is
-    unknown); the field refers to them."""
+    engine writes the name (one of ``names``: ``car``, ``CO``) is found by a cast to a fixed
+    :class:`polars.Enum` of them; each other distinct spelling is read once by the library's
+    own parser, so a column of ten million rows costs one hash lookup a row. The codes are
+    worked out here, once, as two columns to add to the frame (the code, and whether the
+    spelling is unknown); the field refers to them."""
     if name not in frame.columns or frame.schema[name] == pl.Null:
         return (pl.lit(0, dtype=pl.Int64), []), []
     text = frame[name].cast(pl.String)
-    spellings, codes = _canonical(name, parse)
+    spellings, codes = _canonical(names, parse)
     index = text.cast(spellings, strict=False)
     code = codes[index.to_physical().fill_null(0).to_numpy()]
     code[index.is_null().to_numpy()] = 0
@@ -464,9 +464,8 @@ def _lookup(
 
 
 @cache
-def _canonical(name: str, parse: Callable[[str], int]) -> tuple[pl.Enum, NDArray[np.int64]]:
-    # The names as the engine writes them, and each one's code by the library's parser.
-    names = ASSET_CLASSES if name == "asset_class" else STATE_CODES
+def _canonical(names: tuple[str, ...], parse: Callable[[str], int]) -> tuple[pl.Enum, NDArray[np.int64]]:
+    # The names as the engine writes them, as an Enum, and each one's code by the library's parser.
     return pl.Enum(names), np.array([parse(spelling) for spelling in names], dtype=np.int64)
 
 
@@ -655,11 +654,11 @@ def _fields(
     stage: list[pl.Expr] = []
     found: dict[str, _Field] = {"loan_id": _identifier(schema["loan_id"])}
     lookups: list[pl.Series] = []
-    for name, (parse, rule) in {
-        "asset_class": (_class_code, _CLASS_RULE),
-        "state": (_state_code, _STATE_RULE),
+    for name, (names, parse, rule) in {
+        "asset_class": (ASSET_CLASSES, _class_code, _CLASS_RULE),
+        "state": (STATE_CODES, _state_code, _STATE_RULE),
     }.items():
-        found[name], columns = _lookup(name, frame, parse, rule)
+        found[name], columns = _lookup(name, frame, names, parse, rule)
         lookups += columns
     for name, spec in _NUMBER_FIELDS.items():
         if name not in typed:
