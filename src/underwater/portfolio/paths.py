@@ -29,13 +29,22 @@ For loan i and scenario s, with money in int64 cents:
   later month to n (one past the last month under water; 0 when never under; −1 when still
   under at n), the single-loan engine's definition: a loan even today that dips later has not
   crossed over; ``first_under`` = the first month with gap_t > 0 (−1 when none); ``peak`` =
-  the largest gap_t, ``peak_month`` its first month (0 and −1 when no gap_t > 0). Balances never rise (a payment always exceeds the interest), so the walk stops
-  at a month above water from which no later month can go under again: once the scenario's
-  factor is steady, on a curve that never rises (trend 1) no later gap exceeds
-  b_t + liens − v_n, and on one that never falls (trend −1) none exceeds gap_t;
+  the largest gap_t, ``peak_month`` its first month (0 and −1 when no gap_t > 0). Balances
+  never rise (a payment always exceeds the interest), so the figures stop at a month above
+  water from which no later month can go under again: once the scenario's factor is steady,
+  on a curve that never rises (trend 1) no later gap exceeds b_t + liens − v_n (that month is
+  found by a binary search on the balances alone, before any value is worked out), and on one
+  that never falls (trend −1) none exceeds gap_t (found on the way). Over the months up to
+  it the figures are reductions (a largest gap, a first and a last month under water) that
+  the compiler turns into vector instructions;
 - the roll-forward (:mod:`underwater.portfolio.rollforward`): for months 0..horizon while the
   loan is open, counts of loans open and under water and their negative equity, and the LTV
-  bucket at every mark month against today's, added into per-thread totals.
+  bucket at every mark month against today's, added into per-thread totals. A loan's open
+  months are the same in every scenario, so it is counted once, at the month it closes.
+
+The loops read every array by index and never through a row's view: numba counts references
+to a view with atomic instructions, which it cannot leave out around a loop, and two threads
+updating the same count wait on each other (measured: a quarter of the kernel's time).
 """
 
 from __future__ import annotations
@@ -246,7 +255,11 @@ def _walk(
     values = np.empty((factors.shape[0], MAX_PAYMENTS + 1), dtype=np.int64)
     paths = np.empty((LANES, MAX_PAYMENTS + 1), dtype=np.int64)
     owed = np.zeros(LANES, dtype=np.int64)
-    block = np.empty(BLOCK, dtype=np.float64)
+    # The roll-forward's counts, month by month (contiguous: see _roll); added to rolled at the end.
+    months = rolled.shape[1]
+    closes = np.zeros(months + 1, dtype=np.int64)
+    under = np.zeros((factors.shape[0], months), dtype=np.int64)
+    negative = np.zeros((factors.shape[0], months), dtype=np.int64)
     rate = np.zeros(LANES, dtype=np.uint64)
     pay = np.zeros(LANES, dtype=np.int64)
     for window in range(0, count, WINDOW):
@@ -258,12 +271,12 @@ def _walk(
             lanes = min(LANES, size - first)
             longest = 0
             for g in range(lanes):
-                loan = loans[window + order[first + g]]
-                owed[g] = loan[_BALANCE]
-                rate[g] = np.uint64(2 * loan[_UNITS])
-                pay[g] = loan[_PAYMENT]
-                paths[g, 0] = loan[_BALANCE]
-                longest = max(longest, loan[_MONTHS])
+                i = window + order[first + g]
+                owed[g] = loans[i, _BALANCE]
+                rate[g] = np.uint64(2 * loans[i, _UNITS])
+                pay[g] = loans[i, _PAYMENT]
+                paths[g, 0] = loans[i, _BALANCE]
+                longest = max(longest, loans[i, _MONTHS])
             # A lane past its loan's term (or left over from the last group) runs on unread.
             for t in range(1, longest):
                 for g in range(LANES):
@@ -274,33 +287,43 @@ def _walk(
                     paths[g, t] = b
             for g in range(lanes):
                 i = window + order[first + g]
-                loan = loans[i]
-                paths[g, loan[_MONTHS]] = 0
+                paths[g, loans[i, _MONTHS]] = 0
                 doubt[i] = _scenarios(
-                    loan,
-                    paths[g],
+                    loans,
+                    i,
+                    paths,
+                    g,
                     retention,
                     units,
                     factors,
                     millionths,
                     steady,
-                    today[:, i],
-                    out[:, :, i],
+                    today,
+                    out,
                     limit,
                     values,
                     rolled.shape[1] - 1,
                     probe,
-                    probed[i],
-                    block,
+                    probed,
                 )
                 if not doubt[i]:
-                    _roll(loan, paths[g], values, marks, rolled, moves)
+                    _roll(loans, i, paths, g, values, marks, closes, under, negative, moves)
+    still = np.int64(0)
+    for t in range(months - 1, -1, -1):
+        # Open at month t: the loans first paid off after it.
+        still += closes[t + 1]
+        for s in range(factors.shape[0]):
+            rolled[s, t, _OPEN] += still
+            rolled[s, t, _UNDER] += under[s, t]
+            rolled[s, t, _NEGATIVE] += negative[s, t]
 
 
 @inline
 def _scenarios(
-    loan: NDArray[np.int64],
-    path: NDArray[np.int64],
+    loans: NDArray[np.int64],
+    i: int,
+    paths: NDArray[np.int64],
+    g: int,
     retention: NDArray[np.float64],
     units: NDArray[np.int64],
     factors: NDArray[np.float64],
@@ -313,40 +336,49 @@ def _scenarios(
     horizon: int,
     probe: NDArray[np.int64],
     probed: NDArray[np.int64],
-    block: NDArray[np.float64],
 ) -> bool:
-    # One loan's balances (path[0..n], cents) against its value in each scenario; True when a
-    # value was beyond the exact check. values[s, t] keeps the value of each month the
-    # roll-forward reads (t ≤ rolled months − 1, and t < n: at n the loan is paid off).
+    # Loan i's balances (paths[g, 0..n], cents) against its value in each scenario; True when
+    # a value was beyond the exact check. values[s, t] holds the value of each month worked
+    # out (at least every month the roll-forward reads: t ≤ min(horizon, n − 1)). Arrays are
+    # read by index, never through a row's view: a view held across a loop costs two atomic
+    # reference-count updates each time, and threads updating the same count slow each other.
     doubt = False
-    n = loan[_MONTHS]
-    lien = loan[_LIENS]
-    worth = loan[_VALUE]
-    start = loan[_BASE]
-    trend = loan[_TREND]
+    n = loans[i, _MONTHS]
+    lien = loans[i, _LIENS]
+    worth = loans[i, _VALUE]
+    start = loans[i, _BASE]
+    trend = loans[i, _TREND]
     kept = min(horizon, n - 1)
     scale = worth / retention[start]
     for s in range(factors.shape[0]):
-        lowest = np.int64(0)
-        if trend == 1 and steady[s] <= n:
+        values[s, 0] = today[s, i]
+        low = max(steady[s], 1)
+        reach = max(kept, min(probe[s], n))
+        # The last month whose gap can change the figures (every later month is above water):
+        # on a curve that never rises, the first month from ``low`` whose balance + liens is
+        # at most v_n (the value no later month falls below once the factor is steady); on one
+        # that never falls, the first month from ``low`` above water, found on the way; else n.
+        end = n
+        found = trend != -1
+        if trend == 1 and low <= n:
             x = retention[start + n] * factors[s, n] * scale
             lowest = _round_value(x, worth, millionths[s, n], units[start + n], units[start], limit)
             if lowest < 0:
                 doubt = True
                 lowest = -1 - lowest
-        values[s, 0] = today[s]
-        # The balance and value in the probe month (the month a deficiency is estimated for):
-        # a balance of 0 once the loan is paid off.
-        probed[s, 0] = path[0] if probe[s] == 0 else 0
-        probed[s, 1] = today[s]
-        gap = path[0] + lien - today[s]
-        best = gap
-        best_month = 0
-        last_under = 0 if gap > 0 else -1
-        first_under = last_under
-        done = False
+            if paths[g, n] + lien <= lowest:
+                # Balances never rise: a binary search finds the first such month.
+                high = n
+                while low < high:
+                    middle = (low + high) // 2
+                    if paths[g, middle] + lien <= lowest:
+                        high = middle
+                    else:
+                        low = middle + 1
+                end = low
+        need = n if not found else max(end, reach)
         first = 1
-        while first <= n and not (done and first > kept and first > probe[s]):
+        while first <= need:
             last = min(first + BLOCK - 1, n)
             # A block of months' values at once, in a loop the compiler turns into vector
             # instructions; a value near a half cent (rare) is decided again exactly.
@@ -354,45 +386,52 @@ def _scenarios(
             for t in range(first, last + 1):
                 x = retention[start + t] * factors[s, t] * scale
                 whole = np.floor(x + 0.5)
-                block[t - first] = whole
+                values[s, t] = np.int64(whole)
                 near |= abs(x - whole) > 0.5 - TOLERANCE * x
-            for t in range(first, last + 1):
-                if done and t > kept and t > probe[s]:
-                    break
-                if near:
-                    x = retention[start + t] * factors[s, t] * scale
-                    cents = _round_value(x, worth, millionths[s, t], units[start + t], units[start], limit)
-                    if cents < 0:
-                        doubt = True
-                        cents = -1 - cents
-                else:
-                    cents = np.int64(block[t - first])
-                if t <= kept:
-                    values[s, t] = cents
-                if t == probe[s]:
-                    probed[s, 0] = path[t]
-                    probed[s, 1] = cents
-                if done:
-                    continue
-                gap = path[t] + lien - cents
-                if gap > best:
-                    best = gap
-                    best_month = t
-                if gap > 0:
-                    if first_under < 0:
-                        first_under = t
-                    last_under = t
-                elif t >= steady[s] and ((trend == 1 and path[t] + lien - lowest <= 0) or trend == -1):
-                    # Above water now, and no later month can go under again: the balance only
-                    # falls, and (the index being steady from here) the value never falls below
-                    # v_n (trend 1) or never falls (trend −1).
-                    done = True
+            if near or not found:
+                for t in range(first, last + 1):
+                    if t > need:
+                        break
+                    if near:
+                        x = retention[start + t] * factors[s, t] * scale
+                        cents = _round_value(
+                            x, worth, millionths[s, t], units[start + t], units[start], limit
+                        )
+                        if cents < 0:
+                            doubt = True
+                            cents = -1 - cents
+                        values[s, t] = cents
+                    if not found and t >= low and paths[g, t] + lien - values[s, t] <= 0:
+                        # Above water from a steady month on a curve that never falls.
+                        found = True
+                        end = t
+                        need = max(end, reach)
             first = last + 1
+        # The balance and value in the probe month (the month a deficiency is estimated for):
+        # a balance of 0 once the loan is paid off.
+        month = probe[s]
+        probed[i, s, 0] = paths[g, month] if month <= n else 0
+        probed[i, s, 1] = values[s, month] if month <= n else today[s, i]
+        # The figures over months 0..end, as reductions the compiler turns into vector
+        # instructions: the largest gap, and the first and last months under water.
+        best = paths[g, 0] + lien - values[s, 0]
+        first_under = 0 if best > 0 else n + 1
+        last_under = 0 if best > 0 else -1
+        for t in range(1, end + 1):
+            gap = paths[g, t] + lien - values[s, t]
+            best = max(best, gap)
+            first_under = min(first_under, t if gap > 0 else n + 1)
+            last_under = max(last_under, t if gap > 0 else -1)
+        best_month = -1
+        if best > 0:
+            best_month = 0
+            while paths[g, best_month] + lien - values[s, best_month] != best:
+                best_month += 1
         # Surfaced for good the month after the last one under water; still under at the end: none.
-        out[s, _CROSSOVER] = last_under + 1 if last_under < n else -1
-        out[s, _FIRST_UNDER] = first_under
-        out[s, _PEAK] = max(best, 0)
-        out[s, _PEAK_MONTH] = best_month if best > 0 else -1
+        out[s, _CROSSOVER, i] = last_under + 1 if last_under < n else -1
+        out[s, _FIRST_UNDER, i] = first_under if first_under <= n else -1
+        out[s, _PEAK, i] = max(best, 0)
+        out[s, _PEAK_MONTH, i] = best_month
     return doubt
 
 
@@ -411,34 +450,48 @@ def ltv_bucket(balance: np.int64, value: np.int64) -> np.int64:
 
 @inline
 def _roll(
-    loan: NDArray[np.int64],
-    path: NDArray[np.int64],
+    loans: NDArray[np.int64],
+    i: int,
+    paths: NDArray[np.int64],
+    g: int,
     values: NDArray[np.int64],
     marks: NDArray[np.int64],
-    rolled: NDArray[np.int64],
+    closes: NDArray[np.int64],
+    under: NDArray[np.int64],
+    negative: NDArray[np.int64],
     moves: NDArray[np.int64],
 ) -> None:
-    # Add one loan to the roll-forward: open at month t when t = 0 or its balance is above 0
-    # (t < n); under water when balance + liens > value; and its LTV bucket at each mark month
-    # against today's (CLOSED once paid off).
-    n = loan[_MONTHS]
-    lien = loan[_LIENS]
-    last = min(rolled.shape[1] - 1, n - 1)
-    for s in range(rolled.shape[0]):
-        for t in range(last + 1):
-            if t > 0 and path[t] <= 0:
-                break
-            rolled[s, t, _OPEN] += 1
-            gap = path[t] + lien - values[s, t]
-            if gap > 0:
-                rolled[s, t, _UNDER] += 1
-                rolled[s, t, _NEGATIVE] += gap
-        origin = ltv_bucket(path[0], values[s, 0])
+    # Add loan i (balances paths[g]) to the roll-forward: open at month t when t = 0 or its
+    # balance is above 0 (t < n), counted once in ``closes`` at the first month it is not (the
+    # same in every scenario); under water when balance + liens > value; and its LTV bucket at
+    # each mark month against today's (CLOSED once paid off).
+    n = loans[i, _MONTHS]
+    lien = loans[i, _LIENS]
+    last = min(under.shape[1] - 1, n - 1)
+    shut = last + 1
+    if last >= 1 and paths[g, last] <= 0:
+        # Balances never rise: a binary search finds the first month paid off.
+        shut = 1
+        high = last
+        while shut < high:
+            middle = (shut + high) // 2
+            if paths[g, middle] <= 0:
+                high = middle
+            else:
+                shut = middle + 1
+    closes[shut] += 1
+    for s in range(values.shape[0]):
+        # Branch-free, so that the compiler works several months at once.
+        for t in range(shut):
+            gap = paths[g, t] + lien - values[s, t]
+            under[s, t] += np.int64(gap > 0)
+            negative[s, t] += max(gap, 0)
+        origin = ltv_bucket(paths[g, 0], values[s, 0])
         for k in range(marks.shape[0]):
             m = marks[k]
             to = np.int64(CLOSED)
-            if m <= last and (m == 0 or path[m] > 0):
-                to = ltv_bucket(path[m], values[s, m])
+            if m < shut:
+                to = ltv_bucket(paths[g, m], values[s, m])
             moves[s, k, origin, to] += 1
 
 
