@@ -44,7 +44,10 @@ For loan i and scenario s, with money in int64 cents:
 
 The loops read every array by index and never through a row's view: numba counts references
 to a view with atomic instructions, which it cannot leave out around a loop, and two threads
-updating the same count wait on each other (measured: a quarter of the kernel's time).
+updating the same count wait on each other (measured: a quarter of the kernel's time). In the
+month loops the index is unsigned (``u = np.uint64(t)``): numba reads a negative index from the
+end of an array, and the check for one, month by month, kept the compiler from loading
+consecutive months as one vector (it gathered them one by one instead).
 """
 
 from __future__ import annotations
@@ -384,9 +387,10 @@ def _scenarios(
             # instructions; a value near a half cent (rare) is decided again exactly.
             near = False
             for t in range(first, last + 1):
-                x = retention[start + t] * factors[s, t] * scale
+                u = np.uint64(t)
+                x = retention[np.uint64(start) + u] * factors[s, u] * scale
                 whole = np.floor(x + 0.5)
-                values[s, t] = np.int64(whole)
+                values[s, u] = np.int64(whole)
                 near |= abs(x - whole) > 0.5 - TOLERANCE * x
             if near or not found:
                 for t in range(first, last + 1):
@@ -418,7 +422,8 @@ def _scenarios(
         first_under = 0 if best > 0 else n + 1
         last_under = 0 if best > 0 else -1
         for t in range(1, end + 1):
-            gap = paths[g, t] + lien - values[s, t]
+            u = np.uint64(t)
+            gap = paths[g, u] + lien - values[s, u]
             best = max(best, gap)
             first_under = min(first_under, t if gap > 0 else n + 1)
             last_under = max(last_under, t if gap > 0 else -1)
@@ -483,9 +488,10 @@ def _roll(
     for s in range(values.shape[0]):
         # Branch-free, so that the compiler works several months at once.
         for t in range(shut):
-            gap = paths[g, t] + lien - values[s, t]
-            under[s, t] += np.int64(gap > 0)
-            negative[s, t] += max(gap, 0)
+            u = np.uint64(t)
+            gap = paths[g, u] + lien - values[s, u]
+            under[s, u] += np.int64(gap > 0)
+            negative[s, u] += max(gap, 0)
         origin = ltv_bucket(paths[g, 0], values[s, 0])
         for k in range(marks.shape[0]):
             m = marks[k]
