@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from underwater import cli
 from underwater.assets import AssetClass
 from underwater.errors import InputError
-from underwater.money import to_cents
+from underwater.loan import level_payment
+from underwater.money import from_cents, to_cents
 from underwater.portfolio.cli import SUMMARY, adder
 from underwater.portfolio.engine import output_frame
 from underwater.portfolio.exact import exact_inputs, exact_loan, exact_months
@@ -337,9 +338,6 @@ def test_random_paths_on_random_loans_agree_with_the_exact_engine(
     # Paths that fall and rise for up to 40 months, on homes (a curve that never falls) and
     # vehicles, with loans paid off early by a larger payment: every figure and the
     # roll-forward, to the cent, against the Decimal engine.
-    from underwater.loan import level_payment
-    from underwater.money import from_cents
-
     payments = []
     for d in drawn:
         balance, rate, term = (int(d[k]) for k in ("balance", "rate", "term"))  # type: ignore[call-overload]

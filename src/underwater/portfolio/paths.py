@@ -322,6 +322,19 @@ def _walk(
 
 
 @inline
+def _first_at_most(paths: NDArray[np.int64], g: int, low: int, high: int, bound: int) -> int:
+    # The first month t in low..high with paths[g, t] ≤ bound, given that paths[g, high] is
+    # (balances never rise, so the months that are form a run to the end).
+    while low < high:
+        middle = (low + high) // 2
+        if paths[g, middle] <= bound:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+@inline
 def _scenarios(
     loans: NDArray[np.int64],
     i: int,
@@ -371,14 +384,7 @@ def _scenarios(
                 lowest = -1 - lowest
             if paths[g, n] + lien <= lowest:
                 # Balances never rise: a binary search finds the first such month.
-                high = n
-                while low < high:
-                    middle = (low + high) // 2
-                    if paths[g, middle] + lien <= lowest:
-                        high = middle
-                    else:
-                        low = middle + 1
-                end = low
+                end = _first_at_most(paths, g, low, n, lowest - lien)
         need = n if not found else max(end, reach)
         first = 1
         while first <= need:
@@ -476,14 +482,7 @@ def _roll(
     shut = last + 1
     if last >= 1 and paths[g, last] <= 0:
         # Balances never rise: a binary search finds the first month paid off.
-        shut = 1
-        high = last
-        while shut < high:
-            middle = (shut + high) // 2
-            if paths[g, middle] <= 0:
-                high = middle
-            else:
-                shut = middle + 1
+        shut = _first_at_most(paths, g, 1, last, 0)
     closes[shut] += 1
     for s in range(values.shape[0]):
         # Branch-free, so that the compiler works several months at once.
