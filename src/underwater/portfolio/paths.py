@@ -305,7 +305,7 @@ def _walk(
                     out,
                     limit,
                     values,
-                    rolled.shape[1] - 1,
+                    months - 1,
                     probe,
                     probed,
                 )
@@ -356,8 +356,7 @@ def _scenarios(
     # Loan i's balances (paths[g, 0..n], cents) against its value in each scenario; True when
     # a value was beyond the exact check. values[s, t] holds the value of each month worked
     # out (at least every month the roll-forward reads: t ≤ min(horizon, n − 1)). Arrays are
-    # read by index, never through a row's view: a view held across a loop costs two atomic
-    # reference-count updates each time, and threads updating the same count slow each other.
+    # read by index, never through a view (see the module docstring).
     doubt = False
     n = loans[i, _MONTHS]
     lien = loans[i, _LIENS]
